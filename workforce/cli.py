@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 app = typer.Typer(
     help="Labour-market analytics and forecasting for care and welfare in the Utrecht region.",
@@ -26,10 +27,12 @@ class Scale(StrEnum):
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the raw files to.")] = Path("data/raw"),
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives identical files.")] = 42,
-    scale: Annotated[Scale, typer.Option(help="region: Midden-Utrecht; national: benchmark load.")] = (
-        Scale.region
-    ),
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives identical files.")
+    ] = 42,
+    scale: Annotated[
+        Scale, typer.Option(help="region: Midden-Utrecht; national: benchmark load.")
+    ] = (Scale.region),
 ) -> None:
     """Write a synthetic care labour market in the raw contract formats."""
     from workforce.synthetic import generate_national, generate_region
@@ -38,7 +41,13 @@ def generate(
     if scale is Scale.region:
         summary = generate_region(out, seed=seed)
     else:
-        summary = generate_national(out, seed=seed, progress=console)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Generating blocks", total=None)
+            summary = generate_national(
+                out,
+                seed=seed,
+                on_block=lambda done, total: progress.update(task, completed=done, total=total),
+            )
     seconds = time.perf_counter() - started
     console.print(summary.describe())
     console.print(f"Written to {out} in {seconds:.1f} s.")

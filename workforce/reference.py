@@ -29,6 +29,7 @@ _TABLES: dict[str, tuple[str, dict[str, type[pl.DataType]]]] = {
     "programme_codes": ("code", {}),
     "institutions": ("institution_code", {}),
     "programme_professions": ("", {"entry_share": pl.Float64}),
+    "programme_offerings": ("", {}),
 }
 
 
@@ -37,7 +38,7 @@ class ReferenceError(ValueError):
 
 
 def reference_dir() -> Path:
-    """Folder of the reference CSVs: ``$WORKFORCE_REFERENCE`` or the repository's ``data/reference``."""
+    """Folder of the reference CSVs: ``$WORKFORCE_REFERENCE``, else the repository's own."""
     return Path(os.environ.get(REFERENCE_ENV, _REPOSITORY_REFERENCE))
 
 
@@ -53,6 +54,7 @@ class Reference:
     programme_codes: pl.DataFrame
     institutions: pl.DataFrame
     programme_professions: pl.DataFrame
+    programme_offerings: pl.DataFrame
 
     def municipality_codes(self, region_code: str | None = None) -> list[str]:
         """CBS ``GMxxxx`` codes, of one labour-market region or of all known regions."""
@@ -118,16 +120,22 @@ def _check_links(reference: Reference, directory: Path) -> None:
         ("programme_codes", "programme_code", reference.programmes["programme_code"]),
         ("programme_professions", "programme_code", reference.programmes["programme_code"]),
         ("programme_professions", "profession_code", reference.professions["profession_code"]),
+        ("programme_offerings", "programme_code", reference.programmes["programme_code"]),
+        ("programme_offerings", "institution_code", reference.institutions["institution_code"]),
     ]
     for table, column, allowed in links:
         values = getattr(reference, table)[column]
         unknown = values.filter(~values.is_in(allowed.implode())).unique().sort().to_list()
         if unknown:
             raise ReferenceError(f"{directory / table}.csv: {column} values not defined: {unknown}")
-    shares = reference.programme_professions.group_by("programme_code").agg(pl.col("entry_share").sum())
+    shares = reference.programme_professions.group_by("programme_code").agg(
+        pl.col("entry_share").sum()
+    )
     over = shares.filter(pl.col("entry_share") > 1.0)["programme_code"].to_list()
     if over:
-        raise ReferenceError(f"programme_professions.csv: entry shares add up to more than 1 for {over}")
+        raise ReferenceError(
+            f"programme_professions.csv: entry shares add up to more than 1 for {over}"
+        )
 
 
 @cache

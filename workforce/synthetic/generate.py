@@ -1,0 +1,378 @@
+"""Write a synthetic region (or a national benchmark load) in the raw contract formats.
+
+Layout written under ``out``::
+
+    staff/<employer_id>_<extract date>.csv|.parquet       one HR extract per employer
+    vacancies/<employer_id>_<extract date>.csv|.parquet   one vacancy extract per employer
+    education/<BRIN>_<extract date>.csv                   one DUO-style file per institution
+    manifest.json                                         parameters (ground truth) and file hashes
+
+The national scale writes ``staff/block=Nxx/part.parquet`` and ``vacancies/block=Nxx/part.parquet``
+one block at a time, so memory stays at the size of one region.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from workforce import __version__
+from workforce.reference import Reference, load_reference
+from workforce.synthetic.education import generate_education
+from workforce.synthetic.labour_market import (
+    NO_REASON,
+    OPEN,
+    VACANCY_OUTCOMES,
+    LabourMarket,
+    simulate_labour_market,
+)
+from workforce.synthetic.params import (
+    HOURS_BY_PROFESSION,
+    LEAVE_REASONS,
+    MUNICIPALITY_WEIGHT,
+    PROFESSION_MIX,
+    RegionParams,
+)
+from workforce.synthetic.region import Calendar, Layout, build_layout
+
+SOURCE_FOLDERS = ("staff", "vacancies", "education")
+PARQUET_EVERY = 4
+"""Every fourth employer delivers Parquet instead of CSV, as some HR systems do."""
+NATIONAL_WORKERS = 1_400_000
+
+
+@dataclass
+class GenerationSummary:
+    """What a generation run wrote, for the command line and the tests."""
+
+    out: Path
+    employers: int = 0
+    workers_at_extract: int = 0
+    shortage_at_calibration: int = 0
+    demand_at_calibration: int = 0
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCE_FOLDERS, 0))
+    files: int = 0
+
+    def describe(self) -> str:
+        share = self.shortage_at_calibration / max(self.demand_at_calibration, 1)
+        return (
+            f"{self.employers} employers, {self.workers_at_extract:,} workers at the extract date; "
+            f"{self.rows['staff']:,} staff spells, {self.rows['vacancies']:,} vacancies, "
+            f"{self.rows['education']:,} education rows in {self.files} files; "
+            f"shortage at the calibration month {self.shortage_at_calibration:,} "
+            f"({share:.1%} of demand)."
+        )
+
+
+def _days_to_date(days: np.ndarray, name: str) -> pl.Series:
+    series = pl.Series(name, np.where(days == OPEN, 0, days).astype(np.int32)).cast(pl.Date)
+    return series.scatter(np.flatnonzero(days == OPEN), None) if (days == OPEN).any() else series
+
+
+def _person_keys(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Random 64-bit pseudonyms as 16 hex characters, unique within the run."""
+    while True:
+        keys = rng.integers(0, np.iinfo(np.int64).max, size=n, dtype=np.int64)
+        if len(np.unique(keys)) == n:
+            return np.array([f"{key:016x}" for key in keys], dtype=object)
+
+
+def staff_frame(market: LabourMarket, layout: Layout, keys: np.ndarray) -> pl.DataFrame:
+    """Spells in the staff contract's columns, sorted by employer, start date and person."""
+    spells = market.spells
+    employer = layout.cell_employer[spells["cell"]]
+    reasons = np.array(list(LEAVE_REASONS), dtype=object)
+    reason = np.where(spells["reason"] == NO_REASON, None, reasons[spells["reason"]])
+    return pl.DataFrame(
+        [
+            pl.Series("employer_id", np.array(layout.employer_ids, dtype=object)[employer]),
+            pl.Series("person_key", keys[spells["person"]], dtype=pl.String),
+            pl.Series(
+                "profession_code",
+                np.array(layout.professions, dtype=object)[layout.cell_profession[spells["cell"]]],
+            ),
+            pl.Series(
+                "sector_code",
+                np.array(layout.sectors, dtype=object)[layout.employer_sector[employer]],
+            ),
+            pl.Series(
+                "municipality_code",
+                np.array(layout.municipalities, dtype=object)[spells["municipality"]],
+            ),
+            _days_to_date(spells["start"], "start_date"),
+            _days_to_date(spells["end"], "end_date"),
+            pl.Series("contract_hours_week", spells["hours"]),
+            pl.Series("birth_year", spells["birth_year"].astype(np.int64)),
+            pl.Series("leave_reason", reason, dtype=pl.String),
+        ]
+    ).sort("employer_id", "start_date", "person_key")
+
+
+def vacancy_frame(market: LabourMarket, layout: Layout) -> pl.DataFrame:
+    """Vacancies in the vacancy contract's columns, numbered per employer by opening date."""
+    vacancies = market.vacancies
+    employer = layout.cell_employer[vacancies["cell"]]
+    outcomes = np.array(VACANCY_OUTCOMES, dtype=object)
+    frame = pl.DataFrame(
+        [
+            pl.Series("employer_id", np.array(layout.employer_ids, dtype=object)[employer]),
+            pl.Series(
+                "profession_code",
+                np.array(layout.professions, dtype=object)[
+                    layout.cell_profession[vacancies["cell"]]
+                ],
+            ),
+            pl.Series(
+                "municipality_code",
+                np.array(layout.municipalities, dtype=object)[vacancies["municipality"]],
+            ),
+            pl.Series("hours_week", vacancies["hours"]),
+            _days_to_date(vacancies["opened"], "opened_on"),
+            _days_to_date(vacancies["closed"], "closed_on"),
+            pl.Series("outcome", outcomes[vacancies["outcome"]], dtype=pl.String),
+        ]
+    ).with_row_index("order")
+    frame = frame.sort("employer_id", "opened_on", "order").with_columns(
+        vacancy_id=pl.format(
+            "V{}", (pl.int_range(1, pl.len() + 1).over("employer_id")).cast(pl.String).str.zfill(6)
+        )
+    )
+    return frame.select(
+        "employer_id", "vacancy_id", "profession_code", "municipality_code", "hours_week",
+        "opened_on", "closed_on", "outcome",
+    )  # fmt: skip
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".parquet":
+        frame.write_parquet(path, statistics=False)
+    else:
+        frame.write_csv(path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _clear(out: Path) -> None:
+    """Remove what an earlier run wrote here, so no stale file survives."""
+    for folder in SOURCE_FOLDERS:
+        shutil.rmtree(out / folder, ignore_errors=True)
+    (out / "manifest.json").unlink(missing_ok=True)
+
+
+def _realized(market: LabourMarket, layout: Layout, calendar: Calendar) -> dict[str, Any]:
+    """Year-end stocks from the simulation, for the manifest."""
+    spells, vacancies = market.spells, market.vacancies
+    result: dict[str, dict[str, float]] = {
+        "headcount_at_year_end": {},
+        "demand_at_year_end": {},
+        "open_vacancies_at_year_end": {},
+    }
+    for t in np.flatnonzero(calendar.month_of_year == 11):
+        day = calendar.last_day[t]
+        year = str(calendar.year[t])
+        staff = int(((spells["start"] <= day) & (spells["end"] > day)).sum())
+        open_ = int(((vacancies["opened"] <= day) & (vacancies["closed"] > day)).sum())
+        result["headcount_at_year_end"][year] = staff
+        result["demand_at_year_end"][year] = round(float(layout.demand[:, t].sum()), 1)
+        result["open_vacancies_at_year_end"][year] = open_
+    return {**result, "hires_by_source": market.hires_by_source, "persons": market.n_persons}
+
+
+def _shortage_at(
+    market: LabourMarket, layout: Layout, calendar: Calendar, when: date
+) -> tuple[int, int]:
+    t = calendar.index_of(when)
+    day = calendar.last_day[t]
+    staff = int(((market.spells["start"] <= day) & (market.spells["end"] > day)).sum())
+    demand = float(layout.demand[:, t].sum())
+    return round(demand - staff), round(demand)
+
+
+def _simulate(
+    params: RegionParams,
+    reference: Reference,
+    rng: np.random.Generator,
+    *,
+    municipality_weight: dict[str, float],
+    employer_prefix: str = "",
+) -> tuple[Calendar, Layout, LabourMarket, np.ndarray]:
+    calendar = Calendar.between(params.first_month, params.last_month)
+    layout = build_layout(
+        params, reference, calendar, rng,
+        municipality_weight=municipality_weight, employer_prefix=employer_prefix,
+    )  # fmt: skip
+    market = simulate_labour_market(layout, params, calendar, reference, rng)
+    keys = _person_keys(market.n_persons, rng)
+    return calendar, layout, market, keys
+
+
+def generate_region(
+    out: Path,
+    *,
+    seed: int = 42,
+    params: RegionParams | None = None,
+    reference: Reference | None = None,
+) -> GenerationSummary:
+    """Generate one region (default: Midden-Utrecht) and write its raw files and manifest."""
+    params = params or RegionParams()
+    reference = reference or load_reference()
+    rng = np.random.default_rng(seed)
+    weights = {m: MUNICIPALITY_WEIGHT[m] for m in reference.municipality_codes(params.region_code)}
+    calendar, layout, market, keys = _simulate(params, reference, rng, municipality_weight=weights)
+    staff = staff_frame(market, layout, keys)
+    vacancies = vacancy_frame(market, layout)
+    demand_2015 = {
+        profession: float(layout.demand[layout.cell_profession == p, 0].sum())
+        for p, profession in enumerate(layout.professions)
+    }
+    education, education_truth = generate_education(reference, params, demand_2015, rng)
+
+    out.mkdir(parents=True, exist_ok=True)
+    _clear(out)
+    summary = GenerationSummary(out=out, employers=len(layout.employer_ids))
+    files: dict[str, dict[str, Any]] = {}
+
+    def record(frame: pl.DataFrame, relative: str, source: str) -> None:
+        path = out / relative
+        _write(frame, path)
+        files[relative] = {"rows": frame.height, "sha256": _sha256(path)}
+        summary.rows[source] += frame.height
+        summary.files += 1
+
+    extract = params.extract_date.isoformat()
+    for i, employer in enumerate(layout.employer_ids):
+        suffix = "parquet" if i % PARQUET_EVERY == PARQUET_EVERY - 1 else "csv"
+        record(staff.filter(employer_id=employer), f"staff/{employer}_{extract}.{suffix}", "staff")
+        record(
+            vacancies.filter(employer_id=employer),
+            f"vacancies/{employer}_{extract}.{suffix}",
+            "vacancies",
+        )
+    education_extract = params.education_extract_date.isoformat()
+    for brin, frame in sorted(education.items()):
+        record(frame, f"education/{brin}_{education_extract}.csv", "education")
+
+    shortage, demand = _shortage_at(market, layout, calendar, params.calibration_month)
+    summary.shortage_at_calibration, summary.demand_at_calibration = shortage, demand
+    summary.workers_at_extract = staff.filter(pl.col("end_date").is_null()).height
+    manifest = {
+        "generator": "workforce.synthetic",
+        "version": __version__,
+        "scale": "region",
+        "seed": seed,
+        "params": params.to_dict(),
+        "municipality_weight": weights,
+        "profession_mix": PROFESSION_MIX,
+        "hours_by_profession": HOURS_BY_PROFESSION,
+        "employers": [
+            {
+                "employer_id": employer,
+                "sector_code": layout.sectors[layout.employer_sector[e]],
+                "municipalities": [layout.municipalities[m] for m in layout.employer_locations[e]],
+            }
+            for e, employer in enumerate(layout.employer_ids)
+        ],
+        "drivers": {
+            "population_75plus_index": {
+                str(calendar.months[t]): round(float(layout.population_75plus_index[t]), 6)
+                for t in range(len(calendar))
+            }
+        },
+        "education": {
+            "graduates_needed_2015": {
+                k: round(v, 3) for k, v in education_truth.graduates_needed.items()
+            },
+            "completion_rate": education_truth.completion_rate,
+        },
+        "realized": {
+            **_realized(market, layout, calendar),
+            "shortage_at_calibration": shortage,
+            "demand_at_calibration": demand,
+            "workers_at_extract": summary.workers_at_extract,
+        },
+        "files": files,
+    }
+    _write_manifest(out, manifest)
+    return summary
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
+    (out / "manifest.json").write_text(text + "\n", encoding="utf-8")
+
+
+def generate_national(
+    out: Path,
+    *,
+    seed: int = 42,
+    workers: int = NATIONAL_WORKERS,
+    reference: Reference | None = None,
+    on_block: Callable[[int, int], None] | None = None,
+) -> GenerationSummary:
+    """A national benchmark load: one region-sized block per reference municipality, streamed.
+
+    The blocks are a load for benchmarks, not a geography: block ``Nxx`` puts all its employers
+    in the xx-th municipality of the reference table.
+    """
+    reference = reference or load_reference()
+    municipalities = reference.municipality_codes()
+    base = RegionParams()
+    # Staff at the extract date is about 96 % of demand at the calibration month.
+    per_block = base.with_size(workers / len(municipalities) / 0.96)
+    out.mkdir(parents=True, exist_ok=True)
+    _clear(out)
+    summary = GenerationSummary(out=out)
+    blocks: dict[str, Any] = {}
+    for i, municipality in enumerate(municipalities):
+        block = f"N{i + 1:02d}"
+        rng = np.random.default_rng([seed, i])
+        calendar, layout, market, keys = _simulate(
+            per_block, reference, rng, municipality_weight={municipality: 1.0},
+            employer_prefix=f"{block}-",
+        )  # fmt: skip
+        staff = staff_frame(market, layout, keys)
+        vacancies = vacancy_frame(market, layout)
+        _write(staff, out / "staff" / f"block={block}" / "part.parquet")
+        _write(vacancies, out / "vacancies" / f"block={block}" / "part.parquet")
+        at_extract = staff.filter(pl.col("end_date").is_null()).height
+        summary.employers += len(layout.employer_ids)
+        summary.workers_at_extract += at_extract
+        summary.rows["staff"] += staff.height
+        summary.rows["vacancies"] += vacancies.height
+        summary.files += 2
+        shortage, demand = _shortage_at(market, layout, calendar, per_block.calibration_month)
+        summary.shortage_at_calibration += shortage
+        summary.demand_at_calibration += demand
+        blocks[block] = {
+            "municipality_code": municipality,
+            "staff_rows": staff.height,
+            "vacancy_rows": vacancies.height,
+            "workers_at_extract": at_extract,
+        }
+        del staff, vacancies, market, layout, keys
+        if on_block is not None:
+            on_block(i + 1, len(municipalities))
+    _write_manifest(
+        out,
+        {
+            "generator": "workforce.synthetic",
+            "version": __version__,
+            "scale": "national",
+            "seed": seed,
+            "params": per_block.to_dict(),
+            "blocks": blocks,
+        },
+    )
+    return summary

@@ -1,0 +1,305 @@
+"""Ground-truth parameters of the synthetic region.
+
+Every number the generator draws from lives here, so that the manifest can record it and later
+stages can be tested on whether they recover it. Rates are annual unless the name says otherwise.
+The figures are plausible orders of magnitude for Dutch care and welfare, not measurements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any
+
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("15-24", 15, 24),
+    ("25-34", 25, 34),
+    ("35-44", 35, 44),
+    ("45-54", 45, 54),
+    ("55-59", 55, 59),
+    ("60-64", 60, 64),
+    ("65+", 65, 200),
+)
+
+LEAVE_REASONS: tuple[str, ...] = (
+    "other_care_employer",
+    "outside_sector",
+    "retirement",
+    "study",
+    "unknown",
+)
+
+HIRE_SOURCES: tuple[str, ...] = ("initial_stock", "education", "other_care_employer", "outside")
+
+SECTOR_PREFIX: dict[str, str] = {
+    "umc": "UMC",
+    "hospitals": "ZKH",
+    "mental_health": "GGZ",
+    "general_practice": "HAG",
+    "other_care_welfare": "OZW",
+    "elderly_home_care": "VVT",
+    "disability_care": "GHZ",
+    "youth_care": "JZG",
+    "social_work": "SWK",
+    "childcare": "KOV",
+}
+
+# Relative number of people working in each municipality of Midden-Utrecht (weights, not data).
+MUNICIPALITY_WEIGHT: dict[str, float] = {
+    "GM0344": 36.0,  # Utrecht
+    "GM0356": 6.5,  # Nieuwegein
+    "GM0355": 6.5,  # Zeist
+    "GM1904": 6.5,  # Stichtse Vecht
+    "GM0632": 5.3,  # Woerden
+    "GM1581": 5.0,  # Utrechtse Heuvelrug
+    "GM0321": 5.0,  # Houten
+    "GM0310": 4.3,  # De Bilt
+    "GM0353": 3.4,  # IJsselstein
+    "GM0352": 2.4,  # Wijk bij Duurstede
+    "GM0312": 1.5,  # Bunnik
+    "GM0331": 1.4,  # Lopik
+    "GM0335": 1.4,  # Montfoort
+    "GM0589": 1.0,  # Oudewater
+}
+
+# Profession mix of demand within each sector (relative weights).
+PROFESSION_MIX: dict[str, dict[str, float]] = {
+    "umc": {
+        "nurse_bachelor": 22, "nurse_vocational": 8, "nurse_specialist": 3, "medical_doctor": 14,
+        "physician_assistant": 1.5, "imaging_technologist": 3, "lab_technician": 4,
+        "physiotherapist": 1.5, "dietitian": 0.5, "speech_therapist": 0.3,
+        "occupational_therapist": 0.4, "care_manager": 3, "facility_worker": 6,
+        "medical_assistant": 2, "psychologist": 1, "certified_carer": 2, "midwife": 0.5,
+        "pharmacist": 0.3, "pharmacy_assistant": 1,
+    },
+    "hospitals": {
+        "nurse_bachelor": 18, "nurse_vocational": 14, "nurse_specialist": 2, "medical_doctor": 10,
+        "physician_assistant": 1, "imaging_technologist": 3, "lab_technician": 3,
+        "physiotherapist": 1.5, "dietitian": 0.6, "occupational_therapist": 0.4,
+        "speech_therapist": 0.3, "care_manager": 3, "facility_worker": 8, "medical_assistant": 3,
+        "certified_carer": 4, "midwife": 0.6, "pharmacy_assistant": 1.2, "pharmacist": 0.3,
+        "psychologist": 0.5,
+    },
+    "mental_health": {
+        "nurse_bachelor": 14, "nurse_vocational": 8, "nurse_specialist": 3, "psychologist": 14,
+        "mental_health_support_worker": 16, "social_worker": 6, "medical_doctor": 5,
+        "personal_support_worker": 6, "care_manager": 3, "facility_worker": 4, "certified_carer": 3,
+    },
+    "general_practice": {
+        "general_practitioner": 30, "medical_assistant": 40, "nurse_bachelor": 8,
+        "nurse_vocational": 4, "physician_assistant": 1, "psychologist": 3, "care_manager": 2,
+    },
+    "other_care_welfare": {
+        "physiotherapist": 18, "dental_assistant": 14, "dentist": 8, "dental_hygienist": 6,
+        "pharmacy_assistant": 14, "pharmacist": 4, "dietitian": 3, "speech_therapist": 4,
+        "occupational_therapist": 3, "midwife": 4, "maternity_carer": 8, "lab_technician": 3,
+        "care_manager": 2, "psychologist": 4,
+    },
+    "elderly_home_care": {
+        "care_helper": 20, "certified_carer": 35, "nurse_vocational": 12, "nurse_bachelor": 6,
+        "personal_support_worker": 2, "facility_worker": 10, "care_manager": 2,
+        "physiotherapist": 1, "occupational_therapist": 0.6, "dietitian": 0.3,
+        "medical_doctor": 0.7, "nurse_specialist": 0.5, "support_worker": 2,
+    },
+    "disability_care": {
+        "support_worker": 30, "personal_support_worker": 35, "certified_carer": 6,
+        "nurse_vocational": 3, "nurse_bachelor": 2, "care_helper": 4, "facility_worker": 5,
+        "care_manager": 3, "psychologist": 2, "medical_doctor": 0.5, "social_worker": 2,
+    },
+    "youth_care": {
+        "youth_care_worker": 40, "specialised_pedagogical_worker": 20, "social_worker": 12,
+        "psychologist": 8, "care_manager": 4, "personal_support_worker": 6,
+    },
+    "social_work": {
+        "social_worker": 40, "social_work_associate": 35, "youth_care_worker": 8,
+        "care_manager": 4, "support_worker": 4,
+    },
+    "childcare": {
+        "childcare_worker": 75, "specialised_pedagogical_worker": 12, "care_manager": 4,
+        "care_helper": 4,
+    },
+}  # fmt: skip
+
+# Mean contract hours per week by profession (others: DEFAULT_HOURS); spread HOURS_SD.
+DEFAULT_HOURS = 24.0
+HOURS_SD = 6.0
+HOURS_BY_PROFESSION: dict[str, float] = {
+    "medical_doctor": 35.0, "general_practitioner": 30.0, "care_manager": 33.0,
+    "physician_assistant": 33.0, "nurse_specialist": 31.0, "pharmacist": 31.0,
+    "psychologist": 28.0, "nurse_bachelor": 27.0, "imaging_technologist": 28.0,
+    "lab_technician": 29.0, "youth_care_worker": 28.0, "social_worker": 27.0,
+    "care_helper": 20.0, "certified_carer": 22.0, "facility_worker": 20.0,
+    "childcare_worker": 24.0, "medical_assistant": 24.0, "dental_assistant": 25.0,
+    "maternity_carer": 24.0,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RegionParams:
+    """What the generator draws a region from; recorded in full in the manifest."""
+
+    region_code: str = "AM13"
+    first_month: date = date(2015, 1, 1)
+    last_month: date = date(2025, 12, 1)
+    extract_date: date = date(2025, 12, 31)
+    education_extract_date: date = date(2025, 10, 1)
+
+    # Demand (persons) at the calibration month. 3,269 short was 7.5 % of demand in 2022.
+    calibration_month: date = date(2022, 12, 1)
+    demand_at_calibration: float = 3269 / 0.075
+    vacancy_share_at_start: float = 0.03
+    population_75plus_growth: float = 0.035
+    sector_share: dict[str, float] = field(
+        default_factory=lambda: {
+            "umc": 0.12, "hospitals": 0.12, "mental_health": 0.08, "general_practice": 0.04,
+            "other_care_welfare": 0.09, "elderly_home_care": 0.25, "disability_care": 0.12,
+            "youth_care": 0.04, "social_work": 0.05, "childcare": 0.09,
+        }
+    )  # fmt: skip
+    # Demand growth = base + elasticity x growth of the 75+ population.
+    sector_growth_base: dict[str, float] = field(
+        default_factory=lambda: {
+            "umc": 0.008, "hospitals": 0.006, "mental_health": 0.012, "general_practice": 0.008,
+            "other_care_welfare": 0.008, "elderly_home_care": 0.002, "disability_care": 0.014,
+            "youth_care": 0.010, "social_work": 0.012, "childcare": 0.020,
+        }
+    )  # fmt: skip
+    sector_growth_elasticity_75plus: dict[str, float] = field(
+        default_factory=lambda: {
+            "umc": 0.2, "hospitals": 0.25, "mental_health": 0.0, "general_practice": 0.2,
+            "other_care_welfare": 0.1, "elderly_home_care": 0.8, "disability_care": 0.1,
+            "youth_care": 0.0, "social_work": 0.0, "childcare": 0.0,
+        }
+    )  # fmt: skip
+    employers_per_sector: dict[str, int] = field(
+        default_factory=lambda: {
+            "umc": 1, "hospitals": 3, "mental_health": 5, "general_practice": 8,
+            "other_care_welfare": 8, "elderly_home_care": 13, "disability_care": 7,
+            "youth_care": 5, "social_work": 4, "childcare": 6,
+        }
+    )  # fmt: skip
+    # Leaving (not retiring): annual rate by age band, times a sector factor, times
+    # FIRST_YEAR factor in the first 12 months of a contract, times season and COVID factors.
+    leave_rate_by_age_band: dict[str, float] = field(
+        default_factory=lambda: {
+            "15-24": 0.24, "25-34": 0.15, "35-44": 0.10, "45-54": 0.075,
+            "55-59": 0.065, "60-64": 0.06, "65+": 0.10,
+        }
+    )  # fmt: skip
+    sector_leave_factor: dict[str, float] = field(
+        default_factory=lambda: {
+            "umc": 0.85, "hospitals": 0.9, "mental_health": 1.05, "general_practice": 0.9,
+            "other_care_welfare": 1.1, "elderly_home_care": 1.1, "disability_care": 1.0,
+            "youth_care": 1.25, "social_work": 1.1, "childcare": 1.2,
+        }
+    )  # fmt: skip
+    first_year_leave_factor: float = 1.6
+    # Monthly leaving factors Jan..Dec (mean 1): contracts end at year and school-year ends.
+    leave_season: tuple[float, ...] = (1.25, 0.9, 0.9, 0.9, 0.9, 0.95, 1.1, 1.3, 0.9, 0.9, 0.9, 1.1)
+    # Retirement: annual hazard by age from 60; everyone still working retires at pension_age.
+    retirement_rate_by_age: dict[int, float] = field(
+        default_factory=lambda: {
+            60: 0.03,
+            61: 0.04,
+            62: 0.06,
+            63: 0.10,
+            64: 0.18,
+            65: 0.25,
+            66: 0.35,
+        }
+    )
+    pension_age: int = 67
+    # Where non-retiring leavers go, as the employer records it.
+    destination_share: dict[str, float] = field(
+        default_factory=lambda: {
+            "other_care_employer": 0.35, "outside_sector": 0.35, "study": 0.05, "unknown": 0.25,
+        }
+    )  # fmt: skip
+    # Share of those leavers who start at another employer of the region (seen via person_key).
+    regional_restart_share: dict[str, float] = field(
+        default_factory=lambda: {
+            "other_care_employer": 0.8, "outside_sector": 0.0, "study": 0.0, "unknown": 0.2,
+        }
+    )  # fmt: skip
+    restart_gap_days: tuple[int, int] = (1, 61)
+    mover_wait_months: int = 3
+    # Vacancies: monthly chance an open vacancy is filled, falling over time (rising time to fill).
+    fill_rate_start: float = 0.41
+    fill_rate_end: float = 0.155
+    fill_season: tuple[float, ...] = (
+        1.0,
+        1.0,
+        1.0,
+        0.95,
+        0.95,
+        1.0,
+        1.05,
+        1.1,
+        1.2,
+        1.05,
+        0.9,
+        0.8,
+    )
+    withdraw_rate_monthly: float = 0.025
+    hire_lag_days: tuple[int, int] = (14, 61)
+    # Hires not from another regional employer: share from education by calendar month.
+    education_hire_share: tuple[float, ...] = (
+        0.2, 0.15, 0.15, 0.15, 0.2, 0.35, 0.55, 0.6, 0.55, 0.35, 0.2, 0.2,
+    )  # fmt: skip
+    vacancy_hours_uplift: float = 2.0
+    # COVID-like disturbance: (first month, last month, factor).
+    covid_leave_factor: tuple[tuple[date, date, float], ...] = (
+        (date(2020, 3, 1), date(2020, 12, 1), 0.75),
+        (date(2021, 7, 1), date(2022, 6, 1), 1.2),
+    )
+    covid_fill_factor: tuple[tuple[date, date, float], ...] = (
+        (date(2020, 4, 1), date(2020, 6, 1), 0.55),
+    )
+    covid_demand_factor: dict[str, tuple[date, date, float]] = field(
+        default_factory=lambda: {
+            "umc": (date(2020, 3, 1), date(2021, 6, 1), 1.05),
+            "hospitals": (date(2020, 3, 1), date(2021, 6, 1), 1.04),
+            "childcare": (date(2020, 3, 1), date(2020, 8, 1), 0.96),
+        }
+    )
+    # Education.
+    education_cohorts: tuple[int, int] = (2010, 2025)
+    completion_rate_by_level: dict[str, float] = field(
+        default_factory=lambda: {
+            "MBO1": 0.60, "MBO2": 0.68, "MBO3": 0.72, "MBO4": 0.70, "HBO": 0.65, "WO": 0.85,
+        }
+    )  # fmt: skip
+    completion_bonus_work_based: float = 0.06
+    # Of completers: share graduating at nominal, +1 and +2 years.
+    graduation_delay_share: tuple[float, float, float] = (0.6, 0.28, 0.12)
+    # Of dropouts: share leaving in study year 1, 2, 3, 4.
+    dropout_year_share: tuple[float, float, float, float] = (0.5, 0.25, 0.15, 0.10)
+    education_intake_trend: float = 0.01
+    education_intake_covid_bump: float = 0.08
+    new_entrant_rate: float = 0.045
+
+    def with_size(self, demand_at_calibration: float) -> RegionParams:
+        """The same region at another size (tests use small regions)."""
+        return replace(self, demand_at_calibration=demand_at_calibration)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for the manifest."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def age_band(age: int) -> str:
+    """Age band label of an age in whole years."""
+    for label, low, high in AGE_BANDS:
+        if low <= age <= high:
+            return label
+    return AGE_BANDS[0][0]

@@ -1,0 +1,146 @@
+"""The shape of a synthetic region: employers, their locations, demand per employer x profession."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from workforce.reference import Reference
+from workforce.synthetic.params import PROFESSION_MIX, SECTOR_PREFIX, RegionParams
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Monthly time axis; days are counted from 1970-01-01."""
+
+    months: np.ndarray  # datetime64[M]
+
+    @classmethod
+    def between(cls, first: date, last: date) -> Calendar:
+        start = np.datetime64(first.isoformat()[:7], "M")
+        stop = np.datetime64(last.isoformat()[:7], "M")
+        return cls(np.arange(start, stop + 1))
+
+    def __len__(self) -> int:
+        return len(self.months)
+
+    @property
+    def first_day(self) -> np.ndarray:
+        return self.months.astype("datetime64[D]").astype(np.int64)
+
+    @property
+    def last_day(self) -> np.ndarray:
+        return (self.months + 1).astype("datetime64[D]").astype(np.int64) - 1
+
+    @property
+    def year(self) -> np.ndarray:
+        return self.months.astype("datetime64[Y]").astype(np.int64) + 1970
+
+    @property
+    def month_of_year(self) -> np.ndarray:
+        return self.months.astype(np.int64) % 12
+
+    def index_of(self, day: date) -> int:
+        return int(np.datetime64(day.isoformat()[:7], "M") - self.months[0])
+
+    def window(self, first: date, last: date) -> np.ndarray:
+        """Boolean mask of the months from ``first`` to ``last`` inclusive."""
+        lo = np.datetime64(first.isoformat()[:7], "M")
+        hi = np.datetime64(last.isoformat()[:7], "M")
+        return (self.months >= lo) & (self.months <= hi)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Employers, professions and the demand cells (employer x profession) of a region."""
+
+    employer_ids: list[str]
+    employer_sector: np.ndarray  # index into sectors
+    employer_locations: list[np.ndarray]  # municipality indices
+    employer_location_weights: list[np.ndarray]
+    sectors: list[str]
+    professions: list[str]
+    municipalities: list[str]
+    cell_employer: np.ndarray
+    cell_profession: np.ndarray
+    demand: np.ndarray  # cells x months, persons
+    population_75plus_index: np.ndarray  # months, 1.0 at the calibration month
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.cell_employer)
+
+
+def build_layout(
+    params: RegionParams,
+    reference: Reference,
+    calendar: Calendar,
+    rng: np.random.Generator,
+    *,
+    municipality_weight: dict[str, float],
+    employer_prefix: str = "",
+) -> Layout:
+    """Draw employers (sizes, locations) and the monthly demand for each employer x profession."""
+    sectors = reference.sector_codes()
+    professions = reference.profession_codes()
+    municipalities = list(municipality_weight)
+    muni_p = np.array(list(municipality_weight.values()))
+    muni_p = muni_p / muni_p.sum()
+
+    years_from_calibration = (
+        np.arange(len(calendar)) - calendar.index_of(params.calibration_month)
+    ) / 12.0
+    pop75 = np.exp(params.population_75plus_growth * years_from_calibration)
+
+    employer_ids: list[str] = []
+    employer_sector: list[int] = []
+    locations: list[np.ndarray] = []
+    location_weights: list[np.ndarray] = []
+    cell_employer: list[int] = []
+    cell_profession: list[int] = []
+    demand_rows: list[np.ndarray] = []
+    for s, sector in enumerate(sectors):
+        count = params.employers_per_sector[sector]
+        growth = (
+            params.sector_growth_base[sector]
+            + params.sector_growth_elasticity_75plus[sector] * params.population_75plus_growth
+        )
+        path = np.exp(growth * years_from_calibration)
+        if sector in params.covid_demand_factor:
+            first, last, factor = params.covid_demand_factor[sector]
+            path = np.where(calendar.window(first, last), path * factor, path)
+        sector_demand = params.demand_at_calibration * params.sector_share[sector] * path
+        sizes = rng.lognormal(0.0, 0.8, size=count)
+        sizes = sizes / sizes.sum()
+        mix = PROFESSION_MIX[sector]
+        mix_total = sum(mix.values())
+        for e in range(count):
+            employer_index = len(employer_ids)
+            employer_ids.append(f"{employer_prefix}{SECTOR_PREFIX[sector]}-{e + 1:02d}")
+            employer_sector.append(s)
+            n_locations = 1 + int(rng.integers(0, 4 if sizes[e] > 0.15 else 2))
+            n_locations = min(n_locations, len(municipalities))
+            chosen = rng.choice(len(municipalities), size=n_locations, replace=False, p=muni_p)
+            weights = rng.dirichlet(np.full(n_locations, 2.0))
+            locations.append(np.sort(chosen))
+            location_weights.append(weights[np.argsort(chosen)])
+            for profession, weight in mix.items():
+                cell_employer.append(employer_index)
+                cell_profession.append(professions.index(profession))
+                demand_rows.append(sector_demand * sizes[e] * weight / mix_total)
+
+    return Layout(
+        employer_ids=employer_ids,
+        employer_sector=np.array(employer_sector),
+        employer_locations=locations,
+        employer_location_weights=location_weights,
+        sectors=sectors,
+        professions=professions,
+        municipalities=municipalities,
+        cell_employer=np.array(cell_employer),
+        cell_profession=np.array(cell_profession),
+        demand=np.vstack(demand_rows),
+        population_75plus_index=pop75,
+    )
