@@ -78,41 +78,40 @@ def _days_to_date(days: np.ndarray, name: str) -> pl.Series:
     return series.scatter(np.flatnonzero(days == OPEN), None) if (days == OPEN).any() else series
 
 
-def _person_keys(n: int, rng: np.random.Generator) -> np.ndarray:
+def _person_keys(n: int, rng: np.random.Generator) -> list[str]:
     """Random 64-bit pseudonyms as 16 hex characters, unique within the run."""
     while True:
         keys = rng.integers(0, np.iinfo(np.int64).max, size=n, dtype=np.int64)
         if len(np.unique(keys)) == n:
-            return np.array([f"{key:016x}" for key in keys], dtype=object)
+            return [f"{key:016x}" for key in keys]
 
 
-def staff_frame(market: LabourMarket, layout: Layout, keys: np.ndarray) -> pl.DataFrame:
+def _labels(
+    name: str, labels: list[str], codes: np.ndarray, missing: int | None = None
+) -> pl.Series:
+    """Codes (indices into ``labels``) as a string column; ``missing`` codes become null."""
+    index = pl.Series(codes.astype(np.int64))
+    if missing is not None:
+        index = index.set(index == missing, None)  # type: ignore[arg-type]
+    return pl.Series(labels, dtype=pl.String).gather(index).alias(name)
+
+
+def staff_frame(market: LabourMarket, layout: Layout, keys: list[str]) -> pl.DataFrame:
     """Spells in the staff contract's columns, sorted by employer, start date and person."""
     spells = market.spells
     employer = layout.cell_employer[spells["cell"]]
-    reasons = np.array(list(LEAVE_REASONS), dtype=object)
-    reason = np.where(spells["reason"] == NO_REASON, None, reasons[spells["reason"]])
     return pl.DataFrame(
         [
-            pl.Series("employer_id", np.array(layout.employer_ids, dtype=object)[employer]),
-            pl.Series("person_key", keys[spells["person"]], dtype=pl.String),
-            pl.Series(
-                "profession_code",
-                np.array(layout.professions, dtype=object)[layout.cell_profession[spells["cell"]]],
-            ),
-            pl.Series(
-                "sector_code",
-                np.array(layout.sectors, dtype=object)[layout.employer_sector[employer]],
-            ),
-            pl.Series(
-                "municipality_code",
-                np.array(layout.municipalities, dtype=object)[spells["municipality"]],
-            ),
+            _labels("employer_id", layout.employer_ids, employer),
+            _labels("person_key", keys, spells["person"]),
+            _labels("profession_code", layout.professions, layout.cell_profession[spells["cell"]]),
+            _labels("sector_code", layout.sectors, layout.employer_sector[employer]),
+            _labels("municipality_code", layout.municipalities, spells["municipality"]),
             _days_to_date(spells["start"], "start_date"),
             _days_to_date(spells["end"], "end_date"),
             pl.Series("contract_hours_week", spells["hours"]),
             pl.Series("birth_year", spells["birth_year"].astype(np.int64)),
-            pl.Series("leave_reason", reason, dtype=pl.String),
+            _labels("leave_reason", list(LEAVE_REASONS), spells["reason"], missing=NO_REASON),
         ]
     ).sort("employer_id", "start_date", "person_key")
 
@@ -121,24 +120,17 @@ def vacancy_frame(market: LabourMarket, layout: Layout) -> pl.DataFrame:
     """Vacancies in the vacancy contract's columns, numbered per employer by opening date."""
     vacancies = market.vacancies
     employer = layout.cell_employer[vacancies["cell"]]
-    outcomes = np.array(VACANCY_OUTCOMES, dtype=object)
     frame = pl.DataFrame(
         [
-            pl.Series("employer_id", np.array(layout.employer_ids, dtype=object)[employer]),
-            pl.Series(
-                "profession_code",
-                np.array(layout.professions, dtype=object)[
-                    layout.cell_profession[vacancies["cell"]]
-                ],
+            _labels("employer_id", layout.employer_ids, employer),
+            _labels(
+                "profession_code", layout.professions, layout.cell_profession[vacancies["cell"]]
             ),
-            pl.Series(
-                "municipality_code",
-                np.array(layout.municipalities, dtype=object)[vacancies["municipality"]],
-            ),
+            _labels("municipality_code", layout.municipalities, vacancies["municipality"]),
             pl.Series("hours_week", vacancies["hours"]),
             _days_to_date(vacancies["opened"], "opened_on"),
             _days_to_date(vacancies["closed"], "closed_on"),
-            pl.Series("outcome", outcomes[vacancies["outcome"]], dtype=pl.String),
+            _labels("outcome", list(VACANCY_OUTCOMES), vacancies["outcome"]),
         ]
     ).with_row_index("order")
     frame = frame.sort("employer_id", "opened_on", "order").with_columns(
@@ -207,7 +199,7 @@ def _simulate(
     *,
     municipality_weight: dict[str, float],
     employer_prefix: str = "",
-) -> tuple[Calendar, Layout, LabourMarket, np.ndarray]:
+) -> tuple[Calendar, Layout, LabourMarket, list[str]]:
     calendar = Calendar.between(params.first_month, params.last_month)
     layout = build_layout(
         params, reference, calendar, rng,

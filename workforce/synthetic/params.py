@@ -279,8 +279,15 @@ class RegionParams:
     new_entrant_rate: float = 0.045
 
     def with_size(self, demand_at_calibration: float) -> RegionParams:
-        """The same region at another size (tests use small regions)."""
-        return replace(self, demand_at_calibration=demand_at_calibration)
+        """The same region at another size; smaller regions have fewer employers per sector."""
+        factor = demand_at_calibration / self.demand_at_calibration
+        employers = {
+            sector: max(1, min(count, round(count * factor)))
+            for sector, count in self.employers_per_sector.items()
+        }
+        return replace(
+            self, demand_at_calibration=demand_at_calibration, employers_per_sector=employers
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for the manifest."""
