@@ -92,7 +92,7 @@ def _labels(
     """Codes (indices into ``labels``) as a string column; ``missing`` codes become null."""
     index = pl.Series(codes.astype(np.int64))
     if missing is not None:
-        index = index.set(index == missing, None)  # type: ignore[arg-type]
+        index = index.set(index == missing, None)
     return pl.Series(labels, dtype=pl.String).gather(index).alias(name)
 
 
