@@ -1,0 +1,416 @@
+"""The one place where raw rows are value-checked against their contract.
+
+A file is read as text (:mod:`workforce.readers`), matched to a contract by its header, cast
+column by column (a value that cannot be read fails its row, it does not stop the file) and then
+checked by the contract's pandera model on a collected frame. The result keeps the clean rows,
+typed, and every failure with the original text, so a quarantine stage can write both.
+
+Row numbers are counted as a spreadsheet shows them: the header is row 1, the first data row is
+row 2. (A quoted CSV value spanning several lines still counts as one row.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandera.errors
+import polars as pl
+from rich.console import Console
+from rich.markup import escape
+
+from workforce.readers import SUPPORTED_SUFFIXES, RawFileError, read_raw
+from workforce.reference import ReferenceError, load_reference
+from workforce.schemas import (
+    CONTRACTS,
+    Contract,
+    bad_value_rule,
+    contract_columns,
+    duplicate_rule,
+    missing_rule,
+    unique_key,
+)
+
+FAILURE_COLUMNS = ("source_file", "row_number", "column", "rule", "value")
+"""Columns that describe a failure; the rejected frame adds the row's original values after them."""
+
+EXAMPLES_SHOWN = 5
+
+_FAILURE_SCHEMA = {
+    "source_file": pl.String,
+    "row_number": pl.Int64,
+    "column": pl.String,
+    "rule": pl.String,
+    "value": pl.String,
+}
+_UNIQUENESS_CHECK = "multiple_fields_uniqueness"
+_NULLABLE_CHECK = "not_nullable"
+
+
+@dataclass(frozen=True, eq=False)
+class ValidationResult:
+    """Outcome of checking one file: clean rows, rejected rows and counts that add up.
+
+    ``rejected`` holds one row per failed rule per input row (``source_file``, ``row_number``,
+    ``column``, ``rule``, ``value``, then the row's original text values), so a row failing two
+    rules appears twice there but counts once in ``rows_rejected``.
+    """
+
+    source_file: str
+    contract: str
+    rows_read: int
+    valid: pl.DataFrame
+    rejected: pl.DataFrame
+    ignored_columns: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.rows_valid + self.rows_rejected:
+            raise ValueError(
+                f"{self.source_file}: {self.rows_read} rows read but {self.rows_valid} valid "
+                f"+ {self.rows_rejected} rejected"
+            )
+
+    @property
+    def rows_valid(self) -> int:
+        """Rows that passed every rule."""
+        return self.valid.height
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows that failed at least one rule."""
+        return self.rejected["row_number"].n_unique()
+
+    @property
+    def is_clean(self) -> bool:
+        """True when no row failed."""
+        return self.rejected.is_empty()
+
+    @property
+    def failures(self) -> pl.DataFrame:
+        """The rejected rows without their original values: which rule failed where."""
+        return self.rejected.select(FAILURE_COLUMNS)
+
+    @property
+    def rule_counts(self) -> dict[str, int]:
+        """Number of rows failing each rule, most frequent first."""
+        counts = (
+            self.rejected.group_by("rule")
+            .agg(pl.col("row_number").n_unique().alias("rows"))
+            .sort(["rows", "rule"], descending=[True, False])
+        )
+        return dict(zip(counts["rule"].to_list(), counts["rows"].to_list(), strict=True))
+
+
+class ContractMismatchError(ValueError):
+    """A header that matches no contract; the message says which columns are missing."""
+
+
+def detect_contract(columns: Sequence[str]) -> Contract:
+    """The contract whose columns all appear in a header; extra columns are allowed."""
+    present = set(columns)
+    if len(present) == 1:
+        (only,) = present
+        raise ContractMismatchError(
+            f"only one column found ({only[:60]!r}); columns must be separated by a comma "
+            "or a semicolon"
+        )
+    matches = [contract for contract in CONTRACTS if set(contract_columns(contract)) <= present]
+    if matches:
+        return max(matches, key=lambda contract: len(contract_columns(contract)))
+
+    def overlap(contract: Contract) -> float:
+        expected = contract_columns(contract)
+        return len(present.intersection(expected)) / len(expected)
+
+    closest = max(CONTRACTS, key=overlap)
+    if overlap(closest) >= 0.5:
+        missing = [name for name in contract_columns(closest) if name not in present]
+        hints = _case_hints(missing, present)
+        raise ContractMismatchError(
+            f"looks like a {closest.__name__} file but misses columns: {', '.join(missing)}{hints}"
+        )
+    expected = "; ".join(
+        f"{contract.__name__}: {', '.join(contract_columns(contract))}" for contract in CONTRACTS
+    )
+    found = ", ".join(list(columns)[:12]) or "(none)"
+    raise ContractMismatchError(f"columns match no contract (found: {found}); expected {expected}")
+
+
+def _case_hints(missing: Iterable[str], present: set[str]) -> str:
+    by_lower = {name.lower(): name for name in present}
+    hints = [
+        f"{by_lower[name.lower()]!r} should be {name!r}"
+        for name in missing
+        if name.lower() in by_lower
+    ]
+    return f" ({'; '.join(hints)}: names are case-sensitive)" if hints else ""
+
+
+def validate_file(path: Path) -> ValidationResult:
+    """Read one raw file, find its contract from the header and check every row.
+
+    Raises :class:`RawFileError` when the file cannot be read or follows no contract.
+    """
+    raw = read_raw(path)
+    try:
+        contract = detect_contract(raw.columns)
+    except ContractMismatchError as exc:
+        raise RawFileError(path, str(exc)) from None
+    return validate_frame(raw, contract, source_file=str(path))
+
+
+def validate_frame(raw: pl.DataFrame, contract: Contract, *, source_file: str) -> ValidationResult:
+    """Check text rows against a contract: cast each column, then run the contract's rules.
+
+    ``raw`` holds the contract's columns as strings (extra columns are ignored). A row with a
+    value that cannot be read is reported for that value only; the other rules run on the rest.
+    """
+    load_reference()  # fail here, clearly, rather than inside a check
+    types = contract_columns(contract)
+    missing = [name for name in types if name not in raw.columns]
+    if missing:
+        raise ContractMismatchError(f"missing columns: {', '.join(missing)}")
+    ignored = tuple(name for name in raw.columns if name not in types)
+    original = raw.select(pl.col(name).cast(pl.String) for name in types).with_row_index(
+        "row_number", offset=2
+    )
+    original = original.with_columns(pl.col("row_number").cast(pl.Int64))
+    typed = original.select(
+        "row_number",
+        *(_parse(_text(name), dtype).alias(name) for name, dtype in types.items()),
+    )
+    unreadable = _unreadable(original, typed, types)
+    readable = typed.join(unreadable.select("row_number").unique(), on="row_number", how="anti")
+    broken = _rule_failures(readable, contract, original)
+    failures = pl.concat([unreadable, broken]).with_columns(source_file=pl.lit(source_file))
+    rejected = (
+        failures.select(FAILURE_COLUMNS)
+        .join(original, on="row_number", how="left")
+        .sort("row_number", maintain_order=True)
+    )
+    valid = readable.join(failures.select("row_number").unique(), on="row_number", how="anti")
+    return ValidationResult(
+        source_file=source_file,
+        contract=contract.__name__,
+        rows_read=raw.height,
+        valid=valid.select(list(types)),
+        rejected=rejected,
+        ignored_columns=ignored,
+    )
+
+
+def _text(name: str) -> pl.Expr:
+    """A text value stripped of surrounding spaces; an empty cell becomes null."""
+    stripped = pl.col(name).str.strip_chars()
+    return pl.when(stripped != "").then(stripped)
+
+
+def _parse(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Text to the contract type; null where the text cannot be read (or was empty)."""
+    if dtype == pl.Date:
+        iso = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        dutch = text.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
+        return (
+            pl.when(text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$"))
+            .then(iso)
+            .when(text.str.contains(r"^\d{1,2}-\d{1,2}-\d{4}$"))
+            .then(dutch)
+        )
+    if dtype == pl.Float64:
+        number = text.str.replace(",", ".", literal=True)
+        readable = number.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+        return pl.when(readable).then(number.cast(pl.Float64, strict=False))
+    if dtype == pl.Int64:
+        number = text.str.replace(r"[.,]0*$", "")
+        readable = number.str.contains(r"^[+-]?\d{1,18}$")
+        return pl.when(readable).then(number.cast(pl.Int64, strict=False))
+    return text
+
+
+def _unreadable(
+    original: pl.DataFrame, typed: pl.DataFrame, types: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """One failure per value that has text but could not be read as its type."""
+    parts = [
+        original.filter(_text(name).is_not_null() & typed[name].is_null()).select(
+            "row_number",
+            column=pl.lit(name),
+            rule=pl.lit(bad_value_rule(name, dtype)),
+            value=pl.col(name),
+        )
+        for name, dtype in types.items()
+        if dtype != pl.String
+    ]
+    return _failure_frame(parts)
+
+
+def _rule_failures(
+    readable: pl.DataFrame, contract: Contract, original: pl.DataFrame
+) -> pl.DataFrame:
+    """Run the pandera model and turn its failure cases into named failures per row."""
+    try:
+        contract.validate(readable, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return _failure_frame([])
+    unplaced = cases.filter(pl.col("index").is_null())
+    if not unplaced.is_empty():
+        first = unplaced.row(0, named=True)
+        raise ContractMismatchError(
+            f"{first['check']} could not be checked on column {first['column']}: "
+            f"{first['failure_case']}"
+        )
+    key = unique_key(contract)
+    missing_rules = {name: missing_rule(name) for name in contract_columns(contract)}
+    located = cases.select(
+        row_number=readable["row_number"].gather(cases["index"].cast(pl.Int64)),
+        column=pl.when(pl.col("check") == _UNIQUENESS_CHECK)
+        .then(pl.lit(" + ".join(key)))
+        .otherwise(pl.col("column")),
+        rule=pl.when(pl.col("check") == _UNIQUENESS_CHECK)
+        .then(pl.lit(duplicate_rule(key)))
+        .when(pl.col("check") == _NULLABLE_CHECK)
+        .then(pl.col("column").replace_strict(missing_rules, default=None))
+        .otherwise(pl.col("check")),
+    )
+    failing = original.join(located.select("row_number").unique(), on="row_number", how="semi")
+    values = failing.select(
+        "row_number",
+        pl.concat_str([pl.col(name).fill_null("") for name in key], separator=" | ").alias(
+            " + ".join(key)
+        ),
+        *(pl.col(name) for name in original.columns if name != "row_number"),
+    ).unpivot(index="row_number", variable_name="column", value_name="value")
+    return _failure_frame(
+        [located.join(values, on=["row_number", "column"], how="left", maintain_order="left")]
+    )
+
+
+def _failure_frame(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    schema = {name: dtype for name, dtype in _FAILURE_SCHEMA.items() if name != "source_file"}
+    frames = [part.select(list(schema)).cast(schema) for part in parts]  # type: ignore[arg-type]
+    return pl.concat([pl.DataFrame(schema=schema), *frames])
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """Files to check: given files as they are, and every data file under given folders.
+
+    Folders are searched recursively in sorted order; other files (``manifest.json``), hidden
+    files and Excel lock files (``~$...``) are skipped.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                candidate
+                for candidate in sorted(path.rglob("*"))
+                if candidate.is_file()
+                and candidate.suffix.lower() in SUPPORTED_SUFFIXES
+                and not candidate.name.startswith((".", "~$"))
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def validate_paths(paths: list[Path], *, console: Console) -> int:
+    """Check files and folders, print a report per file and a total, return an exit code.
+
+    0: every row of every file is valid; 1: a row or a file failed (or there was nothing to
+    check); 2: a path does not exist or the reference tables cannot be loaded.
+    """
+    absent = [path for path in paths if not path.exists()]
+    for path in absent:
+        console.print(f"[red]Not found:[/red] {escape(str(path))}", soft_wrap=True)
+    files = collect_files([path for path in paths if path.exists()])
+    if not files:
+        if not absent:
+            kinds = ", ".join(SUPPORTED_SUFFIXES)
+            console.print(f"No {kinds} files found in the given paths.", soft_wrap=True)
+        return 2 if absent else 1
+    results: list[ValidationResult] = []
+    file_errors: list[RawFileError] = []
+    for path in files:
+        try:
+            result = validate_file(path)
+        except RawFileError as exc:
+            file_errors.append(exc)
+            _print_file_error(console, exc)
+            continue
+        except ReferenceError as exc:
+            console.print(
+                f"[red]Reference tables unusable:[/red] {escape(str(exc))}", soft_wrap=True
+            )
+            return 2
+        results.append(result)
+        _print_result(console, result)
+    _print_total(console, results, file_errors)
+    if absent:
+        return 2
+    return 0 if not file_errors and all(result.is_clean for result in results) else 1
+
+
+def _print_file_error(console: Console, error: RawFileError) -> None:
+    console.print(
+        f"[red]FAIL[/red] {escape(str(error.path))}: {escape(error.problem)}", soft_wrap=True
+    )
+
+
+def _print_result(console: Console, result: ValidationResult) -> None:
+    where = f"{escape(result.source_file)} ({result.contract})"
+    if result.is_clean:
+        console.print(
+            f"[green]OK[/green]   {where}: {_count(result.rows_read, 'row')}, all valid",
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            f"[red]FAIL[/red] {where}: {_count(result.rows_read, 'row')}, "
+            f"{result.rows_valid:,} valid, {result.rows_rejected:,} rejected",
+            soft_wrap=True,
+        )
+        for rule, rows in result.rule_counts.items():
+            console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
+    if result.ignored_columns:
+        ignored = ", ".join(result.ignored_columns)
+        console.print(f"  ignored columns not in the contract: {escape(ignored)}", soft_wrap=True)
+
+
+def _print_total(
+    console: Console, results: list[ValidationResult], file_errors: list[RawFileError]
+) -> None:
+    valid = sum(result.rows_valid for result in results)
+    rejected = sum(result.rows_rejected for result in results)
+    files = len(results) + len(file_errors)
+    console.print(
+        f"\nChecked {_count(files, 'file')}, {_count(valid + rejected, 'row')}: "
+        f"{valid:,} valid, {rejected:,} rejected.",
+        soft_wrap=True,
+    )
+    if file_errors:
+        console.print(f"{_count(len(file_errors), 'file')} could not be checked.", soft_wrap=True)
+    if not rejected:
+        return
+    if len(results) > 1:
+        per_rule: dict[str, int] = {}
+        for result in results:
+            for rule, rows in result.rule_counts.items():
+                per_rule[rule] = per_rule.get(rule, 0) + rows
+        console.print("Rows failing per rule:")
+        for rule, rows in sorted(per_rule.items(), key=lambda item: (-item[1], item[0])):
+            console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
+    console.print("First failing rows:")
+    examples = pl.concat([result.failures for result in results]).head(EXAMPLES_SHOWN)
+    for failure in examples.iter_rows(named=True):
+        value = "(empty)" if failure["value"] is None else repr(failure["value"])
+        console.print(
+            f"  {escape(Path(failure['source_file']).name)} row {failure['row_number']}, "
+            f"{escape(failure['column'])} = {escape(value)}: {escape(failure['rule'])}",
+            soft_wrap=True,
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
