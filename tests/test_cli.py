@@ -1,0 +1,31 @@
+"""The ``workforce`` command as a user runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from workforce.cli import app
+
+runner = CliRunner()
+
+
+def test_generated_region_passes_validation(tmp_path: Path) -> None:
+    """`workforce generate` then `workforce validate` on everything it wrote: all clean."""
+    out = tmp_path / "raw"
+    generated = runner.invoke(app, ["generate", "--out", str(out), "--seed", "7"])
+    assert generated.exit_code == 0, generated.output
+    assert "60 employers" in generated.output
+    assert "of demand" in generated.output
+    validated = runner.invoke(app, ["validate", str(out)])
+    assert validated.exit_code == 0, validated.output[-2000:]
+    assert "0 rejected" in validated.output
+    assert "Traceback" not in validated.output
+
+
+def test_help_lists_the_verbs() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "generate" in result.output
+    assert "validate" in result.output
