@@ -29,3 +29,12 @@ def test_help_lists_the_verbs() -> None:
     assert result.exit_code == 0
     assert "generate" in result.output
     assert "validate" in result.output
+
+
+def test_generate_into_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    result = runner.invoke(app, ["generate", "--out", str(blocker)])
+    assert result.exit_code == 2
+    assert "Cannot write to" in result.output
+    assert "Traceback" not in result.output

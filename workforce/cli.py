@@ -32,22 +32,26 @@ def generate(
     ] = 42,
     scale: Annotated[
         Scale, typer.Option(help="region: Midden-Utrecht; national: benchmark load.")
-    ] = (Scale.region),
+    ] = Scale.region,
 ) -> None:
     """Write a synthetic care labour market in the raw contract formats."""
     from workforce.synthetic import generate_national, generate_region
 
     started = time.perf_counter()
-    if scale is Scale.region:
-        summary = generate_region(out, seed=seed)
-    else:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Generating blocks", total=None)
-            summary = generate_national(
-                out,
-                seed=seed,
-                on_block=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+    try:
+        if scale is Scale.region:
+            summary = generate_region(out, seed=seed)
+        else:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("Generating blocks", total=None)
+                summary = generate_national(
+                    out,
+                    seed=seed,
+                    on_block=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+    except OSError as error:
+        console.print(f"[red]Cannot write to {out}: {error.strerror or error}[/red]")
+        raise typer.Exit(2) from None
     seconds = time.perf_counter() - started
     console.print(summary.describe())
     console.print(f"Written to {out} in {seconds:.1f} s.")
