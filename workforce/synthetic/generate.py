@@ -220,6 +220,7 @@ def generate_region(
     """Generate one region (default: Midden-Utrecht) and write its raw files and manifest."""
     params = params or RegionParams()
     reference = reference or load_reference()
+    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     weights = {m: MUNICIPALITY_WEIGHT[m] for m in reference.municipality_codes(params.region_code)}
     calendar, layout, market, keys = _simulate(params, reference, rng, municipality_weight=weights)
@@ -231,7 +232,6 @@ def generate_region(
     }
     education, education_truth = generate_education(reference, params, demand_2015, rng)
 
-    out.mkdir(parents=True, exist_ok=True)
     _clear(out)
     summary = GenerationSummary(out=out, employers=len(layout.employer_ids))
     files: dict[str, dict[str, Any]] = {}
