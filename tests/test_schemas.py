@@ -277,6 +277,11 @@ def test_ongoing_spell_and_open_vacancy_pass() -> None:
     assert failure_cases(Vacancy, frame(Vacancy, open_vacancy)).is_empty()
 
 
+def test_unknown_outcome_is_not_also_a_closing_error() -> None:
+    cases = failure_cases(Vacancy, frame(Vacancy, {**VACANCY, "outcome": "opn", "closed_on": None}))
+    assert cases["check"].to_list() == ["unknown outcome"]
+
+
 def test_boundaries_are_inclusive() -> None:
     edge = {
         **STAFF,

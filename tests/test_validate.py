@@ -387,6 +387,8 @@ def test_xlsx_with_date_cells(tmp_path: Path) -> None:
         ("broken.parquet", b"not parquet", "cannot be read as Parquet"),
         ("broken.xlsx", b"not a workbook", "cannot be read as Excel"),
         ("notes.txt", b"employer_id", "unsupported file type .txt"),
+        ("ragged.csv", b"a,b\n1,2,3\n", "as many fields as the header"),
+        ("twice.csv", b"a,b, a\n1,2,3\n", "columns named more than once: a"),
     ],
 )
 def test_unreadable_file_is_a_file_level_error(

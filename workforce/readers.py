@@ -7,6 +7,7 @@ at all raises :class:`RawFileError` with a message meant for the person who sent
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -72,15 +73,24 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except UnicodeDecodeError:
         raise RawFileError(path, "the file starts with a UTF-8 mark but is not UTF-8") from None
     header = next((line for line in text.splitlines() if line.strip()), "")
+    separator = sniff_delimiter(header)
+    names = [name.strip() for name in next(csv.reader([header], delimiter=separator))]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise RawFileError(path, f"columns named more than once: {', '.join(twice)}")
     try:
         return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
-            separator=sniff_delimiter(header),
+            separator=separator,
             infer_schema=False,
             raise_if_empty=False,
         )
     except PolarsError as exc:
-        raise RawFileError(path, f"cannot be read as CSV: {_first_line(exc)}") from None
+        raise RawFileError(
+            path,
+            f"cannot be read as CSV ({_first_line(exc)}); check that every row has as many "
+            "fields as the header and that quotes are closed",
+        ) from None
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:

@@ -277,7 +277,9 @@ class Vacancy(pa.DataFrameModel):
     _closed_when_done = _rule(
         "closed_on",
         "closed_on missing for a filled or withdrawn vacancy",
-        lambda: (pl.col("outcome") == "open") | pl.col("closed_on").is_not_null(),
+        lambda: (
+            ~pl.col("outcome").is_in(["filled", "withdrawn"]) | pl.col("closed_on").is_not_null()
+        ),
         "a filled or withdrawn vacancy must have a closed_on date",
     )
     _open_not_closed = _rule(
