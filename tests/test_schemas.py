@@ -345,3 +345,14 @@ def test_import_does_not_load_reference() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_data_contracts_document_is_rendered_from_the_schemas() -> None:
+    from workforce.contracts_doc import DOCUMENT, render
+
+    assert DOCUMENT.read_text(encoding="utf-8") == render(), (
+        "docs/data-contracts.md is out of date: run `python -m workforce.contracts_doc`"
+    )
+    for contract in CONTRACTS:
+        for column in contract_columns(contract):
+            assert f"| `{column}` |" in render()

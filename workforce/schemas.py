@@ -154,7 +154,7 @@ class StaffSpell(pa.DataFrameModel):
     )
     contract_hours_week: float = pa.Field(
         description="Contracted hours per week (FTE = hours / 36).",
-        metadata={"example": "28,5", "allowed": "above 0 and at most 60"},
+        metadata={"example": "28.5", "allowed": "above 0 and at most 60"},
     )
     birth_year: int = pa.Field(
         description="Year of birth only (never the full birth date).",
