@@ -325,6 +325,7 @@ def test_header_selects_the_contract(contract: Any) -> None:
             "'Birth_Year' should be 'birth_year'",
         ),
         (["name", "salary", "bsn"], "columns match no contract"),
+        ([c.upper() for c in COHORT], "'INTAKE' should be 'intake'"),
     ],
 )
 def test_header_matching_no_contract_says_what_is_missing(columns: list[str], message: str) -> None:

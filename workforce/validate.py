@@ -119,9 +119,11 @@ def detect_contract(columns: Sequence[str]) -> Contract:
     if matches:
         return max(matches, key=lambda contract: len(contract_columns(contract)))
 
+    lowered = {name.lower() for name in present}
+
     def overlap(contract: Contract) -> float:
         expected = contract_columns(contract)
-        return len(present.intersection(expected)) / len(expected)
+        return len(lowered.intersection(expected)) / len(expected)
 
     closest = max(CONTRACTS, key=overlap)
     if overlap(closest) >= 0.5:
@@ -154,10 +156,9 @@ def validate_file(path: Path) -> ValidationResult:
     """
     raw = read_raw(path)
     try:
-        contract = detect_contract(raw.columns)
+        return validate_frame(raw, detect_contract(raw.columns), source_file=str(path))
     except ContractMismatchError as exc:
         raise RawFileError(path, str(exc)) from None
-    return validate_frame(raw, contract, source_file=str(path))
 
 
 def validate_frame(raw: pl.DataFrame, contract: Contract, *, source_file: str) -> ValidationResult:
