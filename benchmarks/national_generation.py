@@ -34,7 +34,7 @@ def _run(scale: str, out: Path) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="where to write (default: a temp dir)")
+    parser.add_argument("--out", type=Path, default=None, help="where to write (default: temp)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = args.out or Path(scratch)
