@@ -27,6 +27,7 @@ import polars as pl
 
 from workforce import __version__
 from workforce.reference import Reference, load_reference
+from workforce.schemas import LEAVE_REASONS
 from workforce.synthetic.education import generate_education
 from workforce.synthetic.labour_market import (
     NO_REASON,
@@ -37,7 +38,6 @@ from workforce.synthetic.labour_market import (
 )
 from workforce.synthetic.params import (
     HOURS_BY_PROFESSION,
-    LEAVE_REASONS,
     MUNICIPALITY_WEIGHT,
     PROFESSION_MIX,
     RegionParams,

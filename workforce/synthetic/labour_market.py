@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workforce.reference import Reference
+from workforce.schemas import LEAVE_REASONS
 from workforce.synthetic.params import (
     AGE_BANDS,
     DEFAULT_HOURS,
     HIRE_SOURCES,
     HOURS_BY_PROFESSION,
     HOURS_SD,
-    LEAVE_REASONS,
     RegionParams,
 )
 from workforce.synthetic.region import Calendar, Layout

@@ -21,14 +21,6 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("65+", 65, 200),
 )
 
-LEAVE_REASONS: tuple[str, ...] = (
-    "other_care_employer",
-    "outside_sector",
-    "retirement",
-    "study",
-    "unknown",
-)
-
 HIRE_SOURCES: tuple[str, ...] = ("initial_stock", "education", "other_care_employer", "outside")
 
 SECTOR_PREFIX: dict[str, str] = {
