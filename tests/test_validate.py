@@ -14,6 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.contract_rows import COHORT as TYPED_COHORT
+from tests.contract_rows import STAFF as TYPED_STAFF
+from tests.contract_rows import VACANCY as TYPED_VACANCY
+from tests.contract_rows import as_text
 from workforce.cli import app
 from workforce.readers import RawFileError, read_raw
 from workforce.schemas import EducationCohort, StaffSpell, Vacancy, contract_columns
@@ -27,40 +31,9 @@ from workforce.validate import (
     validate_frame,
 )
 
-STAFF: dict[str, str] = {
-    "employer_id": "E1",
-    "person_key": "3f1c9a7be4d2086c",
-    "profession_code": "nurse_vocational",
-    "sector_code": "elderly_home_care",
-    "municipality_code": "GM0344",
-    "start_date": "2019-09-01",
-    "end_date": "2023-06-30",
-    "contract_hours_week": "28.5",
-    "birth_year": "1987",
-    "leave_reason": "other_care_employer",
-}
-VACANCY: dict[str, str] = {
-    "employer_id": "E1",
-    "vacancy_id": "V-1",
-    "profession_code": "nurse_vocational",
-    "municipality_code": "GM0344",
-    "hours_week": "32",
-    "opened_on": "2024-02-12",
-    "closed_on": "",
-    "outcome": "open",
-}
-COHORT: dict[str, str] = {
-    "institution_code": "25LH",
-    "programme_code": "25655",
-    "level": "MBO4",
-    "route": "BOL",
-    "municipality_code": "GM0344",
-    "cohort_year": "2021",
-    "intake": "120",
-    "enrolled": "40",
-    "graduates": "62",
-    "dropouts": "18",
-}
+STAFF = as_text(TYPED_STAFF)
+VACANCY = as_text(TYPED_VACANCY) | {"closed_on": "", "outcome": "open"}
+COHORT = as_text(TYPED_COHORT)
 RENAMED = {"municipality_code": "municipality"}
 BAD_DATE = "bad date in {}: expected YYYY-MM-DD or dd-mm-yyyy"
 
@@ -241,17 +214,8 @@ def test_accepted_spellings() -> None:
     )
     result = check_rows([row])
     assert result.is_clean
-    assert result.valid.row(0, named=True) | {"person_key": None} == {
-        "employer_id": "E1",
-        "person_key": None,
-        "profession_code": "nurse_vocational",
-        "sector_code": "elderly_home_care",
-        "municipality_code": "GM0344",
-        "start_date": dt.date(2019, 9, 1),
-        "end_date": dt.date(2023, 6, 30),
-        "contract_hours_week": 28.5,
-        "birth_year": 1987,
-        "leave_reason": "other_care_employer",
+    assert result.valid.row(0, named=True) | {"person_key": None} == TYPED_STAFF | {
+        "person_key": None
     }
 
 

@@ -236,9 +236,29 @@ def test_old_cohorts_carry_the_qualification_codes_of_their_time(region: Path) -
     assert by_year[2022] == "25655"
 
 
-def test_demand_grows_with_the_75_plus_population(region: Path) -> None:
-    manifest = read_manifest(region)
-    demand = manifest["realized"]["demand_at_year_end"]
-    pop75 = manifest["drivers"]["population_75plus_index"]
-    assert pop75["2025-12"] > pop75["2015-12"] * 1.3
-    assert demand["2025"] > demand["2015"] * 1.1
+def test_demand_grows_fastest_where_the_75_plus_population_drives_it(region: Path) -> None:
+    """Demand (staff + open vacancies, counted in the files) grows; elderly care grows fastest."""
+    staff = read_source(region, "staff")
+    vacancies = read_source(region, "vacancies")
+    sector_of = staff.select("employer_id", "sector_code").unique()
+    open_vacancies = vacancies.join(sector_of, on="employer_id")
+
+    def demand(day: date) -> dict[str, int]:
+        filled = staff.filter(
+            (pl.col("start_date") <= day)
+            & (pl.col("end_date").is_null() | (pl.col("end_date") > day))
+        )
+        unfilled = open_vacancies.filter(
+            (pl.col("opened_on") <= day)
+            & (pl.col("closed_on").is_null() | (pl.col("closed_on") > day))
+        )
+        counts = pl.concat([filled.select("sector_code"), unfilled.select("sector_code")])
+        return dict(counts.group_by("sector_code").len().iter_rows())
+
+    before, after = demand(date(2015, 12, 31)), demand(date(2025, 12, 31))
+    growth = {sector: after[sector] / before[sector] for sector in before}
+    assert sum(after.values()) > 1.1 * sum(before.values())
+    elasticity = read_manifest(region)["params"]["sector_growth_elasticity_75plus"]
+    driven = max(elasticity, key=elasticity.get)
+    assert driven == "elderly_home_care"
+    assert growth[driven] > growth["mental_health"]

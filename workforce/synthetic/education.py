@@ -8,6 +8,7 @@ happened by the extract date, so recent cohorts are still largely enrolled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,19 @@ ROUTE_SHARE: dict[str, dict[str, float]] = {
 WORK_BASED_ROUTES = frozenset({"BBL", "duaal", "deeltijd"})
 _MINIMUM_INTAKE = 12.0
 
+EDUCATION_SCHEMA: dict[str, pl.DataType] = {
+    "institution_code": pl.String(),
+    "programme_code": pl.String(),
+    "level": pl.String(),
+    "route": pl.String(),
+    "municipality_code": pl.String(),
+    "cohort_year": pl.Int64(),
+    "intake": pl.Int64(),
+    "enrolled": pl.Int64(),
+    "graduates": pl.Int64(),
+    "dropouts": pl.Int64(),
+}
+
 
 @dataclass(frozen=True)
 class EducationTruth:
@@ -40,19 +54,20 @@ class EducationTruth:
     completion_rate: dict[str, float]
 
 
-def _programme_code_in(cohort_year: int, codes: pl.DataFrame) -> str:
-    """The code a cohort was registered under: older crebo series for older cohorts."""
+def _code_by_era(codes: pl.DataFrame) -> Callable[[int], str]:
+    """The code a cohort was registered under, by cohort year: older crebo series for older cohorts.
+
+    MBO qualifications were renumbered in 2016 (92xxx -> 254xx/252xx) and revised again from 2020.
+    """
     current = codes.filter(pl.col("status") == "current")["code"].item()
     previous = codes.filter(pl.col("status") == "previous")["code"].to_list()
     if codes["code_system"][0] != "crebo":
-        return current
-    if cohort_year < 2016:
-        older = [code for code in previous if code.startswith("92")]
-        return older[0] if older else current
-    if cohort_year < 2020:
-        first_revision = [code for code in previous if code.startswith(("254", "252"))]
-        return first_revision[0] if first_revision else current
-    return current
+        return lambda cohort_year: current
+    before_2016 = next((code for code in previous if code.startswith("92")), current)
+    before_2020 = next((code for code in previous if code.startswith(("254", "252"))), current)
+    return lambda cohort_year: (
+        before_2016 if cohort_year < 2016 else before_2020 if cohort_year < 2020 else current
+    )
 
 
 def _graduates_needed(
@@ -108,7 +123,9 @@ def generate_education(
         nominal = int(years_of[programme])
         needed = base.get(programme, 0.0) / completion[programme]
         size = max(needed, _MINIMUM_INTAKE * rng.uniform(1.0, 4.0)) * share
-        codes = reference.programme_codes.filter(pl.col("programme_code") == programme)
+        code_in = _code_by_era(
+            reference.programme_codes.filter(pl.col("programme_code") == programme)
+        )
         for cohort in range(first, last + 1):
             trend = (1 + params.education_intake_trend) ** (cohort - 2015)
             bump = 1 + params.education_intake_covid_bump if cohort in (2020, 2021) else 1.0
@@ -124,7 +141,7 @@ def generate_education(
                 rows.append(
                     {
                         "institution_code": brin,
-                        "programme_code": _programme_code_in(cohort, codes),
+                        "programme_code": code_in(cohort),
                         "level": level,
                         "route": route,
                         "municipality_code": municipality_of[brin],
@@ -137,24 +154,10 @@ def generate_education(
                 )
     frame = pl.DataFrame(rows, schema=EDUCATION_SCHEMA)
     by_institution = {
-        str(key[0]): part.drop_nulls()
+        str(key[0]): part
         for key, part in frame.partition_by("institution_code", as_dict=True).items()
     }
     return by_institution, EducationTruth(graduates_needed=base, completion_rate=completion)
-
-
-EDUCATION_SCHEMA: dict[str, pl.DataType] = {
-    "institution_code": pl.String(),
-    "programme_code": pl.String(),
-    "level": pl.String(),
-    "route": pl.String(),
-    "municipality_code": pl.String(),
-    "cohort_year": pl.Int64(),
-    "intake": pl.Int64(),
-    "enrolled": pl.Int64(),
-    "graduates": pl.Int64(),
-    "dropouts": pl.Int64(),
-}
 
 
 def _outcomes_by(

@@ -27,12 +27,11 @@ import polars as pl
 
 from workforce import __version__
 from workforce.reference import Reference, load_reference
-from workforce.schemas import LEAVE_REASONS
+from workforce.schemas import LEAVE_REASONS, OUTCOMES
 from workforce.synthetic.education import generate_education
 from workforce.synthetic.labour_market import (
     NO_REASON,
     OPEN,
-    VACANCY_OUTCOMES,
     LabourMarket,
     simulate_labour_market,
 )
@@ -130,7 +129,7 @@ def vacancy_frame(market: LabourMarket, layout: Layout) -> pl.DataFrame:
             pl.Series("hours_week", vacancies["hours"]),
             _days_to_date(vacancies["opened"], "opened_on"),
             _days_to_date(vacancies["closed"], "closed_on"),
-            _labels("outcome", list(VACANCY_OUTCOMES), vacancies["outcome"]),
+            _labels("outcome", list(OUTCOMES), vacancies["outcome"]),
         ]
     ).with_row_index("order")
     frame = frame.sort("employer_id", "opened_on", "order").with_columns(
@@ -163,6 +162,11 @@ def _clear(out: Path) -> None:
     (out / "manifest.json").unlink(missing_ok=True)
 
 
+def _open_at(first: np.ndarray, last: np.ndarray, day: int) -> int:
+    """How many spells (or vacancies) are open at the end of ``day``."""
+    return int(((first <= day) & (last > day)).sum())
+
+
 def _realized(market: LabourMarket, layout: Layout, calendar: Calendar) -> dict[str, Any]:
     """Year-end stocks from the simulation, for the manifest."""
     spells, vacancies = market.spells, market.vacancies
@@ -174,11 +178,11 @@ def _realized(market: LabourMarket, layout: Layout, calendar: Calendar) -> dict[
     for t in np.flatnonzero(calendar.month_of_year == 11):
         day = calendar.last_day[t]
         year = str(calendar.year[t])
-        staff = int(((spells["start"] <= day) & (spells["end"] > day)).sum())
-        open_ = int(((vacancies["opened"] <= day) & (vacancies["closed"] > day)).sum())
-        result["headcount_at_year_end"][year] = staff
+        result["headcount_at_year_end"][year] = _open_at(spells["start"], spells["end"], day)
         result["demand_at_year_end"][year] = round(float(layout.demand[:, t].sum()), 1)
-        result["open_vacancies_at_year_end"][year] = open_
+        result["open_vacancies_at_year_end"][year] = _open_at(
+            vacancies["opened"], vacancies["closed"], day
+        )
     return {**result, "hires_by_source": market.hires_by_source, "persons": market.n_persons}
 
 
@@ -187,7 +191,7 @@ def _shortage_at(
 ) -> tuple[int, int]:
     t = calendar.index_of(when)
     day = calendar.last_day[t]
-    staff = int(((market.spells["start"] <= day) & (market.spells["end"] > day)).sum())
+    staff = _open_at(market.spells["start"], market.spells["end"], day)
     demand = float(layout.demand[:, t].sum())
     return round(demand - staff), round(demand)
 
@@ -244,11 +248,17 @@ def generate_region(
         summary.files += 1
 
     extract = params.extract_date.isoformat()
+    staff_of = staff.partition_by("employer_id", as_dict=True)
+    vacancies_of = vacancies.partition_by("employer_id", as_dict=True)
     for i, employer in enumerate(layout.employer_ids):
         suffix = "parquet" if i % PARQUET_EVERY == PARQUET_EVERY - 1 else "csv"
-        record(staff.filter(employer_id=employer), f"staff/{employer}_{extract}.{suffix}", "staff")
         record(
-            vacancies.filter(employer_id=employer),
+            staff_of.get((employer,), staff.clear()),
+            f"staff/{employer}_{extract}.{suffix}",
+            "staff",
+        )
+        record(
+            vacancies_of.get((employer,), vacancies.clear()),
             f"vacancies/{employer}_{extract}.{suffix}",
             "vacancies",
         )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
 from workforce.reference import Reference
-from workforce.schemas import LEAVE_REASONS
+from workforce.schemas import LEAVE_REASONS, OUTCOMES
 from workforce.synthetic.params import (
     AGE_BANDS,
     DEFAULT_HOURS,
@@ -29,8 +30,9 @@ OPEN = np.iinfo(np.int64).max
 NO_REASON = -1
 _SOURCE = {name: code for code, name in enumerate(HIRE_SOURCES)}
 _REASON = {name: code for code, name in enumerate(LEAVE_REASONS)}
-_VACANCY_OPEN, _VACANCY_FILLED, _VACANCY_WITHDRAWN = 0, 1, 2
-VACANCY_OUTCOMES = ("open", "filled", "withdrawn")
+_VACANCY_OPEN, _VACANCY_FILLED, _VACANCY_WITHDRAWN = (
+    OUTCOMES.index(outcome) for outcome in ("open", "filled", "withdrawn")
+)
 
 # Relative frequency of each age (15..66) in the workforce at the start: a retirement wave ahead.
 _INITIAL_AGE_WEIGHT = np.array(
@@ -145,14 +147,23 @@ class _Simulation:
         self.pool: list[deque[tuple[int, int, float, int, int, int]]] = [
             deque() for _ in layout.professions
         ]
+        # Employer locations as padded rows with cumulative weights, to draw many at once.
+        widest = max(len(locations) for locations in layout.employer_locations)
+        self.location_of = np.zeros((len(layout.employer_ids), widest), dtype=np.int64)
+        self.location_cdf = np.ones((len(layout.employer_ids), widest))
+        for e, (locations, weights) in enumerate(
+            zip(layout.employer_locations, layout.employer_location_weights, strict=True)
+        ):
+            self.location_of[e, : len(locations)] = locations
+            self.location_cdf[e, : len(weights)] = np.cumsum(weights) / np.sum(weights)
         self.cells_of_profession = [
             np.flatnonzero(layout.cell_profession == p) for p in range(len(layout.professions))
         ]
 
-    def _window_factor(self, windows: tuple[tuple[object, object, float], ...]) -> np.ndarray:
+    def _window_factor(self, windows: tuple[tuple[date, date, float], ...]) -> np.ndarray:
         factor = np.ones(len(self.calendar))
         for first, last, value in windows:
-            factor[self.calendar.window(first, last)] *= value  # type: ignore[arg-type]
+            factor[self.calendar.window(first, last)] *= value
         return factor
 
     # -- drawing attributes ------------------------------------------------------------------
@@ -164,10 +175,11 @@ class _Simulation:
         raw = self.rng.normal(self.mean_hours[professions], HOURS_SD)
         return np.clip(np.round(raw / 2.0) * 2.0, 8.0, 40.0)
 
-    def _municipality(self, employer: int) -> int:
-        layout = self.layout
-        locations = layout.employer_locations[employer]
-        return int(self.rng.choice(locations, p=layout.employer_location_weights[employer]))
+    def _municipalities(self, employers: np.ndarray) -> np.ndarray:
+        """One location per entry of ``employers``, drawn by the employer's location weights."""
+        draw = self.rng.random(len(employers))
+        chosen = (draw[:, None] > self.location_cdf[employers]).sum(axis=1)
+        return self.location_of[employers, chosen]
 
     def _new_persons(self, n: int) -> np.ndarray:
         persons = np.arange(self.n_persons, self.n_persons + n)
@@ -192,7 +204,7 @@ class _Simulation:
         max_tenure = np.maximum(ages - self.min_age[professions], 0.1)
         tenure_years = np.minimum(rng.exponential(9.0, size=len(cells)), max_tenure)
         starts = first_day - 1 - (tenure_years * 365.25).astype(np.int64)
-        municipalities = np.array([self._municipality(layout.cell_employer[c]) for c in cells])
+        municipalities = self._municipalities(layout.cell_employer[cells])
         index = self.spells.append(
             cell=cells, person=self._new_persons(len(cells)), birth_year=year - ages,
             hours=self._hours(professions), start=starts, end=np.full(len(cells), OPEN),
@@ -209,9 +221,7 @@ class _Simulation:
         hours = np.clip(
             self._hours(layout.cell_profession[cells]) + self.params.vacancy_hours_uplift, 8.0, 40.0
         )
-        municipalities = np.array(
-            [self._municipality(layout.cell_employer[c]) for c in cells], dtype=np.int64
-        )
+        municipalities = self._municipalities(layout.cell_employer[cells])
         index = self.vacancies.append(
             cell=cells, opened=opened, closed=np.full(len(cells), OPEN),
             outcome=np.full(len(cells), _VACANCY_OPEN), hours=hours, municipality=municipalities,
@@ -314,32 +324,33 @@ class _Simulation:
         closed = np.concatenate([filled, withdrawn])
         self.open_vacancies = np.setdiff1d(self.open_vacancies, closed, assume_unique=True)
 
+        # Draw what a new hire would bring for every filled vacancy; a waiting mover overrides it.
+        cells = self.vacancies["cell"][filled]
+        professions = layout.cell_profession[cells]
         lag_low, lag_high = params.hire_lag_days
-        for vacancy in filled:
-            cell = int(self.vacancies["cell"][vacancy])
-            employer = int(layout.cell_employer[cell])
-            profession = int(layout.cell_profession[cell])
-            close_day = int(self.vacancies["closed"][vacancy])
-            start = close_day + int(rng.integers(lag_low, lag_high))
+        starts = self.vacancies["closed"][filled] + rng.integers(lag_low, lag_high, len(filled))
+        from_education = rng.random(len(filled)) < params.education_hire_share[month]
+        min_age = self.min_age[professions]
+        ages = np.where(
+            from_education,
+            min_age + rng.gamma(2.0, 1.5, len(filled)).astype(np.int64),
+            rng.integers(min_age + 2, np.maximum(min_age + 3, 58)),
+        )
+        hours = self._hours(professions)
+        for i, vacancy in enumerate(filled):
+            cell, profession = int(cells[i]), int(professions[i])
             municipality = int(self.vacancies["municipality"][vacancy])
-            mover = self._take_mover(profession, employer)
+            mover = self._take_mover(profession, int(layout.cell_employer[cell]))
             if mover is not None:
-                person, birth, hours, available, _, _ = mover
+                person, birth, mover_hours, available, _, _ = mover
                 self._add_pending(
-                    cell, person, birth, hours, max(start, available), municipality,
-                    "other_care_employer",
+                    cell, person, birth, mover_hours, max(int(starts[i]), available),
+                    municipality, "other_care_employer",
                 )  # fmt: skip
                 continue
-            from_education = rng.random() < params.education_hire_share[month]
-            min_age = int(self.min_age[profession])
-            if from_education:
-                age = min_age + int(rng.gamma(2.0, 1.5))
-            else:
-                age = int(rng.integers(min_age + 2, max(min_age + 3, 58)))
-            hours_drawn = float(self._hours(np.array([profession]))[0])
             self._add_pending(
-                cell, int(self._new_persons(1)[0]), int(cal.year[t]) - age, hours_drawn, start,
-                municipality, "education" if from_education else "outside",
+                cell, int(self._new_persons(1)[0]), int(cal.year[t] - ages[i]), float(hours[i]),
+                int(starts[i]), municipality, "education" if from_education[i] else "outside",
             )  # fmt: skip
 
     def _take_mover(
@@ -377,7 +388,7 @@ class _Simulation:
                 weight = layout.demand[cells, t]
                 cell = int(rng.choice(cells, p=weight / weight.sum()))
                 start = max(available, int(self.calendar.first_day[t]))
-                municipality = self._municipality(int(layout.cell_employer[cell]))
+                municipality = int(self._municipalities(layout.cell_employer[[cell]])[0])
                 self._add_pending(
                     cell, person, birth, hours, start, municipality, "other_care_employer"
                 )

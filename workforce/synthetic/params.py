@@ -295,10 +295,3 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     return value
 
-
-def age_band(age: int) -> str:
-    """Age band label of an age in whole years."""
-    for label, low, high in AGE_BANDS:
-        if low <= age <= high:
-            return label
-    return AGE_BANDS[0][0]
