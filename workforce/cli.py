@@ -68,5 +68,15 @@ def validate(
     raise typer.Exit(exit_code)
 
 
+def _register_command_groups() -> None:
+    from workforce.forecast.cli import register as register_forecast
+    from workforce.ingest.cli import register as register_open_data
+
+    register_forecast(app)
+    register_open_data(app)
+
+
+_register_command_groups()
+
 if __name__ == "__main__":
     app()

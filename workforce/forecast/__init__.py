@@ -1,0 +1,1 @@
+"""Forecast engine: estimators, rolling-origin backtests, model choice and calibrated intervals."""

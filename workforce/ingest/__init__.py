@@ -1,0 +1,1 @@
+"""Ingest: raw extracts and open data into validated, quarantined, loaded frames."""
