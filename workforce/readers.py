@@ -32,19 +32,30 @@ class RawFileError(ValueError):
 
 def read_raw(path: Path) -> pl.DataFrame:
     """Read a raw extract with every column as text; header names are stripped of spaces."""
+    return read_raw_table(path)[0]
+
+
+def read_raw_table(path: Path) -> tuple[pl.DataFrame, int]:
+    """Like :func:`read_raw`, and the row number of the header as a spreadsheet shows it.
+
+    The header is row 1 except in an Excel sheet that starts with title lines: there the first
+    row with at least two filled cells is the header, and the rows above it are skipped.
+    """
     suffix = path.suffix.lower()
+    header_row = 1
     if suffix == ".csv":
         frame = _read_csv(path)
     elif suffix == ".parquet":
         frame = _read_parquet(path)
     elif suffix == ".xlsx":
-        frame = _read_xlsx(path)
+        frame, header_row = _read_xlsx(path)
     else:
         expected = ", ".join(SUPPORTED_SUFFIXES)
         raise RawFileError(path, f"unsupported file type {suffix or '(none)'}; expected {expected}")
-    return frame.rename({name: name.strip() for name in frame.columns}).with_columns(
+    frame = frame.rename({name: name.strip() for name in frame.columns}).with_columns(
         pl.col(pl.String).str.replace(_MIDNIGHT, "$1")
     )
+    return frame, header_row
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -78,6 +89,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise RawFileError(path, f"columns named more than once: {', '.join(twice)}")
+    _refuse_truncated(path, text, separator, len(names))
     try:
         return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -93,6 +105,26 @@ def _read_csv(path: Path) -> pl.DataFrame:
         ) from None
 
 
+def _refuse_truncated(path: Path, text: str, separator: str, header_fields: int) -> None:
+    """Refuse a file whose last line stops short: it was cut off while being copied or saved.
+
+    Loading the complete rows of a cut-off extract would let it replace a complete older one,
+    so the whole file is refused and must be sent again.
+    """
+    if text.endswith(("\n", "\r")):
+        return
+    lines = text.splitlines()
+    if len(lines) < 2:
+        return
+    last = next(csv.reader([lines[-1]], delimiter=separator), [])
+    if len(last) < header_fields:
+        raise RawFileError(
+            path,
+            f"the file stops in the middle of row {len(lines)} ({len(last)} of {header_fields} "
+            "fields, no line end): it looks cut off; send the complete file again",
+        )
+
+
 def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
@@ -101,13 +133,14 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     return frame.select(_as_text(name, dtype) for name, dtype in frame.schema.items())
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
+def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
     import fastexcel
 
     try:
-        frame = pl.read_excel(
+        sheet = pl.read_excel(
             path,
             engine="calamine",
+            has_header=False,
             infer_schema_length=0,
             drop_empty_rows=False,
             drop_empty_cols=False,
@@ -115,7 +148,27 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         )
     except (PolarsError, OSError, fastexcel.FastExcelError) as exc:
         raise RawFileError(path, f"cannot be read as Excel (.xlsx): {_first_line(exc)}") from None
-    return frame.select(pl.all().cast(pl.String))
+    sheet = sheet.select(pl.all().cast(pl.String))
+    filled = sheet.select(
+        pl.sum_horizontal(pl.all().str.strip_chars().fill_null("").ne("").cast(pl.Int32))
+    ).to_series()
+    header_index = next((i for i, count in enumerate(filled) if count >= 2), None)
+    if header_index is None:
+        raise RawFileError(path, "the sheet has no header row; expected column names in a row")
+    header = [value or "" for value in sheet.row(header_index)]
+    keep = [i for i, name in enumerate(header) if name.strip()]
+    names = [header[i].strip() for i in keep]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise RawFileError(path, f"columns named more than once: {', '.join(twice)}")
+    body = sheet.slice(header_index + 1).select(
+        pl.col(sheet.columns[i]).alias(name) for i, name in zip(keep, names, strict=True)
+    )
+    last_filled = body.select(
+        pl.any_horizontal(pl.all().str.strip_chars().fill_null("").ne(""))
+    ).to_series()
+    rows = int(last_filled.arg_true().max() or 0) + 1 if last_filled.any() else 0
+    return body.head(rows), header_index + 1
 
 
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -20,7 +20,7 @@ import polars as pl
 from rich.console import Console
 from rich.markup import escape
 
-from workforce.readers import SUPPORTED_SUFFIXES, RawFileError, read_raw
+from workforce.readers import SUPPORTED_SUFFIXES, RawFileError, read_raw_table
 from workforce.reference import ReferenceError, load_reference
 from workforce.schemas import (
     CONTRACTS,
@@ -63,6 +63,10 @@ class ValidationResult:
     valid: pl.DataFrame
     rejected: pl.DataFrame
     ignored_columns: tuple[str, ...] = field(default=())
+    valid_row_numbers: pl.Series = field(
+        default_factory=lambda: pl.Series("row_number", [], dtype=pl.Int64)
+    )
+    """Spreadsheet row number of each row in ``valid``, in the same order."""
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_valid + self.rows_rejected:
@@ -154,18 +158,23 @@ def validate_file(path: Path) -> ValidationResult:
 
     Raises :class:`RawFileError` when the file cannot be read or follows no contract.
     """
-    raw = read_raw(path)
+    raw, header_row = read_raw_table(path)
     try:
-        return validate_frame(raw, detect_contract(raw.columns), source_file=str(path))
+        return validate_frame(
+            raw, detect_contract(raw.columns), source_file=str(path), first_row=header_row + 1
+        )
     except ContractMismatchError as exc:
         raise RawFileError(path, str(exc)) from None
 
 
-def validate_frame(raw: pl.DataFrame, contract: Contract, *, source_file: str) -> ValidationResult:
+def validate_frame(
+    raw: pl.DataFrame, contract: Contract, *, source_file: str, first_row: int = 2
+) -> ValidationResult:
     """Check text rows against a contract: cast each column, then run the contract's rules.
 
     ``raw`` holds the contract's columns as strings (extra columns are ignored). A row with a
     value that cannot be read is reported for that value only; the other rules run on the rest.
+    ``first_row`` is the spreadsheet row number of the first data row.
     """
     load_reference()  # fail here, clearly, rather than inside a check
     types = contract_columns(contract)
@@ -174,7 +183,7 @@ def validate_frame(raw: pl.DataFrame, contract: Contract, *, source_file: str) -
         raise ContractMismatchError(f"missing columns: {', '.join(missing)}")
     ignored = tuple(name for name in raw.columns if name not in types)
     original = raw.select(pl.col(name).cast(pl.String) for name in types).with_row_index(
-        "row_number", offset=2
+        "row_number", offset=first_row
     )
     original = original.with_columns(pl.col("row_number").cast(pl.Int64))
     typed = original.select(
@@ -198,6 +207,7 @@ def validate_frame(raw: pl.DataFrame, contract: Contract, *, source_file: str) -
         valid=valid.select(list(types)),
         rejected=rejected,
         ignored_columns=ignored,
+        valid_row_numbers=valid["row_number"],
     )
 
 

@@ -1,0 +1,402 @@
+"""Idempotent, incremental loading of raw extracts into the staging area.
+
+``ingest_paths`` validates every file against its contract, writes the clean rows to
+``<data>/staging/<source>/<file_id>.parquet`` and the rejected rows, with the rule each broke,
+to ``<data>/quarantine/<source>/``. The load manifest (``<data>/staging/files.parquet`` and
+``coverage.parquet``) records per file its content hash, source, employer or institution, the
+period it covers and its row counts, so that:
+
+- loading the same content twice changes nothing (the file id is the SHA-256 of the bytes);
+- a newer extract of the same employer or institution replaces an older one for the periods it
+  covers (applied when the marts are built, see :func:`effective_rows`).
+
+Every write goes to a temporary file that is renamed into place, so a killed load leaves the
+previous state readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from workforce.readers import RawFileError
+from workforce.validate import ValidationResult, collect_files, validate_file
+
+SOURCES = ("staff", "vacancies", "education")
+SOURCE_OF_CONTRACT = {"StaffSpell": "staff", "Vacancy": "vacancies", "EducationCohort": "education"}
+PARTY_COLUMN = {"staff": "employer_id", "vacancies": "employer_id", "education": "institution_code"}
+"""The column naming who delivered a row: an employer or an institution."""
+
+FUTURE_RULE = "{column} after the extract date"
+
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_EVENT_DATES = {"staff": ("start_date",), "vacancies": ("opened_on", "closed_on")}
+_FILES_SCHEMA: dict[str, pl.DataType] = {
+    "file_id": pl.String(),
+    "source": pl.String(),
+    "path": pl.String(),
+    "extract_date": pl.Date(),
+    "extract_date_from": pl.String(),
+    "rows_read": pl.Int64(),
+    "rows_kept": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+    "status": pl.String(),
+    "problem": pl.String(),
+    "sequence": pl.Int64(),
+    "loaded_at": pl.Datetime("us"),
+}
+_COVERAGE_SCHEMA: dict[str, pl.DataType] = {
+    "file_id": pl.String(),
+    "source": pl.String(),
+    "party": pl.String(),
+    "covers_from": pl.Date(),
+    "covers_to": pl.Date(),
+    "extract_date": pl.Date(),
+    "sequence": pl.Int64(),
+    "rows_kept": pl.Int64(),
+}
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one input file."""
+
+    path: Path
+    status: str  # loaded | unchanged | refused
+    source: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_quarantined: int = 0
+    rule_counts: dict[str, int] = field(default_factory=dict)
+    problem: str | None = None
+    parties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Outcomes of one ``ingest`` run, in input order."""
+
+    outcomes: list[FileOutcome]
+
+    def count(self, status: str) -> int:
+        """How many files ended with ``status``."""
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+    @property
+    def rows_kept(self) -> int:
+        """Clean rows loaded in this run."""
+        return sum(outcome.rows_kept for outcome in self.outcomes)
+
+    @property
+    def rows_quarantined(self) -> int:
+        """Rows written to quarantine in this run."""
+        return sum(outcome.rows_quarantined for outcome in self.outcomes)
+
+
+@dataclass(frozen=True)
+class Staging:
+    """The folders of a data directory that ingest writes to."""
+
+    data_dir: Path
+
+    @property
+    def root(self) -> Path:
+        return self.data_dir / "staging"
+
+    @property
+    def files_path(self) -> Path:
+        return self.root / "files.parquet"
+
+    @property
+    def coverage_path(self) -> Path:
+        return self.root / "coverage.parquet"
+
+    def rows_path(self, source: str, file_id: str) -> Path:
+        return self.root / source / f"{file_id}.parquet"
+
+    def quarantine_path(self, source: str, path: Path, file_id: str) -> Path:
+        return self.data_dir / "quarantine" / source / f"{path.stem}-{file_id[:12]}.csv"
+
+    def files(self) -> pl.DataFrame:
+        """The manifest of every file ever offered, one row per file."""
+        return _read_or_empty(self.files_path, _FILES_SCHEMA)
+
+    def coverage(self) -> pl.DataFrame:
+        """Per loaded file and party: the period the file covers."""
+        return _read_or_empty(self.coverage_path, _COVERAGE_SCHEMA)
+
+
+def file_id_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes: the same content always gets the same id."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def extract_date_of(path: Path, default: dt.date) -> tuple[dt.date, str]:
+    """The extract date in a file name such as ``VVT-03_2025-12-31.csv``, else ``default``."""
+    match = _DATE_IN_NAME.search(path.name)
+    if match:
+        try:
+            return dt.date.fromisoformat(match.group(1)), "file name"
+        except ValueError:
+            pass
+    return default, "default"
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    data_dir: Path,
+    *,
+    extract_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> IngestReport:
+    """Validate and load files and folders into ``data_dir``; see the module docstring.
+
+    ``extract_date`` is used for files whose name carries no date (default: today). Rows dated
+    after their file's extract date are quarantined.
+    """
+    staging = Staging(data_dir)
+    files = staging.files()
+    coverage = staging.coverage()
+    loaded = set(files.filter(pl.col("status") == "loaded")["file_id"].to_list())
+    sequence = int(files["sequence"].max() or 0)  # type: ignore[arg-type]
+    now = now or dt.datetime.now()
+    default_date = extract_date or now.date()
+    outcomes: list[FileOutcome] = []
+    for path in collect_files(list(paths)):
+        file_id = file_id_of(path)
+        if file_id in loaded:
+            outcomes.append(FileOutcome(path, "unchanged"))
+            continue
+        sequence += 1
+        date, date_from = extract_date_of(path, default_date)
+        outcome, file_row, cover_rows = _load_one(path, file_id, date, staging)
+        files = pl.concat(
+            [
+                files.filter(pl.col("file_id") != file_id),
+                _frame(
+                    [
+                        {
+                            **file_row,
+                            "extract_date_from": date_from,
+                            "sequence": sequence,
+                            "loaded_at": now,
+                        }
+                    ],
+                    _FILES_SCHEMA,
+                ),
+            ]
+        )
+        coverage = pl.concat(
+            [
+                coverage.filter(pl.col("file_id") != file_id),
+                _frame([{**row, "sequence": sequence} for row in cover_rows], _COVERAGE_SCHEMA),
+            ]
+        )
+        if outcome.status == "loaded":
+            loaded.add(file_id)
+        outcomes.append(outcome)
+        _write_atomic(coverage, staging.coverage_path)
+        _write_atomic(files, staging.files_path)
+    return IngestReport(outcomes)
+
+
+def _load_one(
+    path: Path, file_id: str, extract_date: dt.date, staging: Staging
+) -> tuple[FileOutcome, dict[str, object], list[dict[str, object]]]:
+    base: dict[str, object] = {
+        "file_id": file_id,
+        "path": str(path),
+        "extract_date": extract_date,
+    }
+    try:
+        result = validate_file(path)
+    except RawFileError as error:
+        row = {**base, "source": None, "rows_read": 0, "rows_kept": 0, "rows_quarantined": 0}
+        row |= {"status": "refused", "problem": error.problem}
+        return FileOutcome(path, "refused", problem=error.problem), row, []
+    source = SOURCE_OF_CONTRACT[result.contract]
+    result = reject_after_extract(result, source, extract_date)
+    party_column = PARTY_COLUMN[source]
+    rows = result.valid.with_columns(file_id=pl.lit(file_id))
+    _write_atomic(rows, staging.rows_path(source, file_id))
+    quarantine = staging.quarantine_path(source, path, file_id)
+    if result.is_clean:
+        quarantine.unlink(missing_ok=True)
+    else:
+        _write_atomic(result.rejected, quarantine)
+    cover_rows = [
+        {**row, "file_id": file_id, "source": source, "covers_to": extract_date}
+        | {"extract_date": extract_date}
+        for row in _coverage(result.valid, source, party_column).iter_rows(named=True)
+    ]
+    row = {
+        **base,
+        "source": source,
+        "rows_read": result.rows_read,
+        "rows_kept": result.rows_valid,
+        "rows_quarantined": result.rows_rejected,
+        "status": "loaded",
+        "problem": None,
+    }
+    outcome = FileOutcome(
+        path,
+        "loaded",
+        source=source,
+        rows_read=result.rows_read,
+        rows_kept=result.rows_valid,
+        rows_quarantined=result.rows_rejected,
+        rule_counts=result.rule_counts,
+        parties=tuple(str(row["party"]) for row in cover_rows),
+    )
+    return outcome, row, cover_rows
+
+
+def reject_after_extract(
+    result: ValidationResult, source: str, extract_date: dt.date
+) -> ValidationResult:
+    """Move rows dated after the extract date from the clean rows to the rejected ones."""
+    valid = result.valid.with_row_index("_position")
+    if source == "education":
+        checks = {"cohort_year": pl.col("cohort_year") > extract_date.year}
+    else:
+        checks = {column: pl.col(column) > extract_date for column in _EVENT_DATES[source]}
+    failing = [
+        valid.filter(condition.fill_null(False)).select(
+            "_position", column=pl.lit(column), value=pl.col(column).cast(pl.String)
+        )
+        for column, condition in checks.items()
+    ]
+    late = pl.concat(failing)
+    if late.is_empty():
+        return result
+    row_numbers = _row_numbers(result)
+    failures = late.join(row_numbers, on="_position").select(
+        source_file=pl.lit(result.source_file),
+        row_number="row_number",
+        column="column",
+        rule=pl.format(FUTURE_RULE.replace("{column}", "{}"), "column")
+        + pl.lit(f" ({extract_date.isoformat()})"),
+        value="value",
+    )
+    originals = valid.join(late.select("_position").unique(), on="_position", how="semi")
+    originals = originals.join(row_numbers, on="_position").select(
+        "row_number", *(pl.col(name).cast(pl.String) for name in result.valid.columns)
+    )
+    rejected = pl.concat(
+        [
+            result.rejected,
+            failures.join(originals, on="row_number", how="left").select(result.rejected.columns),
+        ],
+        how="vertical_relaxed",
+    ).sort("row_number", maintain_order=True)
+    kept = valid.join(late.select("_position").unique(), on="_position", how="anti")
+    return ValidationResult(
+        source_file=result.source_file,
+        contract=result.contract,
+        rows_read=result.rows_read,
+        valid=kept.drop("_position"),
+        rejected=rejected,
+        ignored_columns=result.ignored_columns,
+        valid_row_numbers=result.valid_row_numbers.gather(kept["_position"]),
+    )
+
+
+def _row_numbers(result: ValidationResult) -> pl.DataFrame:
+    """Spreadsheet row number of every clean row, by position in ``result.valid``."""
+    return result.valid_row_numbers.to_frame("row_number").with_row_index("_position")
+
+
+def _coverage(valid: pl.DataFrame, source: str, party_column: str) -> pl.DataFrame:
+    """Per party: the first day of the period the file speaks about."""
+    if source == "education":
+        first = pl.date(pl.col("cohort_year").min(), 1, 1)
+    else:
+        end, start = ("end_date", "start_date") if source == "staff" else ("closed_on", "opened_on")
+        first = pl.coalesce(pl.col(end).min(), pl.col(start).min())
+    return (
+        valid.group_by(pl.col(party_column).alias("party"))
+        .agg(covers_from=first, rows_kept=pl.len().cast(pl.Int64))
+        .sort("party")
+    )
+
+
+def effective_rows(data_dir: Path, source: str) -> pl.LazyFrame:
+    """The clean rows of ``source`` after newer extracts replaced older ones.
+
+    For each employer (or institution), a file's rows are kept only where no file with a later
+    extract date (or, on the same date, loaded later) covers them: a staff spell or vacancy is
+    kept when it ended before the newer file's first covered day, a cohort when its year lies
+    before the newer file's first cohort.
+    """
+    staging = Staging(data_dir)
+    coverage = staging.coverage().filter(pl.col("source") == source)
+    if coverage.is_empty():
+        raise FileNotFoundError(
+            f"no {source} files have been loaded into {staging.root}; run `workforce ingest` first"
+        )
+    cutoffs = _cutoffs(coverage)
+    party = PARTY_COLUMN[source]
+    scans = [
+        pl.scan_parquet(staging.rows_path(source, file_id))
+        for file_id in coverage["file_id"].unique(maintain_order=True)
+    ]
+    rows = pl.concat(scans, how="vertical_relaxed").join(
+        cutoffs.lazy(), left_on=["file_id", party], right_on=["file_id", "party"], how="left"
+    )
+    if source == "education":
+        ends = pl.date(pl.col("cohort_year"), 1, 1)
+    else:
+        ends = pl.col("end_date" if source == "staff" else "closed_on")
+    keep = pl.col("cutoff").is_null() | (ends.is_not_null() & (ends < pl.col("cutoff")))
+    return rows.filter(keep).drop("cutoff")
+
+
+def _cutoffs(coverage: pl.DataFrame) -> pl.DataFrame:
+    """Per file and party: the earliest first day covered by any newer file of that party."""
+    ordered = coverage.sort(["party", "extract_date", "sequence"], descending=[False, True, True])
+    return ordered.select(
+        "file_id",
+        "party",
+        cutoff=pl.col("covers_from").cum_min().shift(1).over("party"),
+    )
+
+
+def _frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{name: row.get(name) for name in schema} for row in rows],
+        schema=schema,
+        orient="row",
+    )
+
+
+def _read_or_empty(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if path.exists():
+        return pl.read_parquet(path)
+    return pl.DataFrame(schema=schema)
+
+
+def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
+    """Write Parquet or CSV to a temporary name, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if path.suffix == ".csv":
+        frame.write_csv(temporary)
+    else:
+        frame.write_parquet(temporary)
+    os.replace(temporary, path)
+
+
+def iter_quarantine(data_dir: Path) -> Iterator[Path]:
+    """Every quarantine file under ``data_dir``."""
+    yield from sorted((data_dir / "quarantine").glob("*/*.csv"))
