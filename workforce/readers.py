@@ -167,7 +167,8 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
     last_filled = body.select(
         pl.any_horizontal(pl.all().str.strip_chars().fill_null("").ne(""))
     ).to_series()
-    rows = int(last_filled.arg_true().max() or 0) + 1 if last_filled.any() else 0
+    filled_rows = last_filled.arg_true()
+    rows = int(filled_rows[-1]) + 1 if len(filled_rows) else 0
     return body.head(rows), header_index + 1
 
 
