@@ -17,6 +17,32 @@ DEFAULT_REGION = "AM13"
 """Labour-market region the project serves by default: Midden-Utrecht."""
 
 REFERENCE_ENV = "WORKFORCE_REFERENCE"
+
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("15-24", 15, 24),
+    ("25-34", 25, 34),
+    ("35-44", 35, 44),
+    ("45-54", 45, 54),
+    ("55-59", 55, 59),
+    ("60-64", 60, 64),
+    ("65+", 65, 200),
+)
+"""Age bands (label, lowest age, highest age) of every mart and model; age = year - birth_year."""
+
+
+def entry_age(education_level: str) -> int:
+    """Youngest plausible age to work in a profession that asks this education level."""
+    if education_level.startswith("WO"):
+        return 25
+    if "master" in education_level:
+        return 26
+    if education_level.startswith("HBO"):
+        return 22
+    if education_level in ("MBO1", "MBO2"):
+        return 17
+    return 19
+
+
 _REPOSITORY_REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 _TABLES: dict[str, tuple[str, dict[str, type[pl.DataType]]]] = {

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from tests.synthetic.files import read_manifest, read_source
-from workforce.synthetic.params import AGE_BANDS
+from workforce.reference import AGE_BANDS
 
 STABLE_YEARS = (2016, 2019)  # before the COVID-like disturbance
 

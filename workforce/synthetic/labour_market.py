@@ -14,10 +14,9 @@ from datetime import date
 
 import numpy as np
 
-from workforce.reference import Reference
+from workforce.reference import AGE_BANDS, Reference, entry_age
 from workforce.schemas import LEAVE_REASONS, OUTCOMES
 from workforce.synthetic.params import (
-    AGE_BANDS,
     DEFAULT_HOURS,
     HIRE_SOURCES,
     HOURS_BY_PROFESSION,
@@ -79,19 +78,6 @@ class LabourMarket:
     hires_by_source: dict[str, int] = field(default_factory=dict)
 
 
-def minimum_age(education_level: str) -> int:
-    """Youngest plausible age to work in a profession with this education level."""
-    if education_level.startswith("WO"):
-        return 25
-    if "master" in education_level:
-        return 26
-    if education_level.startswith("HBO"):
-        return 22
-    if education_level in ("MBO1", "MBO2"):
-        return 17
-    return 19
-
-
 class _Simulation:
     def __init__(
         self,
@@ -109,7 +95,7 @@ class _Simulation:
                 strict=True,
             )
         )
-        self.min_age = np.array([minimum_age(levels[p]) for p in layout.professions])
+        self.min_age = np.array([entry_age(levels[p]) for p in layout.professions])
         self.mean_hours = np.array(
             [HOURS_BY_PROFESSION.get(p, DEFAULT_HOURS) for p in layout.professions]
         )

@@ -11,16 +11,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("15-24", 15, 24),
-    ("25-34", 25, 34),
-    ("35-44", 35, 44),
-    ("45-54", 45, 54),
-    ("55-59", 55, 59),
-    ("60-64", 60, 64),
-    ("65+", 65, 200),
-)
-
 HIRE_SOURCES: tuple[str, ...] = ("initial_stock", "education", "other_care_employer", "outside")
 
 SECTOR_PREFIX: dict[str, str] = {
