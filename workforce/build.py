@@ -1,0 +1,161 @@
+"""``workforce build``: compute the marts from what was ingested and swap them in atomically.
+
+A build writes every mart into a new folder ``<data>/builds/<run_id>/`` together with a run
+manifest (``run.json``: input files and their hashes, code version, rows per mart), and only
+then points ``<data>/marts`` at it by replacing a symbolic link in one rename. A build that is
+killed halfway leaves the previous marts untouched; the newest few builds are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from workforce import __version__
+from workforce.ingest.load import Staging, effective_rows
+from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
+from workforce.reference import Reference, load_reference
+
+KEEP_BUILDS = 3
+
+
+class NothingToBuildError(RuntimeError):
+    """No staff, vacancy or education files have been loaded yet."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where the marts went and how many rows each has."""
+
+    run_id: str
+    folder: Path
+    rows: dict[str, int]
+    seconds: float
+
+
+def mart_inputs(data_dir: Path, reference: Reference | None = None) -> MartInputs:
+    """Effective rows and coverage of every source loaded into ``data_dir``."""
+    staging = Staging(data_dir)
+    coverage = staging.coverage()
+    missing = [
+        source
+        for source in ("staff", "vacancies", "education")
+        if coverage.filter(pl.col("source") == source).is_empty()
+    ]
+    if missing:
+        raise NothingToBuildError(
+            f"no {', '.join(missing)} files loaded in {staging.root}; "
+            "run `workforce ingest PATH...` first"
+        )
+    return MartInputs(
+        staff=effective_rows(data_dir, "staff"),
+        vacancies=effective_rows(data_dir, "vacancies"),
+        education=effective_rows(data_dir, "education"),
+        staff_months=_covered_months(coverage, "staff"),
+        vacancy_months=_covered_months(coverage, "vacancies"),
+        education_extract=coverage.filter(pl.col("source") == "education")
+        .group_by(pl.col("party").alias("institution_code"))
+        .agg(extract_date=pl.col("covers_to").max()),
+        reference=reference or load_reference(),
+    )
+
+
+def _covered_months(coverage: pl.DataFrame, source: str) -> pl.DataFrame:
+    return (
+        coverage.filter(pl.col("source") == source)
+        .group_by(pl.col("party").alias("employer_id"))
+        .agg(
+            first_month=pl.col("covers_from").min().dt.truncate("1mo"),
+            last_month=pl.col("covers_to").max().dt.truncate("1mo"),
+        )
+        .sort("employer_id")
+    )
+
+
+def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResult:
+    """Compute every mart from ``data_dir``'s staging area and publish them as ``marts/``."""
+    started = dt.datetime.now()
+    now = now or started
+    inputs = mart_inputs(data_dir)
+    run_id = now.strftime("%Y%m%dT%H%M%S%f")
+    builds = data_dir / "builds"
+    folder = builds / run_id
+    partial = builds / f".{run_id}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    rows: dict[str, int] = {}
+    for name, query in compute_marts(inputs).items():
+        query.sink_parquet(partial / f"{name}.parquet")
+        rows[name] = pl.scan_parquet(partial / f"{name}.parquet").select(pl.len()).collect().item()
+    manifest = _run_manifest(data_dir, run_id, now, rows)
+    (partial / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    partial.rename(folder)
+    _point_marts_at(data_dir, folder)
+    _prune(builds)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    return BuildResult(run_id=run_id, folder=folder, rows=rows, seconds=seconds)
+
+
+def _point_marts_at(data_dir: Path, folder: Path) -> None:
+    """Replace ``<data>/marts`` by a link to ``folder`` in a single rename."""
+    marts = data_dir / "marts"
+    if marts.exists() and not marts.is_symlink():
+        marts.rename(data_dir / "builds" / f"previous-{dt.datetime.now():%Y%m%dT%H%M%S}")
+    link = data_dir / f".marts.{os.getpid()}.link"
+    link.unlink(missing_ok=True)
+    link.symlink_to(folder.relative_to(data_dir))
+    os.replace(link, marts)
+
+
+def _prune(builds: Path) -> None:
+    finished = sorted(path for path in builds.iterdir() if not path.name.startswith("."))
+    for old in finished[:-KEEP_BUILDS]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _run_manifest(
+    data_dir: Path, run_id: str, now: dt.datetime, rows: dict[str, int]
+) -> dict[str, Any]:
+    files = Staging(data_dir).files().filter(pl.col("status") == "loaded").sort("sequence")
+    return {
+        "run_id": run_id,
+        "built_at": now.isoformat(timespec="seconds"),
+        "code_version": {"package": __version__, "git_commit": git_commit()},
+        "parameters": {"fte_hours": FTE_HOURS},
+        "rows": {name: rows[name] for name in MART_NAMES},
+        "inputs": [
+            {
+                "file_id": row["file_id"],
+                "path": row["path"],
+                "source": row["source"],
+                "extract_date": row["extract_date"].isoformat(),
+                "rows_kept": row["rows_kept"],
+                "rows_quarantined": row["rows_quarantined"],
+            }
+            for row in files.iter_rows(named=True)
+        ],
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the working tree the package runs from, when it is a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
