@@ -2,8 +2,51 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+
+console = Console()
 
 
 def register(app: typer.Typer) -> None:
     """Add the open-data commands to ``app``."""
+    app.command("fetch-cbs")(fetch_cbs)
+
+
+def fetch_cbs(
+    table_id: Annotated[str, typer.Argument(help="StatLine table id, e.g. 80472ned.")],
+    out: Annotated[
+        Path, typer.Option(help="Folder to write to; the table gets a subfolder of its id.")
+    ] = Path("data/external/cbs"),
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="OData v3 address (default: the CBS service, https://opendata.cbs.nl/ODataApi/odata)."
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each answer.")] = 60.0,
+) -> None:
+    """Download a CBS StatLine table (OData v3) as Parquet, with its title and licence."""
+    from workforce.ingest.statline import DEFAULT_BASE_URL, StatLineError, fetch_table
+
+    try:
+        with console.status(f"Downloading {table_id} from StatLine"):
+            fetched = fetch_table(
+                table_id, out, base_url=base_url or DEFAULT_BASE_URL, timeout=timeout
+            )
+    except StatLineError as error:
+        console.print(f"[red]{escape(str(error))}[/red]")
+        raise typer.Exit(2) from None
+    except OSError as error:
+        console.print(f"[red]Cannot write to {escape(str(out))}: {error.strerror or error}[/red]")
+        raise typer.Exit(2) from None
+    observations = fetched.rows.get("TypedDataSet", 0)
+    console.print(
+        f"{fetched.table_id} {escape(fetched.title)}: {observations:,} observations, "
+        f"{len(fetched.rows)} entity sets -> {escape(str(fetched.folder))}"
+    )
+    console.print("Bron: CBS (CC BY 4.0)")
