@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-## Build the demo region (synthetic Midden-Utrecht) and check it against the contracts.
+## Build the demo region (synthetic Midden-Utrecht): raw files, load, marts, quality report.
 demo: $(STAMP)
 	$(BIN)/workforce generate --out $(DATA)/raw --seed $(SEED) --scale region
-	$(BIN)/workforce validate $(DATA)/raw
+	$(BIN)/workforce ingest $(DATA)/raw --data-dir $(DATA)
+	$(BIN)/workforce build --data-dir $(DATA)
+	$(BIN)/workforce report quality --data-dir $(DATA) > /dev/null
 
 run: demo
 

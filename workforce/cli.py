@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +19,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+report_app = typer.Typer(help="Reports on the loaded data.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        help="Data folder (staging, quarantine, marts); default $WORKFORCE_DATA or data.",
+        default_factory=lambda: Path(os.environ.get("WORKFORCE_DATA", "data")),
+        show_default=False,
+    ),
+]
 
 
 class Scale(StrEnum):
@@ -66,6 +80,75 @@ def validate(
 
     exit_code = validate_paths(paths, console=console)
     raise typer.Exit(exit_code)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Raw files or folders to load.")],
+    data_dir: DataDir,
+    extract_date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Extract date for files whose name carries none (default: today).",
+        ),
+    ] = None,
+) -> None:
+    """Validate and load raw files; bad rows go to quarantine. Loading twice changes nothing."""
+    from workforce.ingest.load import ingest_paths
+    from workforce.ingest.report import print_ingest_report
+
+    absent = [path for path in paths if not path.exists()]
+    for path in absent:
+        console.print(f"[red]Not found:[/red] {path}", soft_wrap=True)
+    if absent:
+        raise typer.Exit(2)
+    try:
+        report = ingest_paths(
+            paths, data_dir, extract_date=extract_date.date() if extract_date else None
+        )
+    except OSError as error:
+        console.print(f"[red]Cannot write to {data_dir}: {error.strerror or error}[/red]")
+        raise typer.Exit(2) from None
+    raise typer.Exit(print_ingest_report(report, data_dir, console=console))
+
+
+@app.command()
+def build(data_dir: DataDir) -> None:
+    """Build the marts from everything ingested; the previous marts stay until the new are done."""
+    from workforce.build import NothingToBuildError, build_marts
+
+    try:
+        result = build_marts(data_dir)
+    except NothingToBuildError as error:
+        console.print(f"[red]{error}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    for name, rows in result.rows.items():
+        console.print(f"  {name:<20} {rows:>10,} rows")
+    console.print(
+        f"Built {len(result.rows)} marts in {result.seconds:.1f} s: {data_dir / 'marts'} "
+        f"(run {result.run_id})",
+        soft_wrap=True,
+    )
+
+
+@report_app.command("quality")
+def report_quality(
+    data_dir: DataDir,
+    out: Annotated[
+        Path | None, typer.Option(help="Markdown file to write (default <data-dir>/reports).")
+    ] = None,
+) -> None:
+    """Rows kept and quarantined per source and party, gaps, stale extracts, headcount jumps."""
+    from workforce.ingest.report import print_quality_report
+    from workforce.quality import quality_report
+
+    report = quality_report(data_dir)
+    target = out or data_dir / "reports" / "quality.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(report.to_markdown(), encoding="utf-8")
+    print_quality_report(report, console=console)
+    console.print(f"Written to {target}", soft_wrap=True)
 
 
 def _register_command_groups() -> None:
