@@ -264,6 +264,19 @@ def test_wrong_parquet_table_is_refused() -> None:
         read_working_population(codes)
 
 
+def test_observations_with_text_values_are_refused(tmp_path: Path) -> None:
+    source = external_dir() / "cbs/82807ned"
+    for code_table in source.glob("*Codes.parquet"):
+        (tmp_path / code_table.name).write_bytes(code_table.read_bytes())
+    observations = pl.read_parquet(source / "cbs.82807NED_Observations.parquet", n_rows=3)
+    broken = tmp_path / "cbs.82807NED_Observations.parquet"
+    observations.with_columns(pl.col("Value").cast(pl.String)).write_parquet(broken)
+    with pytest.raises(UnexpectedTableError, match="Value holds String"):
+        read_working_population(broken)
+    observations.write_parquet(broken)
+    assert read_working_population(tmp_path)["value"].to_list() == [7771.0, 7782.0, 7809.0]
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(OpenDataNotFoundError, match=r"absent\.csv"):
         read_sick_leave(tmp_path / "absent.csv")

@@ -55,6 +55,18 @@ _YEAR = re.compile(r"^(\d{4})JJ00$")
 _MONTH = re.compile(r"^(\d{4})MM(0[1-9]|1[0-2])$")
 _SERIES_BREAK = re.compile(r"^\d{4}X\d{3}$")
 
+_SERIES_COLUMNS = [
+    "period",
+    "period_code",
+    "frequency",
+    "sector_key",
+    "sector_label",
+    "measure",
+    "value",
+    "unit",
+]
+"""Columns of a sector series (vacancies, sick leave); regional vacancies add the region."""
+
 _PERIOD_SCHEMA = {"period_code": pl.String, "period": pl.Date, "frequency": pl.String}
 
 
@@ -118,7 +130,7 @@ def read_vacancies_by_sector(path: Path | None = None, *, thousands: bool = True
     )
     frame = _with_values(frame, path, scale=_scale(thousands), unit=_unit("vacancies", thousands))
     frame = _with_periods(frame, path).with_columns(_sector_label(path))
-    return frame.select(_VACANCY_COLUMNS).sort("sector_key", "measure", "period")
+    return frame.select(_SERIES_COLUMNS).sort("sector_key", "measure", "period")
 
 
 def read_regional_vacancies(path: Path | None = None, *, thousands: bool = True) -> pl.DataFrame:
@@ -152,7 +164,7 @@ def read_regional_vacancies(path: Path | None = None, *, thousands: bool = True)
             region_labels, default=None, return_dtype=pl.String
         ),
     )
-    columns = [*_VACANCY_COLUMNS[:3], "region_key", "region_label", *_VACANCY_COLUMNS[3:]]
+    columns = [*_SERIES_COLUMNS[:3], "region_key", "region_label", *_SERIES_COLUMNS[3:]]
     return frame.select(columns).sort("region_key", "sector_key", "period")
 
 
@@ -173,7 +185,7 @@ def read_sick_leave(path: Path | None = None) -> pl.DataFrame:
     )
     frame = _with_values(frame, path, scale=1.0, unit="percent")
     frame = _with_periods(frame, path).with_columns(_sector_label(path))
-    return frame.select(_VACANCY_COLUMNS).sort("sector_key", "period")
+    return frame.select(_SERIES_COLUMNS).sort("sector_key", "period")
 
 
 def read_working_population(path: Path | None = None, *, thousands: bool = True) -> pl.DataFrame:
@@ -197,6 +209,10 @@ def read_working_population(path: Path | None = None, *, thousands: bool = True)
             "Geslacht",
         ],
     )
+    if not observations.schema["Value"].is_numeric():
+        raise UnexpectedTableError(
+            path, f"column Value holds {observations.schema['Value']}; expected numbers"
+        )
     unknown = sorted(set(observations["Measure"].unique()) - set(_WORKING_POPULATION_MEASURES))
     if unknown:
         raise UnexpectedTableError(
@@ -243,18 +259,6 @@ def read_working_population(path: Path | None = None, *, thousands: bool = True)
         .select(columns)
         .sort("sector_key", "person_characteristic_key", "sex_key", "period")
     )
-
-
-_VACANCY_COLUMNS = [
-    "period",
-    "period_code",
-    "frequency",
-    "sector_key",
-    "sector_label",
-    "measure",
-    "value",
-    "unit",
-]
 
 
 def _resolve(path: Path | None, default: Path) -> Path:
