@@ -28,7 +28,7 @@ KEEP_BUILDS = 3
 
 
 class NothingToBuildError(RuntimeError):
-    """No staff, vacancy or education files have been loaded yet."""
+    """No staff files have been loaded yet (vacancies and education are optional)."""
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,9 @@ def mart_inputs(data_dir: Path, reference: Reference | None = None) -> MartInput
     """Effective rows and coverage of every source loaded into ``data_dir``."""
     staging = Staging(data_dir)
     coverage = staging.coverage()
-    missing = [
-        source
-        for source in ("staff", "vacancies", "education")
-        if coverage.filter(pl.col("source") == source).is_empty()
-    ]
-    if missing:
+    if coverage.filter(pl.col("source") == "staff").is_empty():
         raise NothingToBuildError(
-            f"no {', '.join(missing)} files loaded in {staging.root}; "
-            "run `workforce ingest PATH...` first"
+            f"no staff files loaded in {staging.root}; run `workforce ingest PATH...` first"
         )
     return MartInputs(
         staff=effective_rows(data_dir, "staff"),

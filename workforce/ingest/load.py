@@ -27,10 +27,14 @@ from pathlib import Path
 import polars as pl
 
 from workforce.readers import RawFileError
+from workforce.schemas import CONTRACTS, Contract, contract_columns
 from workforce.validate import ValidationResult, collect_files, validate_file
 
 SOURCES = ("staff", "vacancies", "education")
 SOURCE_OF_CONTRACT = {"StaffSpell": "staff", "Vacancy": "vacancies", "EducationCohort": "education"}
+CONTRACT_OF_SOURCE: dict[str, Contract] = {
+    SOURCE_OF_CONTRACT[contract.__name__]: contract for contract in CONTRACTS
+}
 PARTY_COLUMN = {"staff": "employer_id", "vacancies": "employer_id", "education": "institution_code"}
 """The column naming who delivered a row: an employer or an institution."""
 
@@ -342,9 +346,8 @@ def effective_rows(data_dir: Path, source: str) -> pl.LazyFrame:
     staging = Staging(data_dir)
     coverage = staging.coverage().filter(pl.col("source") == source)
     if coverage.is_empty():
-        raise FileNotFoundError(
-            f"no {source} files have been loaded into {staging.root}; run `workforce ingest` first"
-        )
+        schema = contract_columns(CONTRACT_OF_SOURCE[source]) | {"file_id": pl.String()}
+        return pl.LazyFrame(schema=schema)
     cutoffs = _cutoffs(coverage)
     party = PARTY_COLUMN[source]
     scans = [
