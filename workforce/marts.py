@@ -82,7 +82,7 @@ def compute_marts(inputs: MartInputs) -> dict[str, pl.LazyFrame]:
     return {
         "workforce_monthly": staff_monthly,
         "vacancies_monthly": vacancy_monthly,
-        "mobility": mobility(linked),
+        "mobility": mobility(linked, inputs.staff_months),
         "education_pipeline": education_pipeline(
             inputs.education, inputs.education_extract, inputs.reference
         ),
@@ -321,10 +321,17 @@ def vacancies_monthly(vacancies: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyF
 # -- mobility, education, demand ---------------------------------------------------------------
 
 
-def mobility(linked: pl.LazyFrame) -> pl.LazyFrame:
-    """Moves between employers per quarter of arrival, employer pair and profession."""
+def mobility(linked: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFrame:
+    """Moves between employers per quarter of arrival, employer pair and profession.
+
+    Only arrivals in a month the new employer's extracts cover count, as in its hires.
+    """
+    arrival_months = months.lazy().rename({"employer_id": "to_employer_id"})
+    arrival = pl.col("started_on").dt.truncate("1mo")
     return (
         moves(linked)
+        .join(arrival_months, on="to_employer_id", how="inner")
+        .filter(arrival.is_between(pl.col("first_month"), pl.col("last_month")))
         .with_columns(quarter=pl.col("started_on").dt.truncate("3mo"))
         .group_by(
             "quarter",

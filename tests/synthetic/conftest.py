@@ -1,4 +1,4 @@
-"""Fixtures: one full Midden-Utrecht region, generated once per session."""
+"""Fixtures of the generator's tests (the region itself is in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,6 @@ import polars as pl
 import pytest
 
 from tests.synthetic.files import read_source
-from workforce.synthetic import generate_region
-
-
-@pytest.fixture(scope="session")
-def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default Midden-Utrecht region, generated once for the session."""
-    out = tmp_path_factory.mktemp("region")
-    generate_region(out, seed=42)
-    return out
 
 
 @pytest.fixture(scope="session")
