@@ -18,7 +18,7 @@ from tests.contract_rows import VACANCY as TYPED_VACANCY
 from tests.contract_rows import as_text
 from tests.raw_files import write_csv, write_xlsx
 from workforce.cli import app
-from workforce.readers import RawFileError, read_raw
+from workforce.ingest.readers import RawFileError, read_raw
 from workforce.schemas import EducationCohort, StaffSpell, Vacancy, contract_columns
 from workforce.validate import (
     FAILURE_COLUMNS,

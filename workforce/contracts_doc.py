@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.readers import SUPPORTED_SUFFIXES
+from workforce.ingest.readers import SUPPORTED_SUFFIXES
 from workforce.schemas import (
     CONTRACTS,
     DATE_FORMATS,

@@ -1,6 +1,6 @@
 """The one place where raw rows are value-checked against their contract.
 
-A file is read as text (:mod:`workforce.readers`), matched to a contract by its header, cast
+A file is read as text (:mod:`workforce.ingest.readers`), matched to a contract by its header, cast
 column by column (a value that cannot be read fails its row, it does not stop the file) and then
 checked by the contract's pandera model on a collected frame. The result keeps the clean rows,
 typed, and every failure with the original text, so a quarantine stage can write both.
@@ -20,7 +20,7 @@ import polars as pl
 from rich.console import Console
 from rich.markup import escape
 
-from workforce.readers import SUPPORTED_SUFFIXES, RawFileError, read_raw_table
+from workforce.ingest.readers import SUPPORTED_SUFFIXES, RawFileError, read_raw_table
 from workforce.reference import ReferenceError, load_reference
 from workforce.schemas import (
     CONTRACTS,

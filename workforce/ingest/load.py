@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.readers import RawFileError
+from workforce.ingest.readers import RawFileError
 from workforce.schemas import CONTRACTS, Contract, contract_columns
 from workforce.validate import ValidationResult, collect_files, validate_file
 
