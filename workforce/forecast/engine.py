@@ -1,0 +1,182 @@
+"""The forecast engine: per series, choose models by an inner backtest and calibrate intervals.
+
+``ForecastEngine.fit(history)`` backtests every candidate on ``history`` alone (rolling origin,
+``inner_folds`` folds of ``inner_horizon``), chooses a forecast by the rules of
+:mod:`workforce.forecast.selection`, calibrates intervals on the choice's inner errors, and
+refits the chosen candidates on all of ``history``. It never sees data after ``history``, so an
+outer backtest of the engine measures what a user would have got.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import numpy as np
+import polars as pl
+
+from workforce.forecast.backtest import ForecastCache, SeriesTooShortError, fold_cutoffs
+from workforce.forecast.base import Forecaster, Prediction
+from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
+from workforce.forecast.calibration import ConformalCalibration, recent_volatility
+from workforce.forecast.frames import LEVELS, Series
+from workforce.forecast.metrics import seasonal_naive_scale
+from workforce.forecast.prophet import ProphetForecaster
+from workforce.forecast.selection import Choice, ScoreFolds, choose, combine
+
+
+def default_candidates() -> tuple[Forecaster, ...]:
+    """Baselines plus Prophet, with intervals left to the engine's calibration."""
+    return (
+        Naive(),
+        SeasonalNaive(),
+        Drift(),
+        DampedETS(),
+        Theta(),
+        ProphetForecaster(uncertainty_samples=0),
+    )
+
+
+class ForecastEngine(Forecaster):
+    """Inner-backtest model choice plus conformal intervals, as one forecaster named ``chosen``.
+
+    ``default`` names the candidates of the robust equal-weight combination; a challenger must
+    beat it in every inner fold and reach ``margin`` times its MASE to replace it.
+    ``inner_horizon`` of 0 uses one year of periods. Series too short for one inner fold use
+    ``fallback`` (a candidate name) with its own intervals.
+    """
+
+    name = "chosen"
+    shares_cache = True
+
+    def __init__(
+        self,
+        *,
+        candidates: tuple[Forecaster, ...] | None = None,
+        default: tuple[str, ...] = ("naive", "drift", "theta"),
+        inner_horizon: int = 0,
+        inner_folds: int = 6,
+        top_k: int = 2,
+        margin: float = 0.5,
+        calibrate: bool = True,
+        fallback: str = "naive",
+    ) -> None:
+        self.candidates = candidates
+        self.default = default
+        self.inner_horizon = inner_horizon
+        self.inner_folds = inner_folds
+        self.top_k = top_k
+        self.margin = margin
+        self.calibrate = calibrate
+        self.fallback = fallback
+
+    def fit(self, history: Series | pl.DataFrame, *, cache: ForecastCache | None = None) -> Self:
+        """Choose, calibrate and refit on ``history``; ``cache`` shares fits between origins."""
+        self.cache_ = cache if cache is not None else ForecastCache()
+        return super().fit(history)
+
+    def _fit(self, series: Series) -> None:
+        candidates = {c.name: c for c in (self.candidates or default_candidates())}
+        if self.fallback not in candidates:
+            raise ValueError(f"fallback {self.fallback!r} is not among the candidates")
+        self.candidates_ = candidates
+        season = series.frequency.season_length
+        horizon = self.inner_horizon or season
+        self.volatility_ = recent_volatility(series.y, season)
+        self.inner_errors_: dict[str, float] = {}
+        self.failures_: dict[str, str] = {}
+        self.calibration_: ConformalCalibration | None = None
+        try:
+            cutoffs = self._inner_cutoffs(len(series), horizon)
+        except SeriesTooShortError as error:
+            self.choice_ = Choice(
+                {self.fallback: 1.0}, self.fallback, f"too short for an inner backtest ({error})"
+            )
+        else:
+            self._choose(series, candidates, cutoffs, horizon)
+        self.weights_ = self.choice_.weights
+        self.fitted_ = {
+            name: self.cache_.forecast(candidates[name], series, 1)[1] for name in self.weights_
+        }
+
+    def _inner_cutoffs(self, length: int, horizon: int) -> list[int]:
+        minimum = max(2 * horizon, 8)
+        for folds in range(self.inner_folds, 1, -1):
+            try:
+                return fold_cutoffs(length, horizon=horizon, folds=folds, min_train=minimum)
+            except SeriesTooShortError:
+                continue
+        return fold_cutoffs(length, horizon=horizon, folds=1, min_train=minimum)
+
+    def _choose(
+        self, series: Series, candidates: dict[str, Forecaster], cutoffs: list[int], horizon: int
+    ) -> None:
+        season = series.frequency.season_length
+        forecasts: dict[str, list[np.ndarray]] = {}
+        for name, template in candidates.items():
+            try:
+                forecasts[name] = [
+                    self.cache_.forecast(template, series.head(cut), horizon)[0].mean
+                    for cut in cutoffs
+                ]
+            except Exception as error:  # a candidate that cannot fit this series drops out
+                self.failures_[name] = f"{type(error).__name__}: {error}"
+        if not forecasts:
+            raise RuntimeError(f"{series.unique_id}: no candidate could be fitted")
+        actuals = [series.y[cut : cut + horizon] for cut in cutoffs]
+        score = ScoreFolds(
+            actuals, [seasonal_naive_scale(series.y[:cut], season) for cut in cutoffs]
+        )
+        fold_errors = {name: score(means) for name, means in forecasts.items()}
+        self.inner_errors_ = {name: float(errors.mean()) for name, errors in fold_errors.items()}
+        self.choice_ = choose(
+            fold_errors,
+            forecasts,
+            score,
+            default=self.default,
+            top_k=self.top_k,
+            margin=self.margin,
+        )
+        weights = self.choice_.weights
+        combined = [
+            combine({name: forecasts[name][k] for name in weights}, weights)
+            for k in range(len(cutoffs))
+        ]
+        self.inner_errors_[self.name] = float(score(combined).mean())
+        if self.calibrate:
+            errors = np.concatenate([a - m for a, m in zip(actuals, combined, strict=True)])
+            steps = np.tile(np.arange(1, horizon + 1), len(cutoffs))
+            volatility = np.repeat(
+                [recent_volatility(series.y[:cut], season) for cut in cutoffs], horizon
+            )
+            self.calibration_ = ConformalCalibration.from_errors(errors, steps, volatility)
+
+    def _predict(self, horizon: int, future_exogenous: dict[str, np.ndarray]) -> Prediction:
+        predictions = {
+            name: model.predict(horizon, future_exogenous=future_exogenous)
+            for name, model in self.fitted_.items()
+        }
+        mean = combine({n: p.mean for n, p in predictions.items()}, self.weights_)
+        if self.calibration_ is not None:
+            return self.calibration_.apply(mean, scale=self.volatility_)
+        lower = {
+            lv: combine({n: p.lower[lv] for n, p in predictions.items()}, self.weights_)
+            for lv in LEVELS
+        }
+        upper = {
+            lv: combine({n: p.upper[lv] for n, p in predictions.items()}, self.weights_)
+            for lv in LEVELS
+        }
+        return Prediction(mean, lower, upper)
+
+    @property
+    def gain_over_naive_(self) -> float:
+        """Relative inner-backtest MASE reduction of the choice versus naive (0.1 = 10 % lower)."""
+        naive = self.inner_errors_.get("naive")
+        chosen = self.inner_errors_.get(self.name)
+        if not naive or chosen is None:
+            return float("nan")
+        return 1 - chosen / naive
+
+    def describe_choice(self) -> str:
+        """The chosen models and weights, e.g. ``theta 0.55 + naive 0.45``."""
+        return " + ".join(f"{name} {weight:.2f}" for name, weight in self.weights_.items())
