@@ -85,10 +85,14 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
     partial = builds / f".{run_id}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    queries = compute_marts(inputs)
+    # Collected together, the marts compute their shared parts (linked spells, monthly stocks)
+    # once.
+    frames = dict(zip(queries, pl.collect_all(list(queries.values())), strict=True))
     rows: dict[str, int] = {}
-    for name, query in compute_marts(inputs).items():
-        query.sink_parquet(partial / f"{name}.parquet")
-        rows[name] = pl.scan_parquet(partial / f"{name}.parquet").select(pl.len()).collect().item()
+    for name, frame in frames.items():
+        frame.write_parquet(partial / f"{name}.parquet")
+        rows[name] = frame.height
     manifest = _run_manifest(data_dir, run_id, now, rows)
     (partial / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     partial.rename(folder)

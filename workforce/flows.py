@@ -61,14 +61,25 @@ def link_spells(spells: pl.LazyFrame, reference: Reference) -> pl.LazyFrame:
     ``end_date``, ``leave_reason``, ``birth_year``, ``profession_code``).
     """
     ordered = spells.sort(["person_key", "start_date", "employer_id", "end_date"], nulls_last=True)
+    # Sorted by person, so a neighbour row is the same person's when its key is the same:
+    # a plain shift, much cheaper than a window over person_key.
+    same_as_next = (pl.col("person_key").shift(-1) == pl.col("person_key")).fill_null(False)
+    same_as_previous = (pl.col("person_key").shift(1) == pl.col("person_key")).fill_null(False)
+
+    def following(column: str) -> pl.Expr:
+        return pl.when(same_as_next).then(pl.col(column).shift(-1))
+
+    def preceding(column: str) -> pl.Expr:
+        return pl.when(same_as_previous).then(pl.col(column).shift(1))
+
     neighbours = ordered.with_columns(
-        next_start=pl.col("start_date").shift(-1).over("person_key"),
-        next_employer_id=pl.col("employer_id").shift(-1).over("person_key"),
-        next_sector_code=pl.col("sector_code").shift(-1).over("person_key"),
-        next_profession_code=pl.col("profession_code").shift(-1).over("person_key"),
-        previous_end=pl.col("end_date").shift(1).over("person_key"),
-        previous_employer_id=pl.col("employer_id").shift(1).over("person_key"),
-        first_in_region=pl.col("start_date").shift(1).over("person_key").is_null(),
+        next_start=following("start_date"),
+        next_employer_id=following("employer_id"),
+        next_sector_code=following("sector_code"),
+        next_profession_code=following("profession_code"),
+        previous_end=preceding("end_date"),
+        previous_employer_id=preceding("employer_id"),
+        first_in_region=~same_as_previous,
     )
     to_next = _is_move(pl.col("end_date"), pl.col("next_start"))
     from_previous = _is_move(pl.col("previous_end"), pl.col("start_date"))

@@ -96,6 +96,7 @@ def compute_marts(inputs: MartInputs) -> dict[str, pl.LazyFrame]:
 def workforce_monthly(linked: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFrame:
     """Stock and flows per month and staff cell, from linked spells (:func:`link_spells`)."""
     spells = linked.join(months.lazy(), on="employer_id", how="inner").with_columns(
+        pl.col(STAFF_CELL).cast(pl.Categorical),
         start_month=pl.col("start_date").dt.truncate("1mo"),
         end_month=pl.col("end_date").dt.truncate("1mo"),
         fte=pl.col("contract_hours_week") / FTE_HOURS,
@@ -136,7 +137,7 @@ def workforce_monthly(linked: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFram
     per_month = events.group_by([*STAFF_CELL, "month"]).agg(
         pl.sum("headcount", "fte", *flows, *BAND_COLUMNS)
     )
-    grid = _month_grid(spells.select(STAFF_CELL).unique(), months)
+    grid = _month_grid(spells.select(STAFF_CELL).unique(), months, STAFF_CELL)
     stocks = ["headcount", "fte", *BAND_COLUMNS]
     monthly = (
         grid.join(per_month, on=[*STAFF_CELL, "month"], how="left")
@@ -150,7 +151,7 @@ def workforce_monthly(linked: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFram
     active = (pl.col("headcount") != 0) | (hires != 0) | (leavers != 0)
     return monthly.filter(active).select(
         "month",
-        *STAFF_CELL,
+        pl.col(STAFF_CELL).cast(pl.String),
         "headcount",
         "fte",
         hires=hires,
@@ -208,10 +209,11 @@ def _band_crossings(spells: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _month_grid(cells: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFrame:
+def _month_grid(cells: pl.LazyFrame, months: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
     """Every month from the employer's first to its last covered month, per cell."""
+    employer_months = months.lazy().with_columns(pl.col("employer_id").cast(pl.Categorical))
     return (
-        cells.join(months.lazy(), on="employer_id")
+        cells.join(employer_months, on="employer_id")
         .with_columns(
             month=pl.date_ranges("first_month", "last_month", interval="1mo", closed="both")
         )
@@ -228,6 +230,7 @@ def vacancies_monthly(vacancies: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyF
     day = pl.col("opened_on").cast(pl.Int64)
     hard_from = pl.col("opened_on") + dt.timedelta(days=HARD_TO_FILL_DAYS + 1)
     items = vacancies.join(months.lazy(), on="employer_id", how="inner").with_columns(
+        pl.col(VACANCY_CELL).cast(pl.Categorical),
         open_month=pl.col("opened_on").dt.truncate("1mo"),
         close_month=pl.col("closed_on").dt.truncate("1mo"),
         hard_month=pl.when(pl.col("closed_on").is_null() | (pl.col("closed_on") >= hard_from))
@@ -289,14 +292,14 @@ def vacancies_monthly(vacancies: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyF
         )
     )
     stocks = ["open", "open_fte", "hard_to_fill", "opened_day_sum"]
-    grid = _month_grid(items.select(VACANCY_CELL).unique(), months)
+    grid = _month_grid(items.select(VACANCY_CELL).unique(), months, VACANCY_CELL)
     month_end_day = pl.col("month").dt.month_end().cast(pl.Int64)
     monthly = (
         grid.join(events, on=[*VACANCY_CELL, "month"], how="left")
         .with_columns(pl.col(counts).fill_null(0))
         .sort([*VACANCY_CELL, "month"])
         .with_columns(pl.col(stocks).cum_sum().over(VACANCY_CELL))
-        .join(fill_days, on=[*VACANCY_CELL, "month"], how="left")
+        .join(fill_days, on=[*VACANCY_CELL, "month"], how="left", maintain_order="left")
     )
     mean_days = (
         pl.when(pl.col("open") > 0)
@@ -306,7 +309,7 @@ def vacancies_monthly(vacancies: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyF
     active = (pl.col("open") != 0) | (pl.col("opened") != 0) | (pl.col("filled") != 0)
     return monthly.filter(active | (pl.col("withdrawn") != 0)).select(
         "month",
-        *VACANCY_CELL,
+        pl.col(VACANCY_CELL).cast(pl.String),
         "open",
         open_fte=pl.col("open_fte").round(4),
         opened="opened",
