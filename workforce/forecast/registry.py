@@ -1,0 +1,146 @@
+"""The model registry: one folder per run under ``models/`` with everything needed to trust it.
+
+A run folder holds Prophet models as JSON (never pickle), the choice and weights per series, the
+calibration table, the backtest metrics, the input data hash, the code version and a model card.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import polars as pl
+
+from workforce.forecast.prophet import ProphetForecaster
+from workforce.forecast.run import RunOutput
+
+
+def data_hash(frame: pl.DataFrame) -> str:
+    """SHA-256 of the input's ``unique_id, ds, y`` in a canonical order and encoding."""
+    canonical = frame.select("unique_id", "ds", "y").sort("unique_id", "ds").write_csv()
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def code_version() -> str:
+    """Package version, plus the git commit when the code runs from a git checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("workforce")
+    except PackageNotFoundError:
+        package = "unknown"
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return package
+    return f"{package}+{commit}" if commit else package
+
+
+def _safe_name(unique_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", unique_id)
+
+
+def save_run(
+    output: RunOutput,
+    *,
+    models_dir: Path,
+    input_frame: pl.DataFrame,
+    settings: dict[str, object],
+    run_id: str | None = None,
+) -> Path:
+    """Write a run folder and return its path."""
+    run_id = run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = models_dir / run_id
+    (folder / "prophet").mkdir(parents=True, exist_ok=True)
+    index = {}
+    for result in output.results:
+        if result.prophet_json is not None:
+            name = f"{_safe_name(result.unique_id)}.json"
+            (folder / "prophet" / name).write_text(result.prophet_json)
+            index[result.unique_id] = f"prophet/{name}"
+    output.choices.write_csv(folder / "choices.csv")
+    output.calibration.write_csv(folder / "calibration.csv")
+    output.metrics.write_csv(folder / "metrics.csv")
+    manifest: dict[str, object] = {
+        "run_id": run_id,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data_hash": data_hash(input_frame),
+        "code_version": code_version(),
+        "frequency": output.frequency.value,
+        "series": len(output.results),
+        "settings": settings,
+        "weights": {r.unique_id: r.weights for r in output.results},
+        "prophet_models": index,
+        "failures": output.failures,
+    }
+    (folder / "run.json").write_text(json.dumps(manifest, indent=2, default=str))
+    (folder / "MODEL_CARD.md").write_text(model_card(output, manifest))
+    return folder
+
+
+def load_prophet(folder: Path, unique_id: str) -> ProphetForecaster:
+    """The saved Prophet model of one series of a run."""
+    manifest = json.loads((folder / "run.json").read_text())
+    return ProphetForecaster.from_json((folder / manifest["prophet_models"][unique_id]).read_text())
+
+
+def markdown_table(frame: pl.DataFrame, *, digits: int = 3) -> str:
+    """A frame as a GitHub Markdown table, floats rounded."""
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    lines = [header, rule]
+    for row in frame.iter_rows():
+        cells = [f"{value:.{digits}f}" if isinstance(value, float) else str(value) for value in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def model_card(output: RunOutput, manifest: dict[str, object]) -> str:
+    """The model card: what was fitted, on which data, with which backtest results."""
+    averages = output.averages.select(
+        "model", "series", "mase", "smape", "rmsse", "bias", "coverage_80", "coverage_95"
+    )
+    choices = output.choices.group_by("choice").len().sort("len", descending=True)
+    failures = output.failures
+    return "\n".join(
+        [
+            f"# Model card: forecast run {manifest['run_id']}",
+            "",
+            f"- Created: {manifest['created']}",
+            f"- Code version: {manifest['code_version']}",
+            f"- Input data hash (SHA-256): `{manifest['data_hash']}`",
+            f"- Series: {manifest['series']}, frequency {manifest['frequency']}",
+            f"- Settings: `{json.dumps(manifest['settings'], default=str)}`",
+            "",
+            "## Backtest (rolling origin), averaged over series",
+            "",
+            "`chosen` is the forecast actually delivered: the engine's choice per series with",
+            "calibrated intervals. MASE below 1 beats an in-sample seasonal naive forecast.",
+            "",
+            markdown_table(averages),
+            "",
+            "## Choices",
+            "",
+            markdown_table(choices),
+            "",
+            "Per-series choices, weights and reasons: `choices.csv`; calibration:",
+            "`calibration.csv`; per-series metrics: `metrics.csv`; Prophet models: `prophet/`.",
+            "",
+            "## Problems",
+            "",
+            *(f"- {message}" for message in failures),
+            *([] if failures else ["None."]),
+            "",
+        ]
+    )
