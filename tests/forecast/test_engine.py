@@ -1,0 +1,89 @@
+"""The engine: choice from the training window only, calibrated intervals, fallbacks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.forecast.conftest import random_walk, seasonal_series
+from workforce.forecast.backtest import ForecastCache, backtest_series, score_folds
+from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
+from workforce.forecast.engine import ForecastEngine
+from workforce.forecast.frames import Series
+from workforce.forecast.pipeline import EngineSettings, process_series
+from workforce.forecast.prophet import ProphetForecaster
+
+FAST = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())
+
+
+def test_choice_never_sees_the_test_window() -> None:
+    series = seasonal_series(length=44, seed=3)
+    cut = len(series) - 4
+    corrupted_y = series.y.copy()
+    corrupted_y[cut:] = -1e6
+    corrupted = Series(series.unique_id, series.ds, corrupted_y, series.frequency)
+    clean = ForecastEngine(candidates=FAST).fit(series.head(cut))
+    dirty = ForecastEngine(candidates=FAST).fit(corrupted.head(cut))
+    assert clean.weights_ == dirty.weights_
+    np.testing.assert_array_equal(clean.predict(4).mean, dirty.predict(4).mean)
+    # and in a backtest, the corrupted last fold changes only that fold's score
+    models = {"chosen": ForecastEngine(candidates=FAST)}
+    scores = [
+        score_folds(backtest_series(s, models, horizon=4, folds=3, cache=ForecastCache()))
+        for s in (series, corrupted)
+    ]
+    assert scores[0]["mase"][:2].to_list() == scores[1]["mase"][:2].to_list()
+    assert scores[1]["mase"][2] > 1000 * scores[0]["mase"][2]
+
+
+def test_a_strong_season_wins_the_choice() -> None:
+    series = seasonal_series(length=60, slope=0.0, amplitude=20.0, noise=0.3, seed=1)
+    engine = ForecastEngine(candidates=FAST).fit(series)
+    assert set(engine.weights_) & {"seasonal_naive", "damped_ets", "theta"}
+    assert "naive" not in engine.weights_ or engine.weights_["naive"] < 0.5
+    assert engine.gain_over_naive_ > 0.5
+
+
+def test_calibrated_intervals_reach_nominal_coverage() -> None:
+    """Random walks with known noise: the engine's intervals cover about as promised."""
+    hits = {80: [], 95: []}
+    for seed in range(16):
+        series = random_walk(length=60, sigma=1.0, seed=seed)
+        models = {"chosen": ForecastEngine(candidates=(Naive(), Drift(), Theta()))}
+        scores = score_folds(backtest_series(series, models, horizon=4, folds=3))
+        for level in hits:
+            hits[level].extend(scores[f"coverage_{level}"].to_list())
+    assert 0.70 <= np.mean(hits[80]) <= 0.92
+    assert 0.88 <= np.mean(hits[95]) <= 1.0
+
+
+def test_a_failing_series_falls_back_and_is_reported() -> None:
+    """A log-Prophet-only engine cannot fit negative values: the run falls back to a baseline."""
+    series = random_walk(length=40, seed=2)
+    negative = Series("negative", series.ds, series.y - 200, series.frequency)
+    log_prophet = ProphetForecaster(transform="log", uncertainty_samples=0)
+    settings = EngineSettings(
+        horizon=4,
+        backtest_horizon=4,
+        folds=2,
+        candidates=(log_prophet,),
+        engine=ForecastEngine(default=("prophet",), fallback="prophet"),
+        keep_prophet=False,
+    )
+    result = process_series(negative, settings)
+    assert any("fell back" in message for message in result.failures)
+    assert result.forecast.height == 4
+    assert result.forecast["model"].unique().to_list() == ["chosen"]
+    assert np.isfinite(result.forecast["yhat"].to_numpy()).all()
+
+
+def test_too_short_series_use_the_fallback() -> None:
+    engine = ForecastEngine(candidates=FAST).fit(seasonal_series(length=10))
+    assert engine.weights_ == {"naive": 1.0}
+    assert "too short" in engine.choice_.reason
+
+
+@pytest.mark.parametrize("top_k", [1, 2])
+def test_weights_sum_to_one(top_k: int) -> None:
+    engine = ForecastEngine(candidates=FAST, top_k=top_k, margin=1.0).fit(seasonal_series())
+    assert sum(engine.weights_.values()) == pytest.approx(1.0)
