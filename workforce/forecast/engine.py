@@ -32,7 +32,7 @@ def default_candidates() -> tuple[Forecaster, ...]:
         Drift(),
         DampedETS(),
         Theta(),
-        ProphetForecaster(uncertainty_samples=0),
+        ProphetForecaster(uncertainty_samples=0, fast_optimizer=True),
     )
 
 
