@@ -6,7 +6,12 @@ import numpy as np
 import polars as pl
 import pytest
 
+from workforce.forecast.baselines import Drift, Naive, Theta
+from workforce.forecast.engine import ForecastEngine
 from workforce.forecast.frames import Frequency, Series
+from workforce.forecast.pipeline import EngineSettings
+from workforce.forecast.prophet import ProphetForecaster
+from workforce.forecast.run import RunOutput, run_engine
 
 
 def quarterly_dates(length: int, start_year: int = 2010) -> np.ndarray:
@@ -47,3 +52,25 @@ def long_frame(*series: Series) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def trend_season() -> Series:
     return seasonal_series()
+
+
+SMALL_RUN_SETTINGS = EngineSettings(
+    horizon=4,
+    backtest_horizon=4,
+    folds=2,
+    candidates=(Naive(), Drift(), Theta(), ProphetForecaster(uncertainty_samples=0)),
+    engine=ForecastEngine(inner_folds=3),
+)
+"""Two quarterly series, a fast candidate set with Prophet: enough to exercise a whole run."""
+
+
+@pytest.fixture(scope="session")
+def small_frame() -> pl.DataFrame:
+    return long_frame(
+        seasonal_series(length=40, unique_id="a"), random_walk(length=40, unique_id="b")
+    )
+
+
+@pytest.fixture(scope="session")
+def small_run(small_frame: pl.DataFrame) -> RunOutput:
+    return run_engine(small_frame, Frequency.quarter, SMALL_RUN_SETTINGS, workers=2)

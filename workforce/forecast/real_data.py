@@ -61,6 +61,23 @@ def sick_leave_series() -> pl.DataFrame:
     ).sort("unique_id", "ds")
 
 
+def after_last_gap(series: pl.DataFrame) -> pl.DataFrame:
+    """Each quarterly series from its last missing quarter on, so that periods are contiguous.
+
+    CBS leaves some branches blank for years (86 in 2004-2007); models that count steps must not
+    bridge such a gap silently.
+    """
+    months = pl.col("ds").dt.year() * 12 + pl.col("ds").dt.month()
+    return (
+        series.sort("unique_id", "ds")
+        .with_columns(
+            gap=(months.diff().over("unique_id") > 3).fill_null(False).cum_sum().over("unique_id")
+        )
+        .filter(pl.col("gap") == pl.col("gap").max().over("unique_id"))
+        .drop("gap")
+    )
+
+
 def real_series() -> pl.DataFrame:
     """All real series of the accuracy report, long format (``unique_id, ds, y``)."""
-    return pl.concat([vacancy_series(), sick_leave_series()])
+    return after_last_gap(pl.concat([vacancy_series(), sick_leave_series()]))
