@@ -71,3 +71,21 @@ def test_log_prophet_keeps_forecasts_positive() -> None:
     series = seasonal_series(level=10.0, slope=-0.15, amplitude=1.0, noise=0.2)
     forecast = ProphetForecaster(transform="log", uncertainty_samples=0).fit(series).predict(12)
     assert np.all(forecast.lower[95] > 0)
+
+
+def test_prophet_uses_a_regressor() -> None:
+    """Demand that follows a known driver (e.g. population 75+) is forecast from its future."""
+    base = seasonal_series(length=48, slope=0.0, amplitude=0.0, noise=0.1)
+    driver = np.r_[np.zeros(24), np.ones(24)] * 10.0
+    series = Series(
+        base.unique_id,
+        base.ds,
+        base.y + 2.0 * driver,
+        base.frequency,
+        {"population_75_plus": driver},
+    )
+    model = ProphetForecaster(regressors=("population_75_plus",), uncertainty_samples=0)
+    fitted = model.fit(series)
+    future = {"population_75_plus": np.array([0.0, 0.0, 10.0, 10.0])}
+    forecast = fitted.predict(4, future_exogenous=future).mean
+    assert forecast[2] - forecast[0] == pytest.approx(20.0, abs=2.0)

@@ -85,7 +85,7 @@ def forecast(
 
     from workforce.forecast.demand import demand_series, with_hierarchy_keys
     from workforce.forecast.executor import ExecutorKind
-    from workforce.forecast.frames import Frequency, InputError, check_input
+    from workforce.forecast.frames import ForecastOutput, Frequency, InputError, check_input
     from workforce.forecast.pipeline import EngineSettings
     from workforce.forecast.registry import save_run
     from workforce.forecast.run import run_engine
@@ -126,7 +126,8 @@ def forecast(
     target = data_dir / "forecasts" / "demand.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".parquet.tmp")
-    with_hierarchy_keys(output.forecasts).write_parquet(partial)
+    forecasts = ForecastOutput.validate(with_hierarchy_keys(output.forecasts))
+    forecasts.write_parquet(partial)
     partial.replace(target)
     run = save_run(
         output,

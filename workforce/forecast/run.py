@@ -101,9 +101,13 @@ def run_engine(
     workers: int | None = None,
     scheduler: str | None = None,
     console: Console | None = None,
+    exogenous: tuple[str, ...] = (),
 ) -> RunOutput:
-    """Backtest and forecast every series of a checked long frame."""
-    series: list[Series] = list(split_series(frame, frequency))
+    """Backtest and forecast every series of a checked long frame.
+
+    ``exogenous`` names columns passed to the models as regressors (e.g. population 75+).
+    """
+    series: list[Series] = list(split_series(frame, frequency, exogenous=exogenous))
     results = run_parallel(
         process_series,
         series,
