@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 import pandera.polars as pa
@@ -255,12 +256,10 @@ def split_series(
 
 
 def read_long_file(
-    path: str | object, *, frequency: Frequency | None = None, min_length: int = 1
+    path: str | Path, *, frequency: Frequency | None = None, min_length: int = 1
 ) -> tuple[pl.DataFrame, Frequency]:
     """Read a long Parquet or CSV file and check it; errors name the file."""
-    from pathlib import Path
-
-    file = Path(str(path))
+    file = Path(path)
     if not file.exists():
         raise InputError(f"{file}: file not found")
     try:
