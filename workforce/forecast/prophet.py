@@ -87,6 +87,7 @@ class ProphetForecaster(Forecaster):
         np.random.seed(self.seed)  # Prophet draws its interval samples from numpy's global state
         if self.fast_optimizer:
             try:
+                model.stan_backend.newton_fallback = False  # on failure, refit with defaults
                 model.fit(frame, **FAST_OPTIMIZER)
             except (RuntimeError, ValueError):
                 model = self._prophet(series)
