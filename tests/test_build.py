@@ -96,3 +96,17 @@ def test_build_command_prints_rows_per_mart(loaded: tuple[Path, Path]) -> None:
     assert result.exit_code == 0, result.output
     for name in MART_NAMES:
         assert name in result.output
+
+
+def test_a_marts_folder_from_before_is_kept_aside_not_lost(loaded: tuple[Path, Path]) -> None:
+    _, data = loaded
+    (data / "marts").mkdir()
+    (data / "marts" / "notes.txt").write_text("kept")
+    result = build_marts(data)
+    assert (data / "marts").resolve() == result.folder.resolve()
+    kept = list((data / "builds").glob("*-previous/notes.txt"))
+    assert [path.read_text() for path in kept] == ["kept"]
+    for _ in range(KEEP_BUILDS):
+        latest = build_marts(data)
+    assert (data / "marts").resolve() == latest.folder.resolve()
+    assert latest.folder.exists()

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
 from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
 from workforce.reference import Reference, load_reference
+from workforce.version import git_commit
 
 KEEP_BUILDS = 3
 
@@ -97,7 +97,7 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
     (partial / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     partial.rename(folder)
     _point_marts_at(data_dir, folder)
-    _prune(builds)
+    _prune(builds, folder)
     seconds = (dt.datetime.now() - started).total_seconds()
     return BuildResult(run_id=run_id, folder=folder, rows=rows, seconds=seconds)
 
@@ -106,17 +106,19 @@ def _point_marts_at(data_dir: Path, folder: Path) -> None:
     """Replace ``<data>/marts`` by a link to ``folder`` in a single rename."""
     marts = data_dir / "marts"
     if marts.exists() and not marts.is_symlink():
-        marts.rename(data_dir / "builds" / f"previous-{dt.datetime.now():%Y%m%dT%H%M%S}")
+        marts.rename(folder.with_name(f"{folder.name}-previous"))
     link = data_dir / f".marts.{os.getpid()}.link"
     link.unlink(missing_ok=True)
     link.symlink_to(folder.relative_to(data_dir))
     os.replace(link, marts)
 
 
-def _prune(builds: Path) -> None:
+def _prune(builds: Path, current: Path) -> None:
+    """Keep the ``KEEP_BUILDS`` newest builds (by name, which starts with the run time)."""
     finished = sorted(path for path in builds.iterdir() if not path.name.startswith("."))
     for old in finished[:-KEEP_BUILDS]:
-        shutil.rmtree(old, ignore_errors=True)
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _run_manifest(
@@ -141,19 +143,3 @@ def _run_manifest(
             for row in files.iter_rows(named=True)
         ],
     }
-
-
-def git_commit() -> str | None:
-    """The commit of the working tree the package runs from, when it is a git checkout."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None

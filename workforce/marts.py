@@ -137,7 +137,7 @@ def workforce_monthly(linked: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFram
     per_month = events.group_by([*STAFF_CELL, "month"]).agg(
         pl.sum("headcount", "fte", *flows, *BAND_COLUMNS)
     )
-    grid = _month_grid(spells.select(STAFF_CELL).unique(), months, STAFF_CELL)
+    grid = _month_grid(spells.select(STAFF_CELL).unique(), months)
     stocks = ["headcount", "fte", *BAND_COLUMNS]
     monthly = (
         grid.join(per_month, on=[*STAFF_CELL, "month"], how="left")
@@ -209,7 +209,7 @@ def _band_crossings(spells: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _month_grid(cells: pl.LazyFrame, months: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
+def _month_grid(cells: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFrame:
     """Every month from the employer's first to its last covered month, per cell."""
     employer_months = months.lazy().with_columns(pl.col("employer_id").cast(pl.Categorical))
     return (
@@ -292,7 +292,7 @@ def vacancies_monthly(vacancies: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyF
         )
     )
     stocks = ["open", "open_fte", "hard_to_fill", "opened_day_sum"]
-    grid = _month_grid(items.select(VACANCY_CELL).unique(), months, VACANCY_CELL)
+    grid = _month_grid(items.select(VACANCY_CELL).unique(), months)
     month_end_day = pl.col("month").dt.month_end().cast(pl.Int64)
     monthly = (
         grid.join(events, on=[*VACANCY_CELL, "month"], how="left")

@@ -382,11 +382,16 @@ def _print_result(console: Console, result: ValidationResult) -> None:
             f"{result.rows_valid:,} valid, {result.rows_rejected:,} rejected",
             soft_wrap=True,
         )
-        for rule, rows in result.rule_counts.items():
-            console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
+        print_rule_counts(console, result.rule_counts)
     if result.ignored_columns:
         ignored = ", ".join(result.ignored_columns)
         console.print(f"  ignored columns not in the contract: {escape(ignored)}", soft_wrap=True)
+
+
+def print_rule_counts(console: Console, counts: dict[str, int]) -> None:
+    """One indented line per rule: how many rows broke it."""
+    for rule, rows in counts.items():
+        console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
 
 
 def _print_total(

@@ -10,41 +10,19 @@ import datetime as dt
 import hashlib
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import polars as pl
 
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.run import RunOutput
+from workforce.version import code_version
 
 
 def data_hash(frame: pl.DataFrame) -> str:
     """SHA-256 of the input's ``unique_id, ds, y`` in a canonical order and encoding."""
     canonical = frame.select("unique_id", "ds", "y").sort("unique_id", "ds").write_csv()
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def code_version() -> str:
-    """Package version, plus the git commit when the code runs from a git checkout."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        package = version("workforce")
-    except PackageNotFoundError:
-        package = "unknown"
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return package
-    return f"{package}+{commit}" if commit else package
 
 
 def _safe_name(unique_id: str) -> str:

@@ -38,8 +38,6 @@ CONTRACT_OF_SOURCE: dict[str, Contract] = {
 PARTY_COLUMN = {"staff": "employer_id", "vacancies": "employer_id", "education": "institution_code"}
 """The column naming who delivered a row: an employer or an institution."""
 
-FUTURE_RULE = "{column} after the extract date"
-
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _EVENT_DATES = {"staff": ("start_date",), "vacancies": ("opened_on", "closed_on")}
 _FILES_SCHEMA: dict[str, pl.DataType] = {
@@ -240,8 +238,8 @@ def _load_one(
     else:
         _write_atomic(result.rejected, quarantine)
     cover_rows = [
-        {**row, "file_id": file_id, "source": source, "covers_to": extract_date}
-        | {"extract_date": extract_date}
+        {**row, "file_id": file_id, "source": source}
+        | {"covers_to": extract_date, "extract_date": extract_date}
         for row in _coverage(result.valid, source, party_column).iter_rows(named=True)
     ]
     row = {
@@ -289,8 +287,7 @@ def reject_after_extract(
         source_file=pl.lit(result.source_file),
         row_number="row_number",
         column="column",
-        rule=pl.format(FUTURE_RULE.replace("{column}", "{}"), "column")
-        + pl.lit(f" ({extract_date.isoformat()})"),
+        rule=pl.col("column") + pl.lit(f" after the extract date ({extract_date.isoformat()})"),
         value="value",
     )
     originals = valid.join(late.select("_position").unique(), on="_position", how="semi")

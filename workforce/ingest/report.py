@@ -10,6 +10,7 @@ from rich.table import Table
 
 from workforce.ingest.load import IngestReport
 from workforce.quality import QualityReport
+from workforce.validate import print_rule_counts
 
 
 def print_ingest_report(report: IngestReport, data_dir: Path, *, console: Console) -> int:
@@ -29,8 +30,7 @@ def print_ingest_report(report: IngestReport, data_dir: Path, *, console: Consol
                 f"{outcome.rows_quarantined:,} quarantined",
                 soft_wrap=True,
             )
-            for rule, rows in outcome.rule_counts.items():
-                console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
+            print_rule_counts(console, outcome.rule_counts)
     loaded, unchanged, refused = (report.count(s) for s in ("loaded", "unchanged", "refused"))
     console.print(
         f"{loaded:,} files loaded, {unchanged:,} unchanged (already loaded), {refused:,} refused; "
