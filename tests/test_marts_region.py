@@ -9,6 +9,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from workforce.build import mart_inputs
+
 
 @pytest.fixture(scope="module")
 def manifest(region: Path) -> dict[str, Any]:
@@ -115,3 +117,12 @@ def test_demand_is_filled_plus_open_fte_per_region_sector_profession(region_data
     assert (gap.abs() < 1e-3).all()
     staff_fte = mart(region_data, "workforce_monthly")["fte"].sum()
     assert demand["filled_fte"].sum() == pytest.approx(staff_fte, rel=1e-9)
+
+
+def test_spells_mart_keeps_every_spell_with_its_region_and_coverage(region_data: Path) -> None:
+    spells = mart(region_data, "spells")
+    assert spells.height == mart_inputs(region_data).staff.collect().height
+    assert spells["region_code"].null_count() == 0
+    assert (spells["first_month"] <= spells["last_month"]).all()
+    ended = spells.filter(pl.col("end_date").is_not_null())
+    assert ended["leaver_destination"].null_count() == 0

@@ -20,7 +20,11 @@ Marts (``<data>/marts/*.parquet``):
 - ``mobility``: quarter x from employer x to employer x profession: moves;
 - ``education_pipeline``: cohort year x programme x institution: intake, enrolled, graduates,
   dropouts, completion rate and expected graduates with their expected graduation year;
-- ``demand``: month x region x sector x profession: filled_fte + open_vacancy_fte = required_fte.
+- ``demand``: month x region x sector x profession: filled_fte + open_vacancy_fte = required_fte;
+- ``spells``: one row per staff spell of a covered employer, linked across employers
+  (:func:`workforce.flows.link_spells`), with the region and the employer's covered months: the
+  person-level input of the leaving model and the supply projection. ``person_key`` is the
+  regional pseudonym; no other personal field than ``birth_year`` is kept.
 """
 
 from __future__ import annotations
@@ -44,7 +48,35 @@ FINISHED_COHORTS_FOR_RATE = 5
 
 STAFF_CELL = ["employer_id", "sector_code", "municipality_code", "profession_code"]
 VACANCY_CELL = ["employer_id", "profession_code", "municipality_code"]
-MART_NAMES = ("workforce_monthly", "vacancies_monthly", "mobility", "education_pipeline", "demand")
+MART_NAMES = (
+    "workforce_monthly",
+    "vacancies_monthly",
+    "mobility",
+    "education_pipeline",
+    "demand",
+    "spells",
+)
+SPELL_COLUMNS = (
+    "person_key",
+    "employer_id",
+    "sector_code",
+    "municipality_code",
+    "region_code",
+    "profession_code",
+    "start_date",
+    "end_date",
+    "contract_hours_week",
+    "birth_year",
+    "hire_origin",
+    "leaver_destination",
+    "previous_employer_id",
+    "next_employer_id",
+    "next_sector_code",
+    "next_profession_code",
+    "next_start_date",
+    "first_month",
+    "last_month",
+)
 
 
 def band_column(label: str) -> str:
@@ -87,7 +119,23 @@ def compute_marts(inputs: MartInputs) -> dict[str, pl.LazyFrame]:
             inputs.education, inputs.education_extract, inputs.reference
         ),
         "demand": demand(staff_monthly, vacancy_monthly, inputs.staff, inputs.reference),
+        "spells": spells(linked, inputs.staff_months, inputs.reference),
     }
+
+
+def spells(linked: pl.LazyFrame, months: pl.DataFrame, reference: Reference) -> pl.LazyFrame:
+    """Linked spells of employers with complete extracts, with region and covered months.
+
+    ``first_month`` and ``last_month`` bound the months the employer's extracts cover: a spell
+    is observed (for leaving and tenure) only within them.
+    """
+    regions = reference.municipalities.select("municipality_code", "region_code").lazy()
+    return (
+        linked.join(months.lazy(), on="employer_id", how="inner")
+        .join(regions, on="municipality_code", how="left")
+        .select(SPELL_COLUMNS)
+        .sort("employer_id", "start_date", "person_key")
+    )
 
 
 # -- workforce_monthly -----------------------------------------------------------------------
