@@ -1,0 +1,324 @@
+"""Supply: a stock-flow cohort projection of the regional workforce, with sample paths.
+
+The projection starts from the people employed at the end of the origin month, per series
+(region x sector x profession) and single age, and steps month by month:
+
+    stock(t+1) = stock(t) x (1 - leave_hazard - retire_hazard) + graduates(t) + other_inflow(t)
+
+- leaving regional care and retiring are monthly hazards per series and age from the leaving
+  model (:mod:`workforce.forecast.leaving`), with the regional leaving season;
+- everyone ages a year each January, so a large 55-64 band becomes a retirement wave;
+- graduates come from the education pipeline: intake x completion x the share entering the
+  profession, arriving in the cohort's graduation year (see :class:`Cohorts`);
+- other inflow (career changers, returners, people from other regions) continues at its
+  recent level, with its season; moves between series within the region (another sector or
+  profession) are a signed number per month and series, counted with other inflow.
+
+The age-structured mean projection is deterministic and cheap. Uncertainty is simulated per
+series on top of it: yearly regional shocks to the leaving rate and to each inflow (their
+sizes estimated from the year-to-year variation in the history), plus binomial and Poisson
+noise of the monthly flows. Levers (:class:`SupplyLevers`) change the inputs, never the
+model, so a scenario is a recomputation, not a refit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import polars as pl
+
+from workforce.marts import FTE_HOURS
+
+MIN_AGE = 15
+MAX_AGE = 75
+AGES = np.arange(MIN_AGE, MAX_AGE + 1)
+"""Single ages of the projection; the last one is an open-ended group."""
+
+FLOWS = ("retirements", "leavers", "graduates", "other_inflow")
+MAX_FTE_PER_PERSON = 40 / FTE_HOURS
+"""A longer average week than 40 hours is not a realistic lever."""
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    """Education cohorts still to graduate, and how their graduates reach the series.
+
+    ``frame`` has one row per programme x institution x cohort: ``programme_code``,
+    ``institution_code``, ``level``, ``cohort_year``, ``graduation_year``, ``intake``,
+    ``completion`` and ``future`` (the cohort starts after the origin, so its intake can still
+    change). ``to_series`` [cohorts x series] gives the graduates of a cohort who start in each
+    series: entry share x the region's calibrated entry factor x the sector split.
+    """
+
+    frame: pl.DataFrame
+    to_series: np.ndarray
+
+    def graduates(
+        self,
+        years: np.ndarray,
+        *,
+        intake_factor: np.ndarray | None = None,
+        dropout_reduction: np.ndarray | None = None,
+        entry_factor: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Graduates entering each series per projection year [series x years].
+
+        ``intake_factor`` multiplies the intake of future cohorts; ``dropout_reduction``
+        removes that share of the expected dropouts of every cohort not yet graduated;
+        ``entry_factor`` multiplies the share entering regional care, per series.
+        """
+        n = self.frame.height
+        intake = self.frame["intake"].to_numpy().astype(float)
+        completion = self.frame["completion"].to_numpy().astype(float)
+        if intake_factor is not None:
+            future = self.frame["future"].to_numpy()
+            intake = np.where(future, intake * intake_factor, intake)
+        if dropout_reduction is not None:
+            completion = 1 - (1 - completion) * (1 - dropout_reduction)
+        per_cohort = intake * completion
+        year_index = np.searchsorted(years, self.frame["graduation_year"].to_numpy())
+        in_range = (year_index < len(years)) & (
+            years[np.minimum(year_index, len(years) - 1)]
+            == self.frame["graduation_year"].to_numpy()
+        )
+        by_year = np.zeros((n, len(years)))
+        rows = np.flatnonzero(in_range)
+        by_year[rows, year_index[rows]] = per_cohort[rows]
+        result = self.to_series.T @ by_year
+        if entry_factor is not None:
+            result = result * entry_factor[:, None]
+        return result
+
+
+@dataclass(frozen=True)
+class SupplyUncertainty:
+    """Sizes of the simulated yearly shocks (standard deviations of log factors)."""
+
+    leave: float = 0.08
+    graduates: float = 0.10
+    other_inflow: float = 0.10
+
+
+@dataclass(frozen=True)
+class SupplyInputs:
+    """Everything the projection needs, estimated once from the marts and the leaving model.
+
+    Arrays are indexed by series (rows of ``series``) and age (:data:`AGES`); seasons by
+    calendar month (January first, mean 1).
+    """
+
+    origin: dt.date
+    series: pl.DataFrame
+    stock: np.ndarray
+    fte_per_person: np.ndarray
+    leave_hazard: np.ndarray
+    retire_hazard: np.ndarray
+    leave_season: np.ndarray
+    cohorts: Cohorts
+    graduate_season: np.ndarray
+    graduate_ages: np.ndarray
+    other_inflow: np.ndarray
+    other_season: np.ndarray
+    other_ages: np.ndarray
+    transfers: np.ndarray
+    uncertainty: SupplyUncertainty = field(default_factory=SupplyUncertainty)
+
+    @property
+    def unique_ids(self) -> list[str]:
+        """Series ids, in array order."""
+        return self.series["unique_id"].to_list()
+
+
+@dataclass(frozen=True)
+class SupplyLevers:
+    """Changes to the supply inputs; the defaults change nothing.
+
+    ``leave_factor`` and ``retire_factor`` multiply the hazards (per series, or series x age);
+    ``extra_hours`` adds contract hours per week to everyone; ``extra_inflow`` adds people per
+    year per series (career changers, returners); the education levers are those of
+    :meth:`Cohorts.graduates`.
+    """
+
+    leave_factor: np.ndarray | float = 1.0
+    retire_factor: np.ndarray | float = 1.0
+    extra_hours: np.ndarray | float = 0.0
+    extra_inflow: np.ndarray | float = 0.0
+    intake_factor: np.ndarray | None = None
+    dropout_reduction: np.ndarray | None = None
+    entry_factor: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class SupplyProjection:
+    """Mean flows and sample paths of a projection.
+
+    ``months`` are month starts; values are end-of-month. ``headcount`` and ``fte`` are sample
+    paths [paths x series x months]; ``mean`` holds the deterministic headcount and each flow
+    of :data:`FLOWS` [series x months].
+    """
+
+    inputs: SupplyInputs
+    months: list[dt.date]
+    mean: dict[str, np.ndarray]
+    headcount: np.ndarray
+    fte: np.ndarray
+
+
+def month_starts(origin: dt.date, months: int) -> list[dt.date]:
+    """The ``months`` month starts after ``origin``'s month."""
+    out = []
+    year, month = origin.year, origin.month
+    for _ in range(months):
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        out.append(dt.date(year, month, 1))
+    return out
+
+
+def _as_series_age(value: np.ndarray | float, shape: tuple[int, int]) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 1:
+        array = array[:, None]
+    return np.broadcast_to(array, shape)
+
+
+def project_mean(
+    inputs: SupplyInputs, months: int, levers: SupplyLevers | None = None
+) -> tuple[list[dt.date], dict[str, np.ndarray]]:
+    """The deterministic age-structured projection: headcount and flows [series x months]."""
+    levers = levers or SupplyLevers()
+    shape = inputs.stock.shape
+    leave = np.clip(inputs.leave_hazard * _as_series_age(levers.leave_factor, shape), 0, 1)
+    retire = np.clip(inputs.retire_hazard * _as_series_age(levers.retire_factor, shape), 0, 1)
+    calendar = month_starts(inputs.origin, months)
+    years = np.arange(calendar[0].year, calendar[-1].year + 1)
+    graduates_per_year = inputs.cohorts.graduates(
+        years,
+        intake_factor=levers.intake_factor,
+        dropout_reduction=levers.dropout_reduction,
+        entry_factor=levers.entry_factor,
+    )
+    extra = np.broadcast_to(np.asarray(levers.extra_inflow, dtype=float), (shape[0],))
+    stock = inputs.stock.astype(float).copy()
+    out = {name: np.zeros((shape[0], months)) for name in ("headcount", *FLOWS)}
+    for t, month in enumerate(calendar):
+        if month.month == 1:
+            stock[:, -1] += stock[:, -2]
+            stock[:, 1:-1] = stock[:, :-2].copy()
+            stock[:, 0] = 0.0
+        moy = month.month - 1
+        leaving = stock * np.clip(leave * inputs.leave_season[moy], 0, 1)
+        retiring = stock * retire
+        graduates = graduates_per_year[:, month.year - years[0]] * inputs.graduate_season[moy] / 12
+        external = (inputs.other_inflow + extra / 12) * inputs.other_season[moy]
+        totals = stock.sum(axis=1, keepdims=True)
+        shares = np.divide(stock, totals, out=np.zeros_like(stock), where=totals > 0)
+        transfers = np.where(
+            inputs.transfers[:, None] >= 0,
+            inputs.transfers[:, None] * inputs.other_ages,
+            np.maximum(inputs.transfers[:, None], -totals) * shares,
+        )
+        other = np.maximum(external, 0) + transfers.sum(axis=1)
+        stock = (
+            stock
+            - leaving
+            - retiring
+            + transfers
+            + graduates[:, None] * inputs.graduate_ages
+            + np.maximum(external, 0)[:, None] * inputs.other_ages
+        )
+        stock = np.maximum(stock, 0.0)
+        out["headcount"][:, t] = stock.sum(axis=1)
+        out["leavers"][:, t] = leaving.sum(axis=1)
+        out["retirements"][:, t] = retiring.sum(axis=1)
+        out["graduates"][:, t] = graduates
+        out["other_inflow"][:, t] = other
+    return calendar, out
+
+
+def simulate_paths(
+    inputs: SupplyInputs,
+    mean: dict[str, np.ndarray],
+    calendar: list[dt.date],
+    *,
+    paths: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Headcount sample paths [paths x series x months] around the mean flows.
+
+    Each path draws one regional factor per year for leaving, graduates and other inflow
+    (log-normal, mean 1) and binomial/Poisson noise per series and month (normal
+    approximation). The effective outflow rate per series and month comes from the
+    age-structured mean, so the retirement wave is in every path.
+    """
+    n_series, months = mean["headcount"].shape
+    start = inputs.stock.sum(axis=1).astype(float)
+    previous_mean = np.concatenate([start[:, None], mean["headcount"][:, :-1]], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outflow_rate = np.where(
+            previous_mean > 0, (mean["leavers"] + mean["retirements"]) / previous_mean, 0.0
+        )
+    years = np.array([m.year for m in calendar])
+    year_index = years - years[0]
+    n_years = int(year_index[-1]) + 1
+    sigma = inputs.uncertainty
+
+    def yearly(size: float) -> np.ndarray:
+        return np.exp(rng.normal(-(size**2) / 2, size, (paths, n_years)))
+
+    leave_shock, graduate_shock, other_shock = (
+        yearly(sigma.leave),
+        yearly(sigma.graduates),
+        yearly(sigma.other_inflow),
+    )
+    headcount = np.empty((paths, n_series, months))
+    stock = np.broadcast_to(start, (paths, n_series)).copy()
+    for t in range(months):
+        y = year_index[t]
+        rate = np.clip(outflow_rate[None, :, t] * leave_shock[:, y, None], 0, 1)
+        expected_out = stock * rate
+        inflow = (
+            mean["graduates"][None, :, t] * graduate_shock[:, y, None]
+            + mean["other_inflow"][None, :, t] * other_shock[:, y, None]
+        )
+        noise = rng.standard_normal((2, paths, n_series))
+        out = expected_out + np.sqrt(np.maximum(expected_out * (1 - rate), 0)) * noise[0]
+        into = inflow + np.sqrt(np.maximum(inflow, 0)) * noise[1]
+        stock = np.maximum(stock - out + into, 0.0)
+        headcount[:, :, t] = stock
+    return headcount
+
+
+def project_supply(
+    inputs: SupplyInputs,
+    *,
+    months: int,
+    paths: int = 500,
+    levers: SupplyLevers | None = None,
+    seed: int = 0,
+) -> SupplyProjection:
+    """Mean projection and sample paths of headcount and FTE for ``months`` after the origin.
+
+    The same ``seed`` gives the same random draws for any levers (common random numbers), so
+    the difference between two scenarios is the levers' effect, not noise.
+    """
+    levers = levers or SupplyLevers()
+    calendar, mean = project_mean(inputs, months, levers)
+    headcount = simulate_paths(inputs, mean, calendar, paths=paths, rng=np.random.default_rng(seed))
+    hours = np.broadcast_to(np.asarray(levers.extra_hours, dtype=float), (len(inputs.series),))
+    fte_per_person = np.minimum(inputs.fte_per_person + hours / FTE_HOURS, MAX_FTE_PER_PERSON)
+    return SupplyProjection(
+        inputs=inputs,
+        months=calendar,
+        mean=mean,
+        headcount=headcount,
+        fte=headcount * fte_per_person[None, :, None],
+    )
+
+
+def with_uncertainty(inputs: SupplyInputs, uncertainty: SupplyUncertainty) -> SupplyInputs:
+    """The same inputs with other shock sizes."""
+    return replace(inputs, uncertainty=uncertainty)

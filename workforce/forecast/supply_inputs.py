@@ -1,0 +1,434 @@
+"""Estimating the supply projection's inputs from the marts, as of an origin month.
+
+Everything is measured on data up to the origin, so a projection from a past origin can be
+compared with what happened afterwards:
+
+- the stock: people employed at the end of the origin month, per series and single age, and
+  their average FTE;
+- hazards: the leaving model's monthly probabilities of leaving regional care and of retiring,
+  per series and age (pooled by age where a series has nobody of that age);
+- graduates: the education pipeline's cohorts still to graduate (future cohorts continue at
+  the mean intake of the last three), mapped to professions by the programme -> profession
+  entry shares, times a regional *entry factor* per profession (hires of new graduates over
+  graduates expected in the last five years), and split over sectors as those hires were;
+- other inflow: hires from outside the region's care (and new graduates of professions no
+  programme maps to) per month over the last three years; moves between series as a net rate;
+- seasons, entry ages and the sizes of yearly shocks, from the same history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from workforce.forecast.supply import (
+    AGES,
+    MAX_AGE,
+    MIN_AGE,
+    Cohorts,
+    SupplyInputs,
+    SupplyUncertainty,
+)
+from workforce.marts import FTE_HOURS
+from workforce.reference import Reference
+
+KEYS = ["region_code", "sector_code", "profession_code"]
+REGIONAL_LEAVING = ("care_outside_region", "outside_sector", "unknown")
+MOVES = ("internal", "other_care_employer")
+INFLOW_YEARS = 3
+ENTRY_FACTOR_YEARS = 5
+FUTURE_COHORT_BASIS = 3
+SHOCK_FLOOR = 0.03
+
+
+def _series_id() -> pl.Expr:
+    return pl.concat_str(KEYS, separator="/").alias("unique_id")
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _covered(spells: pl.DataFrame, month: dt.date) -> pl.Expr:
+    return (pl.col("first_month") <= month) & (pl.col("last_month") >= month)
+
+
+def employed_at(spells: pl.DataFrame, origin: dt.date) -> pl.DataFrame:
+    """Spells counted in the headcount at the end of ``origin``'s month (as the marts count)."""
+    end = _month_end(origin)
+    return spells.filter(
+        _covered(spells, origin.replace(day=1))
+        & (pl.col("start_date") <= end)
+        & (pl.col("end_date").is_null() | (pl.col("end_date") > end))
+    ).with_columns(
+        _series_id(),
+        age=(origin.year - pl.col("birth_year")).clip(MIN_AGE, MAX_AGE).cast(pl.Int64),
+    )
+
+
+def _age_matrix(
+    frame: pl.DataFrame, series: pl.DataFrame, value: str, *, fallback_by_age: bool
+) -> np.ndarray:
+    """[series x ages] of ``value`` from rows keyed ``unique_id, age``."""
+    grid = series.select("unique_id").join(
+        pl.DataFrame({"age": AGES.astype(np.int64)}), how="cross"
+    )
+    joined = grid.join(frame.select("unique_id", "age", value), on=["unique_id", "age"], how="left")
+    if fallback_by_age:
+        pooled = frame.group_by("age").agg(pl.col(value).mean().alias("_pooled"))
+        joined = joined.join(pooled, on="age", how="left").with_columns(
+            pl.coalesce(value, "_pooled", pl.lit(0.0)).alias(value)
+        )
+    values = joined.sort(pl.col("unique_id").cast(pl.Enum(series["unique_id"].to_list())), "age")[
+        value
+    ].fill_null(0.0)
+    return values.to_numpy().reshape(series.height, len(AGES))
+
+
+def _age_shares(hires: pl.DataFrame, series: pl.DataFrame) -> np.ndarray:
+    """Entry-age distribution per series [series x ages]: own, else profession's, else all."""
+    ages = hires.with_columns(age=pl.col("age").clip(MIN_AGE, MAX_AGE))
+
+    def shares(keys: list[str]) -> pl.DataFrame:
+        counts = ages.group_by(*keys, "age").agg(n=pl.len())
+        return counts.with_columns(share=pl.col("n") / pl.col("n").sum().over(keys))
+
+    grid = series.join(pl.DataFrame({"age": AGES.astype(np.int64)}), how="cross")
+    own = shares(["unique_id"]).rename({"share": "own"}).drop("n")
+    profession = shares(["profession_code"]).rename({"share": "profession"}).drop("n")
+    overall = ages.group_by("age").agg(n=pl.len()).with_columns(all=pl.col("n") / pl.col("n").sum())
+    has_own = own.select("unique_id").unique().with_columns(_own=True)
+    has_profession = profession.select("profession_code").unique().with_columns(_prof=True)
+    filled = (
+        grid.join(own, on=["unique_id", "age"], how="left")
+        .join(profession, on=["profession_code", "age"], how="left")
+        .join(overall.drop("n"), on="age", how="left")
+        .join(has_own, on="unique_id", how="left")
+        .join(has_profession, on="profession_code", how="left")
+        .with_columns(
+            share=pl.when(pl.col("_own"))
+            .then(pl.col("own").fill_null(0.0))
+            .when(pl.col("_prof"))
+            .then(pl.col("profession").fill_null(0.0))
+            .otherwise(pl.col("all").fill_null(0.0))
+        )
+        .sort(pl.col("unique_id").cast(pl.Enum(series["unique_id"].to_list())), "age")
+    )
+    matrix = filled["share"].to_numpy().reshape(series.height, len(AGES))
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+
+
+def _season(months: pl.Series) -> np.ndarray:
+    """Calendar-month factors (mean 1) from event dates; flat without data."""
+    counts = np.bincount(months.dt.month().to_numpy() - 1, minlength=12).astype(float)
+    if counts.sum() == 0:
+        return np.ones(12)
+    return counts / counts.mean()
+
+
+def _shock_size(yearly_counts: np.ndarray) -> float:
+    """Standard deviation of a yearly log shock: year-on-year log changes over sqrt(2)."""
+    counts = yearly_counts[yearly_counts > 0]
+    if counts.size < 3:
+        return 0.1
+    changes = np.diff(np.log(counts))
+    return max(float(np.std(changes, ddof=1) / np.sqrt(2)), SHOCK_FLOOR)
+
+
+def _hires(spells: pl.DataFrame, since: dt.date, origin_end: dt.date) -> pl.DataFrame:
+    """Spells that started in (since, origin_end] while their employer was covered."""
+    return spells.filter(
+        (pl.col("start_date") > since)
+        & (pl.col("start_date") <= origin_end)
+        & (pl.col("start_date").dt.truncate("1mo") >= pl.col("first_month"))
+        & (pl.col("start_date").dt.truncate("1mo") <= pl.col("last_month"))
+    ).with_columns(
+        _series_id(),
+        age=(pl.col("start_date").dt.year() - pl.col("birth_year")).cast(pl.Int64),
+    )
+
+
+def graduates_by_year(pipeline: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Graduates per cohort and year: finished cohorts at their nominal year, others expected."""
+    nominal = reference.programmes.select("programme_code", "nominal_years")
+    return (
+        pipeline.join(nominal, on="programme_code", how="left")
+        .select(
+            "programme_code",
+            "institution_code",
+            "level",
+            pl.col("cohort_year").cast(pl.Int64),
+            graduation_year=pl.coalesce(
+                "expected_graduation_year", pl.col("cohort_year") + pl.col("nominal_years")
+            ).cast(pl.Int64),
+            intake=pl.col("intake").cast(pl.Float64),
+            graduates=pl.coalesce("expected_graduates", "graduates").cast(pl.Float64),
+        )
+        .filter(pl.col("graduates").is_not_null() & pl.col("graduation_year").is_not_null())
+    )
+
+
+def cohorts_to_graduate(
+    pipeline: pl.DataFrame, reference: Reference, origin_year: int, *, until_year: int
+) -> pl.DataFrame:
+    """Cohorts enrolled by ``origin_year`` graduating after it, and future cohorts.
+
+    Future cohorts (starting after the origin year, up to ``until_year``) take the mean intake
+    of the programme's last three cohorts at the institution and its latest projected
+    completion rate, and graduate after the programme's nominal years.
+    """
+    nominal = reference.programmes.select("programme_code", "nominal_years")
+    years = graduates_by_year(pipeline, reference)
+    running = years.filter(
+        (pl.col("cohort_year") <= origin_year) & (pl.col("graduation_year") > origin_year)
+    ).select(
+        "programme_code",
+        "institution_code",
+        "level",
+        "cohort_year",
+        "graduation_year",
+        "intake",
+        completion=pl.when(pl.col("intake") > 0)
+        .then(pl.col("graduates") / pl.col("intake"))
+        .otherwise(0.0),
+        future=pl.lit(False),
+    )
+    basis = (
+        pipeline.filter(pl.col("cohort_year") <= origin_year)
+        .sort("cohort_year")
+        .group_by("programme_code", "institution_code", "level")
+        .agg(
+            intake=pl.col("intake").tail(FUTURE_COHORT_BASIS).mean().cast(pl.Float64),
+            completion=pl.col("projected_completion_rate").last().cast(pl.Float64),
+        )
+        .filter(pl.col("intake") > 0)
+        .join(nominal, on="programme_code", how="inner")
+    )
+    future_years = pl.DataFrame({"cohort_year": list(range(origin_year + 1, until_year + 1))})
+    future = (
+        basis.join(future_years, how="cross")
+        .select(
+            "programme_code",
+            "institution_code",
+            "level",
+            pl.col("cohort_year").cast(pl.Int64),
+            graduation_year=(pl.col("cohort_year") + pl.col("nominal_years")).cast(pl.Int64),
+            intake="intake",
+            completion=pl.col("completion").fill_null(0.0),
+            future=pl.lit(True),
+        )
+        .filter(pl.col("graduation_year") <= until_year)
+    )
+    return pl.concat([running, future], how="vertical_relaxed").sort(
+        "programme_code", "institution_code", "cohort_year"
+    )
+
+
+def estimate_supply_inputs(
+    *,
+    spells: pl.DataFrame,
+    education_pipeline: pl.DataFrame,
+    hazards: pl.DataFrame,
+    series: pl.DataFrame,
+    reference: Reference,
+    origin: dt.date,
+    until_year: int,
+) -> SupplyInputs:
+    """Supply inputs for ``series`` (``unique_id`` + region, sector, profession) at ``origin``.
+
+    ``hazards`` holds monthly ``leave_region`` and ``retire`` probabilities per
+    ``region_code, sector_code, profession_code, age`` (from the leaving model, fitted on data
+    up to the origin). ``until_year`` is the last year the projection reaches.
+    """
+    origin = origin.replace(day=1)
+    origin_end = _month_end(origin)
+    series = series.select("unique_id", *KEYS).unique("unique_id").sort("unique_id")
+    employed = employed_at(spells, origin)
+    stock_rows = employed.group_by("unique_id", "age").agg(headcount=pl.len().cast(pl.Float64))
+    stock = _age_matrix(stock_rows, series, "headcount", fallback_by_age=False)
+    fte = (
+        series.join(
+            employed.group_by("unique_id").agg(
+                fte=(pl.col("contract_hours_week") / FTE_HOURS).mean()
+            ),
+            on="unique_id",
+            how="left",
+        )
+        .join(
+            employed.group_by("profession_code").agg(
+                profession_fte=(pl.col("contract_hours_week") / FTE_HOURS).mean()
+            ),
+            on="profession_code",
+            how="left",
+        )
+        .select(
+            pl.coalesce(
+                "fte", "profession_fte", pl.lit(employed["contract_hours_week"].mean() / FTE_HOURS)
+            )
+        )
+        .to_series()
+        .to_numpy()
+    )
+    keyed = hazards.with_columns(_series_id())
+    leave = _age_matrix(keyed, series, "leave_region", fallback_by_age=True)
+    retire = _age_matrix(keyed, series, "retire", fallback_by_age=True)
+
+    history_start = dt.date(origin.year - ENTRY_FACTOR_YEARS, origin.month, 1)
+    recent = _hires(spells, _month_end(history_start), origin_end)
+    inflow_since = _month_end(dt.date(origin.year - INFLOW_YEARS, origin.month, 1))
+    entry_shares = reference.programme_professions.select(
+        "programme_code", "profession_code", pl.col("entry_share").cast(pl.Float64)
+    )
+    mapped_professions = set(entry_shares["profession_code"].to_list())
+    education_hires = recent.filter(pl.col("hire_origin") == "education")
+    modelled = education_hires.filter(pl.col("profession_code").is_in(mapped_professions))
+    outside_hires = recent.filter(
+        (pl.col("start_date") > inflow_since)
+        & (
+            (pl.col("hire_origin") == "outside")
+            | (
+                (pl.col("hire_origin") == "education")
+                & ~pl.col("profession_code").is_in(mapped_professions)
+            )
+        )
+    )
+
+    # Graduates: cohorts -> programme shares -> entry factor -> sector split.
+    cohorts = cohorts_to_graduate(education_pipeline, reference, origin.year, until_year=until_year)
+    past = graduates_by_year(education_pipeline, reference).filter(
+        pl.col("graduation_year").is_between(origin.year - ENTRY_FACTOR_YEARS + 1, origin.year)
+    )
+    graduates_mapped = (
+        past.join(entry_shares, on="programme_code")
+        .group_by("profession_code")
+        .agg(graduates=(pl.col("graduates") * pl.col("entry_share")).sum())
+    )
+    entry_factor = (
+        modelled.group_by("profession_code")
+        .agg(hires=pl.len())
+        .join(graduates_mapped, on="profession_code", how="inner")
+        .select(
+            "profession_code",
+            entry_factor=pl.when(pl.col("graduates") > 0)
+            .then(pl.col("hires") / pl.col("graduates"))
+            .otherwise(0.0),
+        )
+    )
+    split = (
+        modelled.group_by("unique_id", "profession_code")
+        .agg(n=pl.len())
+        .with_columns(split=pl.col("n") / pl.col("n").sum().over("profession_code"))
+    )
+    link = (
+        cohorts.with_row_index("cohort")
+        .join(entry_shares, on="programme_code", how="inner")
+        .join(entry_factor, on="profession_code", how="inner")
+        .join(split, on="profession_code", how="inner")
+        .join(series.select("unique_id").with_row_index("series"), on="unique_id", how="inner")
+        .select(
+            "cohort",
+            "series",
+            weight=pl.col("entry_share") * pl.col("entry_factor") * pl.col("split"),
+        )
+        .group_by("cohort", "series")
+        .agg(pl.sum("weight"))
+    )
+    to_series = np.zeros((cohorts.height, series.height))
+    to_series[link["cohort"].to_numpy(), link["series"].to_numpy()] = link["weight"].to_numpy()
+
+    months_of_inflow = 12 * INFLOW_YEARS
+    other = (
+        series.join(
+            outside_hires.group_by("unique_id").agg(n=pl.len()), on="unique_id", how="left"
+        )["n"]
+        .fill_null(0)
+        .to_numpy()
+        .astype(float)
+        / months_of_inflow
+    )
+    transfers = _net_transfers(spells, series, inflow_since, origin_end)
+
+    yearly = recent.group_by(pl.col("start_date").dt.year().alias("year"), "hire_origin").agg(
+        n=pl.len()
+    )
+    leavers = spells.filter(
+        pl.col("end_date").is_between(_month_end(history_start), origin_end)
+        & pl.col("leaver_destination").is_in(REGIONAL_LEAVING)
+    )
+
+    full_years = pl.col("year").is_between(
+        history_start.year + 1, origin.year if origin.month == 12 else origin.year - 1
+    )
+
+    def counts(origin_name: str) -> np.ndarray:
+        rows = yearly.filter((pl.col("hire_origin") == origin_name) & full_years)
+        return rows.sort("year")["n"].to_numpy()
+
+    leave_counts = (
+        leavers.group_by(pl.col("end_date").dt.year().alias("year"))
+        .agg(n=pl.len())
+        .filter(full_years)
+        .sort("year")["n"]
+        .to_numpy()
+    )
+    uncertainty = SupplyUncertainty(
+        leave=_shock_size(leave_counts.astype(float)),
+        graduates=_shock_size(counts("education").astype(float)),
+        other_inflow=_shock_size(counts("outside").astype(float)),
+    )
+    return SupplyInputs(
+        origin=origin,
+        series=series.with_columns(fte_per_person=pl.Series(fte)),
+        stock=stock,
+        fte_per_person=fte,
+        leave_hazard=leave,
+        retire_hazard=retire,
+        leave_season=_season(leavers["end_date"]),
+        cohorts=Cohorts(cohorts, to_series),
+        graduate_season=_season(education_hires["start_date"]),
+        graduate_ages=_age_shares(modelled, series),
+        other_inflow=other,
+        other_season=_season(outside_hires["start_date"]),
+        other_ages=_age_shares(outside_hires, series),
+        transfers=transfers,
+        uncertainty=uncertainty,
+    )
+
+
+def _net_transfers(
+    spells: pl.DataFrame, series: pl.DataFrame, since: dt.date, until: dt.date
+) -> np.ndarray:
+    """Net moves per month into each series from other series of the region."""
+    moved = spells.filter(
+        pl.col("leaver_destination").is_in(MOVES) & pl.col("end_date").is_between(since, until)
+    )
+    arrivals = moved.join(
+        spells.select(
+            "person_key",
+            next_start_date="start_date",
+            next_employer_id="employer_id",
+            to_id=_series_id(),
+        ),
+        on=["person_key", "next_start_date", "next_employer_id"],
+        how="inner",
+    ).with_columns(from_id=_series_id())
+    between = arrivals.filter(pl.col("from_id") != pl.col("to_id"))
+    incoming = between.group_by(unique_id="to_id").agg(n_in=pl.len())
+    outgoing = between.group_by(unique_id="from_id").agg(n_out=pl.len())
+    net = (
+        series.select("unique_id")
+        .join(incoming, on="unique_id", how="left")
+        .join(outgoing, on="unique_id", how="left")
+        .select(
+            pl.col("n_in").fill_null(0).cast(pl.Float64)
+            - pl.col("n_out").fill_null(0).cast(pl.Float64)
+        )
+        .to_series()
+        .to_numpy()
+    )
+    months = max((until.year - since.year) * 12 + until.month - since.month, 1)
+    return net / months
