@@ -1,0 +1,373 @@
+"""Disclosure control for every view that compares or lists employers.
+
+One function, :func:`disclose`, decides what may be published of a table of cells:
+
+1. **Primary suppression**: a cell (or total) with fewer than ``k`` people is hidden.
+2. **Secondary suppression**: totals are published too (one total per group of cells that
+   differ only in one margin dimension), so a group with exactly one hidden cell would give it
+   away by subtraction. In such a group the smallest other cell is hidden as well (a total
+   only when no detail cell is left), until every group has no or at least two hidden cells.
+3. **Exact check**: two hidden cells per group are not always enough (two separate cycles of
+   hidden cells joined by one hidden cell still determine that cell). The constraint system
+   ``sum(cells) - total = 0`` over the hidden cells is solved by SVD: a hidden cell is
+   determined when its unit vector lies in the row space. Such a cell gets one more
+   complementary suppression in one of its groups, and the loop repeats.
+
+Hidden cells are null in every value column (the count too) and flagged ``suppressed``.
+
+A :class:`Viewer` with an ``employer_id`` sees that employer's own cells in full; they are
+never hidden, count as known when checking what the viewer can derive, and never serve as
+complementary cells. Other employers' small cells stay hidden from that viewer.
+
+Functions that compare employers register with :func:`employer_view`, so that
+:data:`EMPLOYER_VIEWS` lists them all and each is checked to call :func:`disclose`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ParamSpec
+
+import numpy as np
+import polars as pl
+
+DEFAULT_K = 10
+"""Disclosure threshold: cells with fewer people are not published."""
+
+TOTAL = "total"
+"""Dimension value of a total (margin) row."""
+
+SUPPRESSED = "suppressed"
+"""Flag column: true where the cell's values are hidden."""
+
+_ROW = "__row"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks: ``employer_id`` sees its own cells in full; ``None`` is the public view."""
+
+    employer_id: str | None = None
+
+
+PUBLIC = Viewer()
+
+
+def disclose(
+    table: pl.DataFrame,
+    *,
+    dims: Sequence[str],
+    count: str,
+    values: Sequence[str] | None = None,
+    sums: Sequence[str] = (),
+    margins: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    k: int = DEFAULT_K,
+    viewer: Viewer = PUBLIC,
+    employer_column: str = "employer_id",
+) -> pl.DataFrame:
+    """Hide cells with fewer than ``k`` people and the cells that would reveal them.
+
+    ``dims`` identify a cell; ``count`` holds its number of people. ``margins`` are the dims
+    whose totals are published (default: all); rows whose margin dim equals :data:`TOTAL`
+    are totals, and missing total rows are added with ``count`` and the ``sums`` columns
+    summed (other value columns null). ``by`` splits independent tables (e.g. a period).
+    ``values`` are the columns hidden with a cell (default: all columns but dims and ``by``).
+    Returns the table with its totals and a boolean ``suppressed`` column.
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    dims = list(dims)
+    by = list(by)
+    margins = list(dims if margins is None else margins)
+    unknown = [name for name in [*dims, *by, count, *sums] if name not in table.columns]
+    if unknown:
+        raise ValueError(f"columns not in the table: {', '.join(unknown)}")
+    if not set(margins) <= set(dims):
+        raise ValueError("margins must be a subset of dims")
+    _registered_call_seen()
+    cells = table.with_columns(pl.col(dims).cast(pl.String))
+    hidden_columns = list(
+        values if values is not None else [c for c in cells.columns if c not in {*dims, *by}]
+    )
+    if count not in hidden_columns:
+        hidden_columns.append(count)
+    cells = _with_totals(cells, dims=dims, margins=margins, by=by, count=count, sums=sums)
+    cells = cells.sort([*by, *dims]).with_row_index(_ROW)
+    suppressed = np.zeros(cells.height, dtype=bool)
+    counts = cells[count].fill_null(0).to_numpy()
+    own = np.zeros(cells.height, dtype=bool)
+    if viewer.employer_id is not None and employer_column in dims:
+        own = (cells[employer_column] == viewer.employer_id).fill_null(False).to_numpy()
+    is_total = np.zeros(cells.height, dtype=bool)
+    for dim in margins:
+        is_total |= (cells[dim] == TOTAL).to_numpy()
+    groups = _constraint_groups(cells, dims=dims, margins=margins, by=by)
+    if own.any() and employer_column in margins:
+        # A total over the viewer's own cells only is the viewer's own figure too.
+        for group in _constraint_groups(cells, dims=dims, margins=[employer_column], by=by):
+            if own[group.rows[:-1]].all():
+                own[group.total] = True
+    tables = [range(cells.height)] if not by else _partitions(cells, by)
+    starts = np.asarray([rows.start for rows in tables], dtype=np.int64)
+    order = np.argsort(starts)
+    per_table: list[list[_Group]] = [[] for _ in tables]
+    for group in groups:
+        position = int(np.searchsorted(starts[order], group.rows[0], side="right")) - 1
+        per_table[int(order[position])].append(group)
+    for rows, table_groups in zip(tables, per_table, strict=True):
+        index = np.asarray(rows, dtype=np.int64)
+        _suppress_table(index, table_groups, counts, own, is_total, suppressed, k)
+    return cells.with_columns(
+        pl.when(pl.Series(SUPPRESSED, suppressed))
+        .then(None)
+        .otherwise(pl.col(hidden_columns))
+        .name.keep(),
+        pl.Series(SUPPRESSED, suppressed),
+    ).drop(_ROW)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Cells that add up to a published total: ``rows`` (details) and ``total`` (one row)."""
+
+    rows: np.ndarray
+    total: int
+
+
+def _with_totals(
+    cells: pl.DataFrame,
+    *,
+    dims: list[str],
+    margins: list[str],
+    by: list[str],
+    count: str,
+    sums: Sequence[str],
+) -> pl.DataFrame:
+    """Add every missing total row (each subset of margins set to TOTAL)."""
+    detail = cells.filter(pl.all_horizontal(pl.col(d) != TOTAL for d in margins))
+    parts = [cells]
+    for size in range(1, len(margins) + 1):
+        for totalled in itertools.combinations(margins, size):
+            keys = [d for d in [*by, *dims] if d not in totalled]
+            summed = (
+                detail.group_by(keys)
+                .agg(pl.col(count, *sums).sum())
+                .with_columns(pl.lit(TOTAL, pl.String).alias(d) for d in totalled)
+            )
+            parts.append(summed)
+    combined = pl.concat(parts, how="diagonal_relaxed")
+    return combined.unique([*by, *dims], keep="first", maintain_order=True)
+
+
+def _constraint_groups(
+    cells: pl.DataFrame, *, dims: list[str], margins: list[str], by: list[str]
+) -> list[_Group]:
+    groups: list[_Group] = []
+    for dim in margins:
+        keys = [*by, *(d for d in dims if d != dim)]
+        grouped = (
+            cells.group_by(keys)
+            .agg(
+                details=pl.col(_ROW).filter(pl.col(dim) != TOTAL).sort(),
+                total=pl.col(_ROW).filter(pl.col(dim) == TOTAL).first(),
+            )
+            .filter(pl.col("details").list.len() > 0)
+        )
+        for details, total in grouped.select("details", "total").iter_rows():
+            rows = np.asarray(details, dtype=np.int64)
+            groups.append(_Group(rows=np.append(rows, total), total=int(total)))
+    return groups
+
+
+def _partitions(cells: pl.DataFrame, by: list[str]) -> list[range]:
+    bounds = cells.group_by(by).agg(first=pl.col(_ROW).min(), last=pl.col(_ROW).max())
+    return [range(first, last + 1) for first, last in bounds.select("first", "last").iter_rows()]
+
+
+def _suppress_table(
+    index: np.ndarray,
+    groups: list[_Group],
+    counts: np.ndarray,
+    own: np.ndarray,
+    is_total: np.ndarray,
+    suppressed: np.ndarray,
+    k: int,
+) -> None:
+    """Primary, then secondary suppression of one independent table, in place."""
+    suppressed[index] = (counts[index] < k) & ~own[index]
+    while True:
+        _apply_count_rule(groups, counts, own, is_total, suppressed)
+        determined = determined_cells(groups, suppressed, index)
+        if not determined:
+            return
+        added = False
+        for cell in determined:
+            for group in groups:
+                if cell in group.rows and _suppress_complement(
+                    group, counts, own, is_total, suppressed
+                ):
+                    added = True
+                    break
+        if not added:
+            # The cell's groups are fully hidden, yet the wider system fixes it: hide the
+            # smallest published cell of the table (a detail before a total) and try again.
+            visible = index[~suppressed[index] & ~own[index]]
+            if visible.size == 0:
+                return
+            chosen = visible[np.lexsort((visible, counts[visible], is_total[visible]))[0]]
+            suppressed[chosen] = True
+
+
+def _apply_count_rule(
+    groups: list[_Group],
+    counts: np.ndarray,
+    own: np.ndarray,
+    is_total: np.ndarray,
+    suppressed: np.ndarray,
+) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if suppressed[group.rows].sum() == 1 and _suppress_complement(
+                group, counts, own, is_total, suppressed
+            ):
+                changed = True
+
+
+def _suppress_complement(
+    group: _Group,
+    counts: np.ndarray,
+    own: np.ndarray,
+    is_total: np.ndarray,
+    suppressed: np.ndarray,
+) -> bool:
+    """Hide the smallest visible detail cell of the group (its total if none); False if none."""
+    candidates = group.rows[~suppressed[group.rows] & ~own[group.rows]]
+    if candidates.size == 0:
+        return False
+    details = candidates[candidates != group.total]
+    pool = details if details.size else candidates
+    chosen = pool[np.lexsort((pool, counts[pool]))[0]]
+    suppressed[chosen] = True
+    return True
+
+
+def determined_cells(
+    groups: Sequence[_Group], suppressed: np.ndarray, index: np.ndarray | None = None
+) -> list[int]:
+    """Hidden cells whose value follows from the published cells and totals.
+
+    Each group gives one equation ``sum(details) - total = 0``; published cells are known.
+    A hidden cell is determined when its unit vector lies in the row space of the equations
+    restricted to the hidden cells.
+    """
+    hidden = np.flatnonzero(suppressed) if index is None else index[suppressed[index]]
+    if hidden.size == 0:
+        return []
+    position = {int(cell): i for i, cell in enumerate(hidden)}
+    equations = []
+    for group in groups:
+        row = np.zeros(hidden.size)
+        for cell in group.rows:
+            if int(cell) in position:
+                row[position[int(cell)]] = -1.0 if cell == group.total else 1.0
+        if row.any():
+            equations.append(row)
+    if not equations:
+        return []
+    matrix = np.vstack(equations)
+    _, singular, right = np.linalg.svd(matrix, full_matrices=False)
+    rank = int((singular > singular.max() * max(matrix.shape) * 1e-12).sum())
+    leverage = (right[:rank] ** 2).sum(axis=0)
+    return [int(hidden[i]) for i in np.flatnonzero(leverage > 1 - 1e-9)]
+
+
+# -- registry of employer views ----------------------------------------------------------------
+
+P = ParamSpec("P")
+
+_DISCLOSE_CALLS: ContextVar[list[int] | None] = ContextVar("_disclose_calls", default=None)
+
+
+def _registered_call_seen() -> None:
+    calls = _DISCLOSE_CALLS.get()
+    if calls is not None:
+        calls.append(1)
+
+
+class UndisclosedViewError(RuntimeError):
+    """A registered employer view returned a table that did not pass :func:`disclose`."""
+
+
+@dataclass(frozen=True)
+class EmployerView:
+    """A function that compares or lists employers, with the shape of the table it returns."""
+
+    name: str
+    function: Callable[..., pl.DataFrame]
+    count: str
+    dims: tuple[str, ...]
+    by: tuple[str, ...] = ()
+
+
+EMPLOYER_VIEWS: dict[str, EmployerView] = {}
+"""Every registered employer-comparing function, by name."""
+
+
+def employer_view(
+    *, count: str, dims: Sequence[str], by: Sequence[str] = ()
+) -> Callable[[Callable[P, pl.DataFrame]], Callable[P, pl.DataFrame]]:
+    """Register a function that compares employers; it must call :func:`disclose`.
+
+    The wrapped function raises :class:`UndisclosedViewError` when it returns without having
+    passed its output through :func:`disclose`.
+    """
+
+    def register(function: Callable[P, pl.DataFrame]) -> Callable[P, pl.DataFrame]:
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> pl.DataFrame:
+            calls: list[int] = []
+            token = _DISCLOSE_CALLS.set(calls)
+            try:
+                result = function(*args, **kwargs)
+            finally:
+                _DISCLOSE_CALLS.reset(token)
+            if not calls or SUPPRESSED not in result.columns:
+                raise UndisclosedViewError(f"{function.__name__} bypassed disclosure control")
+            return result
+
+        EMPLOYER_VIEWS[function.__name__] = EmployerView(
+            name=function.__name__,
+            function=checked,
+            count=count,
+            dims=tuple(dims),
+            by=tuple(by),
+        )
+        return checked
+
+    return register
+
+
+def constraint_groups(
+    table: pl.DataFrame,
+    *,
+    dims: Sequence[str],
+    margins: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+) -> list[_Group]:
+    """The published-total equations of a disclosed table (rows are its row positions)."""
+    indexed = table.with_columns(pl.col(list(dims)).cast(pl.String)).with_row_index(_ROW)
+    return _constraint_groups(
+        indexed, dims=list(dims), margins=list(dims if margins is None else margins), by=list(by)
+    )
+
+
+def suppression_summary(table: pl.DataFrame) -> dict[str, Any]:
+    """Cells and suppressed cells of a disclosed table."""
+    return {"cells": table.height, "suppressed": int(table[SUPPRESSED].sum())}
