@@ -458,3 +458,17 @@ def test_reconcile_frame_needs_every_node(hierarchy: Hierarchy) -> None:
         reconcile_frame(base.filter(pl.col("unique_id") != "AM13/umc"), hierarchy, "ols")
     with pytest.raises(ValueError, match="needs residuals_long"):
         reconcile_frame(base, hierarchy, "mint_shrink")
+
+
+def test_aggregate_several_values_without_dates(hierarchy: Hierarchy) -> None:
+    bottom = pl.DataFrame(
+        {
+            "unique_id": hierarchy.bottom_ids,
+            "headcount": [1, 2, 3, 4, 5],
+            "fte": [0.5, 1.5, 2.5, 3.5, 4.5],
+        }
+    )
+    result = aggregate(bottom, hierarchy, ["headcount", "fte"], by=())
+    assert result.columns == ["unique_id", "headcount", "fte"]
+    assert result.filter(pl.col("unique_id") == "AM13").row(0) == ("AM13", 10.0, 8.0)
+    assert_coherent(result.select("headcount", "fte").to_numpy(), hierarchy)

@@ -201,31 +201,27 @@ def aggregate(
     missing = [c for c in (*by, *values) if c not in bottom.columns]
     if missing:
         raise ValueError(f"bottom frame lacks column(s) {', '.join(missing)}")
-    bottom = bottom.select(pl.col(id_column).cast(pl.String), *by, *values)
-    unknown = bottom.filter(~pl.col(id_column).is_in(hierarchy.bottom_ids))[id_column].unique()
-    if unknown.len():
-        raise ValueError(f"not bottom series of the hierarchy: {', '.join(unknown.sort()[:5])}")
-    if bottom.select(pl.struct(id_column, *by).is_duplicated().any()).item():
-        raise ValueError(f"bottom frame repeats {', '.join([id_column, *by])}")
-    nulls = [c for c in values if bottom[c].null_count()]
+    bottom = bottom.select(pl.col(id_column).cast(pl.String), *by, pl.col(values).cast(pl.Float64))
+    nulls = [c for c in values if bottom[c].null_count() or bottom[c].is_nan().any()]
     if nulls:
         raise ValueError(f"bottom frame has missing values in {', '.join(nulls)}")
-    if by:
-        incomplete = bottom.group_by(by).len().filter(pl.col("len") != hierarchy.n_bottom)
-        if incomplete.height:
-            raise ValueError(
-                f"{incomplete.height} group(s) of {', '.join(by)} lack bottom series; "
-                "aggregates of an incomplete bottom would not add up"
-            )
-    elif bottom.height != hierarchy.n_bottom:
-        raise ValueError("bottom frame lacks bottom series")
-    return (
-        bottom.join(hierarchy.edges(), left_on=id_column, right_on="bottom_id")
-        .group_by("row", "node_id", *by)
-        .agg(pl.col(values).cast(pl.Float64).sum())
-        .sort("row", *by)
-        .select(pl.col("node_id").alias(id_column), *by, *values)
+    located, groups = _locate(
+        bottom, hierarchy.bottom_ids, id_column, by, source="bottom frame", kind="bottom series"
     )
+    columns: dict[str, np.ndarray] = {}
+    for value in values:
+        matrix = _fill(located, value, (hierarchy.n_bottom, groups.height))
+        if np.isnan(matrix).any():
+            raise ValueError(
+                f"{int(np.isnan(matrix).any(axis=0).sum())} group(s) of {', '.join(by) or 'rows'} "
+                "lack bottom series; aggregates of an incomplete bottom would not add up"
+            )
+        columns[value] = (hierarchy.summing @ matrix).ravel()
+    result = pl.DataFrame({id_column: np.repeat(hierarchy.node_ids, groups.height)})
+    if by:
+        keys = groups.select(by)[np.tile(np.arange(groups.height), hierarchy.n_nodes)]
+        result = pl.concat([result, keys], how="horizontal")
+    return result.with_columns(pl.Series(name, column) for name, column in columns.items())
 
 
 def shrink_covariance(residuals: np.ndarray) -> Shrinkage:
@@ -344,23 +340,30 @@ def reconcile_frame(
         raise ValueError("mint_shrink needs residuals_long")
     has_model = "model" in base_long.columns
     frame = base_long if has_model else base_long.with_columns(model=pl.lit(""))
-    rows = hierarchy.nodes.select("node_id").with_row_index("_row")
     results = []
     for (model,), group in frame.group_by("model", maintain_order=True):
-        group = group.join(rows, left_on="unique_id", right_on="node_id", how="left")
-        matrix, periods = _to_matrix(group, hierarchy, ("ds",), "yhat", source="base forecasts")
+        group, periods = _locate(
+            group, hierarchy.node_ids, "unique_id", ["ds"], source="base forecasts"
+        )
+        matrix = _fill(group, "yhat", (hierarchy.n_nodes, periods.height))
+        if np.isnan(matrix).any():
+            row = int(np.flatnonzero(np.isnan(matrix).any(axis=1))[0])
+            raise ValueError(
+                f"base forecasts: node {hierarchy.node_ids[row]!r} lacks a forecast for some "
+                "periods; every node needs one for every ds"
+            )
         residuals = None
         if method == "mint_shrink" and residuals_long is not None:
             residuals = _residual_matrix(residuals_long, hierarchy, str(model), observation)
         coherent = reconcile(matrix, hierarchy, method, residuals)
         adjustment = pl.DataFrame(
             {
-                "_row": np.repeat(np.arange(hierarchy.n_nodes, dtype=np.uint32), periods.height),
-                "_column": np.tile(np.arange(periods.height, dtype=np.uint32), hierarchy.n_nodes),
+                "_row": np.repeat(np.arange(hierarchy.n_nodes, dtype=np.int64), periods.height),
+                "_column": np.tile(np.arange(periods.height, dtype=np.int64), hierarchy.n_nodes),
                 "_adjustment": (coherent - matrix).ravel(),
             }
         )
-        group = group.join(periods, on="ds").join(adjustment, on=["_row", "_column"])
+        group = group.join(adjustment, on=["_row", "_column"])
         shifted = [
             c for c in group.columns if c == "yhat" or c.startswith(("yhat_lo_", "yhat_hi_"))
         ]
@@ -447,37 +450,44 @@ def _generalised_least_squares(
     return np.asarray(solution)
 
 
-def _to_matrix(
+def _locate(
     frame: pl.DataFrame,
-    hierarchy: Hierarchy,
-    columns: Sequence[str],
-    value: str,
+    ids: Sequence[str],
+    id_column: str,
+    by: Sequence[str],
     *,
     source: str,
-) -> tuple[np.ndarray, pl.DataFrame]:
-    """Nodes x column-keys matrix of ``value`` (NaN where absent) and the column keys in order.
-
-    ``frame`` carries ``_row`` (the node's row, null for ids outside the hierarchy).
-    """
-    unknown = frame.filter(pl.col("_row").is_null())["unique_id"].unique().sort()
+    kind: str = "nodes",
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``frame`` with ``_row`` (position of its id in ``ids``) and ``_column`` (rank of its
+    ``by`` values), and the distinct ``by`` values in column order."""
+    positions = pl.DataFrame(
+        {id_column: list(ids), "_row": np.arange(len(ids), dtype=np.int64)},
+        schema={id_column: pl.String, "_row": pl.Int64},
+    )
+    located = frame.with_columns(pl.col(id_column).cast(pl.String)).join(
+        positions, on=id_column, how="left"
+    )
+    unknown = located.filter(pl.col("_row").is_null())[id_column].unique().sort()
     if unknown.len():
-        raise ValueError(f"{source}: not nodes of the hierarchy: {', '.join(unknown[:5])}")
-    keys = list(columns)
-    if frame.select(pl.struct("_row", *keys).is_duplicated().any()).item():
-        raise ValueError(f"{source}: repeated unique_id, {', '.join(keys)}")
-    periods = frame.select(keys).unique().sort(keys).with_row_index("_column")
-    located = frame.join(periods, on=keys)
-    matrix = np.full((hierarchy.n_nodes, periods.height), np.nan)
+        raise ValueError(f"{source}: not {kind} of the hierarchy: {', '.join(unknown[:5])}")
+    keys = list(by)
+    if located.select(pl.struct("_row", *keys).is_duplicated().any()).item():
+        raise ValueError(f"{source}: repeated {', '.join([id_column, *keys])}")
+    if not keys:
+        return located.with_columns(_column=pl.lit(0, pl.Int64)), pl.DataFrame({"_column": [0]})
+    groups = located.select(keys).unique().sort(keys).with_row_index("_column")
+    groups = groups.with_columns(pl.col("_column").cast(pl.Int64))
+    return located.join(groups, on=keys), groups
+
+
+def _fill(located: pl.DataFrame, value: str, shape: tuple[int, int]) -> np.ndarray:
+    """Rows x columns matrix of ``value`` from :func:`_locate` output; NaN where absent."""
+    matrix = np.full(shape, np.nan)
     matrix[located["_row"].to_numpy(), located["_column"].to_numpy()] = (
         located[value].cast(pl.Float64).to_numpy()
     )
-    if source == "base forecasts" and np.isnan(matrix).any():
-        row = int(np.flatnonzero(np.isnan(matrix).any(axis=1))[0])
-        raise ValueError(
-            f"{source}: node {hierarchy.node_ids[row]!r} lacks a forecast for some periods; "
-            "every node needs one for every ds"
-        )
-    return matrix, periods
+    return matrix
 
 
 def _residual_matrix(
@@ -495,9 +505,10 @@ def _residual_matrix(
     missing = [c for c in ("unique_id", *observation) if c not in frame.columns]
     if missing:
         raise ValueError(f"residuals lack column(s) {', '.join(missing)}")
-    rows = hierarchy.nodes.select("node_id").with_row_index("_row")
-    frame = frame.join(rows, left_on="unique_id", right_on="node_id", how="left")
-    matrix, _ = _to_matrix(frame, hierarchy, observation, "residual", source="residuals")
+    located, groups = _locate(
+        frame, hierarchy.node_ids, "unique_id", observation, source="residuals"
+    )
+    matrix = _fill(located, "residual", (hierarchy.n_nodes, groups.height))
     complete = matrix[:, np.all(np.isfinite(matrix), axis=0)]
     if complete.shape[1] < 2:
         raise ValueError(
