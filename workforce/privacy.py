@@ -68,7 +68,7 @@ def disclose(
     by: Sequence[str] = (),
     k: int = DEFAULT_K,
     viewer: Viewer = PUBLIC,
-    employer_column: str = "employer_id",
+    employer_column: str | Sequence[str] = "employer_id",
 ) -> pl.DataFrame:
     """Hide cells with fewer than ``k`` people and the cells that would reveal them.
 
@@ -77,6 +77,8 @@ def disclose(
     are totals, and missing total rows are added with ``count`` and the ``sums`` columns
     summed (other value columns null). ``by`` splits independent tables (e.g. a period).
     ``values`` are the columns hidden with a cell (default: all columns but dims and ``by``).
+    ``employer_column`` names the column (or columns, e.g. source and target of a flow) that
+    make a cell the viewer's own.
     Returns the table with its totals and a boolean ``suppressed`` column.
     """
     if k < 1:
@@ -100,16 +102,23 @@ def disclose(
     cells = cells.sort([*by, *dims]).with_row_index(_ROW)
     suppressed = np.zeros(cells.height, dtype=bool)
     counts = cells[count].fill_null(0).to_numpy()
+    employer_columns = [
+        c
+        for c in ([employer_column] if isinstance(employer_column, str) else employer_column)
+        if c in dims
+    ]
     own = np.zeros(cells.height, dtype=bool)
-    if viewer.employer_id is not None and employer_column in dims:
-        own = (cells[employer_column] == viewer.employer_id).fill_null(False).to_numpy()
+    if viewer.employer_id is not None:
+        for column in employer_columns:
+            own |= (cells[column] == viewer.employer_id).fill_null(False).to_numpy()
     is_total = np.zeros(cells.height, dtype=bool)
     for dim in margins:
         is_total |= (cells[dim] == TOTAL).to_numpy()
     groups = _constraint_groups(cells, dims=dims, margins=margins, by=by)
-    if own.any() and employer_column in margins:
+    own_margins = [c for c in employer_columns if c in margins]
+    if own.any() and own_margins:
         # A total over the viewer's own cells only is the viewer's own figure too.
-        for group in _constraint_groups(cells, dims=dims, margins=[employer_column], by=by):
+        for group in _constraint_groups(cells, dims=dims, margins=own_margins, by=by):
             if own[group.rows[:-1]].all():
                 own[group.total] = True
     tables = [range(cells.height)] if not by else _partitions(cells, by)

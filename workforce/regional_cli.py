@@ -39,7 +39,7 @@ def regional(
     ] = 10,
 ) -> None:
     """Regional-employer KPIs, mobility network, flex pool and benchmarks -> <data>/regional/."""
-    from workforce.regional.outputs import MissingMartsError, write_regional
+    from workforce.regional import MissingMartsError, write_regional
 
     try:
         written = write_regional(data_dir, k=k)

@@ -1,0 +1,222 @@
+"""``workforce regional``: every regional output computed and written for the dashboards.
+
+Files go to ``<data>/regional/*.parquet``, each written to a temporary name and renamed, with
+``regional.json`` listing them (rows, suppressed cells, threshold, last month). Every table
+that holds employers, or small groups of people, has passed
+:func:`~workforce.privacy.disclose`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from workforce.ingest.cbs import OpenDataError
+from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, disclose
+from workforce.regional.benchmarks import employer_benchmarks
+from workforce.regional.data import MissingMartsError, RegionalMarts, last_month, load_marts
+from workforce.regional.flexpool import flex_pool_sizing, pooled_vacancies
+from workforce.regional.kpis import DETAIL, regional_kpis, retention, retirement_wave, sick_leave
+from workforce.regional.network import (
+    DEFAULT_WINDOW_MONTHS,
+    employer_flow_matrix,
+    employer_net_flows,
+    sankey,
+    sector_flow_matrix,
+    sector_net_flows,
+)
+
+__all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
+
+
+def disclosed_kpis(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
+    """Regional KPIs per month, quarter and year; sector x profession cells under k hidden."""
+    parts = [
+        disclose(
+            regional_kpis(marts, period=period),
+            dims=list(DETAIL),
+            by=["period", "period_type"],
+            count="headcount",
+            k=k,
+        )
+        for period in ("month", "quarter", "year")
+    ]
+    return pl.concat(parts)
+
+
+def disclosed_retention(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
+    """Retention per cohort and profession; professions with fewer than k hires hidden."""
+    return disclose(
+        retention(marts),
+        dims=["profession_code"],
+        by=["cohort_year", "cohort"],
+        count="hires",
+        k=k,
+    )
+
+
+def disclosed_retirement_wave(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
+    """Retirement wave per profession; professions with fewer than k staff hidden."""
+    return disclose(
+        retirement_wave(marts), dims=["profession_code"], by=["year"], count="stock", k=k
+    )
+
+
+def compute_regional(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
+) -> dict[str, pl.DataFrame]:
+    """Every regional output, by file name (without ``.parquet``)."""
+    employer_flows = employer_flow_matrix(marts, k=k)
+    sector_flows = sector_flow_matrix(marts, k=k)
+    employer_nodes, employer_links = sankey(employer_flows)
+    sector_nodes, sector_links = sankey(sector_flows)
+    outputs = {
+        "kpis": disclosed_kpis(marts, k=k),
+        "retention": disclosed_retention(marts, k=k),
+        "retirement_wave": disclosed_retirement_wave(marts, k=k),
+        "employer_flows": employer_flows,
+        "sector_flows": sector_flows,
+        "employer_net_flows": employer_net_flows(marts, k=k),
+        "sector_net_flows": sector_net_flows(marts, k=k),
+        "sankey_employer_nodes": employer_nodes,
+        "sankey_employer_links": employer_links,
+        "sankey_sector_nodes": sector_nodes,
+        "sankey_sector_links": sector_links,
+        "pooled_vacancies": pooled_vacancies(marts, k=k),
+        "flex_pool": flex_pool_sizing(marts),
+        "benchmarks": employer_benchmarks(marts, k=k),
+    }
+    with contextlib.suppress(OpenDataError):  # the open-data copy is optional
+        outputs["sick_leave"] = sick_leave(sick_leave_path)
+    return outputs
+
+
+@dataclass(frozen=True)
+class RegionalOutputs:
+    """What ``workforce regional`` wrote and the headline figures of the last month."""
+
+    folder: Path
+    rows: dict[str, int]
+    suppressed: dict[str, int]
+    headline: dict[str, float | int | str | None] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """A short summary for the terminal."""
+        h = self.headline
+        lines = [
+            f"Region as one employer, {h['month']}: {h['headcount']:,} staff, "
+            f"{h['fte']:,.0f} FTE, {h['contract_hours_avg']:.1f} contract hours on average.",
+            f"  Last 12 months: regional turnover {_pct(h['turnover_rate_12m'])}, internal "
+            f"mobility {_pct(h['internal_mobility_rate_12m'])}; "
+            f"{_pct(h['stay_in_region_share_12m'])} of leavers stayed in regional care.",
+            f"  Open vacancies {h['open']:,} (vacancy rate {_pct(h['vacancy_rate'])}, "
+            f"hard to fill {_pct(h['hard_to_fill_share'])}); retention of "
+            f"{h['retention_cohort']} new hires after 12 months {_pct(h['retention_12'])}.",
+            f"  Flex pool at 90% cover: {h['flex_separate_fte']:,.0f} FTE if each employer "
+            f"covers its own peaks, {h['flex_pooled_fte']:,.0f} FTE pooled "
+            f"(gain {h['flex_gain_fte']:,.0f} FTE).",
+            f"Wrote {len(self.rows)} files to {self.folder} (k = {h['k']}; "
+            f"{sum(self.suppressed.values()):,} cells suppressed).",
+        ]
+        return "\n".join(lines)
+
+
+def _pct(value: object) -> str:
+    return f"{value:.1%}" if isinstance(value, float) else "n/a"
+
+
+def headline(
+    outputs: dict[str, pl.DataFrame], marts: RegionalMarts, k: int
+) -> dict[str, float | int | str | None]:
+    """Headline KPIs of the last month (and the 12 months up to it)."""
+    month = last_month(marts)
+    kpis = outputs["kpis"].filter(
+        (pl.col("sector_code") == TOTAL) & (pl.col("profession_code") == TOTAL)
+    )
+    now = kpis.filter((pl.col("period_type") == "month") & (pl.col("period") == month)).row(
+        0, named=True
+    )
+    last_year = kpis.filter(pl.col("period_type") == "month").sort("period").tail(12)
+    avg = float(last_year.select(pl.col("avg_headcount").cast(pl.Float64).mean()).item() or 0)
+    regional_leavers = int(last_year["regional_leavers"].sum())
+    internal_moves = int(last_year["internal_moves"].sum())
+    retention_total = (
+        outputs["retention"]
+        .filter(
+            (pl.col("cohort") == "new_hires")
+            & (pl.col("profession_code") == TOTAL)
+            & pl.col("retention_12").is_not_null()
+        )
+        .sort("cohort_year")
+        .tail(1)
+    )
+    pool = outputs["flex_pool"].filter(pl.col("profession_code") == TOTAL).row(0, named=True)
+    has_retention = retention_total.height > 0
+    return {
+        "k": k,
+        "month": month.strftime("%Y-%m"),
+        "headcount": now["headcount"],
+        "fte": now["fte"],
+        "contract_hours_avg": now["contract_hours_avg"],
+        "open": now["open"],
+        "vacancy_rate": now["vacancy_rate"],
+        "hard_to_fill_share": now["hard_to_fill_share"],
+        "turnover_rate_12m": regional_leavers / avg if avg else None,
+        "internal_mobility_rate_12m": internal_moves / avg if avg else None,
+        "stay_in_region_share_12m": internal_moves / (internal_moves + regional_leavers)
+        if internal_moves + regional_leavers
+        else None,
+        "retention_cohort": int(retention_total["cohort_year"].item()) if has_retention else None,
+        "retention_12": float(retention_total["retention_12"].item()) if has_retention else None,
+        "flex_separate_fte": pool["separate_fte"],
+        "flex_pooled_fte": pool["pooled_fte"],
+        "flex_gain_fte": pool["pooling_gain_fte"],
+        "flow_window_months": DEFAULT_WINDOW_MONTHS,
+    }
+
+
+def write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        frame.write_parquet(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_regional(
+    data_dir: Path, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
+) -> RegionalOutputs:
+    """Compute every regional output from ``<data>/marts`` and write ``<data>/regional``."""
+    marts = load_marts(data_dir)
+    outputs = compute_regional(marts, k=k, sick_leave_path=sick_leave_path)
+    folder = data_dir / "regional"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in outputs.items():
+        write_parquet_atomic(frame, folder / f"{name}.parquet")
+    rows = {name: frame.height for name, frame in outputs.items()}
+    suppressed = {
+        name: int(frame[SUPPRESSED].sum())
+        for name, frame in outputs.items()
+        if SUPPRESSED in frame.columns
+    }
+    figures = headline(outputs, marts, k)
+    manifest = {
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "k": k,
+        "files": {
+            name: {"rows": rows[name], "suppressed": suppressed.get(name)} for name in outputs
+        },
+        "headline": figures,
+    }
+    partial = folder / f".regional.json.{os.getpid()}.partial"
+    partial.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(partial, folder / "regional.json")
+    return RegionalOutputs(folder=folder, rows=rows, suppressed=suppressed, headline=figures)
