@@ -154,18 +154,6 @@ class Hierarchy:
         """Expression building the bottom id from the key columns of a frame."""
         return _node_id(self.key_columns, self.key_columns)
 
-    def edges(self) -> pl.DataFrame:
-        """``node_id, bottom_id, row``: which bottom series add to which node (row of ``S``)."""
-        rows, columns = np.nonzero(self.summing)
-        ids = np.array(self.node_ids, dtype=object)
-        return pl.DataFrame(
-            {
-                "node_id": ids[rows].tolist(),
-                "bottom_id": ids[self.n_nodes - self.n_bottom + columns].tolist(),
-                "row": rows.astype(np.int64),
-            }
-        )
-
 
 class Shrinkage(NamedTuple):
     """A shrunk covariance and its intensity ``lambda`` in [0, 1] (1 = the diagonal target)."""
