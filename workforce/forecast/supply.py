@@ -45,10 +45,11 @@ MAX_FTE_PER_PERSON = 40 / FTE_HOURS
 class Cohorts:
     """Education cohorts still to graduate, and how their graduates reach the series.
 
-    ``frame`` has one row per programme x institution x cohort: ``programme_code``,
-    ``institution_code``, ``level``, ``cohort_year``, ``graduation_year``, ``intake``,
-    ``completion`` and ``future`` (the cohort starts after the origin, so its intake can still
-    change). ``to_series`` [cohorts x series] gives the graduates of a cohort who start in each
+    ``frame`` has one row per programme x institution x cohort x graduation year:
+    ``programme_code``, ``institution_code``, ``level``, ``cohort_year``, ``intake``,
+    ``graduation_year``, ``graduates`` (expected), ``dropouts`` (expected, and preventable) and
+    ``future`` (the cohort starts after the origin, so its intake can still change).
+    ``to_series`` [rows x series] gives the share of a row's graduates who start in each
     series: entry share x the region's calibrated entry factor x the sector split.
     """
 
@@ -59,36 +60,33 @@ class Cohorts:
         self,
         years: np.ndarray,
         *,
-        intake_factor: np.ndarray | None = None,
-        dropout_reduction: np.ndarray | None = None,
-        entry_factor: np.ndarray | None = None,
+        intake_factor: np.ndarray | float | None = None,
+        dropout_reduction: np.ndarray | float | None = None,
+        entry_factor: np.ndarray | float | None = None,
     ) -> np.ndarray:
         """Graduates entering each series per projection year [series x years].
 
-        ``intake_factor`` multiplies the intake of future cohorts; ``dropout_reduction``
-        removes that share of the expected dropouts of every cohort not yet graduated;
+        ``intake_factor`` multiplies the intake of future cohorts (per row or for all);
+        ``dropout_reduction`` turns that share of the expected dropouts into graduates;
         ``entry_factor`` multiplies the share entering regional care, per series.
         """
-        n = self.frame.height
-        intake = self.frame["intake"].to_numpy().astype(float)
-        completion = self.frame["completion"].to_numpy().astype(float)
+        graduates = self.frame["graduates"].to_numpy().astype(float)
+        dropouts = self.frame["dropouts"].to_numpy().astype(float)
         if intake_factor is not None:
-            future = self.frame["future"].to_numpy()
-            intake = np.where(future, intake * intake_factor, intake)
+            scale = np.where(self.frame["future"].to_numpy(), intake_factor, 1.0)
+            graduates, dropouts = graduates * scale, dropouts * scale
         if dropout_reduction is not None:
-            completion = 1 - (1 - completion) * (1 - dropout_reduction)
-        per_cohort = intake * completion
-        year_index = np.searchsorted(years, self.frame["graduation_year"].to_numpy())
-        in_range = (year_index < len(years)) & (
-            years[np.minimum(year_index, len(years) - 1)]
-            == self.frame["graduation_year"].to_numpy()
-        )
-        by_year = np.zeros((n, len(years)))
-        rows = np.flatnonzero(in_range)
-        by_year[rows, year_index[rows]] = per_cohort[rows]
+            graduates = graduates + dropouts * dropout_reduction
+        year_of_row = self.frame["graduation_year"].to_numpy()
+        by_year = np.zeros((self.frame.height, len(years)))
+        column = year_of_row - years[0]
+        rows = np.flatnonzero((column >= 0) & (column < len(years)))
+        by_year[rows, column[rows]] = graduates[rows]
         result = self.to_series.T @ by_year
         if entry_factor is not None:
-            result = result * entry_factor[:, None]
+            result = result * np.broadcast_to(np.asarray(entry_factor, float), result.shape[:1])[
+                :, None
+            ]
         return result
 
 
@@ -308,15 +306,20 @@ def project_supply(
     levers = levers or SupplyLevers()
     calendar, mean = project_mean(inputs, months, levers)
     headcount = simulate_paths(inputs, mean, calendar, paths=paths, rng=np.random.default_rng(seed))
-    hours = np.broadcast_to(np.asarray(levers.extra_hours, dtype=float), (len(inputs.series),))
-    fte_per_person = np.minimum(inputs.fte_per_person + hours / FTE_HOURS, MAX_FTE_PER_PERSON)
     return SupplyProjection(
         inputs=inputs,
         months=calendar,
         mean=mean,
         headcount=headcount,
-        fte=headcount * fte_per_person[None, :, None],
+        fte=headcount * fte_per_person(inputs, levers)[None, :, None],
     )
+
+
+def fte_per_person(inputs: SupplyInputs, levers: SupplyLevers | None = None) -> np.ndarray:
+    """Average FTE of a person per series, with the hours lever applied."""
+    extra = 0.0 if levers is None else levers.extra_hours
+    hours = np.broadcast_to(np.asarray(extra, dtype=float), inputs.fte_per_person.shape)
+    return np.minimum(inputs.fte_per_person + hours / FTE_HOURS, MAX_FTE_PER_PERSON)
 
 
 def with_uncertainty(inputs: SupplyInputs, uncertainty: SupplyUncertainty) -> SupplyInputs:

@@ -47,7 +47,7 @@ def _series_id() -> pl.Expr:
     return pl.concat_str(KEYS, separator="/").alias("unique_id")
 
 
-def _month_end(month: dt.date) -> dt.date:
+def month_end(month: dt.date) -> dt.date:
     following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
 
@@ -58,7 +58,7 @@ def _covered(spells: pl.DataFrame, month: dt.date) -> pl.Expr:
 
 def employed_at(spells: pl.DataFrame, origin: dt.date) -> pl.DataFrame:
     """Spells counted in the headcount at the end of ``origin``'s month (as the marts count)."""
-    end = _month_end(origin)
+    end = month_end(origin)
     return spells.filter(
         _covered(spells, origin.replace(day=1))
         & (pl.col("start_date") <= end)
@@ -153,22 +153,42 @@ def _hires(spells: pl.DataFrame, since: dt.date, origin_end: dt.date) -> pl.Data
 
 
 def graduates_by_year(pipeline: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Graduates per cohort and year: finished cohorts at their nominal year, others expected."""
+    """Graduates per cohort and graduation year, with the dropouts a lever could still prevent.
+
+    Graduates so far count in the nominal graduation year; a running cohort's remaining
+    expected graduates count in its expected graduation year, and its enrolled students who are
+    not expected to graduate are its preventable ``dropouts``. Of a finished cohort, the
+    observed dropouts are given (they were preventable before it finished).
+    """
     nominal = reference.programmes.select("programme_code", "nominal_years")
+    cohorts = pipeline.join(nominal, on="programme_code", how="left").with_columns(
+        pl.col("cohort_year").cast(pl.Int64),
+        nominal_year=(pl.col("cohort_year") + pl.col("nominal_years").round()).cast(pl.Int64),
+        intake=pl.col("intake").cast(pl.Float64),
+        remaining=(pl.col("expected_graduates") - pl.col("graduates")).cast(pl.Float64),
+    )
+    keys = ["programme_code", "institution_code", "level", "cohort_year", "intake"]
+    so_far = cohorts.select(
+        *keys,
+        graduation_year="nominal_year",
+        graduates=pl.col("graduates").cast(pl.Float64),
+        dropouts=pl.when(pl.col("expected_graduation_year").is_null())
+        .then(pl.col("dropouts").cast(pl.Float64))
+        .otherwise(0.0),
+    )
+    running = cohorts.filter(pl.col("expected_graduation_year").is_not_null()).select(
+        *keys,
+        graduation_year=pl.col("expected_graduation_year").cast(pl.Int64),
+        graduates="remaining",
+        dropouts=(pl.col("enrolled") - pl.col("remaining")).clip(0, None).cast(pl.Float64),
+    )
     return (
-        pipeline.join(nominal, on="programme_code", how="left")
-        .select(
-            "programme_code",
-            "institution_code",
-            "level",
-            pl.col("cohort_year").cast(pl.Int64),
-            graduation_year=pl.coalesce(
-                "expected_graduation_year", pl.col("cohort_year") + pl.col("nominal_years")
-            ).cast(pl.Int64),
-            intake=pl.col("intake").cast(pl.Float64),
-            graduates=pl.coalesce("expected_graduates", "graduates").cast(pl.Float64),
-        )
-        .filter(pl.col("graduates").is_not_null() & pl.col("graduation_year").is_not_null())
+        pl.concat([so_far, running])
+        .filter(pl.col("graduation_year").is_not_null())
+        .group_by(*keys, "graduation_year")
+        .agg(pl.sum("graduates", "dropouts"))
+        .filter((pl.col("graduates") > 0) | (pl.col("dropouts") > 0))
+        .sort("programme_code", "institution_code", "cohort_year", "graduation_year")
     )
 
 
@@ -179,23 +199,14 @@ def cohorts_to_graduate(
 
     Future cohorts (starting after the origin year, up to ``until_year``) take the mean intake
     of the programme's last three cohorts at the institution and its latest projected
-    completion rate, and graduate after the programme's nominal years.
+    completion rate, and graduate after the programme's nominal years. Columns as
+    :func:`graduates_by_year`, plus ``future``.
     """
     nominal = reference.programmes.select("programme_code", "nominal_years")
-    years = graduates_by_year(pipeline, reference)
-    running = years.filter(
-        (pl.col("cohort_year") <= origin_year) & (pl.col("graduation_year") > origin_year)
-    ).select(
-        "programme_code",
-        "institution_code",
-        "level",
-        "cohort_year",
-        "graduation_year",
-        "intake",
-        completion=pl.when(pl.col("intake") > 0)
-        .then(pl.col("graduates") / pl.col("intake"))
-        .otherwise(0.0),
-        future=pl.lit(False),
+    running = (
+        graduates_by_year(pipeline, reference)
+        .filter((pl.col("cohort_year") <= origin_year) & (pl.col("graduation_year") > origin_year))
+        .with_columns(future=pl.lit(False))
     )
     basis = (
         pipeline.filter(pl.col("cohort_year") <= origin_year)
@@ -209,6 +220,7 @@ def cohorts_to_graduate(
         .join(nominal, on="programme_code", how="inner")
     )
     future_years = pl.DataFrame({"cohort_year": list(range(origin_year + 1, until_year + 1))})
+    completion = pl.col("completion").fill_null(0.0)
     future = (
         basis.join(future_years, how="cross")
         .select(
@@ -216,15 +228,18 @@ def cohorts_to_graduate(
             "institution_code",
             "level",
             pl.col("cohort_year").cast(pl.Int64),
-            graduation_year=(pl.col("cohort_year") + pl.col("nominal_years")).cast(pl.Int64),
-            intake="intake",
-            completion=pl.col("completion").fill_null(0.0),
+            "intake",
+            graduation_year=(pl.col("cohort_year") + pl.col("nominal_years").round()).cast(
+                pl.Int64
+            ),
+            graduates=pl.col("intake") * completion,
+            dropouts=pl.col("intake") * (1 - completion),
             future=pl.lit(True),
         )
         .filter(pl.col("graduation_year") <= until_year)
     )
     return pl.concat([running, future], how="vertical_relaxed").sort(
-        "programme_code", "institution_code", "cohort_year"
+        "programme_code", "institution_code", "cohort_year", "graduation_year"
     )
 
 
@@ -240,13 +255,14 @@ def estimate_supply_inputs(
 ) -> SupplyInputs:
     """Supply inputs for ``series`` (``unique_id`` + region, sector, profession) at ``origin``.
 
-    ``hazards`` holds monthly ``leave_region`` and ``retire`` probabilities per
-    ``region_code, sector_code, profession_code, age`` (from the leaving model, fitted on data
-    up to the origin). ``until_year`` is the last year the projection reaches.
+    Arrays follow the row order of ``series``. ``hazards`` holds monthly ``leave_region`` and
+    ``retire`` probabilities per ``region_code, sector_code, profession_code, age`` (from the
+    leaving model, fitted on data up to the origin). ``until_year`` is the projection's last
+    year.
     """
     origin = origin.replace(day=1)
-    origin_end = _month_end(origin)
-    series = series.select("unique_id", *KEYS).unique("unique_id").sort("unique_id")
+    origin_end = month_end(origin)
+    series = series.select("unique_id", *KEYS).unique("unique_id", maintain_order=True)
     employed = employed_at(spells, origin)
     stock_rows = employed.group_by("unique_id", "age").agg(headcount=pl.len().cast(pl.Float64))
     stock = _age_matrix(stock_rows, series, "headcount", fallback_by_age=False)
@@ -267,7 +283,7 @@ def estimate_supply_inputs(
         )
         .select(
             pl.coalesce(
-                "fte", "profession_fte", pl.lit(employed["contract_hours_week"].mean() / FTE_HOURS)
+                "fte", "profession_fte", pl.lit(employed["contract_hours_week"].mean()) / FTE_HOURS
             )
         )
         .to_series()
@@ -278,8 +294,8 @@ def estimate_supply_inputs(
     retire = _age_matrix(keyed, series, "retire", fallback_by_age=True)
 
     history_start = dt.date(origin.year - ENTRY_FACTOR_YEARS, origin.month, 1)
-    recent = _hires(spells, _month_end(history_start), origin_end)
-    inflow_since = _month_end(dt.date(origin.year - INFLOW_YEARS, origin.month, 1))
+    recent = _hires(spells, month_end(history_start), origin_end)
+    inflow_since = month_end(dt.date(origin.year - INFLOW_YEARS, origin.month, 1))
     entry_shares = reference.programme_professions.select(
         "programme_code", "profession_code", pl.col("entry_share").cast(pl.Float64)
     )
@@ -356,7 +372,7 @@ def estimate_supply_inputs(
         n=pl.len()
     )
     leavers = spells.filter(
-        pl.col("end_date").is_between(_month_end(history_start), origin_end)
+        pl.col("end_date").is_between(month_end(history_start), origin_end)
         & pl.col("leaver_destination").is_in(REGIONAL_LEAVING)
     )
 

@@ -1,0 +1,552 @@
+"""The outlook: demand, supply and shortage for every node of the hierarchy, with intervals.
+
+:func:`prepare_outlook` estimates everything once from the marts and the demand forecasts:
+the leaving model, the supply inputs, the reconciled demand distribution and the hierarchy.
+:meth:`Outlook.compute` then simulates demand and supply paths jointly and summarises them per
+node; it never fits a model, so scenario levers (:class:`workforce.forecast.supply.SupplyLevers`
+and :class:`DemandLevers`) recompute in a fraction of a second. :meth:`Outlook.save` and
+:meth:`Outlook.load` keep the prepared outlook next to the forecasts for dashboards and scenarios.
+
+Marts written by :func:`write_outlook` to ``<data>/forecasts/``:
+
+- ``supply.parquet``: headcount and FTE per node and period, with 80 % and 95 % intervals;
+- ``shortage.parquet``: demand, supply and shortage (FTE and persons) per node and period, with
+  intervals, the probability of a shortage, its share of demand and the tension band;
+- ``decomposition.parquet``: the change in shortage since the origin split into demand growth,
+  retirements, other leavers, graduates and other inflow (FTE, cumulative);
+- ``demand.parquet``: reconciled demand per node (coherent means, intervals from paths).
+
+Periods: every month for the first :data:`MONTHLY_HORIZON` months, and every twelfth month to the
+end (``resolution`` is ``month`` or ``year``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy, reconcile
+from workforce.forecast.shortage import (
+    DemandDistribution,
+    PathSummary,
+    demand_paths,
+    error_correlation,
+    summarise,
+    tension_band,
+)
+from workforce.forecast.supply import (
+    SupplyInputs,
+    SupplyLevers,
+    SupplyProjection,
+    fte_per_person,
+    project_supply,
+)
+from workforce.reference import Reference
+
+MONTHLY_HORIZON = 36
+DEFAULT_PATHS = 500
+KEYS = ["region_code", "sector_code", "profession_code"]
+INTERVALS = ("p50", "lo_80", "hi_80", "lo_95", "hi_95")
+
+
+@dataclass(frozen=True)
+class DemandLevers:
+    """Changes to demand: ``growth_reduction`` removes that share of the growth since the
+    origin (technology, substitution); ``pooled_share`` of open vacancies is covered by a
+    regional pool instead of agency staff, per series or for all."""
+
+    growth_reduction: np.ndarray | float = 0.0
+    pooled_share: np.ndarray | float = 0.0
+
+
+@dataclass
+class OutlookResult:
+    """Per node and month [nodes x months]: summaries of demand, supply and shortage paths."""
+
+    months: list[dt.date]
+    demand: PathSummary
+    supply_headcount: PathSummary
+    supply_fte: PathSummary
+    shortage_fte: PathSummary
+    shortage_persons: PathSummary
+    supply: SupplyProjection
+    demand_mean: np.ndarray
+    fte_per_person: np.ndarray
+
+
+@dataclass
+class Outlook:
+    """Everything needed to simulate the outlook, estimated once."""
+
+    supply_inputs: SupplyInputs
+    demand: DemandDistribution
+    hierarchy: Hierarchy
+    correlation: float
+    origin_shortage_fte: np.ndarray
+    months: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> dt.date:
+        return self.supply_inputs.origin
+
+    def compute(
+        self,
+        supply_levers: SupplyLevers | None = None,
+        demand_levers: DemandLevers | None = None,
+        *,
+        paths: int = DEFAULT_PATHS,
+        seed: int = 0,
+    ) -> OutlookResult:
+        """Simulate demand and supply jointly and summarise every node.
+
+        The same ``seed`` reuses the same random numbers, so two lever settings differ only by
+        their effect.
+        """
+        supply = project_supply(
+            self.supply_inputs, months=self.months, paths=paths, levers=supply_levers, seed=seed
+        )
+        demand = self._demand_paths(demand_levers, paths=paths, seed=seed + 1)
+        demand_mean = self._demand_mean(demand_levers)
+        per_person = fte_per_person(self.supply_inputs, supply_levers)
+        shortage_fte = demand - supply.fte
+        shortage_persons = shortage_fte / per_person[None, :, None]
+        summing = self.hierarchy.summing
+        return OutlookResult(
+            months=supply.months,
+            demand=summarise(demand, summing),
+            supply_headcount=summarise(supply.headcount, summing),
+            supply_fte=summarise(supply.fte, summing),
+            shortage_fte=summarise(shortage_fte, summing),
+            shortage_persons=summarise(shortage_persons, summing),
+            supply=supply,
+            demand_mean=demand_mean,
+            fte_per_person=per_person,
+        )
+
+    def _demand_mean(self, levers: DemandLevers | None) -> np.ndarray:
+        return self._adjust(self.demand.mean, levers)
+
+    def _adjust(self, values: np.ndarray, levers: DemandLevers | None) -> np.ndarray:
+        if levers is None:
+            return values
+        start = self.demand.mean[:, :1]
+        reduction = _per_series(levers.growth_reduction, values.shape[0])
+        adjusted = values - (values - start) * reduction[..., None]
+        pooled = _per_series(levers.pooled_share, values.shape[0])
+        return adjusted - self.origin_shortage_fte.clip(0)[..., None] * pooled[..., None]
+
+    def _demand_paths(self, levers: DemandLevers | None, *, paths: int, seed: int) -> np.ndarray:
+        draws = demand_paths(
+            self.demand, paths=paths, rng=np.random.default_rng(seed), correlation=self.correlation
+        )
+        if levers is None:
+            return draws
+        return np.maximum(self._adjust(draws, levers), 0.0)
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the prepared outlook to ``folder`` (npz arrays, Parquet frames, JSON)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        inputs = self.supply_inputs
+        arrays = {
+            name: getattr(inputs, name)
+            for name in (
+                "stock",
+                "fte_per_person",
+                "leave_hazard",
+                "retire_hazard",
+                "leave_season",
+                "graduate_season",
+                "graduate_ages",
+                "other_inflow",
+                "other_season",
+                "other_ages",
+                "transfers",
+            )
+        }
+        arrays["cohorts_to_series"] = inputs.cohorts.to_series
+        for name in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"):
+            arrays[f"demand_{name}"] = getattr(self.demand, name)
+        arrays["summing"] = self.hierarchy.summing
+        arrays["origin_shortage_fte"] = self.origin_shortage_fte
+        np.savez_compressed(folder / "arrays.npz", **arrays)
+        inputs.series.write_parquet(folder / "series.parquet")
+        inputs.cohorts.frame.write_parquet(folder / "cohorts.parquet")
+        self.hierarchy.nodes.write_parquet(folder / "nodes.parquet")
+        meta = {
+            "origin": inputs.origin.isoformat(),
+            "months": self.months,
+            "correlation": self.correlation,
+            "uncertainty": vars(inputs.uncertainty),
+            "key_columns": list(self.hierarchy.key_columns),
+            "levels": [list(level) for level in self.hierarchy.levels],
+            **self.metadata,
+        }
+        (folder / "outlook.json").write_text(json.dumps(meta, indent=2, default=str))
+
+    @classmethod
+    def load(cls, folder: Path) -> Outlook:
+        """Read an outlook written by :meth:`save`."""
+        from workforce.forecast.supply import Cohorts, SupplyUncertainty
+
+        if not (folder / "outlook.json").exists():
+            raise FileNotFoundError(f"{folder}: no outlook; run `workforce forecast` first")
+        meta = json.loads((folder / "outlook.json").read_text())
+        with np.load(folder / "arrays.npz") as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        series = pl.read_parquet(folder / "series.parquet")
+        inputs = SupplyInputs(
+            origin=dt.date.fromisoformat(meta["origin"]),
+            series=series,
+            stock=arrays["stock"],
+            fte_per_person=arrays["fte_per_person"],
+            leave_hazard=arrays["leave_hazard"],
+            retire_hazard=arrays["retire_hazard"],
+            leave_season=arrays["leave_season"],
+            cohorts=Cohorts(
+                pl.read_parquet(folder / "cohorts.parquet"), arrays["cohorts_to_series"]
+            ),
+            graduate_season=arrays["graduate_season"],
+            graduate_ages=arrays["graduate_ages"],
+            other_inflow=arrays["other_inflow"],
+            other_season=arrays["other_season"],
+            other_ages=arrays["other_ages"],
+            transfers=arrays["transfers"],
+            uncertainty=SupplyUncertainty(**meta["uncertainty"]),
+        )
+        hierarchy = Hierarchy(
+            key_columns=tuple(meta["key_columns"]),
+            levels=tuple(tuple(level) for level in meta["levels"]),
+            nodes=pl.read_parquet(folder / "nodes.parquet"),
+            summing=arrays["summing"],
+        )
+        demand = DemandDistribution(
+            *(arrays[f"demand_{name}"] for name in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"))
+        )
+        extra = {
+            k: v
+            for k, v in meta.items()
+            if k not in {"origin", "months", "correlation", "uncertainty", "key_columns", "levels"}
+        }
+        return cls(
+            supply_inputs=inputs,
+            demand=demand,
+            hierarchy=hierarchy,
+            correlation=float(meta["correlation"]),
+            origin_shortage_fte=arrays["origin_shortage_fte"],
+            months=int(meta["months"]),
+            metadata=extra,
+        )
+
+
+def _per_series(value: np.ndarray | float, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))
+
+
+# -- preparing -------------------------------------------------------------------------------
+
+
+def history_matrix(history: pl.DataFrame, ids: list[str], until: dt.date) -> np.ndarray:
+    """[series x months] of ``y`` up to ``until`` from ``unique_id, ds, y`` rows (0 if absent)."""
+    frame = history.filter(pl.col("ds") <= until)
+    months = frame["ds"].unique().sort()
+    grid = pl.DataFrame({"unique_id": ids}).join(months.to_frame(), how="cross")
+    joined = grid.join(frame.select("unique_id", "ds", "y"), on=["unique_id", "ds"], how="left")
+    joined = joined.sort(pl.col("unique_id").cast(pl.Enum(ids)), "ds")
+    return joined["y"].fill_null(0.0).to_numpy().reshape(len(ids), months.len())
+
+
+def reconciled_demand(
+    base: pl.DataFrame,
+    hierarchy: Hierarchy,
+    history: pl.DataFrame,
+    months: list[dt.date],
+) -> DemandDistribution:
+    """The bottom series' demand distribution, means reconciled by MinT-shrink.
+
+    ``base`` holds the base forecasts of every node (``unique_id`` = node id); the error
+    covariance comes from the nodes' seasonal (12-month) changes in ``history``, the usual
+    stand-in for one-step errors of seasonal series. Intervals keep their base widths around the
+    reconciled means; aggregates get theirs from the summed paths.
+    """
+    nodes = DemandDistribution.from_forecasts(base, hierarchy.node_ids, months)
+    observed = history_matrix(history, hierarchy.node_ids, months[0])
+    residuals = observed[:, 12:] - observed[:, :-12]
+    coherent = reconcile(nodes.mean, hierarchy, "mint_shrink", residuals)
+    bottom = slice(hierarchy.n_nodes - hierarchy.n_bottom, None)
+    return DemandDistribution(
+        nodes.mean[bottom],
+        nodes.lo_80[bottom],
+        nodes.hi_80[bottom],
+        nodes.lo_95[bottom],
+        nodes.hi_95[bottom],
+    ).shifted(coherent[bottom] - nodes.mean[bottom])
+
+
+def node_history(demand_mart: pl.DataFrame, hierarchy: Hierarchy) -> pl.DataFrame:
+    """Monthly required FTE of every node (``unique_id, ds, y``), summed from the bottom."""
+    from workforce.forecast.reconcile import aggregate
+
+    bottom = (
+        demand_mart.group_by("month", *KEYS)
+        .agg(y=pl.col("required_fte").sum().cast(pl.Float64))
+        .with_columns(pl.col(KEYS).cast(pl.String))
+    )
+    months = bottom["month"].unique().sort()
+    grid = (
+        hierarchy.nodes.tail(hierarchy.n_bottom).select(KEYS).join(months.to_frame(), how="cross")
+    )
+    complete = grid.join(bottom, on=[*KEYS, "month"], how="left").with_columns(
+        pl.col("y").fill_null(0.0)
+    )
+    return aggregate(complete, hierarchy, ["y"], by=["month"]).select(
+        "unique_id", ds=pl.col("month").cast(pl.Date), y="y"
+    )
+
+
+def hierarchy_of(demand_mart: pl.DataFrame) -> Hierarchy:
+    """The region / sector / profession hierarchy over the demand mart's series."""
+    keys = demand_mart.select(pl.col(KEYS).cast(pl.String)).unique()
+    return Hierarchy.from_bottom(keys, WORKFORCE_LEVELS)
+
+
+def prepare_outlook(
+    marts: Path,
+    base_forecasts: pl.DataFrame,
+    reference: Reference,
+    *,
+    months: int,
+    origin: dt.date | None = None,
+    seed: int = 0,
+) -> Outlook:
+    """Estimate the outlook from the marts in ``marts`` and base demand forecasts of every node.
+
+    ``origin`` (a month) defaults to the last month of the demand mart; everything is estimated
+    from data up to its end, so a past origin gives an honest backtest.
+    """
+    from workforce.forecast.leaving import fit_leaving_model
+    from workforce.forecast.supply import month_starts
+    from workforce.forecast.supply_inputs import estimate_supply_inputs, month_end
+
+    demand_mart = pl.read_parquet(marts / "demand.parquet")
+    spells = pl.read_parquet(marts / "spells.parquet")
+    pipeline = pl.read_parquet(marts / "education_pipeline.parquet")
+    last_month: dt.date = demand_mart["month"].max()  # type: ignore[assignment]
+    origin = (origin or last_month).replace(day=1)
+    demand_mart = demand_mart.filter(pl.col("month") <= origin)
+    forecast_ids = set(base_forecasts["unique_id"].unique().to_list())
+    bottom_ids = demand_mart.select(pl.concat_str(KEYS, separator="/")).to_series()
+    hierarchy = hierarchy_of(demand_mart.filter(bottom_ids.is_in(forecast_ids)))
+    history = node_history(demand_mart, hierarchy)
+    calendar = month_starts(origin, months)
+    demand = reconciled_demand(base_forecasts, hierarchy, history, calendar)
+    bottom_history = history_matrix(history, hierarchy.bottom_ids, origin)
+    correlation = error_correlation(bottom_history)
+
+    origin_end = month_end(origin)
+    model = fit_leaving_model(spells, train_until=origin_end, seed=seed)
+    hazards = model.cell_hazards(spells, origin_end).select(
+        *KEYS, "age", leave_region="h_leave_region", retire="h_retire"
+    )
+    series = hierarchy.nodes.tail(hierarchy.n_bottom).select(
+        pl.col("node_id").alias("unique_id"), *KEYS
+    )
+    inputs = estimate_supply_inputs(
+        spells=spells,
+        education_pipeline=pipeline,
+        hazards=hazards,
+        series=series,
+        reference=reference,
+        origin=origin,
+        until_year=calendar[-1].year,
+    )
+    at_origin = series.join(
+        demand_mart.filter(pl.col("month") == origin)
+        .group_by(KEYS)
+        .agg(pl.sum("open_vacancy_fte"), pl.sum("required_fte")),
+        on=KEYS,
+        how="left",
+    ).with_columns(pl.col("open_vacancy_fte", "required_fte").fill_null(0.0))
+    return Outlook(
+        supply_inputs=inputs,
+        demand=demand,
+        hierarchy=hierarchy,
+        correlation=correlation,
+        origin_shortage_fte=at_origin["open_vacancy_fte"].to_numpy(),
+        months=months,
+        metadata={
+            "origin_demand_fte": at_origin["required_fte"].to_list(),
+            "leaving_model": {
+                "kind": model.kind,
+                "trained_until": model.trained_until.isoformat(),
+                "training_rows": model.training_rows,
+            },
+        },
+    )
+
+
+# -- marts -----------------------------------------------------------------------------------
+
+
+def period_indices(months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Month indices reported monthly (the first 36) and yearly (every twelfth month)."""
+    monthly = np.arange(min(MONTHLY_HORIZON, months))
+    yearly = np.arange(11, months, 12)
+    return monthly, yearly
+
+
+def _node_frame(
+    outlook: Outlook, months: list[dt.date], columns: dict[str, np.ndarray]
+) -> pl.DataFrame:
+    """Long frame of node x period from [nodes x months] arrays, monthly and yearly rows."""
+    monthly, yearly = period_indices(len(months))
+    nodes = outlook.hierarchy.nodes
+    frames = []
+    for resolution, indices in (("month", monthly), ("year", yearly)):
+        n_nodes, n_periods = nodes.height, len(indices)
+        frame = nodes.select(
+            pl.col("node_id").gather(np.repeat(np.arange(n_nodes), n_periods)),
+            pl.col("level").gather(np.repeat(np.arange(n_nodes), n_periods)),
+            *(pl.col(k).gather(np.repeat(np.arange(n_nodes), n_periods)) for k in KEYS),
+        ).with_columns(
+            resolution=pl.lit(resolution),
+            month=pl.Series([months[i] for i in indices] * n_nodes, dtype=pl.Date),
+            horizon=pl.Series(np.tile(indices + 1, n_nodes), dtype=pl.Int64),
+            **{
+                name: pl.Series(values[:, indices].ravel(), dtype=pl.Float64)
+                for name, values in columns.items()
+            },
+        )
+        frames.append(frame)
+    return pl.concat(frames)
+
+
+def _summary_columns(prefix: str, summary: PathSummary, point: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        prefix: point,
+        **{f"{prefix}_{name}": summary.quantiles[name] for name in INTERVALS},
+    }
+
+
+def outlook_marts(outlook: Outlook, result: OutlookResult) -> dict[str, pl.DataFrame]:
+    """The supply, shortage, decomposition and demand marts of a computed outlook.
+
+    Point values (``demand_fte``, ``supply_fte``, ``shortage_fte`` ...) come from the mean
+    demand forecast and the deterministic supply projection, so that the decomposition adds up
+    exactly; intervals and the probability of a shortage come from the joint paths.
+    """
+    summing = outlook.hierarchy.summing
+    per_person = result.fte_per_person[:, None]
+    headcount = result.supply.mean["headcount"]
+    supply_fte = summing @ (headcount * per_person)
+    demand = summing @ result.demand_mean
+    shortage = demand - supply_fte
+    persons = summing @ ((result.demand_mean - headcount * per_person) / per_person)
+    inflow = summing @ (
+        result.supply.mean["graduates"] + np.maximum(result.supply.mean["other_inflow"], 0)
+    )
+    quarter = np.cumsum(inflow, axis=1)
+    quarter[:, 3:] = quarter[:, 3:] - quarter[:, :-3]
+    quarter[:, :3] = quarter[:, :3] * 3 / np.arange(1, 4)[: quarter.shape[1]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tension = np.where(quarter > 0, np.maximum(persons, 0) / quarter, np.nan)
+        share = np.where(demand > 0, shortage / demand, np.nan)
+    supply = _node_frame(
+        outlook,
+        result.months,
+        {
+            **_summary_columns("headcount", result.supply_headcount, summing @ headcount),
+            **_summary_columns("fte", result.supply_fte, supply_fte),
+        },
+    )
+    shortage_mart = _node_frame(
+        outlook,
+        result.months,
+        {
+            "demand_fte": demand,
+            "supply_fte": supply_fte,
+            **_summary_columns("shortage_fte", result.shortage_fte, shortage),
+            **_summary_columns("shortage_persons", result.shortage_persons, persons),
+            "shortage_share": share,
+            "probability_shortage": result.shortage_fte.positive,
+            "tension_ratio": tension,
+        },
+    ).with_columns(
+        tension_band=pl.when(pl.col("tension_ratio").is_not_nan()).then(
+            pl.col("tension_ratio").map_elements(tension_band, return_dtype=pl.String)
+        )
+    )
+    decomposition = _node_frame(outlook, result.months, decompose(outlook, result, shortage))
+    demand_mart = _node_frame(
+        outlook,
+        result.months,
+        {
+            "yhat": demand,
+            **{
+                f"yhat_{name}": result.demand.quantiles[name]
+                for name in ("lo_80", "hi_80", "lo_95", "hi_95")
+            },
+        },
+    )
+    return {
+        "supply": supply,
+        "shortage": shortage_mart,
+        "decomposition": decomposition,
+        "demand": demand_mart,
+    }
+
+
+def decompose(
+    outlook: Outlook, result: OutlookResult, shortage: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Why the shortage changes: cumulative components per node and month (FTE).
+
+    ``shortage_fte = shortage_start_fte + demand_growth_fte + retirements_fte + leavers_fte +
+    graduates_fte + other_inflow_fte + hours_fte``: growth of demand since the origin, people
+    retiring and leaving regional care (adding to the gap), graduates and other inflow
+    (closing it, so negative), and a change in contract hours.
+    """
+    summing = outlook.hierarchy.summing
+    months = len(result.months)
+    per_person = result.fte_per_person[:, None]
+    base = outlook.supply_inputs.fte_per_person
+    stock = outlook.supply_inputs.stock.sum(axis=1)
+    origin_demand = np.asarray(outlook.metadata["origin_demand_fte"], dtype=float)
+
+    def cumulative(name: str) -> np.ndarray:
+        return summing @ (np.cumsum(result.supply.mean[name], axis=1) * per_person)
+
+    def constant(values: np.ndarray) -> np.ndarray:
+        return np.repeat((summing @ values)[:, None], months, axis=1)
+
+    return {
+        "shortage_start_fte": constant(outlook.origin_shortage_fte),
+        "demand_growth_fte": summing @ (result.demand_mean - origin_demand[:, None]),
+        "retirements_fte": cumulative("retirements"),
+        "leavers_fte": cumulative("leavers"),
+        "graduates_fte": -cumulative("graduates"),
+        "other_inflow_fte": -cumulative("other_inflow"),
+        "hours_fte": constant(-stock * (result.fte_per_person - base)),
+        "shortage_fte": shortage,
+    }
+
+
+def write_marts(marts: dict[str, pl.DataFrame], folder: Path) -> list[Path]:
+    """Write each mart as ``<folder>/<name>.parquet`` (temporary file, then rename)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in marts.items():
+        target = folder / f"{name}.parquet"
+        partial = target.with_suffix(".parquet.tmp")
+        frame.write_parquet(partial)
+        partial.replace(target)
+        written.append(target)
+    return written
