@@ -153,42 +153,36 @@ def _hires(spells: pl.DataFrame, since: dt.date, origin_end: dt.date) -> pl.Data
 
 
 def graduates_by_year(pipeline: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Graduates per cohort and graduation year, with the dropouts a lever could still prevent.
+    """Each cohort's graduates in its nominal graduation year, with its preventable dropouts.
 
-    Graduates so far count in the nominal graduation year; a running cohort's remaining
-    expected graduates count in its expected graduation year, and its enrolled students who are
-    not expected to graduate are its preventable ``dropouts``. Of a finished cohort, the
-    observed dropouts are given (they were preventable before it finished).
+    Graduates of a cohort (observed if finished, expected if running) all count in the nominal
+    year (cohort year + programme length), here and in the entry-factor calibration alike: late
+    graduates of earlier cohorts replace a cohort's own late graduates, so the yearly totals
+    hold. ``dropouts`` are the students not expected to graduate: of a running cohort its
+    enrolled students beyond the expected graduates, of a finished one the observed dropouts.
     """
     nominal = reference.programmes.select("programme_code", "nominal_years")
-    cohorts = pipeline.join(nominal, on="programme_code", how="left").with_columns(
-        pl.col("cohort_year").cast(pl.Int64),
-        nominal_year=(pl.col("cohort_year") + pl.col("nominal_years").round()).cast(pl.Int64),
-        intake=pl.col("intake").cast(pl.Float64),
-        remaining=(pl.col("expected_graduates") - pl.col("graduates")).cast(pl.Float64),
-    )
-    keys = ["programme_code", "institution_code", "level", "cohort_year", "intake"]
-    so_far = cohorts.select(
-        *keys,
-        graduation_year="nominal_year",
-        graduates=pl.col("graduates").cast(pl.Float64),
-        dropouts=pl.when(pl.col("expected_graduation_year").is_null())
-        .then(pl.col("dropouts").cast(pl.Float64))
-        .otherwise(0.0),
-    )
-    running = cohorts.filter(pl.col("expected_graduation_year").is_not_null()).select(
-        *keys,
-        graduation_year=pl.col("expected_graduation_year").cast(pl.Int64),
-        graduates="remaining",
-        dropouts=(pl.col("enrolled") - pl.col("remaining")).clip(0, None).cast(pl.Float64),
-    )
+    running = pl.col("expected_graduation_year").is_not_null()
+    remaining = pl.col("expected_graduates") - pl.col("graduates")
     return (
-        pl.concat([so_far, running])
-        .filter(pl.col("graduation_year").is_not_null())
-        .group_by(*keys, "graduation_year")
-        .agg(pl.sum("graduates", "dropouts"))
-        .filter((pl.col("graduates") > 0) | (pl.col("dropouts") > 0))
-        .sort("programme_code", "institution_code", "cohort_year", "graduation_year")
+        pipeline.join(nominal, on="programme_code", how="left")
+        .select(
+            "programme_code",
+            "institution_code",
+            "level",
+            pl.col("cohort_year").cast(pl.Int64),
+            intake=pl.col("intake").cast(pl.Float64),
+            graduation_year=(pl.col("cohort_year") + pl.col("nominal_years").round()).cast(
+                pl.Int64
+            ),
+            graduates=pl.col("expected_graduates").cast(pl.Float64),
+            dropouts=pl.when(running)
+            .then((pl.col("enrolled") - remaining).clip(0, None))
+            .otherwise(pl.col("dropouts"))
+            .cast(pl.Float64),
+        )
+        .filter(pl.col("graduation_year").is_not_null() & pl.col("graduates").is_not_null())
+        .sort("programme_code", "institution_code", "cohort_year")
     )
 
 
