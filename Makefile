@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 SEED ?= 42
 
-.PHONY: run test lint typecheck pytest demo clean
+.PHONY: run test lint typecheck pytest demo lab clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ demo: $(STAMP)
 	$(BIN)/workforce report quality --data-dir $(DATA) > /dev/null
 
 run: demo
+
+## JupyterLab on notebooks/ with the project's kernel ("workforce", installed into the venv).
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name workforce --display-name "workforce" > /dev/null
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,135 @@
+"""The docs stay true: the CLI reference matches the CLI, and every relative link resolves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workforce.cli import app
+from workforce.docs_cli import DEFAULT_OUT, REGENERATE, main, render
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+MARKDOWN_FILES = sorted(
+    [ROOT / "README.md", *DOCS.glob("*.md"), *ROOT.glob("notebooks/*.md")],
+)
+NOTEBOOKS = sorted(ROOT.glob("notebooks/*.ipynb"))
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_REFERENCE_LINK = re.compile(r"^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_HTML_LINK = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def links(markdown: str) -> list[str]:
+    """Link targets in Markdown text, outside fenced code blocks and code spans."""
+    text = _CODE_SPAN.sub("", _FENCE.sub("", markdown))
+    return [
+        match.group(1)
+        for pattern in (_INLINE_LINK, _REFERENCE_LINK, _HTML_LINK)
+        for match in pattern.finditer(text)
+    ]
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"[`*_]|<[^>]+>", "", heading).strip().lower()
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def anchors(markdown: str) -> set[str]:
+    return {github_anchor(heading) for heading in _HEADING.findall(_FENCE.sub("", markdown))}
+
+
+def broken_links(source: Path, markdown: str) -> list[str]:
+    """Relative links from ``source`` whose file (or heading anchor) does not exist."""
+    problems = []
+    for target in links(markdown):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):  # http:, mailto:, ...
+            continue
+        path_part, _, anchor = target.partition("#")
+        file = (source.parent / path_part).resolve() if path_part else source
+        if not file.exists():
+            problems.append(f"{target} (no such file)")
+        elif anchor and file.suffix == ".md":
+            text = file.read_text(encoding="utf-8") if file != source else markdown
+            if anchor not in anchors(text):
+                problems.append(f"{target} (no heading #{anchor})")
+    return problems
+
+
+def test_cli_reference_is_current() -> None:
+    written = DEFAULT_OUT.read_text(encoding="utf-8") if DEFAULT_OUT.exists() else ""
+    assert written == render(app), f"docs/cli.md is out of date: run `{REGENERATE}`"
+
+
+def test_cli_reference_lists_every_command() -> None:
+    import typer.main
+
+    from workforce.docs_cli import iter_commands
+
+    root = typer.main.get_command(app)
+    paths = [
+        context.command_path
+        for _, context in iter_commands(root, root.context_class(root, info_name="workforce"))
+    ]
+    reference = render(app)
+    assert "workforce forecast" in paths
+    for path in paths:
+        assert f"## `{path}`" in reference, path
+
+
+def test_check_reports_a_stale_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "cli.md"
+    assert main(["--out", str(target)]) == 0
+    assert main(["--out", str(target), "--check"]) == 0
+    target.write_text(target.read_text(encoding="utf-8").replace("Usage:", "Use:"))
+    assert main(["--out", str(target), "--check"]) == 1
+    assert REGENERATE in capsys.readouterr().err
+
+
+def test_machine_measured_defaults_are_named_by_their_rule() -> None:
+    """A default taken from the machine (CPU count) would make the reference differ per machine."""
+    assert "default: number of CPUs" in render(app)
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(path: Path) -> None:
+    problems = broken_links(path, path.read_text(encoding="utf-8"))
+    assert not problems, f"{path.relative_to(ROOT)}: broken links: {problems}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_links_resolve(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    markdown = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    problems = broken_links(path, markdown)
+    assert not problems, f"{path.name}: broken links: {problems}"
+
+
+def test_docs_index_links_every_document() -> None:
+    index = DOCS / "README.md"
+    linked = {(DOCS / target.partition("#")[0]).resolve() for target in links(index.read_text())}
+    missing = [p.name for p in DOCS.glob("*.md") if p != index and p.resolve() not in linked]
+    assert not missing, f"docs/README.md does not link {missing}"
+
+
+def test_link_checker_finds_a_broken_link(tmp_path: Path) -> None:
+    (tmp_path / "there.md").write_text("# A heading\n")
+    page = tmp_path / "page.md"
+    markdown = (
+        "[ok](there.md) [ok](there.md#a-heading) [web](https://example.org) "
+        "[gone](missing.md) [bad anchor](there.md#nothing)\n```\n[in code](nowhere.md)\n```\n"
+    )
+    assert broken_links(page, markdown) == [
+        "missing.md (no such file)",
+        "there.md#nothing (no heading #nothing)",
+    ]
