@@ -188,3 +188,27 @@ def test_empty_key_and_unreadable_file_exit_2(
 )
 def test_identifier_formatting_does_not_change_the_key(written: str, normalised: str) -> None:
     assert normalise_identifier(written) == normalised
+
+
+def test_a_pseudonymised_hr_extract_passes_the_staff_contract(region: Path, tmp_path: Path) -> None:
+    extract = sorted((region / "staff").glob("*.csv"))[0]
+    hr = (
+        pl.read_csv(extract, infer_schema=False)
+        .with_row_index("number", offset=100_000_000)
+        .with_columns(
+            BSN=pl.col("number").cast(pl.String),
+            Naam=pl.lit("Anna de Vries"),
+            Geboortedatum=pl.col("birth_year") + "-05-01",
+        )
+        .drop("number", "person_key", "birth_year")
+    )
+    source = tmp_path / "hr_system_export.csv"
+    hr.write_csv(source)
+    out = tmp_path / "staff" / extract.name
+
+    code, output = run(source, "--id-column", "BSN", "--out", out, env={KEY_ENV: "k"})
+
+    assert code == 0, output
+    checked = runner.invoke(app, ["validate", str(out)])
+    assert checked.exit_code == 0, checked.output
+    assert pl.read_csv(out)["person_key"].n_unique() == hr["BSN"].n_unique()

@@ -12,7 +12,7 @@ import pytest
 from tests.regional_frames import marts, month, spells, staff, vacancies
 from workforce.privacy import TOTAL
 from workforce.regional import RegionalMarts, load_marts, regional_kpis, retention
-from workforce.regional.kpis import retirement_wave
+from workforce.regional.kpis import SICK_LEAVE_SBI, retirement_wave, sick_leave
 from workforce.synthetic.params import RegionParams
 
 
@@ -198,3 +198,12 @@ def test_retention_only_for_cohorts_followed_long_enough(cohorts: pl.DataFrame) 
     last = cohorts.filter(pl.col("cohort_year") == cohorts["cohort_year"].max())
     assert last["retention_12"].is_null().all()
     assert (last["observed_12"] < last["hires"]).all()
+
+
+def test_sick_leave_for_every_care_sector_from_its_cbs_branch() -> None:
+    table = sick_leave()
+
+    assert set(table["sector_code"]) == set(SICK_LEAVE_SBI)
+    assert table["sick_leave_pct"].is_between(1, 15).all()
+    per_sector = table.group_by("sector_code").agg(pl.col("period").n_unique())
+    assert (per_sector["period"] >= 40).all()  # at least ten years of quarters

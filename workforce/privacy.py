@@ -30,7 +30,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, ParamSpec
+from typing import ParamSpec
 
 import numpy as np
 import polars as pl
@@ -124,7 +124,7 @@ def disclose(
     tables = [range(cells.height)] if not by else _partitions(cells, by)
     starts = np.asarray([rows.start for rows in tables], dtype=np.int64)
     order = np.argsort(starts)
-    per_table: list[list[_Group]] = [[] for _ in tables]
+    per_table: list[list[ConstraintGroup]] = [[] for _ in tables]
     for group in groups:
         position = int(np.searchsorted(starts[order], group.rows[0], side="right")) - 1
         per_table[int(order[position])].append(group)
@@ -141,7 +141,7 @@ def disclose(
 
 
 @dataclass(frozen=True)
-class _Group:
+class ConstraintGroup:
     """Cells that add up to a published total: ``rows`` (details) and ``total`` (one row)."""
 
     rows: np.ndarray
@@ -175,8 +175,8 @@ def _with_totals(
 
 def _constraint_groups(
     cells: pl.DataFrame, *, dims: list[str], margins: list[str], by: list[str]
-) -> list[_Group]:
-    groups: list[_Group] = []
+) -> list[ConstraintGroup]:
+    groups: list[ConstraintGroup] = []
     for dim in margins:
         keys = [*by, *(d for d in dims if d != dim)]
         grouped = (
@@ -189,7 +189,7 @@ def _constraint_groups(
         )
         for details, total in grouped.select("details", "total").iter_rows():
             rows = np.asarray(details, dtype=np.int64)
-            groups.append(_Group(rows=np.append(rows, total), total=int(total)))
+            groups.append(ConstraintGroup(rows=np.append(rows, total), total=int(total)))
     return groups
 
 
@@ -200,7 +200,7 @@ def _partitions(cells: pl.DataFrame, by: list[str]) -> list[range]:
 
 def _suppress_table(
     index: np.ndarray,
-    groups: list[_Group],
+    groups: list[ConstraintGroup],
     counts: np.ndarray,
     own: np.ndarray,
     is_total: np.ndarray,
@@ -233,7 +233,7 @@ def _suppress_table(
 
 
 def _apply_count_rule(
-    groups: list[_Group],
+    groups: list[ConstraintGroup],
     counts: np.ndarray,
     own: np.ndarray,
     is_total: np.ndarray,
@@ -250,7 +250,7 @@ def _apply_count_rule(
 
 
 def _suppress_complement(
-    group: _Group,
+    group: ConstraintGroup,
     counts: np.ndarray,
     own: np.ndarray,
     is_total: np.ndarray,
@@ -268,7 +268,7 @@ def _suppress_complement(
 
 
 def determined_cells(
-    groups: Sequence[_Group], suppressed: np.ndarray, index: np.ndarray | None = None
+    groups: Sequence[ConstraintGroup], suppressed: np.ndarray, index: np.ndarray | None = None
 ) -> list[int]:
     """Hidden cells whose value follows from the published cells and totals.
 
@@ -361,22 +361,3 @@ def employer_view(
         return checked
 
     return register
-
-
-def constraint_groups(
-    table: pl.DataFrame,
-    *,
-    dims: Sequence[str],
-    margins: Sequence[str] | None = None,
-    by: Sequence[str] = (),
-) -> list[_Group]:
-    """The published-total equations of a disclosed table (rows are its row positions)."""
-    indexed = table.with_columns(pl.col(list(dims)).cast(pl.String)).with_row_index(_ROW)
-    return _constraint_groups(
-        indexed, dims=list(dims), margins=list(dims if margins is None else margins), by=list(by)
-    )
-
-
-def suppression_summary(table: pl.DataFrame) -> dict[str, Any]:
-    """Cells and suppressed cells of a disclosed table."""
-    return {"cells": table.height, "suppressed": int(table[SUPPRESSED].sum())}
