@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= data
 SEED ?= 42
+PORT ?= 8866
 
-.PHONY: run test lint typecheck pytest demo lab clean
+.PHONY: run test lint typecheck pytest demo lab dashboard clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,14 @@ demo: $(STAMP)
 	$(BIN)/workforce build --data-dir $(DATA)
 	$(BIN)/workforce report quality --data-dir $(DATA) > /dev/null
 
+## Demo region, demand forecasts, then the dashboards (Voila, token auth) until Ctrl+C.
 run: demo
+	$(BIN)/workforce forecast --data-dir $(DATA)
+	$(BIN)/workforce dashboard --data-dir $(DATA) --port $(PORT) --no-browser
+
+## Serve the dashboards on what is in $(DATA); prints the URL with its token.
+dashboard: $(STAMP)
+	$(BIN)/workforce dashboard --data-dir $(DATA) --port $(PORT) --no-browser
 
 ## JupyterLab on notebooks/ with the project's kernel ("workforce", installed into the venv).
 lab: $(STAMP)

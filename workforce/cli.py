@@ -152,12 +152,14 @@ def report_quality(
 
 
 def _register_command_groups() -> None:
+    from workforce.dashboards.cli import register as register_dashboard
     from workforce.forecast.cli import register as register_forecast
     from workforce.ingest.cli import register as register_open_data
     from workforce.regional_cli import register as register_regional
 
     register_forecast(app)
     register_open_data(app)
+    register_dashboard(app)
     register_regional(app)
 
 

@@ -1,0 +1,18 @@
+"""A data folder with marts, a small demand forecast and a registry run, made once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workforce.dashboards.demo import DemoData, prepare_demo_forecast
+
+
+@pytest.fixture(scope="session")
+def dashboard_data(region_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoData:
+    """The generated region's marts plus a quick forecast of six series (two sectors)."""
+    folder = tmp_path_factory.mktemp("dashboard_data")
+    shutil.copytree(region_data / "marts", folder / "marts")
+    return prepare_demo_forecast(folder, workers=1)

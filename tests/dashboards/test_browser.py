@@ -1,0 +1,153 @@
+"""The dashboards through the real server in a real browser: render, numbers, filters, auth.
+
+One Voila server (started as ``workforce dashboard`` starts it) and one Chromium serve every
+test here. Without ``/usr/bin/chromium`` the tests are skipped locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from workforce.dashboards.browser import (
+    ERROR_TEXTS,
+    PLOT_DATA,
+    PLOTS_DRAWN,
+    TRACE_CHANGED,
+    chromium_available,
+    launch_chromium,
+)
+from workforce.dashboards.demo import DemoData
+from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.format import format_number, format_percent
+from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+EXPLORER = "forecast_explorer.ipynb"
+RENDER_TIMEOUT_MS = 120_000
+
+if not chromium_available():
+    if os.environ.get("CI"):
+        raise RuntimeError(
+            "CI needs /usr/bin/chromium for the browser tests (apt-get install chromium)"
+        )
+    pytest.skip("no /usr/bin/chromium: apt-get install -y chromium", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(
+    dashboard_data: DemoData, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerSettings]:
+    settings = ServerSettings(
+        data_dir=dashboard_data.data_dir, models_dir=dashboard_data.models_dir, port=free_port()
+    )
+    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("wb")
+    with DashboardServer(settings, log=log):
+        yield settings
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def explorer_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
+    """The explorer, loaded once and fully drawn (both figures)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url(EXPLORER), timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(PLOTS_DRAWN, arg=2, timeout=RENDER_TIMEOUT_MS)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def expected(dashboard_data: DemoData) -> ForecastExplorer:
+    """The same App in this process: what the page must show for its first series."""
+    return ForecastExplorer.from_data_dir(
+        dashboard_data.data_dir, models_dir=dashboard_data.models_dir
+    )
+
+
+def _forecast_trace(page: Any) -> dict[str, Any]:
+    figures = page.evaluate(PLOT_DATA)
+    return figures[0][TRACES.index("forecast")]
+
+
+def test_explorer_renders_without_errors(explorer_page: Any) -> None:
+    text = explorer_page.inner_text("body")
+    assert "Prognoseverkenner" in text
+    for error in ERROR_TEXTS:
+        assert error not in text
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    explorer_page.screenshot(path=str(SCREENSHOTS / "forecast_explorer.png"), full_page=True)
+
+
+def test_explorer_shows_the_packages_headlines_dutch_style(
+    explorer_page: Any, expected: ForecastExplorer
+) -> None:
+    headlines = expected.headlines
+    assert headlines is not None
+    tiles = explorer_page.locator(".wf-tile-value").all_inner_texts()
+    assert tiles[:3] == [
+        format_number(headlines.last_actual),
+        format_number(headlines.forecast_end),
+        format_percent(headlines.change, signed=True),
+    ]
+    assert format_number(headlines.mase_chosen, digits=2) in tiles
+
+
+def test_chart_holds_the_forecast_of_the_chosen_series(
+    explorer_page: Any, expected: ForecastExplorer
+) -> None:
+    trace = _forecast_trace(explorer_page)
+    assert trace["y"] == pytest.approx(list(expected.figure.data[TRACES.index("forecast")].y))
+
+
+def test_changing_the_profession_changes_the_chart_data(
+    explorer_page: Any, dashboard_data: DemoData, expected: ForecastExplorer
+) -> None:
+    before = _forecast_trace(explorer_page)["y"]
+    name, other = expected.profession.options[1]
+    explorer_page.locator(".widget-dropdown select").nth(2).select_option(label=name)
+    explorer_page.wait_for_function(
+        TRACE_CHANGED, arg=[0, TRACES.index("forecast"), before], timeout=30_000
+    )
+    forecasts = pl.read_parquet(dashboard_data.data_dir / "forecasts" / "demand.parquet")
+    wanted = forecasts.filter(
+        pl.col("unique_id") == f"{expected.region.value}/{expected.sector.value}/{other}"
+    ).sort("ds")
+    assert _forecast_trace(explorer_page)["y"] == pytest.approx(wanted["yhat"].to_list())
+
+
+def _status(url: str) -> int:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_requests_without_the_token_are_refused(server: ServerSettings) -> None:
+    page = server.url(EXPLORER, with_token=False)
+    assert _status(page) in (302, 403)
+    assert _status(page + "?token=wrong") in (302, 403)
+    assert _status(server.url(with_token=False)) in (302, 403)

@@ -1,0 +1,63 @@
+"""Loaders: missing files give empty states, the latest registry run is found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from workforce.dashboards.data import (
+    NO_RUN,
+    latest_run,
+    load_names,
+    read_forecast,
+    read_mart,
+)
+from workforce.dashboards.demo import DemoData
+
+
+def test_missing_files_read_as_none(tmp_path: Path) -> None:
+    assert read_mart(tmp_path, "demand") is None
+    assert read_forecast(tmp_path, "shortage") is None
+    (tmp_path / "forecasts").mkdir()
+    (tmp_path / "forecasts" / "supply.parquet").write_text("not parquet")
+    assert read_forecast(tmp_path, "supply") is None
+
+
+def test_no_models_folder_is_no_run(tmp_path: Path) -> None:
+    assert latest_run(tmp_path / "models") is NO_RUN
+    assert NO_RUN.is_empty
+    assert NO_RUN.metrics.is_empty()
+
+
+def test_latest_run_is_the_newest_folder(tmp_path: Path) -> None:
+    for run_id, mase in (("20250101T000000Z", 0.9), ("20260101T000000Z", 0.5)):
+        folder = tmp_path / run_id
+        folder.mkdir()
+        (folder / "run.json").write_text(json.dumps({"run_id": run_id}))
+        pl.DataFrame({"unique_id": ["a"], "model": ["chosen"], "mase": [mase]}).write_csv(
+            folder / "metrics.csv"
+        )
+    (tmp_path / "notes").mkdir()
+    run = latest_run(tmp_path)
+    assert run.run_id == "20260101T000000Z"
+    assert run.metrics["mase"].to_list() == [0.5]
+    assert run.choices.is_empty()
+
+
+def test_reads_what_the_forecast_writes(dashboard_data: DemoData) -> None:
+    forecasts = read_forecast(dashboard_data.data_dir, "demand")
+    assert forecasts is not None
+    run = latest_run(dashboard_data.models_dir)
+    assert run.folder == dashboard_data.run_dir
+    assert set(run.metrics["unique_id"]) == set(forecasts["unique_id"])
+    assert set(run.choices["unique_id"]) == set(forecasts["unique_id"])
+
+
+def test_names_come_from_the_reference() -> None:
+    names = load_names()
+    assert names.get("elderly_home_care") == "Verpleging, verzorging en thuiszorg (VVT)"
+    assert names.get("certified_carer", "en").startswith("Certified")
+    assert names.get("AM13") == "Midden-Utrecht"
+    assert names.get("no_such_code") == "no_such_code"

@@ -1,0 +1,136 @@
+"""The ForecastExplorer App without a browser: widgets drive figures, tiles and details."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from workforce.dashboards.demo import DemoData
+from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.format import Language, format_number, format_percent
+
+
+@pytest.fixture
+def app(dashboard_data: DemoData) -> ForecastExplorer:
+    return ForecastExplorer.from_data_dir(
+        dashboard_data.data_dir, models_dir=dashboard_data.models_dir
+    )
+
+
+def _trace(app: ForecastExplorer, key: str) -> tuple[list, list]:
+    trace = app.figure.data[TRACES.index(key)]
+    return list(trace.x), list(trace.y)
+
+
+def test_offers_exactly_the_forecast_series(
+    app: ForecastExplorer, dashboard_data: DemoData
+) -> None:
+    forecasts = pl.read_parquet(dashboard_data.data_dir / "forecasts" / "demand.parquet")
+    offered = set()
+    for sector in [value for _, value in app.sector.options]:
+        app.sector.value = sector
+        offered |= {f"AM13/{sector}/{code}" for _, code in app.profession.options}
+    assert offered == set(forecasts["unique_id"])
+
+
+def test_figure_shows_the_series_history_and_forecast(
+    app: ForecastExplorer, dashboard_data: DemoData
+) -> None:
+    uid = app.unique_id
+    assert uid is not None
+    demand = pl.read_parquet(dashboard_data.data_dir / "marts" / "demand.parquet")
+    region, sector, profession = uid.split("/")
+    expected = (
+        demand.filter(
+            (pl.col("region_code") == region)
+            & (pl.col("sector_code") == sector)
+            & (pl.col("profession_code") == profession)
+        )
+        .group_by("month")
+        .agg(pl.col("required_fte").sum())
+        .sort("month")
+    )
+    x, y = _trace(app, "history")
+    assert x == expected["month"].to_list()
+    assert y == pytest.approx(expected["required_fte"].to_list())
+    forecast = pl.read_parquet(dashboard_data.data_dir / "forecasts" / "demand.parquet").filter(
+        pl.col("unique_id") == uid
+    )
+    assert _trace(app, "forecast")[1] == pytest.approx(forecast.sort("ds")["yhat"].to_list())
+    low, high = _trace(app, "lo_95")[1], _trace(app, "hi_95")[1]
+    assert all(lo <= hi for lo, hi in zip(low, high, strict=True))
+
+
+def test_changing_the_profession_redraws_the_chart_and_headlines(app: ForecastExplorer) -> None:
+    before_uid, before_y = app.unique_id, _trace(app, "forecast")[1]
+    before_headlines = app.headlines
+    app.profession.value = app.profession.options[1][1]
+    assert app.unique_id != before_uid
+    assert _trace(app, "forecast")[1] != before_y
+    assert app.headlines != before_headlines
+    assert app.headlines is not None
+    assert format_number(app.headlines.last_actual) in app.tiles["last_actual"].value
+
+
+def test_changing_the_sector_refills_the_professions(app: ForecastExplorer) -> None:
+    first = app.profession.options
+    other = next(value for _, value in app.sector.options if value != app.sector.value)
+    app.sector.value = other
+    assert app.profession.options != first
+    assert app.unique_id == f"AM13/{other}/{app.profession.value}"
+
+
+def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorer) -> None:
+    headlines = app.headlines
+    assert headlines is not None
+    assert headlines.last_actual is not None
+    assert headlines.last_actual > 1000  # so the thousands separator shows
+    assert format_number(headlines.last_actual) in app.tiles["last_actual"].value
+    assert "." in format_number(headlines.last_actual)
+    assert format_percent(headlines.change, signed=True) in app.tiles["change"].value
+    assert format_number(headlines.mase_chosen, digits=2) in app.tiles["mase_chosen"].value
+    assert "Laatst gerealiseerd" in app.tiles["last_actual"].value
+
+
+def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplorer) -> None:
+    metrics = app.run.metrics.filter(pl.col("unique_id") == app.unique_id)
+    bars = app.backtest_figure.data[0]
+    assert sorted(bars.x) == pytest.approx(sorted(metrics["mase"].to_list()))
+    assert "gekozen (geleverd)" in bars.y
+    choice = app.run.choices.filter(pl.col("unique_id") == app.unique_id).row(0, named=True)
+    assert choice["choice"] in app.model_details.value
+    assert app.run.run_id in app.model_details.value
+
+
+def test_english_switch_relabels_everything(app: ForecastExplorer) -> None:
+    app.language.value = Language.en.value
+    assert app.sector.description == "Sector"
+    assert "Latest actual" in app.tiles["last_actual"].value
+    assert app.figure.data[TRACES.index("forecast")].name == "Forecast"
+    assert app.figure.layout.separators == ".,"
+    assert any("Hospitals" in name for name, _ in app.sector.options)
+
+
+def test_without_data_shows_geen_gegevens(tmp_path: Path) -> None:
+    app = ForecastExplorer.from_data_dir(tmp_path, models_dir=tmp_path / "models")
+    assert app.unique_id is None
+    assert "geen gegevens" in app.notice.value
+    assert "geen gegevens" in app.model_details.value
+    assert all(len(trace.y or ()) == 0 for trace in app.figure.data)
+    assert "–" in app.tiles["last_actual"].value  # noqa: RUF001
+
+
+def test_history_without_forecast_still_shows_the_history(
+    dashboard_data: DemoData, tmp_path: Path
+) -> None:
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "marts" / "demand.parquet").write_bytes(
+        (dashboard_data.data_dir / "marts" / "demand.parquet").read_bytes()
+    )
+    app = ForecastExplorer.from_data_dir(tmp_path, models_dir=tmp_path / "models")
+    assert app.unique_id is not None
+    assert len(_trace(app, "history")[1]) > 100
+    assert _trace(app, "forecast")[1] == []
+    assert "geen gegevens" in app.notice.value

@@ -1,0 +1,110 @@
+"""The explorer's numbers: series from the marts and forecasts, headlines of one series."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from workforce.dashboards.explorer_data import (
+    backtest_table,
+    forecast_frame,
+    history_frame,
+    series_headlines,
+    series_keys,
+)
+
+
+def _forecast(values: list[float], *, model: str = "chosen") -> pl.DataFrame:
+    months = [dt.date(2026, m, 1) for m in range(1, len(values) + 1)]
+    return pl.DataFrame(
+        {
+            "unique_id": "AM13/s/p",
+            "ds": months,
+            "model": model,
+            "yhat": values,
+            "yhat_lo_80": [v - 1 for v in values],
+            "yhat_hi_80": [v + 1 for v in values],
+            "yhat_lo_95": [v - 2 for v in values],
+            "yhat_hi_95": [v + 2 for v in values],
+            "region_code": "AM13",
+            "sector_code": "s",
+            "profession_code": "p",
+        }
+    )
+
+
+def test_history_sums_required_fte_per_series_and_month() -> None:
+    demand = pl.DataFrame(
+        {
+            "month": [dt.date(2025, 1, 1)] * 3,
+            "region_code": "AM13",
+            "sector_code": ["s", "s", "t"],
+            "profession_code": "p",
+            "required_fte": [1.5, 2.0, 4.0],
+        }
+    )
+    history = history_frame(demand)
+    assert dict(zip(history["unique_id"], history["y"], strict=True)) == {
+        "AM13/s/p": 3.5,
+        "AM13/t/p": 4.0,
+    }
+    assert history_frame(None).is_empty()
+
+
+def test_forecast_frame_keeps_the_chosen_model() -> None:
+    both = pl.concat([_forecast([10.0, 11.0]), _forecast([99.0, 99.0], model="naive")])
+    assert forecast_frame(both)["yhat"].to_list() == [10.0, 11.0]
+    assert forecast_frame(None).is_empty()
+
+
+def test_series_are_offered_from_the_forecasts_else_the_history() -> None:
+    forecasts = forecast_frame(_forecast([1.0]))
+    history = pl.DataFrame(
+        {
+            "unique_id": ["AM13/x/y"],
+            "region_code": ["AM13"],
+            "sector_code": ["x"],
+            "profession_code": ["y"],
+        }
+    )
+    assert series_keys(history, forecasts)["unique_id"].to_list() == ["AM13/s/p"]
+    assert series_keys(history, forecasts.clear())["unique_id"].to_list() == ["AM13/x/y"]
+
+
+def test_headlines_of_one_series() -> None:
+    history = pl.DataFrame({"ds": [dt.date(2025, 11, 1), dt.date(2025, 12, 1)], "y": [90.0, 100.0]})
+    metrics = pl.DataFrame(
+        {
+            "model": ["naive", "chosen"],
+            "mase": [0.8, 0.6],
+            "coverage_80": [0.5, 0.75],
+            "coverage_95": [0.9, 1.0],
+        }
+    )
+    headlines = series_headlines(history, forecast_frame(_forecast([105.0, 110.0])), metrics)
+    assert headlines.last_month == dt.date(2025, 12, 1)
+    assert headlines.last_actual == 100.0
+    assert headlines.end_month == dt.date(2026, 2, 1)
+    assert headlines.forecast_end == 110.0
+    assert (headlines.end_lo_80, headlines.end_hi_80) == (109.0, 111.0)
+    assert headlines.change == pytest.approx(0.10)
+    assert headlines.mase_chosen == 0.6
+    assert headlines.gain_over_naive == pytest.approx(0.25)
+    assert headlines.coverage_80 == 0.75
+
+
+def test_headlines_without_data_are_missing_not_errors() -> None:
+    headlines = series_headlines(pl.DataFrame(), pl.DataFrame(), pl.DataFrame())
+    assert headlines.last_actual is None
+    assert headlines.change is None
+    assert headlines.gain_over_naive is None
+
+
+def test_backtest_table_sorts_by_mase_and_drops_non_finite() -> None:
+    metrics = pl.DataFrame(
+        {"model": ["naive", "chosen", "theta"], "mase": [0.8, 0.6, float("nan")]}
+    )
+    assert backtest_table(metrics)["model"].to_list() == ["chosen", "naive"]
+    assert backtest_table(pl.DataFrame()).is_empty()

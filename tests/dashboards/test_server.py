@@ -1,0 +1,81 @@
+"""The Voila command line and the server's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workforce.dashboards.data import DATA_ENV, MODELS_ENV
+from workforce.dashboards.server import (
+    TOKEN_ENV,
+    ServerSettings,
+    dashboards_dir,
+    new_token,
+    server_environment,
+    voila_command,
+)
+
+
+def _settings(tmp_path: Path, **changes: object) -> ServerSettings:
+    return ServerSettings(
+        data_dir=tmp_path / "data", models_dir=tmp_path / "models", token="secret", **changes
+    )  # type: ignore[arg-type]
+
+
+def test_command_turns_on_token_auth_and_hides_sources_and_tracebacks(tmp_path: Path) -> None:
+    command = voila_command(_settings(tmp_path, port=9001))
+    assert "--token=secret" in command
+    assert "--strip_sources=True" in command
+    assert "--show_tracebacks=False" in command
+    assert "--Voila.ip=127.0.0.1" in command
+    assert "--port=9001" in command
+    assert any(part.startswith("--VoilaExecutor.timeout=") for part in command)
+
+
+def test_kernels_are_culled_only_after_the_executor_gives_up(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    command = voila_command(settings)
+    assert f"--MappingKernelManager.cull_idle_timeout={settings.cull_idle_timeout}" in command
+    assert settings.cull_idle_timeout > settings.executor_timeout
+    with pytest.raises(ValueError, match="cull timeout"):
+        _settings(tmp_path, executor_timeout=600, cull_idle_timeout=300)
+
+
+def test_preheating_is_a_switch(tmp_path: Path) -> None:
+    assert "--preheat_kernel=True" in voila_command(_settings(tmp_path, preheat=True))
+    assert "--preheat_kernel=True" not in voila_command(_settings(tmp_path, preheat=False))
+
+
+def test_notebooks_find_data_and_models_by_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    environment = server_environment(
+        ServerSettings(data_dir=Path("data"), models_dir=Path("models"), token="t")
+    )
+    assert environment[DATA_ENV] == str(tmp_path / "data")
+    assert environment[MODELS_ENV] == str(tmp_path / "models")
+
+
+def test_dashboards_folder_does_not_depend_on_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert (dashboards_dir() / "forecast_explorer.ipynb").is_file()
+
+
+def test_urls_carry_the_token(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, port=9002)
+    assert settings.url("a.ipynb") == "http://127.0.0.1:9002/voila/render/a.ipynb?token=secret"
+    assert settings.url(with_token=False) == "http://127.0.0.1:9002/"
+    assert "secret" not in repr(settings)
+
+
+def test_token_from_the_environment_or_random(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    first, second = new_token(), new_token()
+    assert first != second
+    assert len(first) >= 24
+    monkeypatch.setenv(TOKEN_ENV, "from-env")
+    assert new_token() == "from-env"

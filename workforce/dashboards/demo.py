@@ -1,0 +1,87 @@
+"""A small demo data folder for the dashboards: the seeded region, a quick forecast of a few series.
+
+The full ``make run`` forecasts every series with Prophet; trying a dashboard (or testing one)
+only needs a handful of series with the same files, so this writes them in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from workforce.forecast.demand import KEYS, demand_series, with_hierarchy_keys
+
+DEMO_SECTORS = ("hospitals", "elderly_home_care")
+"""Two sectors with many professions, so that every dropdown has a real choice."""
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Where the demo data went."""
+
+    data_dir: Path
+    models_dir: Path
+    run_dir: Path
+
+
+def demo_demand_subset(
+    demand: pl.DataFrame, *, sectors: tuple[str, ...] = DEMO_SECTORS, per_sector: int = 3
+) -> pl.DataFrame:
+    """The demand mart cut to the first ``per_sector`` professions of each of ``sectors``."""
+    keep = (
+        demand.filter(pl.col("sector_code").is_in(list(sectors)))
+        .select(*KEYS)
+        .unique()
+        .sort(*KEYS)
+        .group_by("sector_code", maintain_order=True)
+        .head(per_sector)
+    )
+    return demand.join(keep, on=list(KEYS))
+
+
+def prepare_demo_forecast(
+    data_dir: Path,
+    *,
+    models_dir: Path | None = None,
+    per_sector: int = 3,
+    horizon: int = 24,
+    workers: int = 1,
+) -> DemoData:
+    """Forecast a few demand series of ``data_dir``'s marts with fast models, as ``forecast`` does.
+
+    Writes ``<data_dir>/forecasts/demand.parquet`` and a registry run under ``models_dir``
+    (default ``<data_dir>/models``).
+    """
+    from workforce.forecast.baselines import Drift, Naive, SeasonalNaive, Theta
+    from workforce.forecast.engine import ForecastEngine
+    from workforce.forecast.frames import ForecastOutput, Frequency, check_input
+    from workforce.forecast.pipeline import EngineSettings
+    from workforce.forecast.registry import save_run
+    from workforce.forecast.run import run_engine
+
+    models_dir = models_dir or data_dir / "models"
+    demand = demo_demand_subset(
+        pl.read_parquet(data_dir / "marts" / "demand.parquet"), per_sector=per_sector
+    )
+    frame, frequency = check_input(demand_series(demand), frequency=Frequency.month)
+    settings = EngineSettings(
+        horizon=horizon,
+        backtest_horizon=12,
+        folds=2,
+        candidates=(Naive(), SeasonalNaive(), Drift(), Theta()),
+        engine=ForecastEngine(inner_folds=3),
+        keep_prophet=False,
+    )
+    output = run_engine(frame, frequency, settings, workers=workers)
+    target = data_dir / "forecasts" / "demand.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ForecastOutput.validate(with_hierarchy_keys(output.forecasts)).write_parquet(target)
+    run_dir = save_run(
+        output,
+        models_dir=models_dir,
+        input_frame=frame,
+        settings={"horizon": horizon, "backtest_horizon": 12, "folds": 2},
+    )
+    return DemoData(data_dir=data_dir, models_dir=models_dir, run_dir=run_dir)

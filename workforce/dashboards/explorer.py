@@ -1,0 +1,429 @@
+"""The forecast explorer: pick a demand series, see its history, forecast, intervals and backtest.
+
+For analysts. Reads precomputed files only (``marts/demand.parquet``, ``forecasts/demand.parquet``
+and the latest registry run under ``models/``); it never fits a model.
+
+The notebook ``dashboards/forecast_explorer.ipynb`` is two lines::
+
+    from workforce.dashboards.explorer import ForecastExplorer
+    app = ForecastExplorer.from_data_dir(); app.container
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+import polars as pl
+from plotly.basedatatypes import BaseFigure
+
+from workforce.dashboards.data import (
+    NO_RUN,
+    Names,
+    RegistryRun,
+    data_dir_from_env,
+    latest_run,
+    load_names,
+    models_dir_from_env,
+    read_forecast,
+    read_mart,
+)
+from workforce.dashboards.explorer_data import (
+    Headlines,
+    backtest_table,
+    forecast_frame,
+    history_frame,
+    series_headlines,
+    series_keys,
+)
+from workforce.dashboards.format import (
+    Language,
+    format_month,
+    format_number,
+    format_percent,
+    label,
+    model_label,
+)
+from workforce.dashboards.widgets import (
+    COLOURS,
+    as_figure_widget,
+    base_figure,
+    dropdown,
+    empty_state_html,
+    headline_tile,
+    set_separators,
+    set_tile,
+)
+
+TRACES = ("lo_95", "hi_95", "lo_80", "hi_80", "history", "forecast")
+"""Traces of :attr:`ForecastExplorer.figure`, in order: bands first, so lines draw on top."""
+
+NO_DATA_HINT = {
+    Language.nl: "Bouw eerst de marts en de prognose: `workforce build` en `workforce forecast`.",
+    Language.en: "Build the marts and the forecast first: `workforce build`, `workforce forecast`.",
+}
+TILES = ("last_actual", "forecast_end", "change", "mase_chosen", "gain_over_naive")
+
+
+class ForecastExplorer:
+    """Dropdowns for region, sector and profession; a forecast chart, headlines and a backtest.
+
+    State lives in the widgets: set ``app.sector.value`` or ``app.profession.value`` and the
+    figures, tiles and model details follow. :attr:`figure` and :attr:`backtest_figure` are
+    ``FigureWidget``s updated in place; :attr:`headlines` holds the numbers behind the tiles.
+    """
+
+    def __init__(
+        self,
+        *,
+        history: pl.DataFrame,
+        forecasts: pl.DataFrame,
+        run: RegistryRun = NO_RUN,
+        names: Names | None = None,
+        language: Language = Language.nl,
+    ) -> None:
+        self.names = names or Names()
+        self.run = run
+        self.keys = series_keys(history, forecasts)
+        self._history = _by_series(history)
+        self._forecasts = _by_series(forecasts)
+        self._metrics = _by_series(run.metrics)
+        self._choices = {row["unique_id"]: row for row in run.choices.iter_rows(named=True)}
+        self._language = language
+        self.headlines: Headlines | None = None
+
+        self.region = dropdown(label("region", language), [])
+        self.sector = dropdown(label("sector", language), [])
+        self.profession = dropdown(label("profession", language), [])
+        self.language = widgets.ToggleButtons(
+            options=[("NL", Language.nl.value), ("EN", Language.en.value)],
+            value=language.value,
+            style={"button_width": "48px"},
+        )
+        self.title = widgets.HTML()
+        self.tiles = {name: headline_tile("", "") for name in TILES}
+        self.model_details = widgets.HTML()
+        self.notice = widgets.HTML()
+
+        self._updating = False
+        self._fill_options()
+        # Figures get their first data before they become widgets: see ``as_figure_widget``.
+        forecast_figure, backtest_figure = self._new_figures()
+        self._draw(forecast_figure, backtest_figure)
+        self.figure = as_figure_widget(forecast_figure)
+        self.backtest_figure = as_figure_widget(backtest_figure)
+        self.region.observe(self._on_region, names="value")
+        self.sector.observe(self._on_sector, names="value")
+        self.profession.observe(self._on_profession, names="value")
+        self.language.observe(self._on_language, names="value")
+        self.container = self._layout()
+
+    @classmethod
+    def from_data_dir(
+        cls,
+        data_dir: Path | None = None,
+        *,
+        models_dir: Path | None = None,
+        language: Language = Language.nl,
+    ) -> ForecastExplorer:
+        """The explorer on ``data_dir`` (default ``$WORKFORCE_DATA``) and the latest run."""
+        data_dir = data_dir or data_dir_from_env()
+        return cls(
+            history=history_frame(read_mart(data_dir, "demand")),
+            forecasts=forecast_frame(read_forecast(data_dir, "demand")),
+            run=latest_run(models_dir or models_dir_from_env()),
+            names=load_names(),
+            language=language,
+        )
+
+    # State -----------------------------------------------------------------
+
+    @property
+    def unique_id(self) -> str | None:
+        """The series shown, or ``None`` when there is none."""
+        if self.profession.value is None:
+            return None
+        return f"{self.region.value}/{self.sector.value}/{self.profession.value}"
+
+    @property
+    def current_language(self) -> Language:
+        return Language(self.language.value)
+
+    def series_history(self) -> pl.DataFrame:
+        """History (``ds``, ``y``) of the series shown."""
+        return self._history.get(self.unique_id or "", _EMPTY)
+
+    def series_forecast(self) -> pl.DataFrame:
+        """Forecast with intervals of the series shown."""
+        return self._forecasts.get(self.unique_id or "", _EMPTY)
+
+    def series_metrics(self) -> pl.DataFrame:
+        """Backtest metrics per model of the series shown (from the latest registry run)."""
+        return self._metrics.get(self.unique_id or "", _EMPTY)
+
+    # Options -----------------------------------------------------------------
+
+    def _name(self, code: str) -> str:
+        return self.names.get(code, self.current_language.value)
+
+    def _options(self, column: str, **filters: object) -> list[tuple[str, str]]:
+        frame = self.keys
+        for key, value in filters.items():
+            if value is None:
+                return []
+            frame = frame.filter(pl.col(key) == value)
+        codes = frame[column].unique().sort().to_list()
+        return sorted(((self._name(c), c) for c in codes), key=lambda option: option[0].lower())
+
+    def _fill_options(self) -> None:
+        self._updating = True
+        try:
+            _set_options(self.region, self._options("region_code"))
+            _set_options(self.sector, self._options("sector_code", region_code=self.region.value))
+            _set_options(
+                self.profession,
+                self._options(
+                    "profession_code", region_code=self.region.value, sector_code=self.sector.value
+                ),
+            )
+        finally:
+            self._updating = False
+
+    def _on_region(self, _: dict[str, Any]) -> None:
+        if not self._updating:
+            self._fill_options()
+            self.refresh()
+
+    def _on_sector(self, _: dict[str, Any]) -> None:
+        if not self._updating:
+            self._fill_options()
+            self.refresh()
+
+    def _on_profession(self, _: dict[str, Any]) -> None:
+        if not self._updating:
+            self.refresh()
+
+    def _on_language(self, _: dict[str, Any]) -> None:
+        language = self.current_language
+        self.region.description = label("region", language)
+        self.sector.description = label("sector", language)
+        self.profession.description = label("profession", language)
+        self._fill_options()
+        self.refresh()
+
+    # Drawing -----------------------------------------------------------------
+
+    def _new_figures(self) -> tuple[go.Figure, go.Figure]:
+        forecast = base_figure(height=440)
+        band = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+        forecast.add_scatter(name="lo_95", showlegend=False, **band)
+        forecast.add_scatter(name="hi_95", fill="tonexty", fillcolor=COLOURS["band_95"], **band)
+        forecast.add_scatter(name="lo_80", showlegend=False, **band)
+        forecast.add_scatter(name="hi_80", fill="tonexty", fillcolor=COLOURS["band_80"], **band)
+        forecast.add_scatter(name="history", mode="lines", line={"color": COLOURS["history"]})
+        forecast.add_scatter(
+            name="forecast", mode="lines", line={"color": COLOURS["forecast"], "dash": "dash"}
+        )
+        forecast.update_xaxes(tickformat="%Y", dtick="M12")
+        forecast.update_yaxes(tickformat=",")
+        forecast.update_layout(margin={"t": 90}, legend={"y": 1.02, "yanchor": "bottom"})
+        backtest = base_figure(height=260)
+        backtest.add_bar(name="MASE", orientation="h")
+        backtest.update_layout(showlegend=False, hovermode="closest", margin={"l": 130})
+        backtest.update_xaxes(tickformat=",")
+        return forecast, backtest
+
+    def refresh(self) -> None:
+        """Redraw everything for the series and language chosen in the widgets."""
+        self._draw(self.figure, self.backtest_figure)
+
+    def _draw(self, figure: BaseFigure, backtest_figure: BaseFigure) -> None:
+        language = self.current_language
+        history = self.series_history()
+        forecast = self.series_forecast()
+        metrics = self.series_metrics()
+        self.headlines = series_headlines(history, forecast, metrics)
+        self.title.value = (
+            f"<h2 style='font-family:sans-serif'>{label('explorer_title', language)}</h2>"
+        )
+        self._draw_forecast(figure, history, forecast, language)
+        self._draw_backtest(backtest_figure, metrics, language)
+        self._show_headlines(self.headlines, language)
+        self._show_model_details(language)
+        self._show_notice(history, forecast, language)
+
+    def _draw_forecast(
+        self,
+        figure: BaseFigure,
+        history: pl.DataFrame,
+        forecast: pl.DataFrame,
+        language: Language,
+    ) -> None:
+        names = {
+            "lo_95": label("interval_95", language),
+            "hi_95": label("interval_95", language),
+            "lo_80": label("interval_80", language),
+            "hi_80": label("interval_80", language),
+            "history": label("history", language),
+            "forecast": label("forecast", language),
+        }
+        columns = {
+            "lo_95": "yhat_lo_95",
+            "hi_95": "yhat_hi_95",
+            "lo_80": "yhat_lo_80",
+            "hi_80": "yhat_hi_80",
+            "forecast": "yhat",
+        }
+        unit = label("required_fte", language)
+        with figure.batch_update():
+            set_separators(figure, language)
+            for trace, key in zip(figure.data, TRACES, strict=True):
+                frame, column = (history, "y") if key == "history" else (forecast, columns[key])
+                x = frame["ds"].to_list() if frame.height else []
+                y = frame[column].to_list() if frame.height else []
+                trace.x = x
+                trace.y = y
+                trace.name = names[key]
+                trace.customdata = [
+                    [format_month(day, language), format_number(value, digits=1, language=language)]
+                    for day, value in zip(x, y, strict=True)
+                ]
+                if key in ("history", "forecast"):
+                    trace.hovertemplate = (
+                        f"%{{customdata[0]}}: %{{customdata[1]}} fte<extra>{names[key]}</extra>"
+                    )
+            figure.layout.yaxis.title = unit
+            figure.layout.title = self._series_title(language)
+
+    def _series_title(self, language: Language) -> str:
+        if self.unique_id is None:
+            return label("no_data", language)
+        return " · ".join(
+            self._name(code)
+            for code in (self.region.value, self.sector.value, self.profession.value)
+        )
+
+    def _draw_backtest(self, figure: BaseFigure, metrics: pl.DataFrame, language: Language) -> None:
+        table = backtest_table(metrics)
+        models = table["model"].to_list()
+        values = table["mase"].to_list()
+        with figure.batch_update():
+            set_separators(figure, language)
+            bar = figure.data[0]
+            bar.y = [model_label(m, language) for m in models]
+            bar.x = values
+            bar.marker.color = [
+                COLOURS["bar_highlight"] if m == "chosen" else COLOURS["bar"] for m in models
+            ]
+            bar.text = [format_number(v, digits=2, language=language) for v in values]
+            bar.hovertemplate = "%{y}: %{text}<extra></extra>"
+            figure.layout.title = (
+                label("backtest", language) if models else label("no_data", language)
+            )
+            figure.layout.yaxis.autorange = "reversed"
+
+    def _show_headlines(self, headlines: Headlines, language: Language) -> None:
+        number = {"digits": 0, "language": language}
+        interval = (
+            f"80%: {format_number(headlines.end_lo_80, **number)} \u2013 "  # type: ignore[arg-type]
+            f"{format_number(headlines.end_hi_80, **number)}"  # type: ignore[arg-type]
+            if headlines.end_lo_80 is not None
+            else ""
+        )
+        content = {
+            "last_actual": (
+                format_number(headlines.last_actual, digits=0, language=language),
+                format_month(headlines.last_month, language),
+            ),
+            "forecast_end": (
+                format_number(headlines.forecast_end, digits=0, language=language),
+                f"{format_month(headlines.end_month, language)} · {interval}"
+                if headlines.end_month
+                else "",
+            ),
+            "change": (format_percent(headlines.change, signed=True, language=language), ""),
+            "mase_chosen": (
+                format_number(headlines.mase_chosen, digits=2, language=language),
+                f"{label('coverage', language)}: "
+                f"{format_percent(headlines.coverage_80, digits=0, language=language)} / "
+                f"{format_percent(headlines.coverage_95, digits=0, language=language)}"
+                if headlines.coverage_80 is not None
+                else "",
+            ),
+            "gain_over_naive": (
+                format_percent(headlines.gain_over_naive, signed=True, language=language),
+                "",
+            ),
+        }
+        for name, (value, note) in content.items():
+            set_tile(self.tiles[name], label(name, language), value, note)
+
+    def _show_model_details(self, language: Language) -> None:
+        choice = self._choices.get(self.unique_id or "")
+        run = self.run
+        if choice is None:
+            self.model_details.value = empty_state_html(language)
+            return
+        rows = [
+            (label("chosen_model", language), str(choice.get("choice") or "")),
+            (label("weights", language), str(choice.get("weights") or "")),
+            (label("reason", language), str(choice.get("reason") or "")),
+            (label("run", language), f"{run.run_id} · {run.manifest.get('code_version', '')}"),
+        ]
+        cells = "".join(
+            f"<tr><th style='text-align:left;padding-right:12px'>{html.escape(k)}</th>"
+            f"<td>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        self.model_details.value = (
+            f"<table class='wf-model' style='font-family:sans-serif;font-size:13px'>{cells}</table>"
+        )
+
+    def _show_notice(
+        self, history: pl.DataFrame, forecast: pl.DataFrame, language: Language
+    ) -> None:
+        if history.is_empty() and forecast.is_empty():
+            self.notice.value = empty_state_html(language, NO_DATA_HINT[language])
+        elif forecast.is_empty():
+            self.notice.value = empty_state_html(
+                language, f"{label('forecast', language)}: {NO_DATA_HINT[language]}"
+            )
+        else:
+            self.notice.value = ""
+
+    def _layout(self) -> widgets.VBox:
+        controls = widgets.HBox(
+            [self.region, self.sector, self.profession, self.language],
+            layout=widgets.Layout(flex_flow="row wrap"),
+        )
+        tiles = widgets.HBox(list(self.tiles.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        details = widgets.HBox(
+            [self.backtest_figure, self.model_details],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
+        return widgets.VBox(
+            [self.title, controls, tiles, self.notice, self.figure, details],
+            layout=widgets.Layout(width="100%"),
+        )
+
+
+_EMPTY = pl.DataFrame()
+
+
+def _by_series(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    if frame.is_empty() or "unique_id" not in frame.columns:
+        return {}
+    return {
+        str(key[0]): part
+        for key, part in frame.sort("unique_id").partition_by("unique_id", as_dict=True).items()
+    }
+
+
+def _set_options(box: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
+    value = box.value
+    box.options = options
+    values = [v for _, v in options]
+    box.value = value if value in values else (values[0] if values else None)

@@ -1,0 +1,126 @@
+"""Numbers, dates and labels the Dutch way (1.234,5 · jan. 2026), with an English switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """Screen language of a dashboard."""
+
+    nl = "nl"
+    en = "en"
+
+
+MISSING = "\u2013"
+"""Shown instead of a number that does not exist (no data, division by zero)."""
+
+_MONTHS = {
+    Language.nl: (
+        "jan.", "feb.", "mrt.", "apr.", "mei", "jun.",
+        "jul.", "aug.", "sep.", "okt.", "nov.", "dec.",
+    ),
+    Language.en: (
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ),
+}  # fmt: skip
+
+LABELS: dict[str, dict[Language, str]] = {
+    "no_data": {Language.nl: "geen gegevens", Language.en: "no data"},
+    "region": {Language.nl: "Regio", Language.en: "Region"},
+    "sector": {Language.nl: "Branche", Language.en: "Sector"},
+    "profession": {Language.nl: "Beroep", Language.en: "Profession"},
+    "language": {Language.nl: "Taal", Language.en: "Language"},
+    "history": {Language.nl: "Gerealiseerd", Language.en: "Actual"},
+    "forecast": {Language.nl: "Prognose", Language.en: "Forecast"},
+    "interval_80": {Language.nl: "80%-interval", Language.en: "80% interval"},
+    "interval_95": {Language.nl: "95%-interval", Language.en: "95% interval"},
+    "required_fte": {Language.nl: "Benodigde fte", Language.en: "Required FTE"},
+    "month": {Language.nl: "Maand", Language.en: "Month"},
+    "last_actual": {Language.nl: "Laatst gerealiseerd", Language.en: "Latest actual"},
+    "forecast_end": {Language.nl: "Prognose einde horizon", Language.en: "Forecast at horizon"},
+    "change": {Language.nl: "Verandering", Language.en: "Change"},
+    "mase_chosen": {Language.nl: "MASE gekozen model", Language.en: "MASE chosen model"},
+    "gain_over_naive": {Language.nl: "Winst t.o.v. naïef", Language.en: "Gain over naive"},
+    "model": {Language.nl: "Model", Language.en: "Model"},
+    "chosen_model": {Language.nl: "Gekozen model", Language.en: "Chosen model"},
+    "reason": {Language.nl: "Reden", Language.en: "Reason"},
+    "weights": {Language.nl: "Gewichten", Language.en: "Weights"},
+    "backtest": {
+        Language.nl: "Backtest per model (MASE, lager is beter)",
+        Language.en: "Backtest per model (MASE, lower is better)",
+    },
+    "coverage": {Language.nl: "Dekking 80% / 95%", Language.en: "Coverage 80% / 95%"},
+    "run": {Language.nl: "Modelrun", Language.en: "Model run"},
+    "model_chosen": {Language.nl: "gekozen (geleverd)", Language.en: "chosen (delivered)"},
+    "model_naive": {Language.nl: "naïef", Language.en: "naive"},
+    "model_seasonal_naive": {Language.nl: "seizoensnaïef", Language.en: "seasonal naive"},
+    "model_drift": {Language.nl: "drift", Language.en: "drift"},
+    "model_damped_ets": {Language.nl: "gedempte ETS", Language.en: "damped ETS"},
+    "model_theta": {Language.nl: "theta", Language.en: "theta"},
+    "model_prophet": {Language.nl: "Prophet", Language.en: "Prophet"},
+    "explorer_title": {
+        Language.nl: "Prognoseverkenner vraag naar personeel",
+        Language.en: "Workforce demand forecast explorer",
+    },
+}
+"""Screen labels by key and language; Dutch is the default."""
+
+
+def label(key: str, language: Language = Language.nl) -> str:
+    """The screen label ``key`` in ``language``."""
+    return LABELS[key][language]
+
+
+def model_label(model: str, language: Language = Language.nl) -> str:
+    """The screen name of a forecast model (its code name when there is no label)."""
+    labels = LABELS.get(f"model_{model}")
+    return labels[language] if labels else model
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def format_number(value: float | None, *, digits: int = 0, language: Language = Language.nl) -> str:
+    """``1234.5`` as ``1.234,5`` (Dutch) or ``1,234.5`` (English); missing values as a dash."""
+    if _is_missing(value):
+        return MISSING
+    text = f"{value:,.{digits}f}"
+    if language is Language.en:
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_percent(
+    fraction: float | None,
+    *,
+    digits: int = 1,
+    signed: bool = False,
+    language: Language = Language.nl,
+) -> str:
+    """A fraction as a percentage: ``0.123`` as ``12,3%``, with a ``+`` when ``signed``."""
+    if _is_missing(fraction):
+        return MISSING
+    assert fraction is not None
+    text = format_number(abs(fraction) * 100, digits=digits, language=language) + "%"
+    if fraction < 0 and text.strip("0,.%"):
+        return "-" + text
+    return ("+" + text) if signed else text
+
+
+def format_month(day: dt.date | None, language: Language = Language.nl) -> str:
+    """A month as ``jan. 2026`` (Dutch) or ``Jan 2026`` (English)."""
+    if day is None:
+        return MISSING
+    return f"{_MONTHS[language][day.month - 1]} {day.year}"
+
+
+def format_date(day: dt.date | None, language: Language = Language.nl) -> str:
+    """A day as ``5 jan. 2026`` (Dutch) or ``5 Jan 2026`` (English)."""
+    if day is None:
+        return MISSING
+    return f"{day.day} {format_month(day, language)}"
