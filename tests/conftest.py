@@ -26,3 +26,34 @@ def region_data(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ingest_paths([region], data_dir)
     build_marts(data_dir)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``region_data`` with a whole-region forecast: ``forecasts/`` and ``models/``.
+
+    The engine runs its baselines only, with two backtest folds, to keep the session short;
+    the leaving model, the supply projection and the joint simulation are the real ones.
+    """
+    import shutil
+
+    from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
+    from workforce.forecast.engine import ForecastEngine
+    from workforce.forecast.pipeline import EngineSettings
+    from workforce.forecast.region import forecast_region
+
+    data_dir = tmp_path_factory.mktemp("region_forecast")
+    shutil.copytree(region_data / "marts", data_dir / "marts", symlinks=False)
+    candidates = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())
+    settings = EngineSettings(
+        horizon=120,
+        backtest_horizon=12,
+        folds=2,
+        candidates=candidates,
+        engine=ForecastEngine(candidates=candidates),
+        keep_prophet=False,
+    )
+    forecast_region(
+        data_dir, settings, models_dir=data_dir / "models", paths=200, evaluate_leaving=False
+    )
+    return data_dir

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -64,7 +65,7 @@ def test_backtest_explains_bad_input(content: str, expected: str, tmp_path: Path
 
 @pytest.fixture(scope="module")
 def demand_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated region's demand mart, cut to three series to keep the test short."""
+    """The generated region's marts, cut to three series to keep the test short."""
     folder = tmp_path_factory.mktemp("region")
     for args in (
         ["generate", "--out", str(folder / "raw")],
@@ -83,9 +84,11 @@ def demand_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     small = folder / "small"
     (small / "marts").mkdir(parents=True)
-    demand.join(keep, on=["region_code", "sector_code", "profession_code"]).write_parquet(
-        small / "marts" / "demand.parquet"
-    )
+    keys = ["region_code", "sector_code", "profession_code"]
+    demand.join(keep, on=keys).write_parquet(small / "marts" / "demand.parquet")
+    spells = pl.read_parquet(folder / "marts" / "spells.parquet")
+    spells.join(keep, on=keys).write_parquet(small / "marts" / "spells.parquet")
+    shutil.copy(folder / "marts" / "education_pipeline.parquet", small / "marts")
     return small
 
 
@@ -107,14 +110,22 @@ def test_forecast_writes_forecasts_and_a_registry_run(demand_dir: Path, tmp_path
     )
     assert result.exit_code == 0, result.output
     forecasts = pl.read_parquet(demand_dir / "forecasts" / "demand.parquet")
-    assert forecasts["unique_id"].n_unique() == 3
-    assert forecasts.group_by("unique_id").len()["len"].to_list() == [24, 24, 24]
+    bottom = forecasts.filter(pl.col("level") == "region_code/sector_code/profession_code")
+    assert bottom["unique_id"].n_unique() == 3
+    # Every node of the hierarchy (region, sector, professions, bottom) is forecast 24 months.
+    nodes = forecasts["unique_id"].n_unique()
+    assert nodes > 3
+    assert forecasts.group_by("unique_id").len()["len"].to_list() == [24] * nodes
     assert {"region_code", "sector_code", "profession_code", "yhat_lo_95"} <= set(forecasts.columns)
     assert forecasts["ds"].min().isoformat() == "2026-01-01"
     assert (forecasts["yhat_lo_95"] <= forecasts["yhat"]).all()
+    shortage = pl.read_parquet(demand_dir / "forecasts" / "shortage.parquet")
+    assert shortage["node_id"].n_unique() == nodes
+    assert "shortage per year" in result.output.lower() or "| AM13 |" in result.output
     (run,) = models.iterdir()
     assert (run / "MODEL_CARD.md").exists()
-    assert len(list((run / "prophet").glob("*.json"))) == 3
+    assert (run / "leaving_evaluation.json").exists()
+    assert len(list((run / "prophet").glob("*.json"))) == nodes
 
 
 def test_forecast_without_marts_says_what_to_do(tmp_path: Path) -> None:

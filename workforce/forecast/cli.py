@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    import polars as pl
 
 console = Console()
 
@@ -71,77 +74,84 @@ def forecast(
     models_dir: Annotated[Path, typer.Option(help="Registry folder for this run.")] = Path(
         "models"
     ),
-    horizon: Annotated[int, typer.Option(min=1, help="Months ahead.")] = 36,
+    horizon: Annotated[int, typer.Option(min=12, help="Months ahead (10 years: 120).")] = 120,
     backtest_horizon: Annotated[int, typer.Option(min=1, help="Months per backtest fold.")] = 12,
     folds: Annotated[int, typer.Option(min=1, help="Backtest folds.")] = 4,
+    paths: Annotated[int, typer.Option(min=50, help="Simulated paths for intervals.")] = 500,
     executor: Annotated[str, typer.Option(help="local (processes) or dask.")] = "local",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = os.cpu_count() or 1,
 ) -> None:
-    """Forecast demand for every region x sector x profession, with backtests and a registry run."""
+    """Forecast demand, supply and shortage for every region x sector x profession.
+
+    Demand per node of the hierarchy with backtests; supply by stock-flow projection;
+    shortage with 80 % and 95 % intervals from joint simulation; marts in <data>/forecasts.
+    """
     import polars as pl
 
-    from workforce.forecast.demand import demand_series, with_hierarchy_keys
     from workforce.forecast.executor import ExecutorKind
-    from workforce.forecast.frames import ForecastOutput, Frequency, InputError, check_input
+    from workforce.forecast.frames import InputError
     from workforce.forecast.pipeline import EngineSettings
-    from workforce.forecast.registry import save_run
-    from workforce.forecast.run import run_engine
+    from workforce.forecast.region import forecast_region, outlook_summary
 
     started = time.perf_counter()
     data_dir = data_dir or _default_data_dir()
-    source = data_dir / "marts" / "demand.parquet"
     if executor not in ("local", "dask"):
         console.print(f"[red]--executor must be local or dask, not {executor!r}[/red]")
         raise typer.Exit(2)
     if executor == "dask" and not scheduler:
         console.print("[red]--executor dask needs --scheduler ADDRESS[/red]")
         raise typer.Exit(2)
-    if not source.exists():
-        console.print(f"[red]{source}: not found; run `workforce build` first[/red]")
-        raise typer.Exit(2)
+    for name in ("demand", "spells", "education_pipeline"):
+        source = data_dir / "marts" / f"{name}.parquet"
+        if not source.exists():
+            console.print(f"[red]{source}: not found; run `workforce build` first[/red]")
+            raise typer.Exit(2)
+    settings = EngineSettings(horizon=horizon, backtest_horizon=backtest_horizon, folds=folds)
     try:
-        series = demand_series(pl.read_parquet(source))
-        frame, frequency = check_input(
-            series,
-            source=str(source),
-            frequency=Frequency.month,
-            min_length=backtest_horizon * folds + 8,
+        run = forecast_region(
+            data_dir,
+            settings,
+            models_dir=models_dir,
+            executor=ExecutorKind(executor),
+            workers=workers,
+            scheduler=scheduler,
+            paths=paths,
+            console=console,
         )
     except (InputError, ValueError) as error:
-        console.print(f"[red]{source}: {error}[/red]")
+        console.print(f"[red]{data_dir / 'marts'}: {error}[/red]")
         raise typer.Exit(2) from None
-    settings = EngineSettings(horizon=horizon, backtest_horizon=backtest_horizon, folds=folds)
-    output = run_engine(
-        frame,
-        frequency,
-        settings,
-        executor=ExecutorKind(executor),
-        workers=workers,
-        scheduler=scheduler,
-        console=console,
-    )
-    target = data_dir / "forecasts" / "demand.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".parquet.tmp")
-    forecasts = ForecastOutput.validate(with_hierarchy_keys(output.forecasts))
-    forecasts.write_parquet(partial)
-    partial.replace(target)
-    run = save_run(
-        output,
-        models_dir=models_dir,
-        input_frame=frame,
-        settings={"horizon": horizon, "backtest_horizon": backtest_horizon, "folds": folds},
-    )
-    for message in output.failures:
+    for message in run.engine.failures:
         console.print(f"[yellow]{message}[/yellow]")
-    averages = output.averages.filter(pl.col("model").is_in(["chosen", "naive"]))
-    summary = ", ".join(
+    averages = run.engine.averages.filter(pl.col("model").is_in(["chosen", "naive"]))
+    accuracy = ", ".join(
         f"{row['model']} MASE {row['mase']:.3f}" for row in averages.iter_rows(named=True)
     )
+    summary = outlook_summary(run.marts["shortage"])
+    console.print(markdown_summary(summary))
+    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.seconds.items())
     console.print(
-        f"{frame['unique_id'].n_unique()} series forecast {horizon} months ahead ({summary}); "
-        f"{target}; registry {run} in {time.perf_counter() - started:.1f} s."
+        f"{run.engine.metrics['unique_id'].n_unique()} demand series ({accuracy}); "
+        f"origin {run.outlook.origin:%Y-%m}, {horizon} months, {paths} paths; "
+        f"marts in {data_dir / 'forecasts'}; registry {run.run_folder}; "
+        f"{stages}; total {time.perf_counter() - started:.1f} s."
     )
+
+
+def markdown_summary(summary: pl.DataFrame) -> str:
+    """The region's shortage per year as a Markdown table (FTE, 80 % interval, share)."""
+    lines = [
+        "| region | year | demand FTE | supply FTE | shortage FTE | 80 % interval | share |",
+        "|---|---|---:|---:|---:|---|---:|",
+    ]
+    for row in summary.iter_rows(named=True):
+        lines.append(
+            f"| {row['region_code']} | {row['year']} | {row['demand_fte']:,.0f} | "
+            f"{row['supply_fte']:,.0f} | {row['shortage_fte']:,.0f} | "
+            f"{row['shortage_fte_lo_80']:,.0f} to {row['shortage_fte_hi_80']:,.0f} | "
+            f"{row['shortage_share']:.1%} |"
+        )
+    return "\n".join(lines)

@@ -14,7 +14,8 @@ Marts written by :func:`write_outlook` to ``<data>/forecasts/``:
   intervals, the probability of a shortage, its share of demand and the tension band;
 - ``decomposition.parquet``: the change in shortage since the origin split into demand growth,
   retirements, other leavers, graduates and other inflow (FTE, cumulative);
-- ``demand.parquet``: reconciled demand per node (coherent means, intervals from paths).
+- ``demand_reconciled.parquet``: reconciled demand per node (coherent means, intervals from
+  summed paths), next to the engine's base forecasts in ``demand.parquet``.
 
 Periods: every month for the first :data:`MONTHLY_HORIZON` months, and every twelfth month to the
 end (``resolution`` is ``month`` or ``year``).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +69,48 @@ class DemandLevers:
 
 @dataclass
 class OutlookResult:
-    """Per node and month [nodes x months]: summaries of demand, supply and shortage paths."""
+    """Bottom-level sample paths of a simulation, summarised per node when first asked.
+
+    Paths are [paths x series x months]; summaries (:class:`PathSummary`) are [nodes x months],
+    filled at the month indices ``periods`` only (NaN elsewhere), since quantiles of many nodes
+    and months are the costly part of a recomputation.
+    """
 
     months: list[dt.date]
-    demand: PathSummary
-    supply_headcount: PathSummary
-    supply_fte: PathSummary
-    shortage_fte: PathSummary
-    shortage_persons: PathSummary
     supply: SupplyProjection
+    demand_paths: np.ndarray
     demand_mean: np.ndarray
     fte_per_person: np.ndarray
+    summing: np.ndarray
+    periods: np.ndarray
+
+    @cached_property
+    def shortage_fte_paths(self) -> np.ndarray:
+        """Demand minus supply in FTE, per path, series and month."""
+        return self.demand_paths - self.supply.fte
+
+    def _summary(self, paths: np.ndarray) -> PathSummary:
+        return summarise(paths, self.summing, self.periods)
+
+    @cached_property
+    def demand(self) -> PathSummary:
+        return self._summary(self.demand_paths)
+
+    @cached_property
+    def supply_headcount(self) -> PathSummary:
+        return self._summary(self.supply.headcount)
+
+    @cached_property
+    def supply_fte(self) -> PathSummary:
+        return self._summary(self.supply.fte)
+
+    @cached_property
+    def shortage_fte(self) -> PathSummary:
+        return self._summary(self.shortage_fte_paths)
+
+    @cached_property
+    def shortage_persons(self) -> PathSummary:
+        return self._summary(self.shortage_fte_paths / self.fte_per_person[None, :, None])
 
 
 @dataclass
@@ -91,6 +124,9 @@ class Outlook:
     origin_shortage_fte: np.ndarray
     months: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    _demand_draws: dict[tuple[int, int], np.ndarray] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def origin(self) -> dt.date:
@@ -103,35 +139,28 @@ class Outlook:
         *,
         paths: int = DEFAULT_PATHS,
         seed: int = 0,
+        periods: np.ndarray | None = None,
     ) -> OutlookResult:
-        """Simulate demand and supply jointly and summarise every node.
+        """Simulate demand and supply jointly; summaries follow per node when asked.
 
-        The same ``seed`` reuses the same random numbers, so two lever settings differ only by
-        their effect.
+        The same ``seed`` reuses the same random numbers (demand draws are kept), so two lever
+        settings differ only by their effect. ``periods`` are the month indices to summarise
+        (default: those the marts report, see :func:`period_indices`).
         """
         supply = project_supply(
             self.supply_inputs, months=self.months, paths=paths, levers=supply_levers, seed=seed
         )
-        demand = self._demand_paths(demand_levers, paths=paths, seed=seed + 1)
-        demand_mean = self._demand_mean(demand_levers)
-        per_person = fte_per_person(self.supply_inputs, supply_levers)
-        shortage_fte = demand - supply.fte
-        shortage_persons = shortage_fte / per_person[None, :, None]
-        summing = self.hierarchy.summing
+        if periods is None:
+            periods = np.union1d(*period_indices(self.months))
         return OutlookResult(
             months=supply.months,
-            demand=summarise(demand, summing),
-            supply_headcount=summarise(supply.headcount, summing),
-            supply_fte=summarise(supply.fte, summing),
-            shortage_fte=summarise(shortage_fte, summing),
-            shortage_persons=summarise(shortage_persons, summing),
             supply=supply,
-            demand_mean=demand_mean,
-            fte_per_person=per_person,
+            demand_paths=self._demand_paths(demand_levers, paths=paths, seed=seed + 1),
+            demand_mean=self._adjust(self.demand.mean, demand_levers),
+            fte_per_person=fte_per_person(self.supply_inputs, supply_levers),
+            summing=self.hierarchy.summing,
+            periods=np.asarray(periods),
         )
-
-    def _demand_mean(self, levers: DemandLevers | None) -> np.ndarray:
-        return self._adjust(self.demand.mean, levers)
 
     def _adjust(self, values: np.ndarray, levers: DemandLevers | None) -> np.ndarray:
         if levers is None:
@@ -143,9 +172,16 @@ class Outlook:
         return adjusted - self.origin_shortage_fte.clip(0)[..., None] * pooled[..., None]
 
     def _demand_paths(self, levers: DemandLevers | None, *, paths: int, seed: int) -> np.ndarray:
-        draws = demand_paths(
-            self.demand, paths=paths, rng=np.random.default_rng(seed), correlation=self.correlation
-        )
+        key = (paths, seed)
+        if key not in self._demand_draws:
+            self._demand_draws.clear()
+            self._demand_draws[key] = demand_paths(
+                self.demand,
+                paths=paths,
+                rng=np.random.default_rng(seed),
+                correlation=self.correlation,
+            )
+        draws = self._demand_draws[key]
         if levers is None:
             return draws
         return np.maximum(self._adjust(draws, levers), 0.0)
@@ -500,7 +536,7 @@ def outlook_marts(outlook: Outlook, result: OutlookResult) -> dict[str, pl.DataF
         "supply": supply,
         "shortage": shortage_mart,
         "decomposition": decomposition,
-        "demand": demand_mart,
+        "demand_reconciled": demand_mart,
     }
 
 

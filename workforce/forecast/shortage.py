@@ -164,17 +164,28 @@ class PathSummary:
 QUANTILES = {"p50": 0.5, "lo_80": 0.1, "hi_80": 0.9, "lo_95": 0.025, "hi_95": 0.975}
 
 
-def summarise(paths: np.ndarray, summing: np.ndarray) -> PathSummary:
+def summarise(
+    paths: np.ndarray, summing: np.ndarray, periods: np.ndarray | None = None
+) -> PathSummary:
     """Summaries of ``paths`` [paths x series x months] for each node of ``summing``.
 
     ``summing`` is nodes x series: sample paths are summed per node before quantiles are taken.
+    Only the month indices ``periods`` (default all) are summarised; others are NaN.
     """
-    nodes = np.einsum("ns,psm->pnm", summing, paths, optimize=True)
+    months = paths.shape[2]
+    periods = np.arange(months) if periods is None else np.asarray(periods)
+    nodes = np.einsum("ns,psm->pnm", summing, paths[:, :, periods], optimize=True)
     quantiles = np.quantile(nodes, list(QUANTILES.values()), axis=0)
+
+    def full(values: np.ndarray) -> np.ndarray:
+        out = np.full((summing.shape[0], months), np.nan)
+        out[:, periods] = values
+        return out
+
     return PathSummary(
-        mean=nodes.mean(axis=0),
-        quantiles={name: quantiles[i] for i, name in enumerate(QUANTILES)},
-        positive=(nodes > 0).mean(axis=0),
+        mean=full(nodes.mean(axis=0)),
+        quantiles={name: full(quantiles[i]) for i, name in enumerate(QUANTILES)},
+        positive=full((nodes > 0).mean(axis=0)),
     )
 
 

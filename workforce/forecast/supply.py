@@ -84,9 +84,9 @@ class Cohorts:
         by_year[rows, column[rows]] = graduates[rows]
         result = self.to_series.T @ by_year
         if entry_factor is not None:
-            result = result * np.broadcast_to(np.asarray(entry_factor, float), result.shape[:1])[
-                :, None
-            ]
+            result = (
+                result * np.broadcast_to(np.asarray(entry_factor, float), result.shape[:1])[:, None]
+            )
         return result
 
 

@@ -1,0 +1,173 @@
+"""``workforce forecast`` for a whole region: demand, supply and shortage, saved as one run.
+
+1. Demand series for every node of the hierarchy (region, region x sector, region x profession,
+   region x sector x profession), from the demand mart.
+2. The forecast engine backtests and forecasts each node (``forecasts/demand.parquet``).
+3. The outlook (:mod:`workforce.forecast.outlook`): leaving model, supply inputs, reconciled
+   demand, joint simulation; marts in ``forecasts/`` and the prepared outlook in
+   ``forecasts/outlook/`` for scenarios and dashboards.
+4. A registry run in ``models/<run>/``: engine models and metrics (model card), the leaving
+   model's out-of-time evaluation and the outlook summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+
+from workforce.forecast.executor import ExecutorKind
+from workforce.forecast.frames import ForecastOutput, Frequency, check_input
+from workforce.forecast.outlook import (
+    DEFAULT_PATHS,
+    Outlook,
+    OutlookResult,
+    hierarchy_of,
+    node_history,
+    outlook_marts,
+    prepare_outlook,
+    write_marts,
+)
+from workforce.forecast.pipeline import EngineSettings
+from workforce.forecast.run import RunOutput, run_engine
+from workforce.reference import load_reference
+
+LEAVING_TEST_YEARS = 2
+"""The leaving model is evaluated on the last this many years, trained on the years before."""
+
+
+@dataclass
+class RegionForecast:
+    """What a region forecast produced, and how long each stage took (seconds)."""
+
+    run_folder: Path
+    outlook: Outlook
+    result: OutlookResult
+    marts: dict[str, pl.DataFrame]
+    engine: RunOutput
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def demand_nodes(data_dir: Path, *, min_length: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Checked long series of every hierarchy node, and the nodes frame (level and keys)."""
+    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    hierarchy = hierarchy_of(demand)
+    history = node_history(demand, hierarchy)
+    frame, _ = check_input(
+        history,
+        source=str(data_dir / "marts" / "demand.parquet"),
+        frequency=Frequency.month,
+        min_length=min_length,
+    )
+    return frame, hierarchy.nodes
+
+
+def forecast_region(
+    data_dir: Path,
+    settings: EngineSettings,
+    *,
+    models_dir: Path,
+    executor: ExecutorKind = ExecutorKind.local,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    paths: int = DEFAULT_PATHS,
+    evaluate_leaving: bool = True,
+    console: Console | None = None,
+) -> RegionForecast:
+    """Run the whole forecast for the marts in ``data_dir``; ``settings.horizon`` in months."""
+    from workforce.forecast.leaving import evaluate_out_of_time
+    from workforce.forecast.registry import save_run
+
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    frame, nodes = demand_nodes(data_dir, min_length=settings.backtest_horizon * settings.folds + 8)
+    engine = run_engine(
+        frame,
+        Frequency.month,
+        settings,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        console=console,
+    )
+    base = ForecastOutput.validate(engine.forecasts)
+    forecasts_dir = data_dir / "forecasts"
+    write_marts(
+        {"demand": base.join(nodes.rename({"node_id": "unique_id"}), on="unique_id")},
+        forecasts_dir,
+    )
+    seconds["demand"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    marts_dir = data_dir / "marts"
+    outlook = prepare_outlook(marts_dir, base, load_reference(), months=settings.horizon)
+    result = outlook.compute(paths=paths)
+    marts = outlook_marts(outlook, result)
+    write_marts(marts, forecasts_dir)
+    outlook.save(forecasts_dir / "outlook")
+    seconds["outlook"] = time.perf_counter() - started
+
+    run_folder = save_run(
+        engine,
+        models_dir=models_dir,
+        input_frame=frame,
+        settings={
+            "horizon": settings.horizon,
+            "backtest_horizon": settings.backtest_horizon,
+            "folds": settings.folds,
+            "paths": paths,
+        },
+    )
+    summary = outlook_summary(marts["shortage"])
+    (run_folder / "outlook.json").write_text(
+        json.dumps(
+            {
+                "origin": outlook.origin.isoformat(),
+                "correlation": outlook.correlation,
+                "uncertainty": vars(outlook.supply_inputs.uncertainty),
+                "region_shortage_by_year": summary.to_dicts(),
+                **outlook.metadata,
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n"
+    )
+    if evaluate_leaving:
+        started = time.perf_counter()
+        spells = pl.read_parquet(marts_dir / "spells.parquet")
+        origin_end = dt.date(outlook.origin.year, outlook.origin.month, 1)
+        test_until = _month_after(origin_end) - dt.timedelta(days=1)
+        train_until = test_until.replace(year=test_until.year - LEAVING_TEST_YEARS)
+        evaluate_out_of_time(spells, train_until=train_until, test_until=test_until).write(
+            run_folder
+        )
+        seconds["leaving_evaluation"] = time.perf_counter() - started
+    return RegionForecast(run_folder, outlook, result, marts, engine, seconds)
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def outlook_summary(shortage: pl.DataFrame) -> pl.DataFrame:
+    """Per region and year ahead: demand, supply and shortage (FTE, with 80 % interval)."""
+    return (
+        shortage.filter((pl.col("level") == "region_code") & (pl.col("resolution") == "year"))
+        .select(
+            "region_code",
+            year=pl.col("month").dt.year(),
+            demand_fte=pl.col("demand_fte").round(1),
+            supply_fte=pl.col("supply_fte").round(1),
+            shortage_fte=pl.col("shortage_fte").round(1),
+            shortage_fte_lo_80=pl.col("shortage_fte_lo_80").round(1),
+            shortage_fte_hi_80=pl.col("shortage_fte_hi_80").round(1),
+            shortage_share=pl.col("shortage_share").round(4),
+        )
+        .sort("region_code", "year")
+    )
