@@ -1,12 +1,20 @@
-"""The ``workforce dashboard`` command's user errors."""
+"""The ``workforce dashboard`` command: user errors, and a real server it starts and stops."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from workforce.cli import app
+from workforce.dashboards.demo import DemoData
+from workforce.dashboards.server import free_port
 
 runner = CliRunner()
 
@@ -23,3 +31,38 @@ def test_dashboard_is_a_command() -> None:
     assert result.exit_code == 0
     assert "--port" in result.output
     assert "token" in result.output
+
+
+def test_command_serves_with_a_token_and_stops_cleanly(
+    dashboard_data: DemoData, tmp_path: Path
+) -> None:
+    port = free_port()
+    command = [
+        str(Path(sys.executable).with_name("workforce")),
+        "dashboard",
+        "--data-dir",
+        str(dashboard_data.data_dir),
+        "--models-dir",
+        str(dashboard_data.models_dir),
+        "--port",
+        str(port),
+        "--no-browser",
+        "--no-preheat",
+    ]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        url = next(line.strip() for line in lines if "forecast_explorer.ipynb?token=" in line)
+        assert url.startswith(f"http://127.0.0.1:{port}/voila/render/")
+        with urllib.request.urlopen(
+            url.replace("/voila/render/forecast_explorer.ipynb", "/"), timeout=30
+        ) as page:
+            assert page.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)

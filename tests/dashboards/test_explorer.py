@@ -134,3 +134,13 @@ def test_history_without_forecast_still_shows_the_history(
     assert len(_trace(app, "history")[1]) > 100
     assert _trace(app, "forecast")[1] == []
     assert "geen gegevens" in app.notice.value
+
+
+def test_notebook_finds_its_data_through_the_environment(
+    dashboard_data: DemoData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKFORCE_DATA", str(dashboard_data.data_dir))
+    monkeypatch.setenv("WORKFORCE_MODELS", str(dashboard_data.models_dir))
+    app = ForecastExplorer.from_data_dir()
+    assert app.unique_id is not None
+    assert app.run.folder == dashboard_data.run_dir

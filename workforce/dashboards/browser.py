@@ -31,6 +31,20 @@ PLOTS_DRAWN = """(count) => {
 }"""
 """True once ``count`` Plotly graphs are on the page, each with its traces."""
 
+RENDERED = """(minPlots) => {
+  const loading = document.getElementById('loading');
+  if (loading && loading.style.display !== 'none') return false;
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return plots.length >= minPlots && plots.every(p => Array.isArray(p.data) && p.data.length > 0);
+}"""
+"""True once Voila's "Running..." spinner is gone and every Plotly graph (at least ``minPlots``)
+holds its traces: the page a user can read and use."""
+
+PLOT_DATA_JSON = """() => JSON.stringify(
+  Array.from(document.querySelectorAll('.js-plotly-plot')).map(
+    p => p.data.map(t => [Array.from(t.x || []), Array.from(t.y || [])])))"""
+"""All plot data as one string, to notice any change."""
+
 PLOT_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
   p => p.data.map(t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])})))"""
 """Every Plotly graph's traces (name, x, y) as the browser holds them (typed arrays as lists)."""

@@ -1,0 +1,231 @@
+"""Dashboards in a real browser: first render and filter latency, next to a minimal Voila page.
+
+Serves every notebook of ``dashboards/`` (new dashboards are picked up as they appear) plus
+``benchmarks/minimal_dashboard.ipynb`` (one dropdown, one small Plotly ``FigureWidget``) from one
+Voila server started as ``workforce dashboard`` starts it, and drives Debian's Chromium:
+
+- first render: from the request until Voila's spinner is gone and every Plotly graph holds
+  its data (a fresh page per run);
+- update: from choosing another option in a dropdown (or nudging a slider) until the data of a
+  graph in the browser has changed.
+
+Both are measured with preheated kernels (``--preheat_kernel``, one executed kernel kept ready
+per notebook) and without, and reported as ratios to the minimal page of the same run.
+Targets: first render <= 2x minimal; update <= 500 ms.
+
+    .venv/bin/python benchmarks/dashboards.py [--data-dir data] [--runs 3] [--updates 5]
+
+Without ``--data-dir`` (or when it has no forecasts) the seeded region is generated and a
+few series are forecast into a temporary folder first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from workforce.dashboards.browser import PLOT_DATA_JSON, RENDERED, launch_chromium
+from workforce.dashboards.server import DashboardServer, ServerSettings, dashboards_dir, free_port
+
+MINIMAL = Path(__file__).with_name("minimal_dashboard.ipynb")
+PAGE_TIMEOUT_MS = 180_000
+DATA_CHANGED = f"(before) => ({PLOT_DATA_JSON})() !== before"
+
+
+@dataclass
+class Timings:
+    """Seconds per run of one notebook in one mode."""
+
+    renders: list[float] = field(default_factory=list)
+    updates: list[float] = field(default_factory=list)
+    control: str = ""
+
+
+def prepare_data(folder: Path) -> tuple[Path, Path]:
+    """The seeded region's marts and a quick forecast of a few series in ``folder``."""
+    from workforce.build import build_marts
+    from workforce.dashboards.demo import prepare_demo_forecast
+    from workforce.ingest.load import ingest_paths
+    from workforce.synthetic import generate_region
+
+    generate_region(folder / "raw", seed=42)
+    ingest_paths([folder / "raw"], folder)
+    build_marts(folder)
+    demo = prepare_demo_forecast(folder, workers=1)
+    return demo.data_dir, demo.models_dir
+
+
+def serve_folder(target: Path) -> list[str]:
+    """Copy the dashboards and the minimal page into ``target``; return the notebook names."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(MINIMAL, target / MINIMAL.name)
+    names = []
+    for notebook in sorted(dashboards_dir().glob("*.ipynb")):
+        shutil.copy(notebook, target / notebook.name)
+        names.append(notebook.name)
+    return [MINIMAL.name, *names]
+
+
+def measure_render(browser: Any, url: str) -> tuple[float, Any]:
+    """Seconds from the request to a complete page; the page stays open for updates."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    started = time.perf_counter()
+    page.goto(url, timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_function(RENDERED, arg=1, timeout=PAGE_TIMEOUT_MS, polling=20)
+    return time.perf_counter() - started, page
+
+
+def _change_control(page: Any) -> tuple[str, Any]:
+    """A function that changes one filter; prefers the last dropdown with a choice."""
+    selects = page.locator(".widget-dropdown select")
+    for index in reversed(range(selects.count())):
+        select = selects.nth(index)
+        options = select.locator("option").count()
+        if options >= 2:
+
+            def change(select: Any = select, options: int = options) -> None:
+                current = select.evaluate("el => el.selectedIndex")
+                select.select_option(index=(current + 1) % options)
+
+            return f"dropdown {index + 1}", change
+    handles = page.locator(".widget-slider .noUi-handle")
+    if handles.count():
+        handle = handles.first
+
+        def nudge() -> None:
+            handle.focus()
+            handle.press("ArrowRight")
+
+        return "slider 1", nudge
+    raise RuntimeError("no dropdown with two options and no slider to change")
+
+
+def measure_updates(page: Any, count: int) -> tuple[str, list[float]]:
+    """Seconds from each filter change until the plot data in the browser has changed."""
+    name, change = _change_control(page)
+    seconds = []
+    for _ in range(count):
+        before = page.evaluate(PLOT_DATA_JSON)
+        started = time.perf_counter()
+        change()
+        page.wait_for_function(DATA_CHANGED, arg=before, timeout=30_000, polling=5)
+        seconds.append(time.perf_counter() - started)
+        time.sleep(0.3)
+    return name, seconds
+
+
+def run_mode(
+    *,
+    preheat: bool,
+    notebooks: Path,
+    names: list[str],
+    data_dir: Path,
+    models_dir: Path,
+    runs: int,
+    updates: int,
+    settle: float,
+) -> dict[str, Timings]:
+    """Every notebook ``runs`` times (interleaved) on one server; updates on the first page."""
+    settings = ServerSettings(
+        data_dir=data_dir,
+        models_dir=models_dir,
+        port=free_port(),
+        notebooks=notebooks,
+        preheat=preheat,
+    )
+    results = {name: Timings() for name in names}
+    with DashboardServer(settings), sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for name in names:  # warm-up: fills the pools, loads caches; not counted
+            _, page = measure_render(browser, settings.url(name))
+            page.close(run_before_unload=True)
+        for run in range(runs):
+            for name in names:
+                time.sleep(settle)  # the pool refills and the machine calms down between pages
+                seconds, page = measure_render(browser, settings.url(name))
+                results[name].renders.append(seconds)
+                if run == 0:
+                    results[name].control, results[name].updates = measure_updates(page, updates)
+                page.close(run_before_unload=True)
+        browser.close()
+    return results
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def report(mode: str, results: dict[str, Timings]) -> None:
+    """A table per mode: medians and ratios to the minimal page."""
+    minimal = results[MINIMAL.name]
+    base_render, base_update = _median(minimal.renders), _median(minimal.updates)
+    print(f"\n{mode}")
+    print(
+        f"{'notebook':<28} {'first render s':>15} {'x minimal':>10} "
+        f"{'update ms':>10} {'x minimal':>10}  control"
+    )
+    for name, timing in results.items():
+        render, update = _median(timing.renders), _median(timing.updates)
+        print(
+            f"{name:<28} {render:>15.2f} {render / base_render:>10.2f} "
+            f"{update * 1000:>10.0f} {update / base_update:>10.2f}  {timing.control}"
+        )
+        print(f"{'':<28} runs: {', '.join(f'{s:.2f}' for s in timing.renders)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, help="Data folder with marts and forecasts.")
+    parser.add_argument("--models-dir", type=Path, default=Path("models"))
+    parser.add_argument("--runs", type=int, default=3, help="First renders per notebook.")
+    parser.add_argument("--updates", type=int, default=5, help="Filter changes per notebook.")
+    parser.add_argument("--settle", type=float, default=15.0, help="Seconds between pages.")
+    parser.add_argument(
+        "--modes", choices=["both", "preheat", "cold"], default="both", help="Kernel modes."
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        scratch = Path(temporary)
+        data_dir, models_dir = args.data_dir, args.models_dir
+        if data_dir is None or not (data_dir / "forecasts" / "demand.parquet").is_file():
+            print("Preparing the seeded region with a quick forecast ...")
+            data_dir, models_dir = prepare_data(scratch / "data")
+        names = serve_folder(scratch / "notebooks")
+        modes = {"both": [True, False], "preheat": [True], "cold": [False]}[args.modes]
+        print(f"Notebooks: {', '.join(names)}; {args.runs} renders and {args.updates} updates each")
+        summary = {}
+        for preheat in modes:
+            mode = (
+                "preheated kernels (--preheat_kernel=True --pool_size=1)"
+                if preheat
+                else ("no preheating (a kernel starts per page)")
+            )
+            results = run_mode(
+                preheat=preheat,
+                notebooks=scratch / "notebooks",
+                names=names,
+                data_dir=data_dir,
+                models_dir=models_dir,
+                runs=args.runs,
+                updates=args.updates,
+                settle=args.settle,
+            )
+            report(mode, results)
+            summary[preheat] = results
+        if len(summary) == 2:
+            print("\nfirst render, preheated / not preheated (below 1: preheating is faster)")
+            for name in names:
+                ratio = _median(summary[True][name].renders) / _median(summary[False][name].renders)
+                print(f"  {name:<28} {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
