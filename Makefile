@@ -34,7 +34,7 @@ dashboard: $(STAMP)
 	$(BIN)/workforce dashboard --data-dir $(DATA) --port $(PORT) --no-browser
 
 ## JupyterLab on notebooks/ with the project's kernel ("workforce", installed into the venv).
-## Notebooks read $$WORKFORCE_DATA, set here to the folder `make run` fills, as an absolute path.
+## Notebooks read $WORKFORCE_DATA, set here to the folder `make run` fills, as an absolute path.
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name workforce --display-name "workforce" > /dev/null
 	WORKFORCE_DATA="$(abspath $(or $(WORKFORCE_DATA),$(DATA)))" $(BIN)/jupyter lab notebooks/
