@@ -122,6 +122,13 @@ def test_docs_index_links_every_document() -> None:
     assert not missing, f"docs/README.md does not link {missing}"
 
 
+def test_notebooks_readme_lists_every_notebook() -> None:
+    readme = ROOT / "notebooks" / "README.md"
+    linked = {target.partition("#")[0] for target in links(readme.read_text(encoding="utf-8"))}
+    missing = [path.name for path in NOTEBOOKS if path.name not in linked]
+    assert not missing, f"notebooks/README.md does not list {missing}: add a row for each"
+
+
 def test_link_checker_finds_a_broken_link(tmp_path: Path) -> None:
     (tmp_path / "there.md").write_text("# A heading\n")
     page = tmp_path / "page.md"
