@@ -156,11 +156,13 @@ def _register_command_groups() -> None:
     from workforce.forecast.cli import register as register_forecast
     from workforce.ingest.cli import register as register_open_data
     from workforce.regional_cli import register as register_regional
+    from workforce.scenario_cli import register as register_scenario
 
     register_forecast(app)
     register_open_data(app)
     register_dashboard(app)
     register_regional(app)
+    register_scenario(app)
 
 
 _register_command_groups()

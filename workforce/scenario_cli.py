@@ -1,0 +1,337 @@
+"""Commands ``workforce scenario run|compare|review`` and ``workforce align``."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from workforce.forecast.outlook import Outlook
+
+console = Console()
+scenario_app = typer.Typer(
+    help="Scenario levers on the forecast: run one, compare several, review saved ones.",
+    no_args_is_help=True,
+)
+
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        help="Data folder with forecasts/outlook; default $WORKFORCE_DATA or data.",
+        default_factory=lambda: Path(os.environ.get("WORKFORCE_DATA", "data")),
+        show_default=False,
+    ),
+]
+ModelsDir = Annotated[
+    Path, typer.Option("--models-dir", help="Registry folder of forecast runs (decision log).")
+]
+Paths = Annotated[int, typer.Option(min=20, help="Simulated paths for intervals.")]
+Seed = Annotated[int, typer.Option(help="Random seed; the same for baseline and scenarios.")]
+HorizonYear = Annotated[
+    int | None,
+    typer.Option(help="Year at which to report (default: five years after the origin)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``workforce scenario ...`` and ``workforce align`` to ``app``."""
+    app.add_typer(scenario_app, name="scenario")
+    app.command()(align)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _outlook(data_dir: Path) -> Outlook:
+    from workforce.forecast.outlook import Outlook
+
+    folder = data_dir / "forecasts" / "outlook"
+    try:
+        return Outlook.load(folder)
+    except FileNotFoundError:
+        raise _fail(f"{folder}: no outlook; run `workforce forecast` first") from None
+
+
+def _read(files: list[Path]) -> list:
+    from workforce.scenario import ScenarioError, read_scenario
+
+    try:
+        return [read_scenario(path) for path in files]
+    except ScenarioError as error:
+        raise _fail(str(error)) from None
+
+
+def _table(frame: pl.DataFrame, title: str, digits: int = 0) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(column, justify="left" if frame[column].dtype == str else "right")
+    for row in frame.iter_rows():
+        table.add_row(
+            *(
+                "" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+                for v in row
+            )
+        )
+    return table
+
+
+@scenario_app.command("run")
+def run(
+    file: Annotated[
+        Path, typer.Argument(help="Scenario file (TOML), e.g. scenarios/retention.toml.")
+    ],
+    data_dir: DataDir,
+    models_dir: ModelsDir = Path("models"),
+    paths: Paths = 500,
+    seed: Seed = 0,
+    save: Annotated[
+        bool, typer.Option(help="Save the scenario in the forecast run's decision log.")
+    ] = True,
+) -> None:
+    """Apply a scenario's levers; write <data>/scenarios/<name>/*.parquet and log the decision."""
+    import polars as pl
+
+    from workforce.decisions import DecisionError, latest_run, save_scenario_decision
+    from workforce.forecast.outlook import write_marts
+    from workforce.scenario import ScenarioError, scenario_marts
+
+    started = time.perf_counter()
+    (scenario,) = _read([file])
+    outlook = _outlook(data_dir)
+    run_folder = None
+    if save:
+        try:
+            run_folder = latest_run(models_dir)
+        except DecisionError as error:
+            raise _fail(f"{error} (or pass --no-save)") from None
+    try:
+        marts = scenario_marts(outlook, scenario, paths=paths, seed=seed)
+    except ScenarioError as error:
+        raise _fail(str(error)) from None
+    folder = data_dir / "scenarios" / scenario.name
+    write_marts(marts, folder)
+    region = (
+        marts["shortage"]
+        .filter(pl.col("level") == "region_code")
+        .select(
+            "year",
+            baseline_gap_fte="baseline_shortage_fte",
+            scenario_gap_fte="shortage_fte",
+            reduction_fte="reduction_fte",
+            lo_80="reduction_fte_lo_80",
+            hi_80="reduction_fte_hi_80",
+            reduction_persons="reduction_persons",
+        )
+    )
+    console.print(_table(region, f"{scenario.name} v{scenario.version}: region shortage (FTE)"))
+    effects = (
+        marts["effects"]
+        .filter((pl.col("level") == "region_code") & (pl.col("year") == region["year"][4]))
+        .select("lever", "reduction_fte", "reduction_persons")
+    )
+    console.print(_table(effects, f"Lever effects in {region['year'][4]}, one at a time"))
+    where = f"marts in {folder}"
+    if run_folder is not None:
+        decision = save_scenario_decision(
+            run_folder,
+            outlook,
+            scenario,
+            marts=marts,
+            settings={"paths": paths, "seed": seed},
+        )
+        where += f"; decision saved in {decision}"
+    console.print(f"{where}; {time.perf_counter() - started:.1f} s.", soft_wrap=True)
+
+
+@scenario_app.command("compare")
+def compare(
+    data_dir: DataDir,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Scenario files; none: the standard levers.")
+    ] = None,
+    standard: Annotated[
+        bool,
+        typer.Option(
+            help="Add the standard levers: keep 1 in 10 leavers, keep 1 in 10 student "
+            "dropouts, +15 % intake, +2 contract hours."
+        ),
+    ] = False,
+    horizon_year: HorizonYear = None,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV file (default <data>/scenarios/lever_table.csv).")
+    ] = None,
+    paths: Paths = 500,
+    seed: Seed = 0,
+) -> None:
+    """The lever table: reduction of the gap at the horizon per profession and in total."""
+    from workforce.scenario import ScenarioError, lever_table, lever_table_wide, standard_levers
+
+    started = time.perf_counter()
+    scenarios = _read(files or [])
+    if standard or not scenarios:
+        scenarios += standard_levers()
+    outlook = _outlook(data_dir)
+    try:
+        table = lever_table(outlook, scenarios, horizon_year=horizon_year, paths=paths, seed=seed)
+    except ScenarioError as error:
+        raise _fail(str(error)) from None
+    out = out or data_dir / "scenarios" / "lever_table.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.write_csv(out)
+    year = table["horizon_year"][0]
+    console.print(
+        _table(
+            lever_table_wide(table, "reduction_fte"),
+            f"Reduction of the shortage in {year} (FTE); gap_fte = baseline shortage",
+        )
+    )
+    console.print(
+        _table(
+            lever_table_wide(table, "reduction_persons").drop("gap_fte"),
+            f"Reduction of the shortage in {year} (persons)",
+        )
+    )
+    console.print(
+        f"{len(scenarios)} scenarios, {paths} paths, seed {seed}: {out} in "
+        f"{time.perf_counter() - started:.1f} s.",
+        soft_wrap=True,
+    )
+
+
+@scenario_app.command("review")
+def review(
+    data_dir: DataDir,
+    decision: Annotated[
+        Path | None,
+        typer.Argument(help="Decision folder (models/<run>/decisions/...); default the newest."),
+    ] = None,
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Compare a saved decision's expected graduates and headcount with the current marts."""
+    import polars as pl
+
+    from workforce.decisions import (
+        DecisionError,
+        describe_review,
+        list_decisions,
+        review_decision,
+    )
+
+    if decision is None:
+        saved = list_decisions(models_dir)
+        if saved.is_empty():
+            raise _fail(f"{models_dir}: no saved decisions; run `workforce scenario run` first")
+        decision = Path(saved.sort("folder")["folder"][-1])
+    try:
+        result = review_decision(decision, data_dir)
+    except DecisionError as error:
+        raise _fail(str(error)) from None
+    result.write_csv(decision / "review.csv")
+    known = result.filter(pl.col("actual").is_not_null())
+    for line in describe_review(result):
+        console.print(line)
+    console.print(
+        f"{known.height} of {result.height} expected values observed so far; "
+        f"{decision / 'review.csv'}.",
+        soft_wrap=True,
+    )
+
+
+def align(
+    data_dir: DataDir,
+    models_dir: ModelsDir = Path("models"),
+    horizon_year: HorizonYear = None,
+    target: Annotated[
+        str, typer.Option(help="median, or probability (see --probability).")
+    ] = "median",
+    probability: Annotated[
+        float, typer.Option(help="With --target probability: chance of no shortage.")
+    ] = 0.8,
+    placements: Annotated[
+        Path | None,
+        typer.Option(help="CSV programme_code,institution_code,year,placements (caps intake)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write .csv or .xlsx (default <data>/alignment/advice.csv)."),
+    ] = None,
+    paths: Paths = 500,
+    seed: Seed = 0,
+    save: Annotated[bool, typer.Option(help="Save the advice in the decision log.")] = True,
+) -> None:
+    """Training alignment: extra intake per programme and institution to close the gap."""
+    from workforce.alignment import AlignmentError, advise_intake, read_placements, write_advice
+    from workforce.decisions import DecisionError, latest_run, save_alignment_decision
+
+    started = time.perf_counter()
+    if target not in ("median", "probability"):
+        raise _fail(f"--target must be median or probability, not {target!r}")
+    out = out or data_dir / "alignment" / "advice.csv"
+    if out.suffix not in (".csv", ".xlsx"):
+        raise _fail(f"--out {out}: write .csv or .xlsx")
+    outlook = _outlook(data_dir)
+    run_folder = None
+    try:
+        if save:
+            run_folder = latest_run(models_dir)
+        caps = read_placements(placements) if placements else None
+        advice = advise_intake(
+            outlook,
+            horizon_year=horizon_year,
+            target=target,  # type: ignore[arg-type]
+            probability=probability,
+            placements=caps,
+            paths=paths,
+            seed=seed,
+        )
+    except DecisionError as error:
+        raise _fail(f"{error} (or pass --no-save)") from None
+    except AlignmentError as error:
+        raise _fail(str(error)) from None
+    write_advice(advice, out)
+    shown = advice.table.head(15).select(
+        "rank",
+        "programme_code",
+        "level",
+        "institution_code",
+        "profession_code",
+        "current_intake",
+        "extra_intake_per_year",
+        "extra_intake_per_year_lo_80",
+        "extra_intake_per_year_hi_80",
+        "placement_cap_per_year",
+        "remaining_gap_persons",
+    )
+    console.print(
+        _table(
+            shown,
+            f"Extra intake per cohort to close the gap in {advice.horizon_year} "
+            f"({advice.target}); 80 % interval",
+        )
+    )
+    where = str(out)
+    if run_folder is not None:
+        decision = save_alignment_decision(
+            run_folder,
+            outlook,
+            advice,
+            settings={"paths": paths, "seed": seed, "placements": str(placements or "")},
+        )
+        where += f"; decision saved in {decision}"
+    console.print(
+        f"{advice.table.height} programme x institution rows: {where}; "
+        f"{time.perf_counter() - started:.1f} s.",
+        soft_wrap=True,
+    )
