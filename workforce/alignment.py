@@ -183,6 +183,7 @@ def advise_intake(
     (this programme's part, working at H), ``completion``, ``entry_share``, ``entry_factor``,
     ``retention`` (mean over the cohorts), ``cohorts``, ``first_cohort``, ``last_cohort``,
     ``current_intake``, ``extra_intake_per_year`` (with ``_lo_80``/``_hi_80``),
+    ``programme_extra_intake_per_year`` (the programme's total, split by intake),
     ``extra_intake_pct``, ``placement_cap_per_year``, ``extra_intake_capped_per_year``,
     ``extra_intake_total``, ``extra_intake_capped_total``, ``remaining_gap_persons`` and
     ``assumptions`` (the numbers behind the advice, as text).
@@ -266,7 +267,8 @@ def advise_intake(
         "programme_code", "institution_code", institution_intake="intake"
     ).unique(["programme_code", "institution_code"])
     split = binding.join(per_institution, on="programme_code").with_columns(
-        intake_share=pl.col("institution_intake") / pl.col("intake")
+        intake_share=pl.col("institution_intake") / pl.col("intake"),
+        programme_extra_intake_per_year=pl.col("extra_intake_per_year"),
     )
     scale = [
         (pl.col(f"extra_intake_per_year{s}") * pl.col("intake_share")).alias(
@@ -418,6 +420,7 @@ def _finish(
             "extra_intake_per_year",
             "extra_intake_per_year_lo_80",
             "extra_intake_per_year_hi_80",
+            "programme_extra_intake_per_year",
             "extra_intake_pct",
             "placement_cap_per_year",
             "extra_intake_capped_per_year",
