@@ -30,17 +30,28 @@ def tables(draw: st.DrawFn) -> tuple[pl.DataFrame, int]:
     return table, draw(st.integers(1, 15))
 
 
-def equations(published: pl.DataFrame) -> tuple[np.ndarray, list[int]]:
+def equations(published: pl.DataFrame, insider: str | None = None) -> tuple[np.ndarray, list[int]]:
     """Published totals as equations over the hidden cells: one row per employer and category.
 
     Built independently of the implementation: for each row and column of the table,
-    sum(details) - total = 0, with published values moved to the right-hand side.
+    sum(details) - total = 0, with published values moved to the right-hand side. An
+    ``insider`` employer also knows its own cells (its row, including its row total) and a
+    column total made of its cells alone.
     """
-    hidden = [i for i, flag in enumerate(published[SUPPRESSED].to_list()) if flag]
-    column = {row: j for j, row in enumerate(hidden)}
-    rows = []
     employer = published["employer_id"].to_list()
     category = published["category"].to_list()
+    alone = {
+        c
+        for c in set(category)
+        if {e for e, cat in zip(employer, category, strict=True) if cat == c and e != TOTAL}
+        == {insider}
+    }
+    known = [
+        e == insider or (e == TOTAL and c in alone) for e, c in zip(employer, category, strict=True)
+    ]
+    hidden = [i for i, flag in enumerate(published[SUPPRESSED].to_list()) if flag and not known[i]]
+    column = {row: j for j, row in enumerate(hidden)}
+    rows = []
     for dim, other in ((employer, category), (category, employer)):
         for key in set(other):
             members = [i for i in range(published.height) if other[i] == key]
@@ -80,6 +91,9 @@ def test_no_published_cell_below_k_and_no_hidden_cell_derivable(
         assert not (hidden_per_group[SUPPRESSED] == 1).any(), dim
     matrix, hidden = equations(published)
     assert not any(derivable(matrix, j) for j in range(len(hidden)))
+    for insider in table["employer_id"].unique():
+        matrix, hidden = equations(published, insider)
+        assert not any(derivable(matrix, j) for j in range(len(hidden))), insider
 
 
 @settings(max_examples=100, deadline=None)
@@ -96,7 +110,7 @@ def test_an_employer_sees_its_own_cells_but_cannot_derive_others(
     assert not own[SUPPRESSED].any()
     others = published.filter(~pl.col("employer_id").is_in([employer, TOTAL]) & ~pl.col(SUPPRESSED))
     assert (others["people"] >= k).all()
-    matrix, hidden = equations(published)
+    matrix, hidden = equations(published, employer)
     assert not any(derivable(matrix, j) for j in range(len(hidden)))
 
 
@@ -105,7 +119,9 @@ def test_a_lone_small_cell_in_a_list_takes_the_next_smallest_with_it() -> None:
         {"employer_id": ["A", "B", "C", "D"], "people": [4, 25, 12, 40], "leavers": [1, 5, 2, 8]}
     )
 
-    published = disclose(table, dims=["employer_id"], count="people", sums=["leavers"])
+    published = disclose(
+        table, dims=["employer_id"], count="people", sums=["leavers"], insiders_protected=False
+    )
 
     expected = pl.DataFrame(
         {
@@ -116,6 +132,25 @@ def test_a_lone_small_cell_in_a_list_takes_the_next_smallest_with_it() -> None:
         }
     )
     assert published.sort("employer_id").equals(expected.sort("employer_id"))
+
+
+def test_an_employer_cannot_subtract_its_own_cell_to_find_a_small_one() -> None:
+    # Public: A (small) and C hidden; but C knows its own 12 and would find A = 81 - 25 - 40 - 12.
+    table = pl.DataFrame({"employer_id": ["A", "B", "C", "D"], "people": [4, 25, 12, 40]})
+
+    published = disclose(table, dims=["employer_id"], count="people")
+
+    hidden = published.filter(pl.col(SUPPRESSED))["employer_id"].sort().to_list()
+    assert hidden == ["A", "B", "C"]
+    assert published.filter(pl.col("employer_id") == TOTAL)["people"].item() == 81
+
+
+def test_two_employers_and_a_small_one_publish_no_total() -> None:
+    table = pl.DataFrame({"employer_id": ["A", "B"], "people": [4, 30]})
+
+    published = disclose(table, dims=["employer_id"], count="people")
+
+    assert published[SUPPRESSED].all()
 
 
 def test_a_lone_employer_hides_the_total_instead() -> None:
@@ -157,8 +192,8 @@ def test_independent_tables_per_period_are_suppressed_separately() -> None:
 
     published = disclose(table, dims=["employer_id"], count="people", by=["year"])
 
-    hidden = published.filter(pl.col(SUPPRESSED)).select("year", "employer_id").sort("year")
-    assert hidden.rows() == [(2024, "A"), (2024, "B")]
+    hidden = published.filter(pl.col(SUPPRESSED)).select("year", "employer_id")
+    assert sorted(hidden.rows()) == [(2024, "A"), (2024, "B"), (2024, "C")]
 
 
 def test_rejects_unknown_columns_and_bad_threshold() -> None:

@@ -34,6 +34,7 @@ from typing import ParamSpec
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 DEFAULT_K = 10
 """Disclosure threshold: cells with fewer people are not published."""
@@ -69,6 +70,7 @@ def disclose(
     k: int = DEFAULT_K,
     viewer: Viewer = PUBLIC,
     employer_column: str | Sequence[str] = "employer_id",
+    insiders_protected: bool = True,
 ) -> pl.DataFrame:
     """Hide cells with fewer than ``k`` people and the cells that would reveal them.
 
@@ -78,7 +80,9 @@ def disclose(
     summed (other value columns null). ``by`` splits independent tables (e.g. a period).
     ``values`` are the columns hidden with a cell (default: all columns but dims and ``by``).
     ``employer_column`` names the column (or columns, e.g. source and target of a flow) that
-    make a cell the viewer's own.
+    make a cell an employer's own. In the public view every employer is an insider that knows
+    its own cells; with ``insiders_protected`` (default) no employer can derive another
+    employer's hidden cell from its own cells and the published ones either.
     Returns the table with its totals and a boolean ``suppressed`` column.
     """
     if k < 1:
@@ -107,20 +111,17 @@ def disclose(
         for c in ([employer_column] if isinstance(employer_column, str) else employer_column)
         if c in dims
     ]
-    own = np.zeros(cells.height, dtype=bool)
-    if viewer.employer_id is not None:
-        for column in employer_columns:
-            own |= (cells[column] == viewer.employer_id).fill_null(False).to_numpy()
     is_total = np.zeros(cells.height, dtype=bool)
     for dim in margins:
         is_total |= (cells[dim] == TOTAL).to_numpy()
     groups = _constraint_groups(cells, dims=dims, margins=margins, by=by)
-    own_margins = [c for c in employer_columns if c in margins]
-    if own.any() and own_margins:
-        # A total over the viewer's own cells only is the viewer's own figure too.
-        for group in _constraint_groups(cells, dims=dims, margins=own_margins, by=by):
-            if own[group.rows[:-1]].all():
-                own[group.total] = True
+    knowledge = _Knowledge(cells, employer_columns, margins=margins, dims=dims, by=by)
+    if viewer.employer_id is not None:
+        exempt = knowledge.of(viewer.employer_id)
+        insiders: list[str] | None = []
+    else:
+        exempt = np.zeros(cells.height, dtype=bool)
+        insiders = None if insiders_protected and employer_columns else []
     tables = [range(cells.height)] if not by else _partitions(cells, by)
     starts = np.asarray([rows.start for rows in tables], dtype=np.int64)
     order = np.argsort(starts)
@@ -128,9 +129,17 @@ def disclose(
     for group in groups:
         position = int(np.searchsorted(starts[order], group.rows[0], side="right")) - 1
         per_table[int(order[position])].append(group)
-    for rows, table_groups in zip(tables, per_table, strict=True):
-        index = np.asarray(rows, dtype=np.int64)
-        _suppress_table(index, table_groups, counts, own, is_total, suppressed, k)
+    # Many small SVDs: BLAS threads only add overhead (and contend on a shared machine).
+    with threadpool_limits(limits=1):
+        for rows, table_groups in zip(tables, per_table, strict=True):
+            index = np.asarray(rows, dtype=np.int64)
+            _suppress_table(
+                _Table(index, table_groups, counts, is_total, exempt),
+                suppressed,
+                k,
+                knowledge,
+                insiders,
+            )
     return cells.with_columns(
         pl.when(pl.Series(SUPPRESSED, suppressed))
         .then(None)
@@ -198,72 +207,133 @@ def _partitions(cells: pl.DataFrame, by: list[str]) -> list[range]:
     return [range(first, last + 1) for first, last in bounds.select("first", "last").iter_rows()]
 
 
+@dataclass(frozen=True)
+class _Table:
+    """One independent table: its rows, equations, counts, totals and never-hidden cells."""
+
+    index: np.ndarray
+    groups: list[ConstraintGroup]
+    counts: np.ndarray
+    is_total: np.ndarray
+    exempt: np.ndarray
+
+
+class _Knowledge:
+    """Which cells an employer knows: its own, and totals made of its own cells only."""
+
+    def __init__(
+        self,
+        cells: pl.DataFrame,
+        employer_columns: list[str],
+        *,
+        margins: list[str],
+        dims: list[str],
+        by: list[str],
+    ) -> None:
+        self._owners = [cells[column].to_numpy() for column in employer_columns]
+        own_margins = [c for c in employer_columns if c in margins]
+        self._groups = (
+            _constraint_groups(cells, dims=dims, margins=own_margins, by=by) if own_margins else []
+        )
+        self._height = cells.height
+        self._cache: dict[str, np.ndarray] = {}
+
+    def owners_of(self, rows: np.ndarray) -> set[str]:
+        """Employers owning any of ``rows``."""
+        found: set[str] = set()
+        for owners in self._owners:
+            found.update(str(o) for o in owners[rows] if o is not None and o != TOTAL)
+        return found
+
+    def of(self, employer: str) -> np.ndarray:
+        if employer not in self._cache:
+            known = np.zeros(self._height, dtype=bool)
+            for owners in self._owners:
+                known |= owners == employer
+            for group in self._groups:
+                if known[group.rows[:-1]].all():
+                    known[group.total] = True
+            self._cache[employer] = known
+        return self._cache[employer]
+
+
 def _suppress_table(
-    index: np.ndarray,
-    groups: list[ConstraintGroup],
-    counts: np.ndarray,
-    own: np.ndarray,
-    is_total: np.ndarray,
+    table: _Table,
     suppressed: np.ndarray,
     k: int,
+    knowledge: _Knowledge,
+    insiders: list[str] | None,
 ) -> None:
-    """Primary, then secondary suppression of one independent table, in place."""
-    suppressed[index] = (counts[index] < k) & ~own[index]
+    """Primary, then secondary suppression of one independent table, in place.
+
+    Each perspective is a set of known cells: the public's (only the exempt cells), and with
+    ``insiders`` None every employer owning a hidden cell. No hidden cell may follow from
+    what a perspective knows plus the published cells.
+    """
+    index = table.index
+    suppressed[index] = (table.counts[index] < k) & ~table.exempt[index]
     while True:
-        _apply_count_rule(groups, counts, own, is_total, suppressed)
-        determined = determined_cells(groups, suppressed, index)
-        if not determined:
+        perspectives = [table.exempt]
+        if insiders is None:
+            hidden = index[suppressed[index]]
+            perspectives += [
+                knowledge.of(e) | table.exempt for e in sorted(knowledge.owners_of(hidden))
+            ]
+        if any(_apply_count_rule(table, known, suppressed) for known in perspectives):
+            continue
+        for known in perspectives:
+            determined = determined_cells(table.groups, suppressed & ~known, index)
+            if determined:
+                added = [_hide_complement_of(cell, table, known, suppressed) for cell in determined]
+                if not any(added):
+                    return  # nothing left this perspective does not already know
+                break
+        else:
             return
-        added = False
-        for cell in determined:
-            for group in groups:
-                if cell in group.rows and _suppress_complement(
-                    group, counts, own, is_total, suppressed
-                ):
-                    added = True
-                    break
-        if not added:
-            # The cell's groups are fully hidden, yet the wider system fixes it: hide the
-            # smallest published cell of the table (a detail before a total) and try again.
-            visible = index[~suppressed[index] & ~own[index]]
-            if visible.size == 0:
-                return
-            chosen = visible[np.lexsort((visible, counts[visible], is_total[visible]))[0]]
-            suppressed[chosen] = True
 
 
-def _apply_count_rule(
-    groups: list[ConstraintGroup],
-    counts: np.ndarray,
-    own: np.ndarray,
-    is_total: np.ndarray,
-    suppressed: np.ndarray,
-) -> None:
+def _apply_count_rule(table: _Table, known: np.ndarray, suppressed: np.ndarray) -> bool:
+    """Give every equation with one unknown hidden cell a complement; True if any added."""
+    added = False
     changed = True
     while changed:
         changed = False
-        for group in groups:
-            if suppressed[group.rows].sum() == 1 and _suppress_complement(
-                group, counts, own, is_total, suppressed
-            ):
-                changed = True
+        for group in table.groups:
+            unknown = suppressed[group.rows] & ~known[group.rows]
+            if unknown.sum() == 1 and _suppress_complement(group, table, known, suppressed):
+                changed = added = True
+    return added
 
 
 def _suppress_complement(
-    group: ConstraintGroup,
-    counts: np.ndarray,
-    own: np.ndarray,
-    is_total: np.ndarray,
-    suppressed: np.ndarray,
+    group: ConstraintGroup, table: _Table, known: np.ndarray, suppressed: np.ndarray
 ) -> bool:
     """Hide the smallest visible detail cell of the group (its total if none); False if none."""
-    candidates = group.rows[~suppressed[group.rows] & ~own[group.rows]]
+    candidates = group.rows[~suppressed[group.rows] & ~known[group.rows]]
     if candidates.size == 0:
         return False
     details = candidates[candidates != group.total]
     pool = details if details.size else candidates
-    chosen = pool[np.lexsort((pool, counts[pool]))[0]]
+    chosen = pool[np.lexsort((pool, table.counts[pool]))[0]]
     suppressed[chosen] = True
+    return True
+
+
+def _hide_complement_of(
+    cell: int, table: _Table, known: np.ndarray, suppressed: np.ndarray
+) -> bool:
+    """One more hidden cell so that ``cell`` is no longer determined; False if none is left."""
+    for group in table.groups:
+        if cell in group.rows and _suppress_complement(group, table, known, suppressed):
+            return True
+    # The cell's equations are fully hidden, yet the wider system fixes it: hide the smallest
+    # published cell of the table (a detail before a total).
+    index = table.index
+    visible = index[~suppressed[index] & ~known[index]]
+    if visible.size == 0:
+        return False
+    order = np.lexsort((visible, table.counts[visible], table.is_total[visible]))
+    suppressed[visible[order[0]]] = True
     return True
 
 
@@ -347,6 +417,8 @@ def employer_view(
                 result = function(*args, **kwargs)
             finally:
                 _DISCLOSE_CALLS.reset(token)
+            if calls:
+                _registered_call_seen()  # a view built on this one passed disclosure too
             if not calls or SUPPRESSED not in result.columns:
                 raise UndisclosedViewError(f"{function.__name__} bypassed disclosure control")
             return result

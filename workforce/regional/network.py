@@ -102,25 +102,20 @@ def employer_net_flows(
     viewer: Viewer = PUBLIC,
     months: int | None = DEFAULT_WINDOW_MONTHS,
 ) -> pl.DataFrame:
-    """Per employer: staff gained from and lost to other regional employers, and the net.
+    """Per employer: staff gained from and lost to other regional employers.
 
-    Long: ``direction`` in (gained, lost), ``employer_id``, ``moves``, ``suppressed``; net
-    gain is gained - lost where both are published (see :func:`net_gain`).
+    Long: ``direction`` in (gained, lost), ``employer_id`` (the region is ``total``),
+    ``moves``, ``suppressed``. Taken from the margins of :func:`employer_flow_matrix`, so
+    the two tables hide the same figures; :func:`net_gain` gives the net per employer.
     """
-    moves = flows(marts, level="employer", months=months)
-    directions = pl.concat(
-        [
-            moves.group_by(employer_id="target")
-            .agg(pl.sum("moves"))
-            .with_columns(direction=pl.lit("gained")),
-            moves.group_by(employer_id="source")
-            .agg(pl.sum("moves"))
-            .with_columns(direction=pl.lit("lost")),
-        ]
+    matrix = employer_flow_matrix(marts, k=k, viewer=viewer, months=months)
+    gained = matrix.filter(pl.col("source_id") == TOTAL).select(
+        direction=pl.lit("gained"), employer_id="target_id", moves="moves", suppressed=SUPPRESSED
     )
-    return disclose(
-        directions, dims=["employer_id"], by=["direction"], count="moves", k=k, viewer=viewer
+    lost = matrix.filter(pl.col("target_id") == TOTAL).select(
+        direction=pl.lit("lost"), employer_id="source_id", moves="moves", suppressed=SUPPRESSED
     )
+    return pl.concat([gained, lost]).sort("direction", "employer_id")
 
 
 def net_gain(net_flows: pl.DataFrame, *, node: str = "employer_id") -> pl.DataFrame:
