@@ -24,12 +24,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from workforce.dashboards.browser import PLOT_DATA_JSON, RENDERED, launch_chromium
@@ -46,6 +48,7 @@ class Timings:
 
     renders: list[float] = field(default_factory=list)
     updates: list[float] = field(default_factory=list)
+    lost_updates: int = 0
     control: str = ""
 
 
@@ -108,18 +111,37 @@ def _change_control(page: Any) -> tuple[str, Any]:
     raise RuntimeError("no dropdown with two options and no slider to change")
 
 
-def measure_updates(page: Any, count: int) -> tuple[str, list[float]]:
-    """Seconds from each filter change until the plot data in the browser has changed."""
+def _changed_within(page: Any, change: Any, timeout_ms: float) -> float | None:
+    """Seconds from ``change()`` until the plot data changed, or ``None`` on timeout."""
+    before = page.evaluate(PLOT_DATA_JSON)
+    started = time.perf_counter()
+    change()
+    try:
+        page.wait_for_function(DATA_CHANGED, arg=before, timeout=timeout_ms, polling=5)
+    except PlaywrightTimeoutError:
+        return None
+    return time.perf_counter() - started
+
+
+def measure_updates(page: Any, count: int) -> tuple[str, list[float], int]:
+    """Seconds from each filter change until the plot data in the browser has changed.
+
+    A first change, not counted, waits until the page's kernel answers (a change made before
+    the widgets' connection is up is not sent); changes without effect in 15 s count as lost.
+    """
     name, change = _change_control(page)
-    seconds = []
+    for _ in range(4):
+        if _changed_within(page, change, 15_000) is not None:
+            break
+    seconds, lost = [], 0
     for _ in range(count):
-        before = page.evaluate(PLOT_DATA_JSON)
-        started = time.perf_counter()
-        change()
-        page.wait_for_function(DATA_CHANGED, arg=before, timeout=30_000, polling=5)
-        seconds.append(time.perf_counter() - started)
+        elapsed = _changed_within(page, change, 15_000)
+        if elapsed is None:
+            lost += 1
+        else:
+            seconds.append(elapsed)
         time.sleep(0.3)
-    return name, seconds
+    return name, seconds, lost
 
 
 def run_mode(
@@ -142,6 +164,7 @@ def run_mode(
         preheat=preheat,
     )
     results = {name: Timings() for name in names}
+    print(f"\n{'preheated' if preheat else 'not preheated'}: serving", flush=True)
     with DashboardServer(settings), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for name in names:  # warm-up: fills the pools, loads caches; not counted
@@ -152,8 +175,12 @@ def run_mode(
                 time.sleep(settle)  # the pool refills and the machine calms down between pages
                 seconds, page = measure_render(browser, settings.url(name))
                 results[name].renders.append(seconds)
+                print(f"  {name}: first render {seconds:.2f} s", flush=True)
                 if run == 0:
-                    results[name].control, results[name].updates = measure_updates(page, updates)
+                    timing = results[name]
+                    timing.control, timing.updates, timing.lost_updates = measure_updates(
+                        page, updates
+                    )
                 page.close(run_before_unload=True)
         browser.close()
     return results
@@ -178,7 +205,8 @@ def report(mode: str, results: dict[str, Timings]) -> None:
             f"{name:<28} {render:>15.2f} {render / base_render:>10.2f} "
             f"{update * 1000:>10.0f} {update / base_update:>10.2f}  {timing.control}"
         )
-        print(f"{'':<28} runs: {', '.join(f'{s:.2f}' for s in timing.renders)}")
+        lost = f"; {timing.lost_updates} update(s) lost" if timing.lost_updates else ""
+        print(f"{'':<28} runs: {', '.join(f'{s:.2f}' for s in timing.renders)}{lost}")
 
 
 def main() -> None:
@@ -219,6 +247,7 @@ def main() -> None:
                 settle=args.settle,
             )
             report(mode, results)
+            sys.stdout.flush()
             summary[preheat] = results
         if len(summary) == 2:
             print("\nfirst render, preheated / not preheated (below 1: preheating is faster)")

@@ -16,3 +16,11 @@ def dashboard_data(region_data: Path, tmp_path_factory: pytest.TempPathFactory) 
     folder = tmp_path_factory.mktemp("dashboard_data")
     shutil.copytree(region_data / "marts", folder / "marts")
     return prepare_demo_forecast(folder, workers=1)
+
+
+@pytest.fixture(scope="session")
+def prophet_data(region_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoData:
+    """Two series forecast with Prophet among the candidates, its models saved in the run."""
+    folder = tmp_path_factory.mktemp("dashboard_prophet")
+    shutil.copytree(region_data / "marts", folder / "marts")
+    return prepare_demo_forecast(folder, per_sector=1, with_prophet=True, workers=1)

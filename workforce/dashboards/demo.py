@@ -48,16 +48,19 @@ def prepare_demo_forecast(
     per_sector: int = 3,
     horizon: int = 24,
     workers: int = 1,
+    with_prophet: bool = False,
 ) -> DemoData:
     """Forecast a few demand series of ``data_dir``'s marts with fast models, as ``forecast`` does.
 
     Writes ``<data_dir>/forecasts/demand.parquet`` and a registry run under ``models_dir``
-    (default ``<data_dir>/models``).
+    (default ``<data_dir>/models``). ``with_prophet`` adds Prophet to the candidates and saves
+    its models (slower), so that Prophet's components can be shown.
     """
     from workforce.forecast.baselines import Drift, Naive, SeasonalNaive, Theta
     from workforce.forecast.engine import ForecastEngine
     from workforce.forecast.frames import ForecastOutput, Frequency, check_input
     from workforce.forecast.pipeline import EngineSettings
+    from workforce.forecast.prophet import ProphetForecaster
     from workforce.forecast.registry import save_run
     from workforce.forecast.run import run_engine
 
@@ -70,9 +73,12 @@ def prepare_demo_forecast(
         horizon=horizon,
         backtest_horizon=12,
         folds=2,
-        candidates=(Naive(), SeasonalNaive(), Drift(), Theta()),
+        candidates=(Naive(), SeasonalNaive(), Drift(), Theta())
+        + (
+            (ProphetForecaster(uncertainty_samples=0, fast_optimizer=True),) if with_prophet else ()
+        ),
         engine=ForecastEngine(inner_folds=3),
-        keep_prophet=False,
+        keep_prophet=with_prophet,
     )
     output = run_engine(frame, frequency, settings, workers=workers)
     target = data_dir / "forecasts" / "demand.parquet"

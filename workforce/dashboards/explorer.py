@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.basedatatypes import BaseFigure
 
+from workforce.dashboards.components import COMPONENTS, prophet_components
 from workforce.dashboards.data import (
     NO_RUN,
     Names,
@@ -39,6 +40,12 @@ from workforce.dashboards.explorer_data import (
     series_headlines,
     series_keys,
 )
+from workforce.dashboards.explorer_figures import (
+    TRACES,
+    backtest_template,
+    components_template,
+    forecast_template,
+)
 from workforce.dashboards.format import (
     Language,
     format_month,
@@ -50,16 +57,12 @@ from workforce.dashboards.format import (
 from workforce.dashboards.widgets import (
     COLOURS,
     as_figure_widget,
-    base_figure,
     dropdown,
     empty_state_html,
     headline_tile,
     set_separators,
     set_tile,
 )
-
-TRACES = ("lo_95", "hi_95", "lo_80", "hi_80", "history", "forecast")
-"""Traces of :attr:`ForecastExplorer.figure`, in order: bands first, so lines draw on top."""
 
 NO_DATA_HINT = {
     Language.nl: "Bouw eerst de marts en de prognose: `workforce build` en `workforce forecast`.",
@@ -92,7 +95,6 @@ class ForecastExplorer:
         self._forecasts = _by_series(forecasts)
         self._metrics = _by_series(run.metrics)
         self._choices = {row["unique_id"]: row for row in run.choices.iter_rows(named=True)}
-        self._language = language
         self.headlines: Headlines | None = None
 
         self.region = dropdown(label("region", language), [])
@@ -107,11 +109,17 @@ class ForecastExplorer:
         self.tiles = {name: headline_tile("", "") for name in TILES}
         self.model_details = widgets.HTML()
         self.notice = widgets.HTML()
+        self.show_components = widgets.Checkbox(
+            value=False, description=label("show_components", language), indent=False
+        )
+        self.components_box = widgets.VBox()
+        self.components_figure: go.FigureWidget | None = None
+        self._components: dict[str, pl.DataFrame] = {}
 
         self._updating = False
         self._fill_options()
         # Figures get their first data before they become widgets: see ``as_figure_widget``.
-        forecast_figure, backtest_figure = self._new_figures()
+        forecast_figure, backtest_figure = forecast_template(), backtest_template()
         self._draw(forecast_figure, backtest_figure)
         self.figure = as_figure_widget(forecast_figure)
         self.backtest_figure = as_figure_widget(backtest_figure)
@@ -119,6 +127,7 @@ class ForecastExplorer:
         self.sector.observe(self._on_sector, names="value")
         self.profession.observe(self._on_profession, names="value")
         self.language.observe(self._on_language, names="value")
+        self.show_components.observe(self._on_components, names="value")
         self.container = self._layout()
 
     @classmethod
@@ -211,34 +220,49 @@ class ForecastExplorer:
         self.region.description = label("region", language)
         self.sector.description = label("sector", language)
         self.profession.description = label("profession", language)
+        self.show_components.description = label("show_components", language)
         self._fill_options()
         self.refresh()
 
     # Drawing -----------------------------------------------------------------
 
-    def _new_figures(self) -> tuple[go.Figure, go.Figure]:
-        forecast = base_figure(height=440)
-        band = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
-        forecast.add_scatter(name="lo_95", showlegend=False, **band)
-        forecast.add_scatter(name="hi_95", fill="tonexty", fillcolor=COLOURS["band_95"], **band)
-        forecast.add_scatter(name="lo_80", showlegend=False, **band)
-        forecast.add_scatter(name="hi_80", fill="tonexty", fillcolor=COLOURS["band_80"], **band)
-        forecast.add_scatter(name="history", mode="lines", line={"color": COLOURS["history"]})
-        forecast.add_scatter(
-            name="forecast", mode="lines", line={"color": COLOURS["forecast"], "dash": "dash"}
-        )
-        forecast.update_xaxes(tickformat="%Y", dtick="M12")
-        forecast.update_yaxes(tickformat=",")
-        forecast.update_layout(margin={"t": 90}, legend={"y": 1.02, "yanchor": "bottom"})
-        backtest = base_figure(height=260)
-        backtest.add_bar(name="MASE", orientation="h")
-        backtest.update_layout(showlegend=False, hovermode="closest", margin={"l": 130})
-        backtest.update_xaxes(tickformat=",")
-        return forecast, backtest
-
     def refresh(self) -> None:
         """Redraw everything for the series and language chosen in the widgets."""
         self._draw(self.figure, self.backtest_figure)
+        if self.show_components.value and self.components_figure is not None:
+            self._draw_components(self.components_figure)
+
+    def series_components(self) -> pl.DataFrame:
+        """Prophet's trend and yearly season of the series shown (empty without a saved model)."""
+        uid = self.unique_id or ""
+        if uid not in self._components:
+            self._components[uid] = prophet_components(
+                self.run, uid, horizon=self.series_forecast().height
+            )
+        return self._components[uid]
+
+    def _on_components(self, change: dict[str, Any]) -> None:
+        if not change["new"]:
+            self.components_box.children = ()
+            return
+        # A new widget from a drawn figure: changes to a widget without a view are lost.
+        figure = components_template()
+        self._draw_components(figure)
+        self.components_figure = as_figure_widget(figure)
+        self.components_box.children = (self.components_figure,)
+
+    def _draw_components(self, figure: BaseFigure) -> None:
+        language = self.current_language
+        frame = self.series_components()
+        with figure.batch_update():
+            set_separators(figure, language)
+            for trace, name in zip(figure.data, COMPONENTS, strict=True):
+                trace.x = frame["ds"].to_list()
+                trace.y = frame[name].to_list()
+                trace.name = label(f"component_{name}", language)
+            figure.layout.title = (
+                label("components", language) if frame.height else label("no_data", language)
+            )
 
     def _draw(self, figure: BaseFigure, backtest_figure: BaseFigure) -> None:
         language = self.current_language
@@ -405,7 +429,16 @@ class ForecastExplorer:
             layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
         )
         return widgets.VBox(
-            [self.title, controls, tiles, self.notice, self.figure, details],
+            [
+                self.title,
+                controls,
+                tiles,
+                self.notice,
+                self.figure,
+                details,
+                self.show_components,
+                self.components_box,
+            ],
             layout=widgets.Layout(width="100%"),
         )
 

@@ -62,6 +62,16 @@ LABELS: dict[str, dict[Language, str]] = {
     "model_damped_ets": {Language.nl: "gedempte ETS", Language.en: "damped ETS"},
     "model_theta": {Language.nl: "theta", Language.en: "theta"},
     "model_prophet": {Language.nl: "Prophet", Language.en: "Prophet"},
+    "show_components": {
+        Language.nl: "Toon componenten (Prophet)",
+        Language.en: "Show components (Prophet)",
+    },
+    "components": {
+        Language.nl: "Componenten van Prophet: trend (boven) en jaarseizoen (onder), fte",
+        Language.en: "Prophet components: trend (top) and yearly season (bottom), FTE",
+    },
+    "component_trend": {Language.nl: "Trend", Language.en: "Trend"},
+    "component_yearly": {Language.nl: "Jaarseizoen", Language.en: "Yearly season"},
     "explorer_title": {
         Language.nl: "Prognoseverkenner vraag naar personeel",
         Language.en: "Workforce demand forecast explorer",
