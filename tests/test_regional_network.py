@@ -26,6 +26,11 @@ def region_marts(region_data: Path) -> RegionalMarts:
 
 
 @pytest.fixture(scope="module")
+def public_matrix(region_marts: RegionalMarts) -> pl.DataFrame:
+    return employer_flow_matrix(region_marts)
+
+
+@pytest.fixture(scope="module")
 def all_flows(region_marts: RegionalMarts) -> pl.DataFrame:
     return flows(region_marts, months=None)
 
@@ -72,8 +77,8 @@ def test_sector_matrix_totals_are_outflows_and_inflows(
     assert dict(lost.select("source_id", "moves").iter_rows()) == dict(expected.iter_rows())
 
 
-def test_sankey_shows_only_published_flows(region_marts: RegionalMarts) -> None:
-    matrix = employer_flow_matrix(region_marts)
+def test_sankey_shows_only_published_flows(public_matrix: pl.DataFrame) -> None:
+    matrix = public_matrix
     nodes, links = sankey(matrix)
 
     published = matrix.filter(
@@ -87,9 +92,10 @@ def test_sankey_shows_only_published_flows(region_marts: RegionalMarts) -> None:
     assert set(links["target"]) <= set(nodes.filter(side="to")["index"])
 
 
-def test_an_employer_sees_its_own_small_flows_only(region_marts: RegionalMarts) -> None:
-    public = employer_flow_matrix(region_marts)
-    hidden = public.filter(pl.col(SUPPRESSED) & (pl.col("source_id") != TOTAL))
+def test_an_employer_sees_its_own_small_flows_only(
+    region_marts: RegionalMarts, public_matrix: pl.DataFrame
+) -> None:
+    hidden = public_matrix.filter(pl.col(SUPPRESSED) & (pl.col("source_id") != TOTAL))
     viewer = hidden["source_id"][0]
 
     own_view = employer_flow_matrix(region_marts, viewer=Viewer(viewer))

@@ -12,6 +12,9 @@ One function, :func:`disclose`, decides what may be published of a table of cell
    ``sum(cells) - total = 0`` over the hidden cells is solved by SVD: a hidden cell is
    determined when its unit vector lies in the row space. Such a cell gets one more
    complementary suppression in one of its groups, and the loop repeats.
+4. **Insiders**: an employer reading the public table knows its own cells. Steps 2 and 3 are
+   repeated with each employer's own cells counted as known, so that no employer can subtract
+   its own figures to find another employer's small cell.
 
 Hidden cells are null in every value column (the count too) and flagged ``suppressed``.
 
