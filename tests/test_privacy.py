@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workforce.privacy import SUPPRESSED, TOTAL, Viewer, disclose
+from workforce.privacy import SUPPRESSED, TOTAL, Viewer, disclose, two_contributor_cells
 
 EMPLOYERS = ["A", "B", "C", "D", "E", "F"]
 CATEGORIES = ["u", "v", "w", "x", "y"]
@@ -202,3 +202,26 @@ def test_rejects_unknown_columns_and_bad_threshold() -> None:
         disclose(table, dims=["employer_id"], count="headcount")
     with pytest.raises(ValueError, match="k must be"):
         disclose(table, dims=["employer_id"], count="people", k=0)
+
+
+def test_a_regional_cell_of_two_employers_one_small_is_hidden() -> None:
+    contributions = pl.DataFrame(
+        {
+            "profession_code": ["x", "x", "y", "y", "y", "z", "z"],
+            "employer_id": ["A", "B", "A", "B", "C", "A", "B"],
+            "headcount": [4, 30, 4, 30, 20, 12, 30],
+        }
+    )
+    regional = contributions.group_by("profession_code").agg(pl.sum("headcount"))
+
+    flags = two_contributor_cells(contributions, ["profession_code"], count="headcount")
+    published = disclose(
+        regional.join(flags, on="profession_code"),
+        dims=["profession_code"],
+        count="headcount",
+        sensitive="sensitive",
+    )
+
+    assert dict(flags.iter_rows()) == {"x": True, "y": False, "z": False}
+    hidden = published.filter(pl.col(SUPPRESSED))["profession_code"].sort().to_list()
+    assert hidden == ["x", "z"]  # x: B would find A's 4; z: complement, or x = total - y - z

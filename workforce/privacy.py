@@ -74,6 +74,7 @@ def disclose(
     viewer: Viewer = PUBLIC,
     employer_column: str | Sequence[str] = "employer_id",
     insiders_protected: bool = True,
+    sensitive: str | None = None,
 ) -> pl.DataFrame:
     """Hide cells with fewer than ``k`` people and the cells that would reveal them.
 
@@ -86,6 +87,8 @@ def disclose(
     make a cell an employer's own. In the public view every employer is an insider that knows
     its own cells; with ``insiders_protected`` (default) no employer can derive another
     employer's hidden cell from its own cells and the published ones either.
+    ``sensitive`` names a boolean column of cells to hide whatever their count, e.g. from
+    :func:`two_contributor_cells`.
     Returns the table with its totals and a boolean ``suppressed`` column.
     """
     if k < 1:
@@ -93,7 +96,8 @@ def disclose(
     dims = list(dims)
     by = list(by)
     margins = list(dims if margins is None else margins)
-    unknown = [name for name in [*dims, *by, count, *sums] if name not in table.columns]
+    required = [*dims, *by, count, *sums, *([sensitive] if sensitive else [])]
+    unknown = [name for name in required if name not in table.columns]
     if unknown:
         raise ValueError(f"columns not in the table: {', '.join(unknown)}")
     if not set(margins) <= set(dims):
@@ -109,6 +113,11 @@ def disclose(
     cells = cells.sort([*by, *dims]).with_row_index(_ROW)
     suppressed = np.zeros(cells.height, dtype=bool)
     counts = cells[count].fill_null(0).to_numpy()
+    flagged = (
+        cells[sensitive].fill_null(False).to_numpy()
+        if sensitive
+        else np.zeros(cells.height, dtype=bool)
+    )
     employer_columns = [
         c
         for c in ([employer_column] if isinstance(employer_column, str) else employer_column)
@@ -137,7 +146,7 @@ def disclose(
         for rows, table_groups in zip(tables, per_table, strict=True):
             index = np.asarray(rows, dtype=np.int64)
             _suppress_table(
-                _Table(index, table_groups, counts, is_total, exempt),
+                _Table(index, table_groups, counts, is_total, exempt, flagged),
                 suppressed,
                 k,
                 knowledge,
@@ -219,6 +228,7 @@ class _Table:
     counts: np.ndarray
     is_total: np.ndarray
     exempt: np.ndarray
+    flagged: np.ndarray
 
 
 class _Knowledge:
@@ -274,7 +284,8 @@ def _suppress_table(
     what a perspective knows plus the published cells.
     """
     index = table.index
-    suppressed[index] = (table.counts[index] < k) & ~table.exempt[index]
+    primary = (table.counts[index] < k) | table.flagged[index]
+    suppressed[index] = primary & ~table.exempt[index]
     while True:
         perspectives = [table.exempt]
         if insiders is None:
@@ -368,6 +379,29 @@ def determined_cells(
     rank = int((singular > singular.max() * max(matrix.shape) * 1e-12).sum())
     leverage = (right[:rank] ** 2).sum(axis=0)
     return [int(hidden[i]) for i in np.flatnonzero(leverage > 1 - 1e-9)]
+
+
+def two_contributor_cells(
+    contributions: pl.DataFrame,
+    keys: Sequence[str],
+    *,
+    count: str,
+    k: int = DEFAULT_K,
+    employer_column: str = "employer_id",
+) -> pl.DataFrame:
+    """Cells with exactly two contributing employers, one of them below ``k`` people.
+
+    Each of the two knows its own part and would find the other's by subtracting it from the
+    cell. ``contributions`` has one row per cell (``keys``) and employer with its ``count``.
+    Returns ``keys`` and a boolean ``sensitive``.
+    """
+    keys = list(keys)
+    return (
+        contributions.filter(pl.col(count) > 0)
+        .group_by(keys)
+        .agg(employers=pl.col(employer_column).n_unique(), smallest=pl.col(count).min())
+        .select(*keys, sensitive=(pl.col("employers") == 2) & (pl.col("smallest") < k))
+    )
 
 
 # -- registry of employer views ----------------------------------------------------------------

@@ -18,8 +18,13 @@ from pathlib import Path
 import polars as pl
 
 from workforce.ingest.cbs import OpenDataError
-from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, disclose
+from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, disclose, two_contributor_cells
 from workforce.regional.benchmarks import employer_benchmarks
+from workforce.regional.contributions import (
+    kpi_contributions,
+    retention_contributions,
+    retirement_contributions,
+)
 from workforce.regional.data import MissingMartsError, RegionalMarts, last_month, load_marts
 from workforce.regional.flexpool import flex_pool_sizing, pooled_vacancies
 from workforce.regional.kpis import DETAIL, regional_kpis, retention, retirement_wave, sick_leave
@@ -35,37 +40,70 @@ from workforce.regional.network import (
 __all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
 
 
+def _flag_two_contributors(
+    table: pl.DataFrame, contributions: pl.DataFrame, keys: list[str], count: str, k: int
+) -> pl.DataFrame:
+    flags = two_contributor_cells(contributions, keys, count=count, k=k)
+    return table.join(flags, on=keys, how="left").with_columns(pl.col("sensitive").fill_null(False))
+
+
 def disclosed_kpis(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
-    """Regional KPIs per month, quarter and year; sector x profession cells under k hidden."""
-    parts = [
-        disclose(
+    """Regional KPIs per month, quarter and year under disclosure control.
+
+    Hidden: cells with fewer than k staff, cells of two employers one of which has fewer
+    than k (each would find the other), and the cells that would reveal them.
+    """
+    parts = []
+    keys = ["period", *DETAIL]
+    for period in ("month", "quarter", "year"):
+        table = _flag_two_contributors(
             regional_kpis(marts, period=period),
-            dims=list(DETAIL),
-            by=["period", "period_type"],
-            count="headcount",
-            k=k,
+            kpi_contributions(marts, period=period),
+            keys,
+            "headcount",
+            k,
         )
-        for period in ("month", "quarter", "year")
-    ]
+        parts.append(
+            disclose(
+                table,
+                dims=list(DETAIL),
+                by=["period", "period_type"],
+                count="headcount",
+                k=k,
+                sensitive="sensitive",
+            ).drop("sensitive")
+        )
     return pl.concat(parts)
 
 
 def disclosed_retention(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
-    """Retention per cohort and profession; professions with fewer than k hires hidden."""
+    """Retention per cohort and profession; fewer than k hires (or two employers) hidden."""
+    keys = ["cohort_year", "cohort", "profession_code"]
+    table = _flag_two_contributors(
+        retention(marts), retention_contributions(marts), keys, "hires", k
+    )
     return disclose(
-        retention(marts),
+        table,
         dims=["profession_code"],
         by=["cohort_year", "cohort"],
         count="hires",
         k=k,
-    )
+        sensitive="sensitive",
+    ).drop("sensitive")
 
 
 def disclosed_retirement_wave(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
-    """Retirement wave per profession; professions with fewer than k staff hidden."""
-    return disclose(
-        retirement_wave(marts), dims=["profession_code"], by=["year"], count="stock", k=k
+    """Retirement wave per profession; fewer than k staff (or two employers) hidden."""
+    table = _flag_two_contributors(
+        retirement_wave(marts),
+        retirement_contributions(marts),
+        ["profession_code"],
+        "stock",
+        k,
     )
+    return disclose(
+        table, dims=["profession_code"], by=["year"], count="stock", k=k, sensitive="sensitive"
+    ).drop("sensitive")
 
 
 def compute_regional(
