@@ -19,6 +19,7 @@ from workforce.forecast.outlook import Outlook
 from workforce.reference import load_reference
 from workforce.scenario import (
     Lever,
+    ScenarioEngine,
     ScenarioError,
     Scope,
     compute_scenario,
@@ -28,6 +29,7 @@ from workforce.scenario import (
     parse_scenario,
     point_shortage,
     read_scenario,
+    scenario_marts,
     scenario_of,
     to_levers,
 )
@@ -337,3 +339,16 @@ def test_scoped_retention_moves_only_its_profession_on_the_region(
     nurses = table.filter(pl.col("profession_code") == "nurse_bachelor")
     assert (others["reduction_fte"] == 0).all()
     assert nurses["reduction_fte"][0] > 0
+
+
+def test_the_dashboard_recompute_gives_the_marts_numbers_for_its_nodes() -> None:
+    scenario = scenario_of(
+        "s", Lever("retention", 10), Lever("demand_growth", 20), Lever("regional_pool", 30)
+    )
+    fast = ScenarioEngine(OUTLOOK, paths=PATHS).recompute(scenario)
+    marts = scenario_marts(OUTLOOK, scenario, paths=PATHS)["shortage"]
+    assert set(fast["level"]) == {"region_code", "region_code/profession_code"}
+    joined = fast.join(marts, on=["node_id", "month"], suffix="_mart")
+    assert joined.height == fast.height
+    for column in ("shortage_fte", "shortage_fte_lo_80", "shortage_fte_hi_95", "shortage_persons"):
+        np.testing.assert_allclose(joined[column], joined[f"{column}_mart"], atol=1e-9)

@@ -3,7 +3,8 @@
 - :mod:`workforce.scenario.spec`: scenario files (TOML) and their checks;
 - :mod:`workforce.scenario.levers`: levers -> supply and demand levers of the projection;
 - :mod:`workforce.scenario.effects`: shortage with levers, difference with the baseline, lever
-  effects one at a time and combined, the lever table.
+  effects one at a time and combined, the lever table;
+- :mod:`workforce.scenario.recompute`: fast recomputation of the nodes a dashboard shows.
 """
 
 from workforce.scenario.effects import (
@@ -19,6 +20,7 @@ from workforce.scenario.effects import (
     standard_levers,
 )
 from workforce.scenario.levers import to_levers
+from workforce.scenario.recompute import ScenarioEngine
 from workforce.scenario.spec import (
     LEVER_KINDS,
     Lever,
@@ -34,6 +36,7 @@ __all__ = [
     "LEVER_KINDS",
     "Lever",
     "Scenario",
+    "ScenarioEngine",
     "ScenarioError",
     "Scope",
     "compute_scenario",
