@@ -24,8 +24,10 @@ from workforce.dashboards.browser import (
     chromium_available,
     launch_chromium,
 )
+from workforce.dashboards.data import read_forecast
 from workforce.dashboards.demo import DemoData
 from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.explorer_data import forecast_frame, series_key
 from workforce.dashboards.format import format_number, format_percent
 from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
 
@@ -126,10 +128,10 @@ def test_changing_the_profession_changes_the_chart_data(
     explorer_page.wait_for_function(
         TRACE_CHANGED, arg=[0, TRACES.index("forecast"), before], timeout=30_000
     )
-    forecasts = pl.read_parquet(dashboard_data.data_dir / "forecasts" / "demand.parquet")
+    forecasts = forecast_frame(read_forecast(dashboard_data.data_dir, "demand"))
     wanted = forecasts.filter(
-        pl.col("unique_id") == f"{expected.region.value}/{expected.sector.value}/{other}"
-    ).sort("ds")
+        pl.col("series") == series_key(expected.region.value, expected.sector.value, other)
+    )
     assert _forecast_trace(explorer_page)["y"] == pytest.approx(wanted["yhat"].to_list())
 
 

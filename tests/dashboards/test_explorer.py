@@ -7,8 +7,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from workforce.dashboards.data import read_forecast
 from workforce.dashboards.demo import DemoData
 from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.explorer_data import ALL, forecast_frame, series_key
 from workforce.dashboards.format import Language, format_number, format_percent
 
 
@@ -24,40 +26,49 @@ def _trace(app: ForecastExplorer, key: str) -> tuple[list, list]:
     return list(trace.x), list(trace.y)
 
 
-def test_offers_exactly_the_forecast_series(
-    app: ForecastExplorer, dashboard_data: DemoData
-) -> None:
-    forecasts = pl.read_parquet(dashboard_data.data_dir / "forecasts" / "demand.parquet")
+def test_offers_exactly_the_forecast_nodes(app: ForecastExplorer, dashboard_data: DemoData) -> None:
+    forecasts = forecast_frame(read_forecast(dashboard_data.data_dir, "demand"))
     offered = set()
     for sector in [value for _, value in app.sector.options]:
         app.sector.value = sector
-        offered |= {f"AM13/{sector}/{code}" for _, code in app.profession.options}
+        for _, profession in app.profession.options:
+            app.profession.value = profession
+            offered.add(app.unique_id)
     assert offered == set(forecasts["unique_id"])
+    assert app.sector.options[0] == ("Alle branches", ALL)
 
 
-def test_figure_shows_the_series_history_and_forecast(
-    app: ForecastExplorer, dashboard_data: DemoData
+def _demand_of(data_dir: Path, keys: dict[str, str]) -> pl.DataFrame:
+    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    for column, value in keys.items():
+        if value != ALL:
+            demand = demand.filter(pl.col(column) == value)
+    return demand.group_by("month").agg(pl.col("required_fte").sum()).sort("month")
+
+
+@pytest.mark.parametrize("level", ["region", "sector", "series"])
+def test_figure_shows_the_nodes_history_and_forecast(
+    app: ForecastExplorer, dashboard_data: DemoData, level: str
 ) -> None:
-    uid = app.unique_id
-    assert uid is not None
-    demand = pl.read_parquet(dashboard_data.data_dir / "marts" / "demand.parquet")
-    region, sector, profession = uid.split("/")
-    expected = (
-        demand.filter(
-            (pl.col("region_code") == region)
-            & (pl.col("sector_code") == sector)
-            & (pl.col("profession_code") == profession)
-        )
-        .group_by("month")
-        .agg(pl.col("required_fte").sum())
-        .sort("month")
-    )
+    if level != "region":
+        app.sector.value = app.sector.options[1][1]
+    if level == "series":
+        app.profession.value = app.profession.options[1][1]
+    keys = {
+        "region_code": app.region.value,
+        "sector_code": app.sector.value,
+        "profession_code": app.profession.value,
+    }
+    assert (app.sector.value == ALL) == (level == "region")
+    assert (app.profession.value == ALL) == (level != "series")
+    expected = _demand_of(dashboard_data.data_dir, keys)
     x, y = _trace(app, "history")
     assert x == expected["month"].to_list()
     assert y == pytest.approx(expected["required_fte"].to_list())
     forecast = pl.read_parquet(dashboard_data.data_dir / "forecasts" / "demand.parquet").filter(
-        pl.col("unique_id") == uid
+        pl.col("unique_id") == app.unique_id
     )
+    assert forecast.height > 0
     assert _trace(app, "forecast")[1] == pytest.approx(forecast.sort("ds")["yhat"].to_list())
     low, high = _trace(app, "lo_95")[1], _trace(app, "hi_95")[1]
     assert all(lo <= hi for lo, hi in zip(low, high, strict=True))
@@ -79,7 +90,7 @@ def test_changing_the_sector_refills_the_professions(app: ForecastExplorer) -> N
     other = next(value for _, value in app.sector.options if value != app.sector.value)
     app.sector.value = other
     assert app.profession.options != first
-    assert app.unique_id == f"AM13/{other}/{app.profession.value}"
+    assert app.series == series_key("AM13", other, app.profession.value)
 
 
 def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorer) -> None:

@@ -35,42 +35,70 @@ def _forecast(values: list[float], *, model: str = "chosen") -> pl.DataFrame:
     )
 
 
-def test_history_sums_required_fte_per_series_and_month() -> None:
+def test_history_sums_required_fte_for_every_node() -> None:
     demand = pl.DataFrame(
         {
             "month": [dt.date(2025, 1, 1)] * 3,
             "region_code": "AM13",
             "sector_code": ["s", "s", "t"],
-            "profession_code": "p",
+            "profession_code": ["p", "p", "q"],
             "required_fte": [1.5, 2.0, 4.0],
         }
     )
     history = history_frame(demand)
-    assert dict(zip(history["unique_id"], history["y"], strict=True)) == {
+    assert dict(zip(history["series"], history["y"], strict=True)) == {
         "AM13/s/p": 3.5,
-        "AM13/t/p": 4.0,
+        "AM13/t/q": 4.0,
+        "AM13/s/*": 3.5,
+        "AM13/t/*": 4.0,
+        "AM13/*/p": 3.5,
+        "AM13/*/q": 4.0,
+        "AM13/*/*": 7.5,
     }
     assert history_frame(None).is_empty()
 
 
-def test_forecast_frame_keeps_the_chosen_model() -> None:
-    both = pl.concat([_forecast([10.0, 11.0]), _forecast([99.0, 99.0], model="naive")])
-    assert forecast_frame(both)["yhat"].to_list() == [10.0, 11.0]
+def test_forecast_frame_keys_aggregated_nodes_like_the_history() -> None:
+    nodes = pl.concat(
+        [
+            _forecast([10.0, 11.0]),
+            _forecast([99.0, 99.0], model="naive"),
+            _forecast([50.0, 51.0]).with_columns(
+                unique_id=pl.lit("AM13"), sector_code=None, profession_code=None
+            ),
+        ]
+    )
+    frame = forecast_frame(nodes)
+    assert frame.filter(pl.col("series") == "AM13/s/p")["yhat"].to_list() == [10.0, 11.0]
+    assert frame.filter(pl.col("series") == "AM13/*/*")["unique_id"].unique().to_list() == ["AM13"]
     assert forecast_frame(None).is_empty()
 
 
-def test_series_are_offered_from_the_forecasts_else_the_history() -> None:
+def test_forecast_frame_without_keys_splits_the_id() -> None:
+    frame = forecast_frame(_forecast([1.0]).drop("region_code", "sector_code", "profession_code"))
+    assert frame.select("region_code", "sector_code", "profession_code").row(0) == (
+        "AM13",
+        "s",
+        "p",
+    )
+
+
+def test_nodes_are_offered_from_the_forecasts_else_the_history() -> None:
     forecasts = forecast_frame(_forecast([1.0]))
-    history = pl.DataFrame(
-        {
-            "unique_id": ["AM13/x/y"],
-            "region_code": ["AM13"],
-            "sector_code": ["x"],
-            "profession_code": ["y"],
-        }
+    history = history_frame(
+        pl.DataFrame(
+            {
+                "month": [dt.date(2025, 1, 1)],
+                "region_code": "AM13",
+                "sector_code": "x",
+                "profession_code": "y",
+                "required_fte": [1.0],
+            }
+        )
     )
     assert series_keys(history, forecasts)["unique_id"].to_list() == ["AM13/s/p"]
-    assert series_keys(history, forecasts.clear())["unique_id"].to_list() == ["AM13/x/y"]
+    offered = series_keys(history, forecasts.clear())
+    assert offered["series"].to_list() == ["AM13/*/*", "AM13/*/y", "AM13/x/*", "AM13/x/y"]
 
 
 def test_headlines_of_one_series() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.forecast.demand import KEYS, demand_series, with_hierarchy_keys
+from workforce.forecast.demand import KEYS
 
 DEMO_SECTORS = ("hospitals", "elderly_home_care")
 """Two sectors with many professions, so that every dropdown has a real choice."""
@@ -52,6 +52,10 @@ def prepare_demo_forecast(
 ) -> DemoData:
     """Forecast a few demand series of ``data_dir``'s marts with fast models, as ``forecast`` does.
 
+    Every node of their hierarchy is forecast (the region, each sector, each profession and
+    each series), written in the format of ``workforce forecast``. The folder's demand mart is
+    cut to the same series, so that history and forecasts add up alike: use a folder of its own
+    (a copy of the marts), never the data of a real run.
     Writes ``<data_dir>/forecasts/demand.parquet`` and a registry run under ``models_dir``
     (default ``<data_dir>/models``). ``with_prophet`` adds Prophet to the candidates and saves
     its models (slower), so that Prophet's components can be shown.
@@ -59,16 +63,18 @@ def prepare_demo_forecast(
     from workforce.forecast.baselines import Drift, Naive, SeasonalNaive, Theta
     from workforce.forecast.engine import ForecastEngine
     from workforce.forecast.frames import ForecastOutput, Frequency, check_input
+    from workforce.forecast.outlook import hierarchy_of, node_history
     from workforce.forecast.pipeline import EngineSettings
     from workforce.forecast.prophet import ProphetForecaster
     from workforce.forecast.registry import save_run
     from workforce.forecast.run import run_engine
 
     models_dir = models_dir or data_dir / "models"
-    demand = demo_demand_subset(
-        pl.read_parquet(data_dir / "marts" / "demand.parquet"), per_sector=per_sector
-    )
-    frame, frequency = check_input(demand_series(demand), frequency=Frequency.month)
+    mart = data_dir / "marts" / "demand.parquet"
+    demand = demo_demand_subset(pl.read_parquet(mart), per_sector=per_sector)
+    demand.write_parquet(mart)
+    hierarchy = hierarchy_of(demand)
+    frame, frequency = check_input(node_history(demand, hierarchy), frequency=Frequency.month)
     settings = EngineSettings(
         horizon=horizon,
         backtest_horizon=12,
@@ -83,7 +89,8 @@ def prepare_demo_forecast(
     output = run_engine(frame, frequency, settings, workers=workers)
     target = data_dir / "forecasts" / "demand.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
-    ForecastOutput.validate(with_hierarchy_keys(output.forecasts)).write_parquet(target)
+    nodes = hierarchy.nodes.rename({"node_id": "unique_id"})
+    ForecastOutput.validate(output.forecasts).join(nodes, on="unique_id").write_parquet(target)
     run_dir = save_run(
         output,
         models_dir=models_dir,

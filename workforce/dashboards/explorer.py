@@ -33,11 +33,13 @@ from workforce.dashboards.data import (
     read_mart,
 )
 from workforce.dashboards.explorer_data import (
+    ALL,
     Headlines,
     backtest_table,
     forecast_frame,
     history_frame,
     series_headlines,
+    series_key,
     series_keys,
 )
 from workforce.dashboards.explorer_figures import (
@@ -63,6 +65,7 @@ from workforce.dashboards.widgets import (
     set_separators,
     set_tile,
 )
+from workforce.forecast.demand import KEYS
 
 NO_DATA_HINT = {
     Language.nl: "Bouw eerst de marts en de prognose: `workforce build` en `workforce forecast`.",
@@ -91,9 +94,10 @@ class ForecastExplorer:
         self.names = names or Names()
         self.run = run
         self.keys = series_keys(history, forecasts)
-        self._history = _by_series(history)
-        self._forecasts = _by_series(forecasts)
-        self._metrics = _by_series(run.metrics)
+        self._ids = dict(zip(self.keys["series"], self.keys["unique_id"], strict=True))
+        self._history = _partition(history, "series")
+        self._forecasts = _partition(forecasts, "series")
+        self._metrics = _partition(run.metrics, "unique_id")
         self._choices = {row["unique_id"]: row for row in run.choices.iter_rows(named=True)}
         self.headlines: Headlines | None = None
 
@@ -151,11 +155,16 @@ class ForecastExplorer:
     # State -----------------------------------------------------------------
 
     @property
-    def unique_id(self) -> str | None:
-        """The series shown, or ``None`` when there is none."""
+    def series(self) -> str | None:
+        """The node shown (region/sector/profession, ``*`` for all), or ``None`` if none."""
         if self.profession.value is None:
             return None
-        return f"{self.region.value}/{self.sector.value}/{self.profession.value}"
+        return series_key(self.region.value, self.sector.value, self.profession.value)
+
+    @property
+    def unique_id(self) -> str | None:
+        """The forecast's id of the node shown: the key of its metrics and saved models."""
+        return self._ids.get(self.series or "")
 
     @property
     def current_language(self) -> Language:
@@ -163,11 +172,11 @@ class ForecastExplorer:
 
     def series_history(self) -> pl.DataFrame:
         """History (``ds``, ``y``) of the series shown."""
-        return self._history.get(self.unique_id or "", _EMPTY)
+        return self._history.get(self.series or "", _EMPTY)
 
     def series_forecast(self) -> pl.DataFrame:
         """Forecast with intervals of the series shown."""
-        return self._forecasts.get(self.unique_id or "", _EMPTY)
+        return self._forecasts.get(self.series or "", _EMPTY)
 
     def series_metrics(self) -> pl.DataFrame:
         """Backtest metrics per model of the series shown (from the latest registry run)."""
@@ -175,7 +184,9 @@ class ForecastExplorer:
 
     # Options -----------------------------------------------------------------
 
-    def _name(self, code: str) -> str:
+    def _name(self, code: str, column: str = "") -> str:
+        if code == ALL:
+            return label(f"all_{column.removesuffix('_code')}", self.current_language)
         return self.names.get(code, self.current_language.value)
 
     def _options(self, column: str, **filters: object) -> list[tuple[str, str]]:
@@ -184,8 +195,11 @@ class ForecastExplorer:
             if value is None:
                 return []
             frame = frame.filter(pl.col(key) == value)
-        codes = frame[column].unique().sort().to_list()
-        return sorted(((self._name(c), c) for c in codes), key=lambda option: option[0].lower())
+        codes = frame[column].unique().to_list()
+        return sorted(
+            ((self._name(c, column), c) for c in codes),
+            key=lambda option: (option[1] != ALL, option[0].lower()),
+        )
 
     def _fill_options(self) -> None:
         self._updating = True
@@ -323,11 +337,13 @@ class ForecastExplorer:
             figure.layout.title = self._series_title(language)
 
     def _series_title(self, language: Language) -> str:
-        if self.unique_id is None:
+        if self.series is None:
             return label("no_data", language)
         return " · ".join(
-            self._name(code)
-            for code in (self.region.value, self.sector.value, self.profession.value)
+            self._name(code, column)
+            for code, column in zip(
+                (self.region.value, self.sector.value, self.profession.value), KEYS, strict=True
+            )
         )
 
     def _draw_backtest(self, figure: BaseFigure, metrics: pl.DataFrame, language: Language) -> None:
@@ -446,12 +462,12 @@ class ForecastExplorer:
 _EMPTY = pl.DataFrame()
 
 
-def _by_series(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    if frame.is_empty() or "unique_id" not in frame.columns:
+def _partition(frame: pl.DataFrame, column: str) -> dict[str, pl.DataFrame]:
+    if frame.is_empty() or column not in frame.columns:
         return {}
     return {
         str(key[0]): part
-        for key, part in frame.sort("unique_id").partition_by("unique_id", as_dict=True).items()
+        for key, part in frame.sort(column).partition_by(column, as_dict=True).items()
     }
 
 

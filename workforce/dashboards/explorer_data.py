@@ -7,44 +7,92 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workforce.forecast.demand import KEYS, demand_series
+from workforce.forecast.demand import KEYS, SEPARATOR, with_hierarchy_keys
 
-HISTORY_SCHEMA = {
-    "unique_id": pl.String,
-    "ds": pl.Date,
-    "y": pl.Float64,
-    **dict.fromkeys(KEYS, pl.String),
-}
+ALL = "*"
+"""Key value of an aggregated level (all sectors, all professions), as in forecast node ids."""
+
+LEVELS = (
+    KEYS,
+    ("region_code", "sector_code"),
+    ("region_code", "profession_code"),
+    ("region_code",),
+)
+"""The hierarchy the explorer offers: every series, per sector, per profession, the region."""
+
 FORECAST_COLUMNS = ("yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95")
+_KEY_SCHEMA = dict.fromkeys(KEYS, pl.String)
+HISTORY_SCHEMA = {"series": pl.String, **_KEY_SCHEMA, "ds": pl.Date, "y": pl.Float64}
+FORECAST_SCHEMA = {
+    "series": pl.String,
+    "unique_id": pl.String,
+    **_KEY_SCHEMA,
+    "ds": pl.Date,
+    **dict.fromkeys(FORECAST_COLUMNS, pl.Float64),
+}
+
+
+def series_key(region: str, sector: str, profession: str) -> str:
+    """The explorer's key of a node; :data:`ALL` stands for an aggregated level."""
+    return SEPARATOR.join((region, sector, profession))
+
+
+def _with_series_key(frame: pl.DataFrame) -> pl.DataFrame:
+    keys = [pl.col(key).cast(pl.String).fill_null(ALL) for key in KEYS]
+    return frame.with_columns(keys).with_columns(series=pl.concat_str(KEYS, separator=SEPARATOR))
 
 
 def history_frame(demand: pl.DataFrame | None) -> pl.DataFrame:
-    """Required FTE per series and month from the demand mart (empty when there is no mart)."""
-    if demand is None or demand.is_empty():
+    """Required FTE per month of every node of the hierarchy, from the demand mart.
+
+    Aggregated levels are sums of their series, with :data:`ALL` in the summed-over keys.
+    Empty when there is no mart.
+    """
+    if demand is None or demand.is_empty() or "required_fte" not in demand.columns:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
-    return demand_series(demand).select(*HISTORY_SCHEMA)
+    bottom = demand.group_by("month", *KEYS).agg(pl.col("required_fte").sum().cast(pl.Float64))
+    levels = [
+        bottom.group_by("month", *level)
+        .agg(y=pl.col("required_fte").sum())
+        .with_columns(pl.lit(ALL).alias(key) for key in KEYS if key not in level)
+        .select("month", *KEYS, "y")
+        for level in LEVELS
+    ]
+    return (
+        _with_series_key(pl.concat(levels))
+        .select("series", *KEYS, ds=pl.col("month").cast(pl.Date), y="y")
+        .sort("series", "ds")
+    )
 
 
 def forecast_frame(forecasts: pl.DataFrame | None) -> pl.DataFrame:
-    """The chosen forecast per series and month (empty when none was written)."""
-    schema = {
-        "unique_id": pl.String,
-        "ds": pl.Date,
-        **dict.fromkeys(FORECAST_COLUMNS, pl.Float64),
-        **dict.fromkeys(KEYS, pl.String),
-    }
+    """The chosen forecast per node and month, keyed like :func:`history_frame` (empty if none).
+
+    Takes the forecasts' hierarchy keys (null = aggregated), or splits ``unique_id`` when the
+    keys are absent.
+    """
     if forecasts is None or forecasts.is_empty():
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=FORECAST_SCHEMA)
     frame = forecasts
     if "model" in frame.columns:
         frame = frame.filter(pl.col("model") == "chosen")
-    return frame.select(*schema).cast(schema).sort("unique_id", "ds")  # type: ignore[arg-type]
+    if not set(KEYS) <= set(frame.columns):
+        frame = with_hierarchy_keys(frame)
+    return (
+        _with_series_key(frame).select(*FORECAST_SCHEMA).cast(FORECAST_SCHEMA).sort("series", "ds")  # type: ignore[arg-type]
+    )
 
 
 def series_keys(history: pl.DataFrame, forecasts: pl.DataFrame) -> pl.DataFrame:
-    """``unique_id`` + hierarchy keys of the series on offer: the forecast's, else the history's."""
-    source = forecasts if not forecasts.is_empty() else history
-    return source.select("unique_id", *KEYS).unique().sort(*KEYS)
+    """``series``, ``unique_id`` and keys of the nodes on offer: the forecast's, else the history's.
+
+    ``unique_id`` is the forecast's own id (the key of the registry's metrics and choices).
+    """
+    if not forecasts.is_empty():
+        return forecasts.select("series", "unique_id", *KEYS).unique().sort("series")
+    return (
+        history.select("series", unique_id="series", **{k: k for k in KEYS}).unique().sort("series")
+    )
 
 
 @dataclass(frozen=True)
