@@ -157,3 +157,14 @@ def test_no_run_and_no_decision_are_clear_errors(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no saved decisions" in result.output
+
+
+def test_a_decision_lands_with_the_run_of_its_origin(tmp_path: Path) -> None:
+    for run_id, origin in (("20260101T000000Z", "2025-12-01"), ("20260201T000000Z", "2026-01-01")):
+        (tmp_path / run_id).mkdir()
+        (tmp_path / run_id / "run.json").write_text("{}")
+        (tmp_path / run_id / "outlook.json").write_text(json.dumps({"origin": origin}))
+    assert latest_run(tmp_path).name == "20260201T000000Z"
+    assert latest_run(tmp_path, origin=dt.date(2025, 12, 1)).name == "20260101T000000Z"
+    with pytest.raises(DecisionError, match="no forecast run with origin 2024-12"):
+        latest_run(tmp_path, origin=dt.date(2024, 12, 1))

@@ -40,12 +40,32 @@ class DecisionError(ValueError):
     """No forecast run or decision where one was expected."""
 
 
-def latest_run(models_dir: Path) -> Path:
-    """The newest run folder in ``models_dir`` (run ids are UTC timestamps)."""
+def latest_run(models_dir: Path, origin: dt.date | None = None) -> Path:
+    """The newest run folder in ``models_dir`` (run ids are UTC timestamps).
+
+    With ``origin``, the newest run whose outlook has that origin (runs that record no
+    outlook count as matching), so a decision lands with the forecast it was made from.
+    """
     runs = sorted(p.parent for p in models_dir.glob("*/run.json"))
     if not runs:
         raise DecisionError(f"{models_dir}: no forecast run; run `workforce forecast` first")
+    if origin is not None:
+        matching = [run for run in runs if _run_origin(run) in (None, origin.isoformat())]
+        if not matching:
+            raise DecisionError(
+                f"{models_dir}: no forecast run with origin {origin:%Y-%m}; the outlook and "
+                "the registry do not belong together (check --models-dir)"
+            )
+        runs = matching
     return runs[-1]
+
+
+def _run_origin(run: Path) -> str | None:
+    summary = run / "outlook.json"
+    if not summary.is_file():
+        return None
+    origin = json.loads(summary.read_text()).get("origin")
+    return str(origin) if origin else None
 
 
 def _folder(run_folder: Path, kind: str, name: str) -> Path:

@@ -105,7 +105,7 @@ def run(
 
     from workforce.decisions import DecisionError, latest_run, save_scenario_decision
     from workforce.forecast.outlook import write_marts
-    from workforce.scenario import ScenarioError, scenario_marts
+    from workforce.scenario import ScenarioError, default_horizon_year, scenario_marts
 
     started = time.perf_counter()
     (scenario,) = _read([file])
@@ -113,7 +113,7 @@ def run(
     run_folder = None
     if save:
         try:
-            run_folder = latest_run(models_dir)
+            run_folder = latest_run(models_dir, origin=outlook.origin)
         except DecisionError as error:
             raise _fail(f"{error} (or pass --no-save)") from None
     try:
@@ -136,12 +136,13 @@ def run(
         )
     )
     console.print(_table(region, f"{scenario.name} v{scenario.version}: region shortage (FTE)"))
+    year = default_horizon_year(outlook)
     effects = (
         marts["effects"]
-        .filter((pl.col("level") == "region_code") & (pl.col("year") == region["year"][4]))
+        .filter((pl.col("level") == "region_code") & (pl.col("year") == year))
         .select("lever", "reduction_fte", "reduction_persons")
     )
-    console.print(_table(effects, f"Lever effects in {region['year'][4]}, one at a time"))
+    console.print(_table(effects, f"Lever effects in {year}: alone, together, interaction"))
     where = f"marts in {folder}"
     if run_folder is not None:
         decision = save_scenario_decision(
@@ -285,7 +286,7 @@ def align(
     run_folder = None
     try:
         if save:
-            run_folder = latest_run(models_dir)
+            run_folder = latest_run(models_dir, origin=outlook.origin)
         caps = read_placements(placements) if placements else None
         advice = advise_intake(
             outlook,
