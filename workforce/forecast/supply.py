@@ -92,11 +92,18 @@ class Cohorts:
 
 @dataclass(frozen=True)
 class SupplyUncertainty:
-    """Sizes of the simulated yearly shocks (standard deviations of log factors)."""
+    """Sizes of the simulated shocks (standard deviations of log factors).
+
+    ``leave``, ``graduates`` and ``other_inflow``: yearly shocks common to the region.
+    ``series_floor``: the least uncertainty of a series' own rates and inflows, which are
+    otherwise as uncertain as a Poisson count of their recent events says (one over the square
+    root of the count).
+    """
 
     leave: float = 0.08
     graduates: float = 0.10
     other_inflow: float = 0.10
+    series_floor: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -248,9 +255,10 @@ def simulate_paths(
     """Headcount sample paths [paths x series x months] around the mean flows.
 
     Each path draws one regional factor per year for leaving, graduates and other inflow
-    (log-normal, mean 1) and binomial/Poisson noise per series and month (normal
-    approximation). The effective outflow rate per series and month comes from the
-    age-structured mean, so the retirement wave is in every path.
+    (log-normal, mean 1); one factor per series for each, kept over the horizon (the error of
+    estimating the series' own rates: see :class:`SupplyUncertainty`); and Poisson-sized noise
+    per series and month (:func:`_count_noise`). The effective outflow rate per series and
+    month comes from the age-structured mean, so the retirement wave is in every path.
     """
     n_series, months = mean["headcount"].shape
     start = inputs.stock.sum(axis=1).astype(float)
@@ -267,27 +275,46 @@ def simulate_paths(
     def yearly(size: float) -> np.ndarray:
         return np.exp(rng.normal(-(size**2) / 2, size, (paths, n_years)))
 
+    def per_series(yearly_events: np.ndarray) -> np.ndarray:
+        size = np.sqrt(1 / np.maximum(yearly_events, 1.0) + sigma.series_floor**2)
+        return np.exp(rng.normal(-(size**2) / 2, size, (paths, n_series)))
+
     leave_shock, graduate_shock, other_shock = (
         yearly(sigma.leave),
         yearly(sigma.graduates),
         yearly(sigma.other_inflow),
     )
+    first_year = slice(0, min(12, months))
+    leave_series = per_series((mean["leavers"] + mean["retirements"])[:, first_year].sum(axis=1))
+    graduate_series = per_series(mean["graduates"].sum(axis=1) / max(months / 12, 1))
+    other_series = per_series(np.abs(mean["other_inflow"][:, first_year]).sum(axis=1))
     headcount = np.empty((paths, n_series, months))
     stock = np.broadcast_to(start, (paths, n_series)).copy()
     for t in range(months):
         y = year_index[t]
-        rate = np.clip(outflow_rate[None, :, t] * leave_shock[:, y, None], 0, 1)
+        rate = np.clip(outflow_rate[None, :, t] * leave_shock[:, y, None] * leave_series, 0, 1)
         expected_out = stock * rate
         inflow = (
-            mean["graduates"][None, :, t] * graduate_shock[:, y, None]
-            + mean["other_inflow"][None, :, t] * other_shock[:, y, None]
+            mean["graduates"][None, :, t] * graduate_shock[:, y, None] * graduate_series
+            + mean["other_inflow"][None, :, t] * other_shock[:, y, None] * other_series
         )
         noise = rng.standard_normal((2, paths, n_series))
-        out = expected_out + np.sqrt(np.maximum(expected_out * (1 - rate), 0)) * noise[0]
-        into = inflow + np.sqrt(np.maximum(inflow, 0)) * noise[1]
+        out = np.minimum(_count_noise(expected_out, noise[0]), stock)
+        positive = np.maximum(inflow, 0.0)
+        into = _count_noise(positive, noise[1]) + np.minimum(inflow, 0.0)
         stock = np.maximum(stock - out + into, 0.0)
         headcount[:, :, t] = stock
     return headcount
+
+
+def _count_noise(mean: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """A count around ``mean`` with Poisson-sized spread: ``mean + sqrt(mean) z``, kept in
+    ``[0, 2 mean]``.
+
+    The symmetric bounds keep the mean, and for a fixed ``z`` the count never falls when its
+    mean rises, so with common random numbers a lever moves every path the same way.
+    """
+    return np.clip(mean + np.sqrt(mean) * z, 0.0, 2 * mean)
 
 
 def project_supply(
