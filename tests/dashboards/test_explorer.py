@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -10,7 +11,14 @@ import pytest
 from workforce.dashboards.data import read_forecast
 from workforce.dashboards.demo import DemoData
 from workforce.dashboards.explorer import TRACES, ForecastExplorer
-from workforce.dashboards.explorer_data import ALL, forecast_frame, series_key
+from workforce.dashboards.explorer_data import (
+    ALL,
+    forecast_frame,
+    history_frame,
+    series_key,
+    shortage_frame,
+    supply_frame,
+)
 from workforce.dashboards.format import Language, format_number, format_percent
 
 
@@ -155,3 +163,60 @@ def test_notebook_finds_its_data_through_the_environment(
     app = ForecastExplorer.from_data_dir()
     assert app.unique_id is not None
     assert app.run.folder == dashboard_data.run_dir
+
+
+def test_supply_is_drawn_and_shortage_headlined_when_forecast() -> None:
+    months = [dt.date(2025, m, 1) for m in (11, 12)]
+    future = [dt.date(2026, m, 1) for m in (1, 2)]
+    demand = pl.DataFrame(
+        {
+            "month": months,
+            "region_code": "AM13",
+            "sector_code": "hospitals",
+            "profession_code": "dietitian",
+            "required_fte": [1200.0, 1210.0],
+        }
+    )
+    keys = {"region_code": "AM13", "sector_code": "hospitals", "profession_code": "dietitian"}
+    forecasts = pl.DataFrame(
+        {
+            "unique_id": "AM13/hospitals/dietitian",
+            "ds": future,
+            "model": "chosen",
+            "yhat": [1220.0, 1230.0],
+            "yhat_lo_80": [1210.0, 1215.0],
+            "yhat_hi_80": [1230.0, 1245.0],
+            "yhat_lo_95": [1200.0, 1205.0],
+            "yhat_hi_95": [1240.0, 1255.0],
+            **keys,
+        }
+    )
+    outlook = {"month": future, "resolution": "month", **keys}
+    supply = pl.DataFrame(
+        {
+            **outlook,
+            "fte": [1100.0, 1090.0],
+            "fte_lo_80": [1080.0, 1060.0],
+            "fte_hi_80": [1120.0, 1110.0],
+        }
+    )
+    shortage = pl.DataFrame(
+        {
+            **outlook,
+            "shortage_fte": [120.0, 1140.5],
+            "shortage_fte_lo_80": [90.0, 1100.0],
+            "shortage_fte_hi_80": [150.0, 1180.0],
+        }
+    )
+    app = ForecastExplorer(
+        history=history_frame(demand),
+        forecasts=forecast_frame(forecasts),
+        supply=supply_frame(supply),
+        shortage=shortage_frame(shortage),
+    )
+    assert app.unique_id == "AM13/hospitals/dietitian"
+    assert _trace(app, "supply") == (future, [1100.0, 1090.0])
+    assert _trace(app, "supply_hi_80")[1] == [1120.0, 1110.0]
+    tile = app.tiles["shortage_end"].value
+    assert "1.141" in tile
+    assert "80%: 1.100 \u2013 1.180" in tile

@@ -13,6 +13,8 @@ from workforce.dashboards.explorer_data import (
     history_frame,
     series_headlines,
     series_keys,
+    shortage_frame,
+    supply_frame,
 )
 
 
@@ -136,3 +138,52 @@ def test_backtest_table_sorts_by_mase_and_drops_non_finite() -> None:
     )
     assert backtest_table(metrics)["model"].to_list() == ["chosen", "naive"]
     assert backtest_table(pl.DataFrame()).is_empty()
+
+
+def _outlook(columns: dict[str, list[float]], *, resolution: str = "month") -> pl.DataFrame:
+    months = [dt.date(2026, m, 1) for m in range(1, 3)]
+    return pl.DataFrame(
+        {
+            "node_id": "AM13",
+            "region_code": "AM13",
+            "sector_code": None,
+            "profession_code": None,
+            "resolution": resolution,
+            "month": months,
+            **columns,
+        },
+        schema_overrides={"sector_code": pl.String, "profession_code": pl.String},
+    )
+
+
+def test_supply_and_shortage_are_keyed_like_the_forecasts() -> None:
+    supply = pl.concat(
+        [
+            _outlook({"fte": [90.0, 91.0], "fte_lo_80": [85.0, 86.0], "fte_hi_80": [95.0, 96.0]}),
+            _outlook(
+                {"fte": [1.0, 1.0], "fte_lo_80": [1.0, 1.0], "fte_hi_80": [1.0, 1.0]},
+                resolution="year",
+            ),
+        ]
+    )
+    frame = supply_frame(supply)
+    assert frame["series"].unique().to_list() == ["AM13/*/*"]
+    assert frame["fte"].to_list() == [90.0, 91.0]
+    assert supply_frame(None).is_empty()
+    assert supply_frame(pl.DataFrame({"month": [dt.date(2026, 1, 1)]})).is_empty()
+
+
+def test_shortage_headline_is_at_the_forecasts_last_month() -> None:
+    shortage = shortage_frame(
+        _outlook(
+            {
+                "shortage_fte": [5.0, 7.0],
+                "shortage_fte_lo_80": [2.0, 3.0],
+                "shortage_fte_hi_80": [8.0, 11.0],
+            }
+        )
+    )
+    forecast = forecast_frame(_forecast([105.0, 110.0]))
+    headlines = series_headlines(pl.DataFrame(), forecast, pl.DataFrame(), shortage)
+    assert (headlines.shortage_end, headlines.shortage_end_lo_80) == (7.0, 3.0)
+    assert series_headlines(pl.DataFrame(), forecast, pl.DataFrame()).shortage_end is None

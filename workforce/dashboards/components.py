@@ -6,6 +6,8 @@ fitted: the saved model predicts over its own history and the forecast months.
 
 from __future__ import annotations
 
+import warnings
+
 import polars as pl
 
 from workforce.dashboards.data import RegistryRun
@@ -26,15 +28,18 @@ def prophet_components(run: RegistryRun, unique_id: str, *, horizon: int) -> pl.
         return empty
     from workforce.forecast.registry import load_prophet
 
-    try:
-        forecaster = load_prophet(run.folder, unique_id)
-    except (OSError, ValueError, KeyError):
-        return empty
-    if forecaster.transform != "none" or forecaster.seasonality_mode != "additive":
-        return empty
-    model = forecaster.model_
-    future = model.make_future_dataframe(periods=horizon, freq="MS")
-    predicted = model.predict(future)
+    with warnings.catch_warnings():  # pandas deprecations inside Prophet, not ours to fix
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            forecaster = load_prophet(run.folder, unique_id)
+        except (OSError, ValueError, KeyError):
+            return empty
+        if forecaster.transform != "none" or forecaster.seasonality_mode != "additive":
+            return empty
+        model = forecaster.model_
+        future = model.make_future_dataframe(periods=horizon, freq="MS")
+        predicted = model.predict(future)
     return pl.DataFrame(
         {
             "ds": predicted["ds"].dt.date.to_list(),

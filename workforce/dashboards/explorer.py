@@ -41,6 +41,8 @@ from workforce.dashboards.explorer_data import (
     series_headlines,
     series_key,
     series_keys,
+    shortage_frame,
+    supply_frame,
 )
 from workforce.dashboards.explorer_figures import (
     TRACES,
@@ -50,6 +52,7 @@ from workforce.dashboards.explorer_figures import (
 )
 from workforce.dashboards.format import (
     Language,
+    format_interval,
     format_month,
     format_number,
     format_percent,
@@ -71,7 +74,7 @@ NO_DATA_HINT = {
     Language.nl: "Bouw eerst de marts en de prognose: `workforce build` en `workforce forecast`.",
     Language.en: "Build the marts and the forecast first: `workforce build`, `workforce forecast`.",
 }
-TILES = ("last_actual", "forecast_end", "change", "mase_chosen", "gain_over_naive")
+TILES = ("last_actual", "forecast_end", "change", "shortage_end", "mase_chosen", "gain_over_naive")
 
 
 class ForecastExplorer:
@@ -87,6 +90,8 @@ class ForecastExplorer:
         *,
         history: pl.DataFrame,
         forecasts: pl.DataFrame,
+        supply: pl.DataFrame | None = None,
+        shortage: pl.DataFrame | None = None,
         run: RegistryRun = NO_RUN,
         names: Names | None = None,
         language: Language = Language.nl,
@@ -97,6 +102,10 @@ class ForecastExplorer:
         self._ids = dict(zip(self.keys["series"], self.keys["unique_id"], strict=True))
         self._history = _partition(history, "series")
         self._forecasts = _partition(forecasts, "series")
+        self._supply = _partition(supply_frame(None) if supply is None else supply, "series")
+        self._shortage = _partition(
+            shortage_frame(None) if shortage is None else shortage, "series"
+        )
         self._metrics = _partition(run.metrics, "unique_id")
         self._choices = {row["unique_id"]: row for row in run.choices.iter_rows(named=True)}
         self.headlines: Headlines | None = None
@@ -147,6 +156,8 @@ class ForecastExplorer:
         return cls(
             history=history_frame(read_mart(data_dir, "demand")),
             forecasts=forecast_frame(read_forecast(data_dir, "demand")),
+            supply=supply_frame(read_forecast(data_dir, "supply")),
+            shortage=shortage_frame(read_forecast(data_dir, "shortage")),
             run=latest_run(models_dir or models_dir_from_env()),
             names=load_names(),
             language=language,
@@ -177,6 +188,14 @@ class ForecastExplorer:
     def series_forecast(self) -> pl.DataFrame:
         """Forecast with intervals of the series shown."""
         return self._forecasts.get(self.series or "", _EMPTY)
+
+    def series_supply(self) -> pl.DataFrame:
+        """Projected supply (FTE, 80 % interval) of the node shown; empty when not forecast."""
+        return self._supply.get(self.series or "", _EMPTY)
+
+    def series_shortage(self) -> pl.DataFrame:
+        """Shortage (FTE, 80 % interval) of the node shown; empty when not forecast."""
+        return self._shortage.get(self.series or "", _EMPTY)
 
     def series_metrics(self) -> pl.DataFrame:
         """Backtest metrics per model of the series shown (from the latest registry run)."""
@@ -283,7 +302,7 @@ class ForecastExplorer:
         history = self.series_history()
         forecast = self.series_forecast()
         metrics = self.series_metrics()
-        self.headlines = series_headlines(history, forecast, metrics)
+        self.headlines = series_headlines(history, forecast, metrics, self.series_shortage())
         self.title.value = (
             f"<h2 style='font-family:sans-serif'>{label('explorer_title', language)}</h2>"
         )
@@ -300,38 +319,35 @@ class ForecastExplorer:
         forecast: pl.DataFrame,
         language: Language,
     ) -> None:
-        names = {
-            "lo_95": label("interval_95", language),
-            "hi_95": label("interval_95", language),
-            "lo_80": label("interval_80", language),
-            "hi_80": label("interval_80", language),
-            "history": label("history", language),
-            "forecast": label("forecast", language),
-        }
-        columns = {
-            "lo_95": "yhat_lo_95",
-            "hi_95": "yhat_hi_95",
-            "lo_80": "yhat_lo_80",
-            "hi_80": "yhat_hi_80",
-            "forecast": "yhat",
+        supply = self.series_supply()
+        sources = {
+            "lo_95": (forecast, "yhat_lo_95", "interval_95"),
+            "hi_95": (forecast, "yhat_hi_95", "interval_95"),
+            "lo_80": (forecast, "yhat_lo_80", "interval_80"),
+            "hi_80": (forecast, "yhat_hi_80", "interval_80"),
+            "history": (history, "y", "history"),
+            "forecast": (forecast, "yhat", "forecast"),
+            "supply_lo_80": (supply, "fte_lo_80", "supply_interval_80"),
+            "supply_hi_80": (supply, "fte_hi_80", "supply_interval_80"),
+            "supply": (supply, "fte", "supply"),
         }
         unit = label("required_fte", language)
         with figure.batch_update():
             set_separators(figure, language)
             for trace, key in zip(figure.data, TRACES, strict=True):
-                frame, column = (history, "y") if key == "history" else (forecast, columns[key])
+                frame, column, name = sources[key]
                 x = frame["ds"].to_list() if frame.height else []
                 y = frame[column].to_list() if frame.height else []
                 trace.x = x
                 trace.y = y
-                trace.name = names[key]
+                trace.name = label(name, language)
                 trace.customdata = [
                     [format_month(day, language), format_number(value, digits=1, language=language)]
                     for day, value in zip(x, y, strict=True)
                 ]
-                if key in ("history", "forecast"):
+                if key in ("history", "forecast", "supply"):
                     trace.hovertemplate = (
-                        f"%{{customdata[0]}}: %{{customdata[1]}} fte<extra>{names[key]}</extra>"
+                        f"%{{customdata[0]}}: %{{customdata[1]}} fte<extra>{trace.name}</extra>"
                     )
             figure.layout.yaxis.title = unit
             figure.layout.title = self._series_title(language)
@@ -366,13 +382,7 @@ class ForecastExplorer:
             figure.layout.yaxis.autorange = "reversed"
 
     def _show_headlines(self, headlines: Headlines, language: Language) -> None:
-        number = {"digits": 0, "language": language}
-        interval = (
-            f"80%: {format_number(headlines.end_lo_80, **number)} \u2013 "  # type: ignore[arg-type]
-            f"{format_number(headlines.end_hi_80, **number)}"  # type: ignore[arg-type]
-            if headlines.end_lo_80 is not None
-            else ""
-        )
+        interval = format_interval(headlines.end_lo_80, headlines.end_hi_80, language=language)
         content = {
             "last_actual": (
                 format_number(headlines.last_actual, digits=0, language=language),
@@ -385,6 +395,12 @@ class ForecastExplorer:
                 else "",
             ),
             "change": (format_percent(headlines.change, signed=True, language=language), ""),
+            "shortage_end": (
+                format_number(headlines.shortage_end, digits=0, language=language),
+                format_interval(
+                    headlines.shortage_end_lo_80, headlines.shortage_end_hi_80, language=language
+                ),
+            ),
             "mase_chosen": (
                 format_number(headlines.mase_chosen, digits=2, language=language),
                 f"{label('coverage', language)}: "

@@ -83,6 +83,35 @@ def forecast_frame(forecasts: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
+SUPPLY_COLUMNS = ("fte", "fte_lo_80", "fte_hi_80")
+SHORTAGE_COLUMNS = ("shortage_fte", "shortage_fte_lo_80", "shortage_fte_hi_80")
+
+
+def _outlook_frame(frame: pl.DataFrame | None, columns: tuple[str, ...]) -> pl.DataFrame:
+    schema = {"series": pl.String, "ds": pl.Date, **dict.fromkeys(columns, pl.Float64)}
+    needed = {"month", *KEYS, *columns}
+    if frame is None or frame.is_empty() or not needed <= set(frame.columns):
+        return pl.DataFrame(schema=schema)
+    if "resolution" in frame.columns:
+        frame = frame.filter(pl.col("resolution") == "month")
+    return (
+        _with_series_key(frame)
+        .select("series", pl.col("month").cast(pl.Date).alias("ds"), *columns)
+        .cast(schema)  # type: ignore[arg-type]
+        .sort("series", "ds")
+    )
+
+
+def supply_frame(supply: pl.DataFrame | None) -> pl.DataFrame:
+    """Projected supply in FTE with its 80 % interval per node and month (empty if none)."""
+    return _outlook_frame(supply, SUPPLY_COLUMNS)
+
+
+def shortage_frame(shortage: pl.DataFrame | None) -> pl.DataFrame:
+    """Shortage (demand - supply) in FTE with its 80 % interval per node and month."""
+    return _outlook_frame(shortage, SHORTAGE_COLUMNS)
+
+
 def series_keys(history: pl.DataFrame, forecasts: pl.DataFrame) -> pl.DataFrame:
     """``series``, ``unique_id`` and keys of the nodes on offer: the forecast's, else the history's.
 
@@ -111,6 +140,9 @@ class Headlines:
     mase_naive: float | None
     coverage_80: float | None
     coverage_95: float | None
+    shortage_end: float | None = None
+    shortage_end_lo_80: float | None = None
+    shortage_end_hi_80: float | None = None
 
     @property
     def gain_over_naive(self) -> float | None:
@@ -128,9 +160,15 @@ def _metric(metrics: pl.DataFrame, model: str, column: str) -> float | None:
 
 
 def series_headlines(
-    history: pl.DataFrame, forecast: pl.DataFrame, metrics: pl.DataFrame
+    history: pl.DataFrame,
+    forecast: pl.DataFrame,
+    metrics: pl.DataFrame,
+    shortage: pl.DataFrame | None = None,
 ) -> Headlines:
-    """Headlines of one series from its history, its forecast and its backtest metrics."""
+    """Headlines of one series from its history, forecast, backtest metrics and shortage.
+
+    The shortage headline is at the forecast's last month (``None`` without a shortage there).
+    """
     history = history.sort("ds") if history.height else history
     forecast = forecast.sort("ds") if forecast.height else forecast
     last_month = history["ds"][-1] if history.height else None
@@ -138,6 +176,12 @@ def series_headlines(
     end = forecast.row(-1, named=True) if forecast.height else None
     forecast_end = float(end["yhat"]) if end else None
     change = forecast_end / last_actual - 1 if forecast_end is not None and last_actual else None
+    at_end = (
+        shortage.filter(pl.col("ds") == end["ds"])
+        if shortage is not None and shortage.height and end
+        else None
+    )
+    gap = at_end.row(0, named=True) if at_end is not None and at_end.height else None
     return Headlines(
         last_month=last_month,
         last_actual=last_actual,
@@ -150,6 +194,9 @@ def series_headlines(
         mase_naive=_metric(metrics, "naive", "mase"),
         coverage_80=_metric(metrics, "chosen", "coverage_80"),
         coverage_95=_metric(metrics, "chosen", "coverage_95"),
+        shortage_end=float(gap["shortage_fte"]) if gap else None,
+        shortage_end_lo_80=float(gap["shortage_fte_lo_80"]) if gap else None,
+        shortage_end_hi_80=float(gap["shortage_fte_hi_80"]) if gap else None,
     )
 
 

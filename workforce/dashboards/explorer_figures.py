@@ -7,8 +7,19 @@ from plotly.subplots import make_subplots
 
 from workforce.dashboards.widgets import COLOURS, base_figure
 
-TRACES = ("lo_95", "hi_95", "lo_80", "hi_80", "history", "forecast")
-"""Traces of the forecast figure, in order: bands first, so lines draw on top."""
+TRACES = (
+    "lo_95",
+    "hi_95",
+    "lo_80",
+    "hi_80",
+    "history",
+    "forecast",
+    "supply_lo_80",
+    "supply_hi_80",
+    "supply",
+)
+"""Traces of the forecast figure, in order: demand bands first, so lines draw on top; then the
+projected supply (when ``workforce forecast`` wrote it) with its 80 % band."""
 
 
 def forecast_template() -> go.Figure:
@@ -22,6 +33,13 @@ def forecast_template() -> go.Figure:
     figure.add_scatter(name="history", mode="lines", line={"color": COLOURS["history"]})
     figure.add_scatter(
         name="forecast", mode="lines", line={"color": COLOURS["forecast"], "dash": "dash"}
+    )
+    figure.add_scatter(name="supply_lo_80", showlegend=False, **band)
+    figure.add_scatter(
+        name="supply_hi_80", fill="tonexty", fillcolor=COLOURS["supply_band_80"], **band
+    )
+    figure.add_scatter(
+        name="supply", mode="lines", line={"color": COLOURS["supply"], "dash": "dot"}
     )
     figure.update_xaxes(tickformat="%Y", dtick="M12")
     figure.update_yaxes(tickformat=",")

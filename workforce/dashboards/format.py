@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -41,6 +42,9 @@ LABELS: dict[str, dict[Language, str]] = {
     "forecast": {Language.nl: "Prognose", Language.en: "Forecast"},
     "interval_80": {Language.nl: "80%-interval", Language.en: "80% interval"},
     "interval_95": {Language.nl: "95%-interval", Language.en: "95% interval"},
+    "supply": {Language.nl: "Aanbod (prognose)", Language.en: "Supply (projected)"},
+    "supply_interval_80": {Language.nl: "Aanbod 80%-interval", Language.en: "Supply 80% interval"},
+    "shortage_end": {Language.nl: "Tekort einde horizon", Language.en: "Shortage at horizon"},
     "required_fte": {Language.nl: "Benodigde fte", Language.en: "Required FTE"},
     "month": {Language.nl: "Maand", Language.en: "Month"},
     "last_actual": {Language.nl: "Laatst gerealiseerd", Language.en: "Latest actual"},
@@ -99,10 +103,14 @@ def _is_missing(value: float | None) -> bool:
 
 
 def format_number(value: float | None, *, digits: int = 0, language: Language = Language.nl) -> str:
-    """``1234.5`` as ``1.234,5`` (Dutch) or ``1,234.5`` (English); missing values as a dash."""
+    """``1234.5`` as ``1.234,5`` (Dutch) or ``1,234.5`` (English); missing values as a dash.
+
+    Halves round away from zero (``0,5`` to ``1``), as in published statistics.
+    """
     if _is_missing(value):
         return MISSING
-    text = f"{value:,.{digits}f}"
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{digits}f}"
     if language is Language.en:
         return text
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
@@ -123,6 +131,22 @@ def format_percent(
     if fraction < 0 and text.strip("0,.%"):
         return "-" + text
     return ("+" + text) if signed else text
+
+
+def format_interval(
+    low: float | None,
+    high: float | None,
+    *,
+    level: int = 80,
+    digits: int = 0,
+    language: Language = Language.nl,
+) -> str:
+    """An interval as ``80%: 1.460 \u2013 1.537``; empty when a bound is missing."""
+    if _is_missing(low) or _is_missing(high):
+        return ""
+    lo = format_number(low, digits=digits, language=language)
+    hi = format_number(high, digits=digits, language=language)
+    return f"{level}%: {lo} \u2013 {hi}"
 
 
 def format_month(day: dt.date | None, language: Language = Language.nl) -> str:

@@ -19,6 +19,8 @@ COLOURS = {
     "forecast": "#d9480f",
     "band_80": "rgba(217, 72, 15, 0.25)",
     "band_95": "rgba(217, 72, 15, 0.12)",
+    "supply": "#2b8a3e",
+    "supply_band_80": "rgba(43, 138, 62, 0.18)",
     "bar": "#8aa1c1",
     "bar_highlight": "#d9480f",
 }
