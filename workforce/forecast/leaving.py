@@ -55,7 +55,6 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "age",
     "tenure_years",
     "contract_hours_week",
-    "year",
     "sector_leave_trend",
 )
 CATEGORICAL_FEATURES: tuple[str, ...] = ("sector_code", "profession_code")
@@ -309,6 +308,46 @@ class LeavingModel:
         :data:`HAZARD_COLUMNS`.
         """
         return _aggregate(self._scored_stock(spells, at), CELL_KEYS)
+
+    def recent_cell_hazards(
+        self, spells: pl.DataFrame, at: date, *, years: int = 3
+    ) -> pl.DataFrame:
+        """:meth:`cell_hazards` under the mean conditions of the last ``years`` observed years.
+
+        ``year`` and ``sector_leave_trend`` are set to those of each of the last ``years``
+        annual periods before ``at`` in turn and the predictions averaged, so that one unusual
+        year (a COVID dip or wave) is not carried forward as the new normal.
+        """
+        stock = self.cell_features(spells, at)
+        year_complete = (at + timedelta(days=1)).year > at.year
+        last_period = at.year if year_complete else at.year - 1
+        scored = []
+        for year in range(last_period - years + 1, last_period + 1):
+            trend = _sector_trend(spells, [date(year, 1, 1)], PERIOD_MONTHS).select(
+                "sector_code", "sector_leave_trend"
+            )
+            conditions = (
+                stock.drop("sector_leave_trend")
+                .join(trend, on="sector_code", how="left")
+                .with_columns(year=pl.lit(year, pl.Int64))
+            )
+            scored.append(
+                pl.concat(
+                    [
+                        stock.select(*CELL_KEYS, "fte"),
+                        self.annual_probabilities(conditions),
+                        self.monthly_hazards(conditions),
+                    ],
+                    how="horizontal",
+                ).with_row_index("_person")
+            )
+        averaged = (
+            pl.concat(scored)
+            .group_by("_person", *CELL_KEYS)
+            .agg(pl.first("fte"), pl.col(*PROBABILITY_COLUMNS, *HAZARD_COLUMNS).mean())
+            .drop("_person")
+        )
+        return _aggregate(averaged, CELL_KEYS)
 
     def age_hazards(self, spells: pl.DataFrame, at: date) -> pl.DataFrame:
         """Pooled fallback: the same hazards per region x single age, over all cells."""

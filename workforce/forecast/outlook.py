@@ -388,8 +388,10 @@ def prepare_outlook(
     correlation = error_correlation(bottom_history)
 
     origin_end = month_end(origin)
-    model = fit_leaving_model(spells, train_until=origin_end, seed=seed)
-    hazards = model.cell_hazards(spells, origin_end).select(
+    # Periods are [start, start + 12 months): those ending by the first day after the origin
+    # month are complete at the origin.
+    model = fit_leaving_model(spells, train_until=origin_end + dt.timedelta(days=1), seed=seed)
+    hazards = model.recent_cell_hazards(spells, origin_end).select(
         *KEYS, "age", leave_region="h_leave_region", retire="h_retire"
     )
     series = hierarchy.nodes.tail(hierarchy.n_bottom).select(
