@@ -115,9 +115,9 @@ def test_leave_rates_by_age_band_recover_the_generator(truth: pl.DataFrame) -> N
     )
     assert by_band.height == len(AGE_BANDS)
     for band in by_band.iter_rows(named=True):
-        # Within 20 % of the generator's rate averaged over the same people (sectors, tenure,
+        # Within 10 % of the generator's rate averaged over the same people (sectors, tenure,
         # season, COVID years); and the replayed truth itself matches what happened.
-        assert band["predicted_leave"] == pytest.approx(band["true_leave"], rel=0.2), band
+        assert band["predicted_leave"] == pytest.approx(band["true_leave"], rel=0.1), band
         assert band["observed_leave"] == pytest.approx(band["true_leave"], rel=0.1), band
 
 

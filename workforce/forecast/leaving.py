@@ -16,8 +16,13 @@ period of exposure; an end date after the employer's ``last_month`` counts as "s
 
 Periods are calendar-aligned (12 months start on 1 January), so ``age = year - birth_year`` is
 constant within an annual period, as in :data:`workforce.reference.AGE_BANDS`. The model is a
-scikit-learn multiclass classifier on annual periods; :meth:`LeavingModel.monthly_hazards` turns
-its annual probabilities into monthly hazards with ``1 - (1 - p) ** (1 / 12)``.
+gradient-boosted multiclass classifier (scikit-learn's ``HistGradientBoostingClassifier``) on
+annual periods, with age, tenure, contract hours, the sector's share leaving the region in the
+previous year, sector and profession as features. Calendar year is left out: on the seed-42
+region it did not lower the out-of-time log loss (trained to 2023: 0.4451 with, 0.4445 without;
+to 2024: 0.4447 and 0.4448), and a tree model cannot extrapolate it anyway.
+:meth:`LeavingModel.monthly_hazards` turns annual probabilities into monthly hazards with
+``1 - (1 - p) ** (1 / 12)``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import numpy as np
 import polars as pl
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import log_loss, roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from workforce.marts import FTE_HOURS
 from workforce.reference import AGE_BANDS
@@ -61,6 +67,9 @@ CATEGORICAL_FEATURES: tuple[str, ...] = ("sector_code", "profession_code")
 FEATURES: tuple[str, ...] = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 PERIOD_MONTHS = 12
 """Length of the model's periods: probabilities are annual."""
+
+THREADS = 1
+"""OpenMP threads of the boosting: on a shared machine one thread is far faster than spinning."""
 
 _DAYS_PER_YEAR = 365.25
 
@@ -273,7 +282,8 @@ class LeavingModel:
         """
         if features.is_empty():
             return pl.DataFrame(schema=dict.fromkeys(PROBABILITY_COLUMNS, pl.Float64))
-        proba = self.estimator.predict_proba(self.design_matrix(features))
+        with threadpool_limits(limits=THREADS):
+            proba = self.estimator.predict_proba(self.design_matrix(features))
         full = np.zeros((len(proba), len(OUTCOMES)))
         for column, label in enumerate(self.estimator.classes_):
             full[:, int(label)] = proba[:, column]
@@ -421,7 +431,8 @@ def fit_on_periods(rows: pl.DataFrame, *, trained_until: date, seed: int = 0) ->
         training_rows=rows.height,
         class_shares={outcome: _share(rows, outcome) for outcome in OUTCOMES},
     )
-    estimator.fit(model.design_matrix(rows), outcome_codes(rows))
+    with threadpool_limits(limits=THREADS):
+        estimator.fit(model.design_matrix(rows), outcome_codes(rows))
     return model
 
 
