@@ -122,6 +122,67 @@ def test_docs_index_links_every_document() -> None:
     assert not missing, f"docs/README.md does not link {missing}"
 
 
+_COMMAND_LINE = re.compile(
+    r"^\s*(?:\$ )?(?:[A-Z_]+=\S+ )*(?:\S*/)?workforce"
+    r" ([a-z][a-z-]*)(?: ([a-z][a-z-]*)(?![\w./*-]))?",
+    re.MULTILINE,
+)
+_FENCED_BODY = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
+
+
+def command_mentions(markdown: str) -> list[tuple[str, str | None]]:
+    """``workforce COMMAND [SUB]`` as typed in code blocks and at the start of code spans."""
+    code = [match.group(2) for match in _FENCED_BODY.finditer(markdown)]
+    code += [span.strip("`") for span in _CODE_SPAN.findall(_FENCE.sub("", markdown))]
+    return [
+        (match.group(1), match.group(2)) for text in code for match in _COMMAND_LINE.finditer(text)
+    ]
+
+
+def unknown_commands(markdown: str) -> list[str]:
+    """Commands (and a group's sub-commands) the text tells people to type that do not exist."""
+    import typer.main
+
+    root = typer.main.get_command(app)
+    context = root.context_class(root, info_name="workforce")
+    unknown = []
+    for name, sub in command_mentions(markdown):
+        command = root.get_command(context, name)
+        if command is None:
+            unknown.append(f"workforce {name}")
+        elif (
+            sub is not None
+            and hasattr(command, "list_commands")
+            and sub not in command.list_commands(context)
+        ):
+            unknown.append(f"workforce {name} {sub}")
+    return unknown
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_commands_in_docs_exist(path: Path) -> None:
+    """A command the docs tell people to type must exist (and a group's sub-command too)."""
+    unknown = unknown_commands(path.read_text(encoding="utf-8"))
+    assert not unknown, f"{path.relative_to(ROOT)} mentions unknown commands: {unknown}"
+
+
+def test_unknown_commands_are_reported() -> None:
+    markdown = "```bash\nworkforce build\nworkforce rebuild\nworkforce report speed\n```\n"
+    assert unknown_commands(markdown) == ["workforce rebuild", "workforce report speed"]
+
+
+def test_command_mentions_are_found_in_code_only() -> None:
+    markdown = (
+        "Run `workforce build` and `.venv/bin/workforce report quality`; the workforce table.\n"
+        "```bash\n$ workforce forecast --folds 4\nKEY=x workforce pseudonymise a.csv\n"
+        'author = "Regional workforce table"\n```\n'
+    )
+    assert sorted(command_mentions(markdown), key=str) == sorted(
+        [("build", None), ("report", "quality"), ("forecast", None), ("pseudonymise", None)],
+        key=str,
+    )
+
+
 def test_notebooks_readme_lists_every_notebook() -> None:
     readme = ROOT / "notebooks" / "README.md"
     linked = {target.partition("#")[0] for target in links(readme.read_text(encoding="utf-8"))}
