@@ -273,3 +273,23 @@ def test_evaluation_is_written_as_json_and_csv(
     bands = pl.read_csv(paths[2])
     assert bands["age_band"].to_list() == [label for label, _, _ in AGE_BANDS]
     assert bands["rows"].sum() == evaluation.test_rows
+
+
+def test_hazards_for_projected_people_without_a_trend_column(model: LeavingModel) -> None:
+    # What the supply projection asks for people it ages forward: no trend, one unknown code.
+    people = pl.DataFrame(
+        {
+            "age": [30, 66, 30],
+            "tenure_years": [5.0, 5.0, 0.2],
+            "contract_hours_week": [28.0, 28.0, 28.0],
+            "sector_code": ["hospitals", "hospitals", "no_such_sector"],
+            "profession_code": ["nurse_bachelor", "nurse_bachelor", "nurse_bachelor"],
+        }
+    )
+    hazards = model.monthly_hazards(people)
+    assert hazards.height == 3
+    assert hazards.null_count().sum_horizontal().item() == 0
+    young, old, _unknown = hazards.iter_rows(named=True)
+    assert old["h_retire"] > 10 * young["h_retire"]
+    total = hazards.select(pl.sum_horizontal(HAZARD_COLUMNS)).to_series()
+    assert ((total > 0) & (total < 1)).all()

@@ -253,21 +253,22 @@ class LeavingModel:
     professions: list[str]
     trend_by_sector: dict[str, float]
     trained_until: date
-    kind: str = "boosting"
     training_rows: int = 0
     class_shares: dict[str, float] = field(default_factory=dict)
 
     def design_matrix(self, features: pl.DataFrame) -> np.ndarray:
-        """Numeric matrix of :data:`FEATURES`; unknown codes become missing values."""
+        """Numeric matrix of :data:`FEATURES`; unknown codes and nulls become missing values.
+
+        Without a ``sector_leave_trend`` column, each sector's last observed share is used.
+        """
         frame = features
         if "sector_leave_trend" not in frame.columns:
-            frame = frame.with_columns(sector_leave_trend=pl.lit(None, pl.Float64))
-        frame = frame.with_columns(
-            sector_leave_trend=pl.col("sector_leave_trend").fill_null(
-                pl.col("sector_code").replace_strict(
+            frame = frame.with_columns(
+                sector_leave_trend=pl.col("sector_code").replace_strict(
                     self.trend_by_sector, default=None, return_dtype=pl.Float64
                 )
-            ),
+            )
+        frame = frame.with_columns(
             sector_code=_codes(pl.col("sector_code"), self.sectors),
             profession_code=_codes(pl.col("profession_code"), self.professions),
         )
@@ -276,9 +277,10 @@ class LeavingModel:
     def annual_probabilities(self, features: pl.DataFrame) -> pl.DataFrame:
         """``p_stay, p_move_within, p_leave_region, p_retire`` per row of ``features``.
 
-        ``features`` needs ``age``, ``tenure_years``, ``contract_hours_week``, ``year``,
-        ``sector_code`` and ``profession_code``; ``sector_leave_trend`` may be missing or null
-        (then the sector's last observed value is used).
+        ``features`` needs ``age``, ``tenure_years`` (at the start of the year ahead),
+        ``contract_hours_week``, ``sector_code`` and ``profession_code``; without a
+        ``sector_leave_trend`` column the sector's last observed share is used (a null is
+        treated like the first observed year, which has no previous year).
         """
         if features.is_empty():
             return pl.DataFrame(schema=dict.fromkeys(PROBABILITY_COLUMNS, pl.Float64))
@@ -502,7 +504,11 @@ class LeavingEvaluation:
 def evaluate_out_of_time(
     spells: pl.DataFrame, *, train_until: date, test_until: date, seed: int = 0
 ) -> LeavingEvaluation:
-    """Train on periods ending by ``train_until``; score those from it up to ``test_until``."""
+    """Train on periods ending by ``train_until``; score those from it up to ``test_until``.
+
+    Periods that straddle ``train_until`` are in neither set. A test period's
+    ``sector_leave_trend`` is the share observed in the year before it: known at its start.
+    """
     if test_until <= train_until:
         raise ValueError("test_until must be after train_until")
     rows = person_periods(spells, until=test_until)
