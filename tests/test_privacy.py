@@ -225,3 +225,25 @@ def test_a_regional_cell_of_two_employers_one_small_is_hidden() -> None:
     assert dict(flags.iter_rows()) == {"x": True, "y": False, "z": False}
     hidden = published.filter(pl.col(SUPPRESSED))["profession_code"].sort().to_list()
     assert hidden == ["x", "z"]  # x: B would find A's 4; z: complement, or x = total - y - z
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), min_size=1, max_size=8),
+    st.integers(1, 15),
+)
+def test_a_list_of_employers_never_gives_a_small_cell_away(counts: list[int], k: int) -> None:
+    names = [*EMPLOYERS, "G", "H"][: len(counts)]
+    table = pl.DataFrame({"employer_id": names, "people": counts})
+
+    published = disclose(table, dims=["employer_id"], count="people", k=k)
+
+    details = published.filter(pl.col("employer_id") != TOTAL)
+    assert (details.filter(~pl.col(SUPPRESSED))["people"] >= k).all()
+    hidden = set(published.filter(pl.col(SUPPRESSED))["employer_id"])
+    # One equation (the total): a cell follows from it when it is the only unknown, for the
+    # public and for each employer knowing its own cell.
+    for insider in [None, *table["employer_id"]]:
+        sole = table.height == 1 and insider is not None
+        known = {insider, TOTAL} if sole else {insider}  # a sole employer knows the total
+        assert len(hidden - known) != 1, insider
