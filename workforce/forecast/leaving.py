@@ -326,9 +326,9 @@ class LeavingModel:
     ) -> pl.DataFrame:
         """:meth:`cell_hazards` under the mean conditions of the last ``years`` observed years.
 
-        ``year`` and ``sector_leave_trend`` are set to those of each of the last ``years``
-        annual periods before ``at`` in turn and the predictions averaged, so that one unusual
-        year (a COVID dip or wave) is not carried forward as the new normal.
+        ``sector_leave_trend`` is set to that of each of the last ``years`` annual periods before
+        ``at`` in turn and the predictions averaged, so that one unusual year (a COVID dip or
+        wave) is not carried forward as the new normal.
         """
         stock = self.cell_features(spells, at)
         year_complete = (at + timedelta(days=1)).year > at.year
@@ -338,11 +338,7 @@ class LeavingModel:
             trend = _sector_trend(spells, [date(year, 1, 1)], PERIOD_MONTHS).select(
                 "sector_code", "sector_leave_trend"
             )
-            conditions = (
-                stock.drop("sector_leave_trend")
-                .join(trend, on="sector_code", how="left")
-                .with_columns(year=pl.lit(year, pl.Int64))
-            )
+            conditions = stock.drop("sector_leave_trend").join(trend, on="sector_code", how="left")
             scored.append(
                 pl.concat(
                     [

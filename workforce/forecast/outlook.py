@@ -423,7 +423,6 @@ def prepare_outlook(
         metadata={
             "origin_demand_fte": at_origin["required_fte"].to_list(),
             "leaving_model": {
-                "kind": model.kind,
                 "trained_until": model.trained_until.isoformat(),
                 "training_rows": model.training_rows,
             },
@@ -566,7 +565,7 @@ def decompose(
         return np.repeat((summing @ values)[:, None], months, axis=1)
 
     return {
-        "shortage_start_fte": constant(outlook.origin_shortage_fte),
+        "shortage_start_fte": constant(origin_demand - stock * base),
         "demand_growth_fte": summing @ (result.demand_mean - origin_demand[:, None]),
         "retirements_fte": cumulative("retirements"),
         "leavers_fte": cumulative("leavers"),
