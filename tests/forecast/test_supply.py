@@ -144,11 +144,12 @@ def test_extra_hours_raise_fte_but_not_headcount() -> None:
 
 
 def test_path_mean_is_the_deterministic_projection_where_counts_are_not_tiny() -> None:
+    """Within 5 %: an uncertain leaving rate lifts the mean of a shrinking stock a little."""
     inputs = small_inputs()
     projection = project_supply(inputs, months=60, paths=4000, seed=0)
     sizable = projection.mean["headcount"] >= 20
     np.testing.assert_allclose(
-        projection.headcount.mean(axis=0)[sizable], projection.mean["headcount"][sizable], rtol=0.02
+        projection.headcount.mean(axis=0)[sizable], projection.mean["headcount"][sizable], rtol=0.05
     )
 
 
