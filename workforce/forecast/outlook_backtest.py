@@ -67,7 +67,7 @@ def backtest_outlook(
         shortage=pl.col("required_fte") - pl.col("filled_fte"),
     )
     ids = outlook.supply_inputs.series.select("unique_id", "profession_code")
-    rows = []
+    rows, regions = [], []
     for step, month in enumerate(result.months):
         if month.month != 12:
             continue
@@ -78,6 +78,14 @@ def backtest_outlook(
         ).with_columns(pl.col("headcount", "shortage").fill_null(0))
         headcount = result.supply.headcount[:, :, step]
         shortage = result.shortage_fte_paths[:, :, step]
+        region = shortage.sum(axis=1)
+        regions.append(
+            {
+                "year": month.year,
+                "region_lo_80": float(np.quantile(region, 0.1)),
+                "region_hi_80": float(np.quantile(region, 0.9)),
+            }
+        )
         rows.append(
             observed.with_columns(
                 year=pl.lit(month.year),
@@ -125,7 +133,8 @@ def backtest_outlook(
         )
         .sort("year")
     )
-    return {"by_year": by_year.join(professions, on="year"), "series": series}
+    report = by_year.join(professions, on="year").join(pl.DataFrame(regions), on="year")
+    return {"by_year": report, "series": series}
 
 
 def markdown(report: pl.DataFrame, origin: dt.date, seconds: float, *, command: str) -> str:
@@ -143,9 +152,9 @@ def markdown(report: pl.DataFrame, origin: dt.date, seconds: float, *, command: 
         "realised shortage is the open vacancy FTE (required minus filled FTE).",
         "",
         "| year | actual headcount | projected | error | median profession error "
-        "| worst profession | supply in 80 % | actual shortage FTE | forecast | "
-        "shortage in 80 % | in 95 % |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| worst profession | supply in 80 % | actual shortage FTE | forecast | region 80 % "
+        "| series shortage in 80 % | in 95 % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for row in report.iter_rows(named=True):
         lines.append(
@@ -153,6 +162,7 @@ def markdown(report: pl.DataFrame, origin: dt.date, seconds: float, *, command: 
             f"| {row['supply_error']:+.1%} | {row['median_profession_error']:.1%} "
             f"| {row['max_profession_error']:.1%} | {row['supply_coverage_80']:.0%} "
             f"| {row['actual_shortage_fte']:,.0f} | {row['forecast_shortage_fte']:,.0f} "
+            f"| {row['region_lo_80']:,.0f} to {row['region_hi_80']:,.0f} "
             f"| {row['shortage_coverage_80']:.0%} | {row['shortage_coverage_95']:.0%} |"
         )
     return "\n".join(lines) + "\n"

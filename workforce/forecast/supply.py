@@ -37,6 +37,10 @@ AGES = np.arange(MIN_AGE, MAX_AGE + 1)
 """Single ages of the projection; the last one is an open-ended group."""
 
 FLOWS = ("retirements", "leavers", "graduates", "other_inflow")
+RATE_YEARS = 3
+"""Years of events behind a series' leaving rates and other inflow."""
+ENTRY_YEARS = 5
+"""Years of graduate hires behind a profession's entry factor."""
 MAX_FTE_PER_PERSON = 40 / FTE_HOURS
 """A longer average week than 40 hours is not a realistic lever."""
 
@@ -96,14 +100,15 @@ class SupplyUncertainty:
 
     ``leave``, ``graduates`` and ``other_inflow``: yearly shocks common to the region.
     ``series_floor``: the least uncertainty of a series' own rates and inflows, which are
-    otherwise as uncertain as a Poisson count of their recent events says (one over the square
-    root of the count).
+    otherwise as uncertain as a Poisson count of the events they were estimated from says (one
+    over the square root of the count: :data:`RATE_YEARS` of leaving and other inflow,
+    :data:`ENTRY_YEARS` of graduates).
     """
 
     leave: float = 0.08
     graduates: float = 0.10
     other_inflow: float = 0.10
-    series_floor: float = 0.05
+    series_floor: float = 0.02
 
 
 @dataclass(frozen=True)
@@ -284,10 +289,16 @@ def simulate_paths(
         yearly(sigma.graduates),
         yearly(sigma.other_inflow),
     )
+    # Events per year over the first year, times the years each rate was estimated from.
     first_year = slice(0, min(12, months))
-    leave_series = per_series((mean["leavers"] + mean["retirements"])[:, first_year].sum(axis=1))
-    graduate_series = per_series(mean["graduates"].sum(axis=1) / max(months / 12, 1))
-    other_series = per_series(np.abs(mean["other_inflow"][:, first_year]).sum(axis=1))
+    per_year = 12 / (first_year.stop - first_year.start)
+    leave_series = per_series(
+        RATE_YEARS * per_year * (mean["leavers"] + mean["retirements"])[:, first_year].sum(axis=1)
+    )
+    graduate_series = per_series(ENTRY_YEARS * mean["graduates"].sum(axis=1) / max(months / 12, 1))
+    other_series = per_series(
+        RATE_YEARS * per_year * np.abs(mean["other_inflow"][:, first_year]).sum(axis=1)
+    )
     headcount = np.empty((paths, n_series, months))
     stock = np.broadcast_to(start, (paths, n_series)).copy()
     for t in range(months):
