@@ -1,0 +1,239 @@
+"""Screen texts and small HTML pieces of the regional-employer and training-alignment pages.
+
+Dutch first, English beside it, as in :mod:`workforce.dashboards.format`; numbers are formatted
+there too. :func:`text` falls back to the shared labels of ``format.LABELS``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+
+from workforce.dashboards.format import LABELS, Language
+
+_NL, _EN = Language.nl, Language.en
+
+TEXTS: dict[str, dict[Language, str]] = {
+    # Regional employer
+    "regional_title": {
+        _NL: "De regio als één werkgever",
+        _EN: "The region as one employer",
+    },
+    "viewer": {_NL: "Bekijken als", _EN: "View as"},
+    "viewer_public": {_NL: "Regio (openbaar)", _EN: "Region (public)"},
+    "horizon": {_NL: "Horizon", _EN: "Horizon"},
+    "years": {_NL: "jaar", _EN: "years"},
+    "headcount": {_NL: "Personeel (regio)", _EN: "Staff (region)"},
+    "fte": {_NL: "Fte (regio)", _EN: "FTE (region)"},
+    "open_vacancies": {_NL: "Openstaande vacatures", _EN: "Open vacancies"},
+    "vacancy_rate": {_NL: "Vacaturegraad", _EN: "Vacancy rate"},
+    "turnover": {
+        _NL: "Regionaal verloop / interne mobiliteit",
+        _EN: "Regional turnover / internal mobility",
+    },
+    "last_12_months": {_NL: "laatste 12 maanden", _EN: "last 12 months"},
+    "shortage_in": {_NL: "Verwacht tekort over {n} jaar", _EN: "Expected shortage in {n} years"},
+    "shortage_in_1": {_NL: "Verwacht tekort over 1 jaar", _EN: "Expected shortage in 1 year"},
+    "fte_unit": {_NL: "fte", _EN: "FTE"},
+    "persons_unit": {_NL: "personen", _EN: "persons"},
+    "fan_title": {_NL: "Tekort in fte", _EN: "Shortage in FTE"},
+    "shortage": {_NL: "Tekort (prognose)", _EN: "Shortage (forecast)"},
+    "scenario": {_NL: "Scenario", _EN: "Scenario"},
+    "scenario_title": {
+        _NL: "Scenario's: hefbomen voor de hele regio (herberekend zonder opnieuw te schatten)",
+        _EN: "Scenarios: levers for the whole region (recomputed without refitting)",
+    },
+    "scenario_at_horizon": {_NL: "Scenario einde horizon", _EN: "Scenario at horizon"},
+    "reduction": {_NL: "{value} fte minder tekort", _EN: "{value} FTE less shortage"},
+    "lever_retention": {_NL: "Behoud (% minder vertrek)", _EN: "Retention (% fewer leavers)"},
+    "lever_hours": {_NL: "Uren (+ per week)", _EN: "Hours (+ per week)"},
+    "lever_intake": {_NL: "Instroom opleidingen (%)", _EN: "Education intake (%)"},
+    "lever_inflow": {_NL: "Zij-instromers (per jaar)", _EN: "Career changers (per year)"},
+    "lever_regional_pool": {
+        _NL: "Regionale pool (% vacatures)",
+        _EN: "Regional pool (% of vacancies)",
+    },
+    "sankey_title": {
+        _NL: "Doorstroom binnen de regio (laatste 36 maanden, cellen < {k} verborgen)",
+        _EN: "Mobility within the region (last 36 months, cells < {k} hidden)",
+    },
+    "flow_level": {_NL: "Stromen", _EN: "Flows"},
+    "flow_sectors": {_NL: "Branches", _EN: "Sectors"},
+    "flow_employers": {_NL: "Werkgevers", _EN: "Employers"},
+    "trends_title": {_NL: "Behoud en vervulling", _EN: "Retention and filling"},
+    "retention_12": {
+        _NL: "Nieuwe medewerkers na 12 maanden nog in de regio",
+        _EN: "New hires still in the region after 12 months",
+    },
+    "days_to_fill": {_NL: "Mediane doorlooptijd vacature (dagen)", _EN: "Median days to fill"},
+    "turnover_rate": {_NL: "Regionaal verloop", _EN: "Regional turnover"},
+    "mobility_rate": {_NL: "Interne mobiliteit", _EN: "Internal mobility"},
+    "retirement_title": {
+        _NL: "Pensioengolf: medewerkers die 67 worden, per jaar",
+        _EN: "Retirement wave: staff reaching 67, per year",
+    },
+    "reaching_pension": {_NL: "Bereikt pensioenleeftijd", _EN: "Reaching pension age"},
+    "cumulative_share": {_NL: "Cumulatief (% van personeel)", _EN: "Cumulative (% of staff)"},
+    "flex_title": {
+        _NL: "Flexpool bij 90% dekking: apart per werkgever of regionaal gedeeld (fte)",
+        _EN: "Flex pool at 90% cover: per employer or shared by the region (FTE)",
+    },
+    "flex_separate": {_NL: "Ieder apart", _EN: "Each on its own"},
+    "flex_pooled": {_NL: "Regionaal gedeeld", _EN: "Pooled regionally"},
+    "flex_gain": {_NL: "Winst regionale flexpool", _EN: "Regional flex pool gain"},
+    "benchmark_title": {
+        _NL: "Werkgevers vergeleken: {metric}",
+        _EN: "Employers compared: {metric}",
+    },
+    "metric": {_NL: "Kengetal", _EN: "Measure"},
+    "own_employer": {_NL: "Eigen organisatie", _EN: "Own organisation"},
+    "other_employers": {_NL: "Andere werkgevers", _EN: "Other employers"},
+    "region_value": {_NL: "Regio", _EN: "Region"},
+    "hidden_cells": {
+        _NL: "{n} cellen verborgen (minder dan {k} personen)",
+        _EN: "{n} cells hidden (fewer than {k} people)",
+    },
+    "metric_turnover_rate": {_NL: "Regionaal verloop", _EN: "Regional turnover"},
+    "metric_internal_mobility_rate": {_NL: "Interne mobiliteit", _EN: "Internal mobility"},
+    "metric_stay_in_region_share": {
+        _NL: "Vertrekkers die in de regio blijven",
+        _EN: "Leavers staying in the region",
+    },
+    "metric_retention_12": {_NL: "Behoud na 12 maanden", _EN: "Retention after 12 months"},
+    "metric_median_days_to_fill": {_NL: "Mediane doorlooptijd (dagen)", _EN: "Median days to fill"},
+    "metric_contract_hours_avg": {_NL: "Gemiddelde contracturen", _EN: "Average contract hours"},
+    "metric_share_55_plus": {_NL: "Aandeel 55+", _EN: "Share aged 55+"},
+    "metric_vacancy_rate": {_NL: "Vacaturegraad", _EN: "Vacancy rate"},
+    "regional_hint": {
+        _NL: "Maak eerst de regionale cijfers: `workforce regional`.",
+        _EN: "Compute the regional figures first: `workforce regional`.",
+    },
+    "forecast_hint": {
+        _NL: "Maak eerst de prognose: `workforce forecast`.",
+        _EN: "Run the forecast first: `workforce forecast`.",
+    },
+    # Training alignment
+    "training_title": {
+        _NL: "Opleiden voor de arbeidsmarkt: instroomadvies per opleiding",
+        _EN: "Training alignment: intake advice per programme",
+    },
+    "horizon_year": {_NL: "Horizonjaar", _EN: "Horizon year"},
+    "target": {_NL: "Doel", _EN: "Target"},
+    "target_median": {_NL: "Mediaan tekort dichten", _EN: "Close the median gap"},
+    "target_probability": {
+        _NL: "80% kans op geen tekort",
+        _EN: "80% chance of no shortage",
+    },
+    "institution": {_NL: "Instelling", _EN: "Institution"},
+    "all_institution": {_NL: "Alle instellingen", _EN: "All institutions"},
+    "gap_at_horizon": {_NL: "Tekort in {year} (personen)", _EN: "Gap in {year} (persons)"},
+    "gap_title": {
+        _NL: "Tekort per beroep in {year}, als de instroom van nu afstudeert "
+        "(personen, 80%-interval)",
+        _EN: "Gap per profession in {year}, when today's intake graduates (persons, 80% interval)",
+    },
+    "graduates_title": {
+        _NL: "Gediplomeerden per jaar: verwacht bij huidige instroom en nodig volgens het advies",
+        _EN: "Graduates per year: expected at today's intake and needed under the advice",
+    },
+    "graduates_expected": {
+        _NL: "Verwacht (huidige instroom)",
+        _EN: "Expected (today's intake)",
+    },
+    "graduates_extra": {_NL: "Extra nodig (advies)", _EN: "Extra needed (advice)"},
+    "pipeline_title": {
+        _NL: "Rendement en uitval per cohort (instroomjaar)",
+        _EN: "Completion and dropout per cohort (intake year)",
+    },
+    "completion_rate": {_NL: "Diplomarendement", _EN: "Completion rate"},
+    "dropout_rate": {_NL: "Uitval", _EN: "Dropout"},
+    "placements_title": {
+        _NL: "Stageplaatsen en advies per cohort",
+        _EN: "Placements and advice per cohort",
+    },
+    "no_placements": {
+        _NL: "Geen stageplaatsen opgegeven: het advies is niet begrensd.",
+        _EN: "No placement capacity given: the advice is not capped.",
+    },
+    "advised_intake": {_NL: "Extra instroom per jaar (advies)", _EN: "Extra intake per year"},
+    "advice_rows": {_NL: "Opleidingen met advies", _EN: "Programmes advised"},
+    "needed_graduates": {_NL: "Nodige gediplomeerden", _EN: "Graduates needed"},
+    "remaining_gap": {_NL: "Resterend tekort (personen)", _EN: "Remaining gap (persons)"},
+    "advice_title": {
+        _NL: "Instroomadvies per opleiding en instelling",
+        _EN: "Intake advice per programme and institution",
+    },
+    "download_csv": {_NL: "Download CSV", _EN: "Download CSV"},
+    "download_xlsx": {_NL: "Download Excel", _EN: "Download Excel"},
+    "col_rank": {_NL: "#", _EN: "#"},
+    "col_programme": {_NL: "Opleiding", _EN: "Programme"},
+    "col_level": {_NL: "Niveau", _EN: "Level"},
+    "col_institution": {_NL: "Instelling", _EN: "Institution"},
+    "col_profession": {_NL: "Beroep", _EN: "Profession"},
+    "col_current_intake": {_NL: "Huidige instroom", _EN: "Current intake"},
+    "col_extra": {_NL: "Extra per jaar", _EN: "Extra per year"},
+    "col_interval": {_NL: "80%-interval", _EN: "80% interval"},
+    "col_pct": {_NL: "Extra %", _EN: "Extra %"},
+    "col_cap": {_NL: "Stageplaatsen-grens", _EN: "Placement cap"},
+    "col_capped": {_NL: "Na grens", _EN: "After cap"},
+    "col_cohorts": {_NL: "Cohorten", _EN: "Cohorts"},
+    "col_assumptions": {_NL: "Aannames", _EN: "Assumptions"},
+    "education_hint": {
+        _NL: "Bouw eerst de marts (`workforce build`) en de prognose (`workforce forecast`).",
+        _EN: "Build the marts (`workforce build`) and the forecast (`workforce forecast`) first.",
+    },
+}
+"""Texts of the two pages by key and language."""
+
+
+def text(key: str, language: Language = Language.nl, **values: object) -> str:
+    """The screen text ``key`` in ``language`` (shared labels too), ``{name}`` filled in."""
+    labels = TEXTS.get(key) or LABELS[key]
+    template = labels[language]
+    return template.format(**values) if values else template
+
+
+def html_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    css_class: str = "wf-table",
+    numeric: Sequence[bool] | None = None,
+    titles: Sequence[str] | None = None,
+) -> str:
+    """A small HTML table; ``numeric`` columns align right; ``titles`` are hover texts per row."""
+    numeric = list(numeric or [False] * len(headers))
+    style = "border-collapse:collapse;font-family:sans-serif;font-size:12px"
+    cell = "padding:3px 8px;border-bottom:1px solid #d0d7de"
+    head = "".join(
+        f"<th style='{cell};text-align:{'right' if n else 'left'}'>{html.escape(h)}</th>"
+        for h, n in zip(headers, numeric, strict=True)
+    )
+    body = []
+    for index, row in enumerate(rows):
+        title = f" title='{html.escape(titles[index])}'" if titles else ""
+        cells = "".join(
+            f"<td style='{cell};text-align:{'right' if n else 'left'}'>{html.escape(v)}</td>"
+            for v, n in zip(row, numeric, strict=True)
+        )
+        body.append(f"<tr{title}>{cells}</tr>")
+    return (
+        f"<table class='{css_class}' style='{style}'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def download_link(label: str, payload: bytes, *, filename: str, mime: str) -> str:
+    """An HTML link that downloads ``payload`` as ``filename`` (a data URI: no server files)."""
+    encoded = base64.b64encode(payload).decode("ascii")
+    return (
+        f"<a class='wf-download' download='{html.escape(filename)}' "
+        f"href='data:{mime};base64,{encoded}' style='font-family:sans-serif;margin-right:16px'>"
+        f"{html.escape(label)}</a>"
+    )
+
+
+def section_title(title: str) -> str:
+    """A section heading in the house style."""
+    return f"<h3 style='font-family:sans-serif;margin:16px 0 4px'>{html.escape(title)}</h3>"
