@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -189,8 +190,22 @@ class Outlook:
     # -- persistence ---------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write the prepared outlook to ``folder`` (npz arrays, Parquet frames, JSON)."""
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write the prepared outlook to ``folder`` (npz arrays, Parquet frames, JSON).
+
+        Written to a sibling folder first and then swapped in, so a reader never sees half.
+        """
+        partial = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        self._write(partial)
+        previous = folder.with_name(folder.name + ".previous")
+        shutil.rmtree(previous, ignore_errors=True)
+        if folder.exists():
+            folder.rename(previous)
+        partial.rename(folder)
+        shutil.rmtree(previous, ignore_errors=True)
+
+    def _write(self, folder: Path) -> None:
+        folder.mkdir(parents=True)
         inputs = self.supply_inputs
         arrays = {
             name: getattr(inputs, name)

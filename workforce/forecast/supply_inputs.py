@@ -307,18 +307,97 @@ def estimate_supply_inputs(
         )
     )
 
-    # Graduates: cohorts -> programme shares -> entry factor -> sector split.
     cohorts = cohorts_to_graduate(education_pipeline, reference, origin.year, until_year=until_year)
-    past = graduates_by_year(education_pipeline, reference).filter(
-        pl.col("graduation_year").is_between(origin.year - ENTRY_FACTOR_YEARS + 1, origin.year)
+    to_series = _graduate_links(
+        cohorts,
+        graduates_by_year(education_pipeline, reference).filter(
+            pl.col("graduation_year").is_between(origin.year - ENTRY_FACTOR_YEARS + 1, origin.year)
+        ),
+        modelled,
+        entry_shares,
+        series,
     )
+
+    months_of_inflow = 12 * INFLOW_YEARS
+    other = (
+        series.join(
+            outside_hires.group_by("unique_id").agg(n=pl.len()), on="unique_id", how="left"
+        )["n"]
+        .fill_null(0)
+        .to_numpy()
+        .astype(float)
+        / months_of_inflow
+    )
+    transfers = _net_transfers(spells, series, inflow_since, origin_end)
+
+    leavers = spells.filter(
+        pl.col("end_date").is_between(month_end(history_start), origin_end)
+        & pl.col("leaver_destination").is_in(REGIONAL_LEAVING)
+    )
+    last_full_year = origin.year if origin.month == 12 else origin.year - 1
+    uncertainty = _yearly_shocks(recent, leavers, range(history_start.year + 1, last_full_year + 1))
+    return SupplyInputs(
+        origin=origin,
+        series=series.with_columns(fte_per_person=pl.Series(fte)),
+        stock=stock,
+        fte_per_person=fte,
+        leave_hazard=leave,
+        retire_hazard=retire,
+        leave_season=_season(leavers["end_date"]),
+        cohorts=Cohorts(cohorts, to_series),
+        graduate_season=_season(education_hires["start_date"]),
+        graduate_ages=_age_shares(modelled, series),
+        other_inflow=other,
+        other_season=_season(outside_hires["start_date"]),
+        other_ages=_age_shares(outside_hires, series),
+        transfers=transfers,
+        uncertainty=uncertainty,
+    )
+
+
+def _yearly_shocks(hires: pl.DataFrame, leavers: pl.DataFrame, years: range) -> SupplyUncertainty:
+    """Sizes of the regional yearly shocks, from the variation of the yearly counts."""
+
+    def yearly(frame: pl.DataFrame, column: str) -> np.ndarray:
+        counts = (
+            frame.group_by(year=pl.col(column).dt.year())
+            .agg(n=pl.len())
+            .filter(pl.col("year").is_in(list(years)))
+            .sort("year")
+        )
+        return counts["n"].to_numpy().astype(float)
+
+    return SupplyUncertainty(
+        leave=_shock_size(yearly(leavers, "end_date")),
+        graduates=_shock_size(
+            yearly(hires.filter(pl.col("hire_origin") == "education"), "start_date")
+        ),
+        other_inflow=_shock_size(
+            yearly(hires.filter(pl.col("hire_origin") == "outside"), "start_date")
+        ),
+    )
+
+
+def _graduate_links(
+    cohorts: pl.DataFrame,
+    past: pl.DataFrame,
+    graduate_hires: pl.DataFrame,
+    entry_shares: pl.DataFrame,
+    series: pl.DataFrame,
+) -> np.ndarray:
+    """[cohort rows x series]: entry share x the profession's entry factor x the sector split.
+
+    The entry factor is the hires of new graduates over the graduates the programmes were
+    expected to deliver to the profession (``past``: the same years); the split follows where
+    those hires started.
+    """
     graduates_mapped = (
         past.join(entry_shares, on="programme_code")
         .group_by("profession_code")
         .agg(graduates=(pl.col("graduates") * pl.col("entry_share")).sum())
     )
     entry_factor = (
-        modelled.group_by("profession_code")
+        graduate_hires.group_by("profession_code")
         .agg(hires=pl.len())
         .join(graduates_mapped, on="profession_code", how="inner")
         .select(
@@ -329,7 +408,7 @@ def estimate_supply_inputs(
         )
     )
     split = (
-        modelled.group_by("unique_id", "profession_code")
+        graduate_hires.group_by("unique_id", "profession_code")
         .agg(n=pl.len())
         .with_columns(split=pl.col("n") / pl.col("n").sum().over("profession_code"))
     )
@@ -349,64 +428,7 @@ def estimate_supply_inputs(
     )
     to_series = np.zeros((cohorts.height, series.height))
     to_series[link["cohort"].to_numpy(), link["series"].to_numpy()] = link["weight"].to_numpy()
-
-    months_of_inflow = 12 * INFLOW_YEARS
-    other = (
-        series.join(
-            outside_hires.group_by("unique_id").agg(n=pl.len()), on="unique_id", how="left"
-        )["n"]
-        .fill_null(0)
-        .to_numpy()
-        .astype(float)
-        / months_of_inflow
-    )
-    transfers = _net_transfers(spells, series, inflow_since, origin_end)
-
-    yearly = recent.group_by(pl.col("start_date").dt.year().alias("year"), "hire_origin").agg(
-        n=pl.len()
-    )
-    leavers = spells.filter(
-        pl.col("end_date").is_between(month_end(history_start), origin_end)
-        & pl.col("leaver_destination").is_in(REGIONAL_LEAVING)
-    )
-
-    full_years = pl.col("year").is_between(
-        history_start.year + 1, origin.year if origin.month == 12 else origin.year - 1
-    )
-
-    def counts(origin_name: str) -> np.ndarray:
-        rows = yearly.filter((pl.col("hire_origin") == origin_name) & full_years)
-        return rows.sort("year")["n"].to_numpy()
-
-    leave_counts = (
-        leavers.group_by(pl.col("end_date").dt.year().alias("year"))
-        .agg(n=pl.len())
-        .filter(full_years)
-        .sort("year")["n"]
-        .to_numpy()
-    )
-    uncertainty = SupplyUncertainty(
-        leave=_shock_size(leave_counts.astype(float)),
-        graduates=_shock_size(counts("education").astype(float)),
-        other_inflow=_shock_size(counts("outside").astype(float)),
-    )
-    return SupplyInputs(
-        origin=origin,
-        series=series.with_columns(fte_per_person=pl.Series(fte)),
-        stock=stock,
-        fte_per_person=fte,
-        leave_hazard=leave,
-        retire_hazard=retire,
-        leave_season=_season(leavers["end_date"]),
-        cohorts=Cohorts(cohorts, to_series),
-        graduate_season=_season(education_hires["start_date"]),
-        graduate_ages=_age_shares(modelled, series),
-        other_inflow=other,
-        other_season=_season(outside_hires["start_date"]),
-        other_ages=_age_shares(outside_hires, series),
-        transfers=transfers,
-        uncertainty=uncertainty,
-    )
+    return to_series
 
 
 def _net_transfers(
