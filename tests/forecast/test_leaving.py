@@ -293,3 +293,20 @@ def test_hazards_for_projected_people_without_a_trend_column(model: LeavingModel
     assert old["h_retire"] > 10 * young["h_retire"]
     total = hazards.select(pl.sum_horizontal(HAZARD_COLUMNS)).to_series()
     assert ((total > 0) & (total < 1)).all()
+
+
+def test_recent_cell_hazards_average_the_last_years_conditions(
+    model: LeavingModel, spells: pl.DataFrame
+) -> None:
+    at = date(2025, 12, 31)
+    current = model.cell_hazards(spells, at)
+    recent = model.recent_cell_hazards(spells, at, years=3)
+    assert recent.columns == current.columns
+    assert recent.select(CELL_KEYS).equals(current.select(CELL_KEYS))
+    assert recent["headcount"].to_list() == current["headcount"].to_list()
+    one_year = model.recent_cell_hazards(spells, at, years=1)
+    # Only the sector trend differs between the years: averaging them moves the hazards little.
+    assert (recent["h_leave_region"] > 0).all()
+    overall = (recent["h_leave_region"] * recent["headcount"]).sum() / recent["headcount"].sum()
+    single = (one_year["h_leave_region"] * one_year["headcount"]).sum() / recent["headcount"].sum()
+    assert overall == pytest.approx(single, rel=0.15)

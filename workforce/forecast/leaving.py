@@ -338,7 +338,9 @@ class LeavingModel:
             trend = _sector_trend(spells, [date(year, 1, 1)], PERIOD_MONTHS).select(
                 "sector_code", "sector_leave_trend"
             )
-            conditions = stock.drop("sector_leave_trend").join(trend, on="sector_code", how="left")
+            conditions = stock.drop("sector_leave_trend").join(
+                trend, on="sector_code", how="left", maintain_order="left"
+            )
             scored.append(
                 pl.concat(
                     [
