@@ -1,0 +1,466 @@
+"""The training-alignment dashboard: how many students to take in, per programme and institution.
+
+For education institutions. Per profession the forecast gap at the horizon year (when today's
+intake graduates), the graduates expected from today's intake against those the advice asks
+for, the advised extra intake per programme and institution with its 80 % interval, placement
+cap and assumptions, completion and dropout trends of the education pipeline, and the advice
+as a CSV or Excel download. Numbers come from :func:`workforce.alignment.advise_intake` on the
+outlook of ``workforce forecast``; nothing is fitted.
+
+The notebook ``dashboards/training_alignment.ipynb`` is::
+
+    from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+    app = TrainingAlignmentDashboard.from_data_dir(); app.container
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import polars as pl
+from plotly.basedatatypes import BaseFigure
+
+from workforce.alignment import Advice
+from workforce.dashboards.data import Names, data_dir_from_env, load_names, read_mart
+from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.format import (
+    Language,
+    format_interval,
+    format_number,
+    format_percent,
+)
+from workforce.dashboards.page_text import download_link, html_table, section_title, text
+from workforce.dashboards.regional_employer_figures import OWN_COLOUR
+from workforce.dashboards.training_alignment_data import (
+    AdviceSource,
+    TrainingHeadlines,
+    advice_file,
+    gap_rows,
+    graduates_by_year,
+    pipeline_trend,
+    placements_of,
+    selected,
+    training_headlines,
+)
+from workforce.dashboards.training_alignment_figures import (
+    gap_template,
+    graduates_template,
+    pipeline_template,
+)
+from workforce.dashboards.widgets import (
+    COLOURS,
+    as_figure_widget,
+    dropdown,
+    empty_state_html,
+    headline_tile,
+    set_separators,
+    set_tile,
+)
+
+TILES = ("gap", "extra_intake", "advice_rows", "remaining_gap")
+TABLE_ROWS = 60
+"""Advice rows shown on the page (the download holds them all)."""
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TrainingAlignmentDashboard:
+    """Horizon year, target, profession and institution; tiles, three figures, the advice table.
+
+    State lives in the widgets: set ``app.profession.value`` (or ``horizon_year``, ``target``,
+    ``institution``) and the figures, tiles, table and downloads follow. :attr:`advice` is the
+    package's :class:`~workforce.alignment.Advice` shown; :attr:`headlines` the tiles' numbers.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: AdviceSource | None,
+        pipeline: pl.DataFrame | None = None,
+        placements: pl.DataFrame | None = None,
+        names: Names | None = None,
+        language: Language = Language.nl,
+    ) -> None:
+        self.names = names or Names()
+        self.language = language
+        self.source = source
+        self.pipeline = pipeline
+        self.placements = placements
+        self.advice: Advice | None = None
+        self.headlines: TrainingHeadlines | None = None
+
+        self.title = widgets.HTML(
+            f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
+        )
+        years = list(source.years) if source else []
+        self.horizon_year = dropdown(
+            text("horizon_year", language), [(str(y), str(y)) for y in years]
+        )
+        if source is not None:
+            self.horizon_year.value = str(source.default_year)
+        self.target = dropdown(
+            text("target", language),
+            [
+                (text("target_median", language), "median"),
+                (text("target_probability", language), "probability"),
+            ],
+        )
+        self.profession = dropdown(text("profession", language), [])
+        self.institution = dropdown(text("institution", language), [])
+        self.tiles = {name: headline_tile("", "") for name in TILES}
+        self.notice = widgets.HTML()
+        self.table = widgets.HTML()
+        self.downloads = widgets.HTML()
+        self.placement_note = widgets.HTML()
+        self._updating = False
+        self._load_advice()
+
+        gap, graduates, trend = gap_template(), graduates_template(), pipeline_template()
+        self._draw(gap, graduates, trend)
+        self.gap_figure = as_figure_widget(gap)
+        self.figure = as_figure_widget(graduates)
+        self.pipeline_figure = as_figure_widget(trend)
+
+        self.horizon_year.observe(self._on_advice, names="value")
+        self.target.observe(self._on_advice, names="value")
+        self.profession.observe(self._on_selection, names="value")
+        self.institution.observe(self._on_selection, names="value")
+        self.container = self._layout()
+
+    @classmethod
+    def from_data_dir(
+        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+    ) -> TrainingAlignmentDashboard:
+        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
+        data_dir = data_dir or data_dir_from_env()
+        placements = placements_of(data_dir)
+        return cls(
+            source=AdviceSource.from_outlook(data_dir / "forecasts" / "outlook", placements),
+            pipeline=read_mart(data_dir, "education_pipeline"),
+            placements=placements,
+            names=load_names(),
+            language=language,
+        )
+
+    # State -----------------------------------------------------------------------------------
+
+    @property
+    def profession_code(self) -> str | None:
+        return None if self.profession.value in (None, ALL) else str(self.profession.value)
+
+    @property
+    def institution_code(self) -> str | None:
+        return None if self.institution.value in (None, ALL) else str(self.institution.value)
+
+    def advice_rows(self) -> pl.DataFrame:
+        """The advice rows of the selection (ranked as the package ranks them)."""
+        if self.advice is None:
+            return pl.DataFrame()
+        return selected(self.advice.table, self.profession_code, self.institution_code)
+
+    def _load_advice(self) -> None:
+        if self.source is None or self.horizon_year.value is None:
+            self.advice = None
+        else:
+            self.advice = self.source.advise(int(self.horizon_year.value), str(self.target.value))
+        self._fill_options()
+        self._show_downloads()
+
+    def _fill_options(self) -> None:
+        language = self.language
+        professions: list[tuple[str, str]] = [(text("all_profession", language), ALL)]
+        institutions: list[tuple[str, str]] = [(text("all_institution", language), ALL)]
+        if self.advice is not None:
+            codes = self.advice.gaps["profession_code"].unique().to_list()
+            professions += sorted(
+                ((self.names.get(c, language.value), c) for c in codes),
+                key=lambda option: option[0].lower(),
+            )
+            pairs = self.advice.table.select("institution_code", "institution_name").unique()
+            institutions += sorted(
+                ((str(name or code), str(code)) for code, name in pairs.iter_rows()),
+                key=lambda option: option[0].lower(),
+            )
+        self._updating = True
+        try:
+            _set_options(self.profession, professions)
+            _set_options(self.institution, institutions)
+        finally:
+            self._updating = False
+
+    # Events ----------------------------------------------------------------------------------
+
+    def _on_advice(self, _: dict[str, Any]) -> None:
+        if self._updating:
+            return
+        self._load_advice()
+        self._draw(self.gap_figure, self.figure, self.pipeline_figure)
+
+    def _on_selection(self, _: dict[str, Any]) -> None:
+        if not self._updating:
+            self._draw(self.gap_figure, self.figure, self.pipeline_figure)
+
+    # Drawing ---------------------------------------------------------------------------------
+
+    def _draw(self, gap: BaseFigure, graduates: BaseFigure, trend: BaseFigure) -> None:
+        self.headlines = training_headlines(
+            self.advice, self.profession_code, self.institution_code
+        )
+        self._show_headlines(self.headlines)
+        self._draw_gaps(gap)
+        self._draw_graduates(graduates)
+        self._draw_pipeline(trend)
+        self._show_table()
+        self._show_notice()
+
+    def _show_headlines(self, headlines: TrainingHeadlines) -> None:
+        language = self.language
+        year = headlines.horizon_year or ""
+        set_tile(
+            self.tiles["gap"],
+            text("gap_at_horizon", language, year=year),
+            format_number(headlines.gap_persons, language=language),
+            format_interval(headlines.gap_lo_80, headlines.gap_hi_80, language=language),
+        )
+        set_tile(
+            self.tiles["extra_intake"],
+            text("advised_intake", language),
+            format_number(headlines.extra_intake, language=language),
+            format_interval(
+                headlines.extra_intake_lo_80, headlines.extra_intake_hi_80, language=language
+            ),
+        )
+        set_tile(
+            self.tiles["advice_rows"],
+            text("advice_rows", language),
+            format_number(headlines.advised_rows, language=language),
+            "",
+        )
+        set_tile(
+            self.tiles["remaining_gap"],
+            text("remaining_gap", language),
+            format_number(headlines.remaining_gap, language=language),
+            "" if self.placements is not None else text("no_placements", language),
+        )
+
+    def _draw_gaps(self, figure: BaseFigure) -> None:
+        language = self.language
+        rows = gap_rows(self.advice)
+        codes = rows["profession_code"].to_list()
+        gaps = rows["gap_persons"].to_list()
+        lows, highs = rows["gap_persons_lo_80"].to_list(), rows["gap_persons_hi_80"].to_list()
+        chosen = self.profession_code
+        with figure.batch_update():
+            set_separators(figure, language)
+            bars = figure.data[0]
+            bars.y = [self.names.get(c, language.value) for c in codes]
+            bars.x = gaps
+            bars.error_x = {
+                "type": "data",
+                "symmetric": False,
+                "array": [h - g for g, h in zip(gaps, highs, strict=True)],
+                "arrayminus": [g - lo for g, lo in zip(gaps, lows, strict=True)],
+                "color": "#57606a",
+            }
+            bars.marker.color = [OWN_COLOUR if c == chosen else COLOURS["bar"] for c in codes]
+            bars.customdata = [
+                [
+                    format_number(g, language=language),
+                    format_interval(lo, h, language=language),
+                ]
+                for g, lo, h in zip(gaps, lows, highs, strict=True)
+            ]
+            bars.hovertemplate = "%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>"
+            figure.layout.title = (
+                text("gap_title", language, year=self.advice.horizon_year)
+                if self.advice is not None and codes
+                else text("no_data", language)
+            )
+
+    def _draw_graduates(self, figure: BaseFigure) -> None:
+        language = self.language
+        rows = graduates_by_year(
+            self.pipeline, self.advice, self.profession_code, self.institution_code
+        )
+        years = rows["graduation_year"].to_list()
+        with figure.batch_update():
+            set_separators(figure, language)
+            expected, extra = figure.data
+            expected.x, expected.y = years, rows["expected"].to_list()
+            expected.name = text("graduates_expected", language)
+            extra.x, extra.y = years, rows["extra"].to_list()
+            extra.name = text("graduates_extra", language)
+            figure.layout.title = (
+                f"{text('graduates_title', language)}: {self._selection_title()}"
+                if years
+                else text("no_data", language)
+            )
+
+    def _draw_pipeline(self, figure: BaseFigure) -> None:
+        language = self.language
+        programmes = None
+        if self.profession_code is not None and self.advice is not None:
+            programmes = (
+                self.advice.table.filter(pl.col("profession_code") == self.profession_code)[
+                    "programme_code"
+                ]
+                .unique()
+                .to_list()
+            )
+        rows = pipeline_trend(self.pipeline, programmes, self.institution_code)
+        with figure.batch_update():
+            set_separators(figure, language)
+            completion, dropout = figure.data
+            completion.x, completion.y = (
+                rows["cohort_year"].to_list(),
+                rows["completion_rate"].to_list(),
+            )
+            completion.name = text("completion_rate", language)
+            dropout.x, dropout.y = rows["cohort_year"].to_list(), rows["dropout_rate"].to_list()
+            dropout.name = text("dropout_rate", language)
+            figure.layout.title = (
+                f"{text('pipeline_title', language)}: {self._selection_title()}"
+                if rows.height
+                else text("no_data", language)
+            )
+
+    def _selection_title(self) -> str:
+        language = self.language
+        profession = (
+            text("all_profession", language)
+            if self.profession_code is None
+            else self.names.get(self.profession_code, language.value)
+        )
+        institution = self.institution.label or text("all_institution", language)
+        return f"{profession} · {institution}"
+
+    def _show_table(self) -> None:
+        language = self.language
+        rows = self.advice_rows()
+        if rows.is_empty():
+            self.table.value = empty_state_html(language)
+            return
+        headers = [
+            text(f"col_{c}", language)
+            for c in (
+                "rank",
+                "programme",
+                "level",
+                "institution",
+                "profession",
+                "current_intake",
+                "extra",
+                "interval",
+                "pct",
+                "cap",
+                "capped",
+                "cohorts",
+                "assumptions",
+            )
+        ]
+        body = []
+        for row in rows.head(TABLE_ROWS).iter_rows(named=True):
+            body.append(
+                [
+                    str(row["rank"]),
+                    f"{row['programme_name'] or ''} ({row['programme_code']})",
+                    str(row["level"] or ""),
+                    str(row["institution_name"] or row["institution_code"]),
+                    self.names.get(row["profession_code"], language.value),
+                    format_number(row["current_intake"], language=language),
+                    format_number(row["extra_intake_per_year"], language=language),
+                    format_interval(
+                        row["extra_intake_per_year_lo_80"],
+                        row["extra_intake_per_year_hi_80"],
+                        language=language,
+                    ),
+                    format_percent(row["extra_intake_pct"], digits=0, language=language),
+                    format_number(row["placement_cap_per_year"], language=language),
+                    format_number(row["extra_intake_capped_per_year"], language=language),
+                    f"{row['first_cohort']}\u2013{row['last_cohort']}",
+                    str(row["assumptions"] or ""),
+                ]
+            )
+        numeric = [
+            True,
+            False,
+            False,
+            False,
+            False,
+            True,
+            True,
+            True,
+            True,
+            True,
+            True,
+            False,
+            False,
+        ]
+        self.table.value = (
+            section_title(text("advice_title", language))
+            + "<div style='max-height:520px;overflow:auto'>"
+            + html_table(headers, body, css_class="wf-advice", numeric=numeric)
+            + "</div>"
+        )
+
+    def _show_downloads(self) -> None:
+        language = self.language
+        if self.advice is None or self.advice.table.is_empty():
+            self.downloads.value = ""
+            return
+        name = f"instroomadvies_{self.advice.horizon_year}_{self.target.value}"
+        self.downloads.value = (
+            "<div class='wf-downloads' style='margin:8px 0'>"
+            + download_link(
+                text("download_csv", language),
+                advice_file(self.advice, ".csv"),
+                filename=f"{name}.csv",
+                mime="text/csv",
+            )
+            + download_link(
+                text("download_xlsx", language),
+                advice_file(self.advice, ".xlsx"),
+                filename=f"{name}.xlsx",
+                mime=XLSX,
+            )
+            + "</div>"
+        )
+
+    def _show_notice(self) -> None:
+        language = self.language
+        hints = []
+        if self.source is None or self.advice is None:
+            hints.append(text("education_hint", language))
+        if self.pipeline is None:
+            hints.append(text("education_hint", language))
+        self.notice.value = (
+            empty_state_html(language, " ".join(dict.fromkeys(hints))) if hints else ""
+        )
+
+    def _layout(self) -> widgets.VBox:
+        row = widgets.Layout(flex_flow="row wrap")
+        controls = widgets.HBox(
+            [self.horizon_year, self.target, self.profession, self.institution], layout=row
+        )
+        return widgets.VBox(
+            [
+                self.title,
+                controls,
+                self.notice,
+                widgets.HBox(list(self.tiles.values()), layout=row),
+                self.gap_figure,
+                self.figure,
+                self.pipeline_figure,
+                self.downloads,
+                self.table,
+            ]
+        )
+
+
+def _set_options(control: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
+    """New options, keeping the current value when it is still offered."""
+    current = control.value
+    control.options = options
+    values = [value for _, value in options]
+    control.value = current if current in values else (values[0] if values else None)

@@ -1,0 +1,250 @@
+"""The training-alignment page's numbers without widgets: advice, gaps, graduates, pipeline.
+
+The advice is :func:`workforce.alignment.advise_intake` on the outlook ``workforce forecast``
+prepared (nothing is fitted), computed once per horizon year and target and kept. Placement
+capacity is read from ``<data>/placements.csv`` when it is there (the format of
+``workforce align --placements``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from workforce.alignment import Advice, AlignmentError, read_placements, write_advice
+from workforce.dashboards.explorer_data import ALL
+
+PLACEMENTS_FILE = "placements.csv"
+TARGETS = ("median", "probability")
+AdviceFunction = Callable[[int, str], Advice | None]
+
+
+def placements_of(data_dir: Path) -> pl.DataFrame | None:
+    """``<data>/placements.csv`` (programme_code, institution_code, year, placements) or None."""
+    path = data_dir / PLACEMENTS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return read_placements(path)
+    except AlignmentError:
+        return None
+
+
+@dataclass(frozen=True)
+class AdviceSource:
+    """Intake advice per horizon year and target, computed from the outlook once and kept."""
+
+    origin_year: int
+    years: tuple[int, ...]
+    default_year: int
+    advise: AdviceFunction
+
+    @classmethod
+    def from_outlook(
+        cls, outlook_dir: Path, placements: pl.DataFrame | None = None
+    ) -> AdviceSource | None:
+        """The advice of the outlook in ``outlook_dir``; None when there is no outlook."""
+        if not outlook_dir.is_dir():
+            return None
+        from workforce.forecast.outlook import Outlook
+
+        try:
+            outlook = Outlook.load(outlook_dir)
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls.of(outlook, placements)
+
+    @classmethod
+    def of(cls, outlook: object, placements: pl.DataFrame | None = None) -> AdviceSource:
+        """The advice of a loaded :class:`~workforce.forecast.outlook.Outlook`."""
+        from workforce.alignment import advise_intake
+        from workforce.forecast.outlook import Outlook
+        from workforce.scenario.effects import default_horizon_year
+
+        assert isinstance(outlook, Outlook)
+        cache: dict[tuple[int, str], Advice | None] = {}
+
+        def advise(year: int, target: str) -> Advice | None:
+            if (year, target) not in cache:
+                try:
+                    cache[(year, target)] = advise_intake(
+                        outlook,
+                        horizon_year=year,
+                        target="probability" if target == "probability" else "median",
+                        placements=placements,
+                    )
+                except AlignmentError:
+                    cache[(year, target)] = None
+            return cache[(year, target)]
+
+        first = outlook.origin.year + 1
+        last = outlook.origin.year + outlook.months // 12
+        return cls(
+            origin_year=outlook.origin.year,
+            years=tuple(range(first, last + 1)),
+            default_year=default_horizon_year(outlook),
+            advise=advise,
+        )
+
+
+def selected(table: pl.DataFrame, profession: str | None, institution: str | None) -> pl.DataFrame:
+    """Advice rows of a profession and an institution (None or :data:`ALL`: every one)."""
+    if profession not in (None, ALL):
+        table = table.filter(pl.col("profession_code") == profession)
+    if institution not in (None, ALL):
+        table = table.filter(pl.col("institution_code") == institution)
+    return table
+
+
+@dataclass(frozen=True)
+class TrainingHeadlines:
+    """The numbers of the headline tiles for the selection."""
+
+    horizon_year: int | None
+    gap_persons: float | None
+    gap_lo_80: float | None
+    gap_hi_80: float | None
+    extra_intake: float | None
+    extra_intake_lo_80: float | None
+    extra_intake_hi_80: float | None
+    advised_rows: int
+    remaining_gap: float | None
+
+
+def training_headlines(
+    advice: Advice | None, profession: str | None, institution: str | None
+) -> TrainingHeadlines:
+    """The gap at the horizon (a profession's, or the sum of the positive gaps of all) and the
+    advised extra intake per year of the selection, with 80 % intervals for one profession."""
+    if advice is None:
+        return TrainingHeadlines(None, None, None, None, None, None, None, 0, None)
+    gaps = advice.gaps
+    if profession not in (None, ALL):
+        row = gaps.filter(pl.col("profession_code") == profession)
+        gap = float(row["gap_persons"][0]) if row.height else None
+        lo = float(row["gap_persons_lo_80"][0]) if row.height else None
+        hi = float(row["gap_persons_hi_80"][0]) if row.height else None
+    else:
+        gap = float(gaps["gap_persons"].clip(0, None).sum())
+        lo = hi = None
+    rows = selected(advice.table, profession, institution)
+    total = rows.select(
+        pl.col("extra_intake_per_year").sum(),
+        pl.col("extra_intake_per_year_lo_80").sum(),
+        pl.col("extra_intake_per_year_hi_80").sum(),
+        pl.col("remaining_gap_persons").sum(),
+    ).row(0)
+    # Within one profession the programmes split its need in fixed shares, so the bounds add
+    # up; across professions they do not, and no interval is given.
+    one_need = profession not in (None, ALL) and rows.height > 0
+    return TrainingHeadlines(
+        horizon_year=advice.horizon_year,
+        gap_persons=gap,
+        gap_lo_80=lo,
+        gap_hi_80=hi,
+        extra_intake=float(total[0]) if rows.height else None,
+        extra_intake_lo_80=float(total[1]) if one_need else None,
+        extra_intake_hi_80=float(total[2]) if one_need else None,
+        advised_rows=rows.height,
+        remaining_gap=float(total[3]) if rows.height else None,
+    )
+
+
+def gap_rows(advice: Advice | None) -> pl.DataFrame:
+    """Every profession's gap in persons at the horizon with its 80 % interval, largest first."""
+    schema = {
+        "profession_code": pl.String,
+        "gap_persons": pl.Float64,
+        "gap_persons_lo_80": pl.Float64,
+        "gap_persons_hi_80": pl.Float64,
+    }
+    if advice is None:
+        return pl.DataFrame(schema=schema)
+    return advice.gaps.select(*schema).sort("gap_persons", descending=True)
+
+
+def graduates_by_year(
+    pipeline: pl.DataFrame | None,
+    advice: Advice | None,
+    profession: str | None,
+    institution: str | None,
+) -> pl.DataFrame:
+    """Graduates per graduation year of the selected programmes: expected at today's intake
+    (running cohorts from the education pipeline, later cohorts at their current intake) and the
+    extra graduates the advice asks for.
+
+    Columns: ``graduation_year, expected, extra``. The programmes are those the advice names
+    for the profession (all advised programmes for :data:`ALL`).
+    """
+    schema = {"graduation_year": pl.Int64, "expected": pl.Float64, "extra": pl.Float64}
+    if advice is None or advice.table.is_empty():
+        return pl.DataFrame(schema=schema)
+    table = selected(advice.table, profession, institution)
+    cells = table.select("programme_code", "institution_code", "completion").unique(
+        ["programme_code", "institution_code"]
+    )
+    by_year = advice.by_year.join(cells, on=["programme_code", "institution_code"])
+    future = by_year.group_by(year=pl.col("graduation_year").cast(pl.Int64)).agg(
+        expected=(pl.col("current_intake") * pl.col("completion")).sum(),
+        extra=pl.col("extra_graduates").sum(),
+    )
+    running = pl.DataFrame(schema={"year": pl.Int64, "expected": pl.Float64})
+    if pipeline is not None and "expected_graduation_year" in pipeline.columns:
+        running = (
+            pipeline.join(
+                cells.select("programme_code", "institution_code"),
+                on=["programme_code", "institution_code"],
+            )
+            .filter(pl.col("expected_graduation_year").is_not_null())
+            .group_by(year=pl.col("expected_graduation_year").cast(pl.Int64))
+            .agg(expected=pl.col("expected_graduates").cast(pl.Float64).sum())
+        )
+    last = advice.horizon_year
+    return (
+        pl.concat(
+            [running.with_columns(extra=pl.lit(0.0)), future.select("year", "expected", "extra")],
+            how="vertical_relaxed",
+        )
+        .group_by("year")
+        .agg(pl.col("expected", "extra").sum())
+        .filter(pl.col("year") <= last)
+        .sort("year")
+        .select(graduation_year="year", expected="expected", extra="extra")
+    )
+
+
+def pipeline_trend(
+    pipeline: pl.DataFrame | None,
+    programmes: list[str] | None,
+    institution: str | None,
+) -> pl.DataFrame:
+    """Completion and dropout per cohort year of finished cohorts (graduates, dropouts / intake)."""
+    schema = {"cohort_year": pl.Int64, "completion_rate": pl.Float64, "dropout_rate": pl.Float64}
+    if pipeline is None or pipeline.is_empty():
+        return pl.DataFrame(schema=schema)
+    frame = pipeline.filter(pl.col("finished"))
+    if programmes is not None:
+        frame = frame.filter(pl.col("programme_code").is_in(programmes))
+    if institution not in (None, ALL):
+        frame = frame.filter(pl.col("institution_code") == institution)
+    return (
+        frame.group_by(cohort_year=pl.col("cohort_year").cast(pl.Int64))
+        .agg(
+            completion_rate=pl.col("graduates").sum() / pl.col("intake").sum(),
+            dropout_rate=pl.col("dropouts").sum() / pl.col("intake").sum(),
+        )
+        .with_columns(pl.col("completion_rate", "dropout_rate").cast(pl.Float64))
+        .sort("cohort_year")
+    )
+
+
+def advice_file(advice: Advice, suffix: str) -> bytes:
+    """The advice as ``workforce align --out`` writes it (``.csv``, or ``.xlsx`` with sheets
+    advice, by_cohort_year and gaps), as bytes for a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_advice(advice, Path(folder) / f"advice{suffix}")
+        return path.read_bytes()
