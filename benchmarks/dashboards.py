@@ -154,6 +154,7 @@ def run_mode(
     runs: int,
     updates: int,
     settle: float,
+    log: Path | None = None,
 ) -> dict[str, Timings]:
     """Every notebook ``runs`` times (interleaved) on one server; updates on the first page."""
     settings = ServerSettings(
@@ -165,7 +166,8 @@ def run_mode(
     )
     results = {name: Timings() for name in names}
     print(f"\n{'preheated' if preheat else 'not preheated'}: serving", flush=True)
-    with DashboardServer(settings), sync_playwright() as playwright:
+    log_file = log.open("ab") if log else None
+    with DashboardServer(settings, log=log_file), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for name in names:  # warm-up: fills the pools, loads caches; not counted
             _, page = measure_render(browser, settings.url(name))
@@ -183,6 +185,8 @@ def run_mode(
                     )
                 page.close(run_before_unload=True)
         browser.close()
+    if log_file:
+        log_file.close()
     return results
 
 
@@ -219,6 +223,7 @@ def main() -> None:
     parser.add_argument(
         "--modes", choices=["both", "preheat", "cold"], default="both", help="Kernel modes."
     )
+    parser.add_argument("--voila-log", type=Path, help="Append Voila's log to this file.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         scratch = Path(temporary)
@@ -245,6 +250,7 @@ def main() -> None:
                 runs=args.runs,
                 updates=args.updates,
                 settle=args.settle,
+                log=args.voila_log,
             )
             report(mode, results)
             sys.stdout.flush()

@@ -16,9 +16,6 @@ import polars as pl
 DATA_ENV = "WORKFORCE_DATA"
 MODELS_ENV = "WORKFORCE_MODELS"
 
-FORECAST_NAMES = ("demand", "supply", "shortage")
-"""Forecast files under ``<data>/forecasts/``; a missing one gives an empty state."""
-
 
 def data_dir_from_env() -> Path:
     """``$WORKFORCE_DATA``, else ``data``: the folder the dashboard server was started for."""

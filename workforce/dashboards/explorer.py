@@ -1,7 +1,9 @@
 """The forecast explorer: pick a demand series, see its history, forecast, intervals and backtest.
 
-For analysts. Reads precomputed files only (``marts/demand.parquet``, ``forecasts/demand.parquet``
-and the latest registry run under ``models/``); it never fits a model.
+For analysts. Reads precomputed files only: ``marts/demand.parquet``, ``forecasts/demand.parquet``
+(every node of region / sector / profession), ``forecasts/supply.parquet`` and
+``forecasts/shortage.parquet`` when present, and the latest registry run under ``models/``. It
+never fits a model; a missing file shows as "geen gegevens".
 
 The notebook ``dashboards/forecast_explorer.ipynb`` is two lines::
 
@@ -78,7 +80,8 @@ TILES = ("last_actual", "forecast_end", "change", "shortage_end", "mase_chosen",
 
 
 class ForecastExplorer:
-    """Dropdowns for region, sector and profession; a forecast chart, headlines and a backtest.
+    """Dropdowns for region, sector and profession ("Alle ..." for totals); a forecast chart with
+    supply, headline tiles, the model choice and its backtest.
 
     State lives in the widgets: set ``app.sector.value`` or ``app.profession.value`` and the
     figures, tiles and model details follow. :attr:`figure` and :attr:`backtest_figure` are
