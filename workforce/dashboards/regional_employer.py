@@ -16,6 +16,7 @@ The notebook ``dashboards/regional_employer.ipynb`` is::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -467,7 +468,7 @@ class RegionalEmployerDashboard:
 
     def _show_headlines(self, headlines: RegionalHeadlines) -> None:
         language = self.language
-        month = headlines.month or ""
+        month = _month_text(headlines.month, language)
         set_tile(
             self.tiles["headcount"],
             text("headcount", language),
@@ -713,6 +714,16 @@ class RegionalEmployerDashboard:
                 self.benchmark_note,
             ]
         )
+
+
+def _month_text(month: str | None, language: Language) -> str:
+    """``2025-12`` (as ``workforce regional`` writes it) as ``dec. 2025``."""
+    if not month:
+        return ""
+    try:
+        return format_month(dt.date.fromisoformat(f"{month}-01"), language)
+    except ValueError:
+        return month
 
 
 def _set_options(control: widgets.Dropdown, options: list[tuple[str, str]]) -> None:

@@ -28,6 +28,7 @@ def fan_template() -> go.Figure:
         mode="lines+markers",
         line={"color": SCENARIO_COLOUR, "dash": "dash"},
     )
+    figure.update_xaxes(tickformat="%Y", dtick="M12")
     figure.update_yaxes(tickformat=",", zeroline=True, zerolinecolor="#888")
     figure.update_layout(margin={"t": 80}, legend={"y": 1.02, "yanchor": "bottom"})
     return figure

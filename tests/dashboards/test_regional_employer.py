@@ -1,0 +1,210 @@
+"""The regional-employer dashboard without a browser: headlines, filters, scenario levers, viewers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.dashboards.main_pages import MainPagesData, main_pages_data
+from workforce.dashboards.format import format_interval, format_number, format_percent
+from workforce.dashboards.regional_employer import RegionalEmployerDashboard, engine_for
+from workforce.dashboards.regional_employer_figures import FAN_TRACES
+from workforce.forecast.outlook import Outlook
+from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
+from workforce.scenario import Lever, ScenarioEngine, scenario_of
+
+SHORTAGE = FAN_TRACES.index("shortage")
+SCENARIO = FAN_TRACES.index("scenario")
+
+
+@pytest.fixture(scope="session")
+def main_data(region_forecast: Path, tmp_path_factory: pytest.TempPathFactory) -> MainPagesData:
+    return main_pages_data(region_forecast, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def outlook(main_data: MainPagesData) -> Outlook:
+    return Outlook.load(main_data.data_dir / "forecasts" / "outlook")
+
+
+@pytest.fixture(scope="module")
+def shared_engine(outlook: Outlook) -> ScenarioEngine:
+    return engine_for(outlook)
+
+
+@pytest.fixture
+def app(main_data: MainPagesData, shared_engine: ScenarioEngine) -> RegionalEmployerDashboard:
+    app = RegionalEmployerDashboard.from_data_dir(main_data.data_dir)
+    app._engine_factory = lambda: shared_engine
+    return app
+
+
+def _shortage(data_dir: Path) -> pl.DataFrame:
+    return pl.read_parquet(data_dir / "forecasts" / "shortage.parquet")
+
+
+def _node_rows(shortage: pl.DataFrame, sector: str | None, years: int) -> pl.DataFrame:
+    """The node's rows as the outlook documents them: monthly for 36 months, yearly after."""
+    level = "region_code" if sector is None else "region_code/sector_code"
+    rows = shortage.filter(pl.col("level") == level)
+    if sector is not None:
+        rows = rows.filter(pl.col("sector_code") == sector)
+    return rows.filter(
+        ((pl.col("resolution") == "month") | (pl.col("horizon") > 36))
+        & (pl.col("horizon") <= 12 * years)
+    ).sort("horizon")
+
+
+def test_headlines_are_the_packages_numbers(
+    app: RegionalEmployerDashboard, main_data: MainPagesData
+) -> None:
+    regional = main_data.regional.headline
+    headlines = app.headlines
+    assert headlines is not None
+    assert headlines.headcount == regional["headcount"]
+    assert headlines.fte == pytest.approx(regional["fte"])
+    assert headlines.open == regional["open"]
+    assert headlines.turnover_rate_12m == pytest.approx(regional["turnover_rate_12m"])
+    region = _shortage(main_data.data_dir).filter(
+        (pl.col("level") == "region_code") & (pl.col("resolution") == "year")
+    )
+    for at in headlines.shortage:
+        row = region.filter(pl.col("horizon") == 12 * at.years).row(0, named=True)
+        assert at.fte == pytest.approx(row["shortage_fte"])
+        assert (at.lo_80, at.hi_80) == pytest.approx(
+            (row["shortage_fte_lo_80"], row["shortage_fte_hi_80"])
+        )
+        tile = app.tiles[f"shortage_{at.years}"].value
+        assert format_number(row["shortage_fte"]) in tile
+        assert format_interval(row["shortage_fte_lo_80"], row["shortage_fte_hi_80"]) in tile
+    assert format_number(regional["headcount"]) in app.tiles["headcount"].value
+    assert format_percent(regional["vacancy_rate"]) in app.tiles["vacancy_rate"].value
+
+
+def test_sector_and_horizon_filters_change_the_fan_chart(
+    app: RegionalEmployerDashboard, main_data: MainPagesData
+) -> None:
+    shortage = _shortage(main_data.data_dir)
+    region = _node_rows(shortage, None, 5)
+    assert list(app.figure.data[SHORTAGE].y) == pytest.approx(region["shortage_fte"].to_list())
+
+    sector = app.sector.options[1][1]
+    app.sector.value = sector
+    wanted = _node_rows(shortage, sector, 5)
+    assert list(app.figure.data[SHORTAGE].y) == pytest.approx(wanted["shortage_fte"].to_list())
+    assert list(app.figure.data[FAN_TRACES.index("hi_80")].y) == pytest.approx(
+        wanted["shortage_fte_hi_80"].to_list()
+    )
+    assert app.headlines is not None
+    assert app.headlines.shortage[0].fte == pytest.approx(
+        wanted.filter(pl.col("horizon") == 12)["shortage_fte"][0]
+    )
+
+    app.horizon.value = "2"
+    assert len(app.figure.data[SHORTAGE].y) == _node_rows(shortage, sector, 2).height
+    app.horizon.value = "10"
+    assert len(app.figure.data[SHORTAGE].y) == _node_rows(shortage, sector, 10).height
+
+
+def test_profession_options_follow_the_sector(app: RegionalEmployerDashboard) -> None:
+    sector = app.sector.options[1][1]
+    app.sector.value = sector
+    offered = {value for _, value in app.profession.options} - {"*"}
+    profession = sorted(offered)[0]
+    app.profession.value = profession
+    assert app.profession_code == profession
+    assert app.node().height > 0
+
+
+def test_a_lever_recomputes_the_shortage_as_the_scenario_engine(
+    app: RegionalEmployerDashboard, outlook: Outlook
+) -> None:
+    assert list(app.figure.data[SCENARIO].y) == []
+    app.levers["retention"].value = 10
+    scenario = list(app.figure.data[SCENARIO].y)
+    expected = (
+        ScenarioEngine(outlook)
+        .recompute(scenario_of("retention", Lever("retention", 10)))
+        .filter(pl.col("level") == "region_code")
+        .sort("month")
+        .head(len(scenario))
+    )
+    assert len(scenario) == 5  # one point per projected year up to the five-year horizon
+    assert scenario == pytest.approx(expected["shortage_fte"].to_list())
+    baseline = dict(zip(app.figure.data[SHORTAGE].x, app.figure.data[SHORTAGE].y, strict=True))
+    for month, value in zip(app.figure.data[SCENARIO].x, scenario, strict=True):
+        assert value < baseline[month]  # keeping leavers closes part of the gap
+    assert "minder tekort" in app.tiles["scenario_at_horizon"].value
+
+    app.levers["hours"].value = 1
+    assert list(app.figure.data[SCENARIO].y) != pytest.approx(scenario)
+    app.levers["hours"].value = 0
+    app.levers["retention"].value = 0
+    assert list(app.figure.data[SCENARIO].y) == []
+
+
+def _sankey_links(app: RegionalEmployerDashboard) -> list[tuple[str, str, int]]:
+    sankey = app.sankey_figure.data[0]
+    ids = list(sankey.node.customdata)
+    return [
+        (ids[s], ids[t], v)
+        for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)
+    ]
+
+
+def test_public_view_shows_no_small_flow_or_benchmark(app: RegionalEmployerDashboard) -> None:
+    app.flow_level.value = "employer"
+    links = _sankey_links(app)
+    assert links
+    assert min(value for _, _, value in links) >= DEFAULT_K
+    benchmarks = app.view().benchmarks
+    assert benchmarks is not None
+    shown = set(app.benchmark_figure.data[0].x)
+    hidden = set(benchmarks.filter(pl.col(SUPPRESSED))["employer_id"].to_list())
+    published = benchmarks.filter(~pl.col(SUPPRESSED) & (pl.col("metric") == app.metric.value))
+    assert shown <= set(published["employer_id"].to_list()) - {TOTAL}
+    assert published.filter(pl.col("employer_id") != TOTAL)["people"].min() >= DEFAULT_K
+    assert hidden  # the region has small employers: something is hidden
+
+
+def test_an_employer_sees_its_own_small_cells_never_anothers(
+    app: RegionalEmployerDashboard,
+) -> None:
+    app.flow_level.value = "employer"
+    public = _sankey_links(app)
+    sizes = {}
+    for source, target, value in public:
+        sizes[source] = sizes.get(source, 0) + value
+        sizes[target] = sizes.get(target, 0) + value
+    viewers = [value for _, value in app.viewer.options if value][:: max(1, 60 // 6)]
+    seen_own_small = False
+    for employer in viewers:
+        app.viewer.value = employer
+        links = _sankey_links(app)
+        for source, target, value in links:
+            if value < DEFAULT_K:
+                assert employer in (source, target), (employer, source, target, value)
+                seen_own_small = True
+        benchmarks = app.view().benchmarks
+        assert benchmarks is not None
+        others = benchmarks.filter(
+            ~pl.col(SUPPRESSED) & ~pl.col("employer_id").is_in([employer, TOTAL])
+        )
+        assert others["people"].min() >= DEFAULT_K
+        colours = list(app.benchmark_figure.data[0].marker.color)
+        employers = list(app.benchmark_figure.data[0].x)
+        assert len(set(colours)) == (2 if employer in employers else 1)
+    assert seen_own_small  # an employer's own flows are shown in full, small ones too
+
+
+def test_missing_files_show_geen_gegevens(tmp_path: Path) -> None:
+    app = RegionalEmployerDashboard.from_data_dir(tmp_path)
+    assert "geen gegevens" in app.notice.value
+    assert app.figure.layout.title.text == "geen gegevens"
+    assert app.sankey_figure.layout.title.text == "geen gegevens"
+    assert "geen gegevens" in app.sankey_note.value
+    app.levers["retention"].value = 10  # no outlook: nothing to recompute, no error
+    assert list(app.figure.data[SCENARIO].y) == []
+    assert [o for _, o in app.viewer.options] == [""]
