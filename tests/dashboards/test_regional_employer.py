@@ -1,4 +1,4 @@
-"""The regional-employer dashboard without a browser: headlines, filters, scenario levers, viewers."""
+"""The regional-employer dashboard without a browser: headlines, filters, levers, viewers."""
 
 from __future__ import annotations
 

@@ -1,0 +1,169 @@
+"""The training-alignment dashboard without a browser: the package's advice, filters, downloads."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tests.dashboards.main_pages import MainPagesData, main_pages_data
+from workforce.alignment import advise_intake
+from workforce.dashboards.format import format_interval, format_number
+from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+from workforce.dashboards.training_alignment_data import AdviceSource
+from workforce.forecast.outlook import Outlook
+
+
+@pytest.fixture(scope="session")
+def main_data(region_forecast: Path, tmp_path_factory: pytest.TempPathFactory) -> MainPagesData:
+    return main_pages_data(region_forecast, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def outlook(main_data: MainPagesData) -> Outlook:
+    return Outlook.load(main_data.data_dir / "forecasts" / "outlook")
+
+
+@pytest.fixture(scope="module")
+def source(outlook: Outlook) -> AdviceSource:
+    return AdviceSource.of(outlook)
+
+
+@pytest.fixture
+def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentDashboard:
+    pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
+    return TrainingAlignmentDashboard(source=source, pipeline=pipeline)
+
+
+def _largest_gap(app: TrainingAlignmentDashboard) -> str:
+    assert app.advice is not None
+    advised = set(app.advice.table["profession_code"].to_list())
+    gaps = app.advice.gaps.filter(pl.col("profession_code").is_in(list(advised)))
+    return str(gaps.sort("gap_persons", descending=True)["profession_code"][0])
+
+
+def test_the_advice_is_the_packages(app: TrainingAlignmentDashboard, outlook: Outlook) -> None:
+    expected = advise_intake(outlook)
+    assert app.advice is not None
+    assert app.advice.horizon_year == expected.horizon_year
+    assert_frame_equal(app.advice.table, expected.table)
+    assert_frame_equal(app.advice.gaps, expected.gaps)
+    assert app.headlines is not None
+    assert app.headlines.extra_intake == pytest.approx(
+        expected.table["extra_intake_per_year"].sum()
+    )
+    assert app.headlines.advised_rows == expected.table.height
+
+
+def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
+    app: TrainingAlignmentDashboard,
+) -> None:
+    profession = _largest_gap(app)
+    before = list(app.figure.data[1].y)
+    app.profession.value = profession
+    assert app.advice is not None
+    gap = app.advice.gaps.filter(pl.col("profession_code") == profession).row(0, named=True)
+    tile = app.tiles["gap"].value
+    assert format_number(gap["gap_persons"]) in tile
+    assert format_interval(gap["gap_persons_lo_80"], gap["gap_persons_hi_80"]) in tile
+
+    rows = app.advice.table.filter(pl.col("profession_code") == profession)
+    assert app.advice_rows()["rank"].to_list() == rows["rank"].to_list()
+    assert format_number(rows["extra_intake_per_year"].sum()) in app.tiles["extra_intake"].value
+    shown_ranks = re.findall(r"<tr><td[^>]*>(\d+)</td>", app.table.value)
+    assert [int(r) for r in shown_ranks] == rows["rank"].to_list()
+
+    # Extra graduates are the advice's, per graduation year, up to the horizon.
+    by_year = app.advice.by_year.join(
+        rows.select("programme_code", "institution_code"),
+        on=["programme_code", "institution_code"],
+    ).filter(pl.col("graduation_year") <= app.advice.horizon_year)
+    extra = dict(zip(app.figure.data[1].x, app.figure.data[1].y, strict=True))
+    assert sum(extra.values()) == pytest.approx(by_year["extra_graduates"].sum())
+    assert list(app.figure.data[1].y) != pytest.approx(before)
+
+    colours = list(app.gap_figure.data[0].marker.color)
+    assert len(set(colours)) == 2  # the chosen profession stands out
+
+
+def test_a_later_horizon_gives_the_packages_advice_for_that_year(
+    app: TrainingAlignmentDashboard, outlook: Outlook
+) -> None:
+    assert app.advice is not None
+    later = str(app.advice.horizon_year + 2)
+    app.horizon_year.value = later
+    expected = advise_intake(outlook, horizon_year=int(later))
+    assert_frame_equal(app.advice.table, expected.table)
+    assert later in app.tiles["gap"].value
+
+
+def _download(app: TrainingAlignmentDashboard, suffix: str) -> bytes:
+    match = re.search(
+        rf"download='[^']*{suffix}' href='data:[^;]+;base64,([^']+)'", app.downloads.value
+    )
+    assert match, app.downloads.value[:300]
+    return base64.b64decode(match.group(1))
+
+
+def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentDashboard) -> None:
+    assert app.advice is not None
+    table = pl.read_csv(io.BytesIO(_download(app, ".csv")))
+    assert table.columns == app.advice.table.columns
+    assert table["extra_intake_per_year"].to_list() == pytest.approx(
+        app.advice.table["extra_intake_per_year"].to_list()
+    )
+    workbook = zipfile.ZipFile(io.BytesIO(_download(app, ".xlsx")))
+    sheets = workbook.read("xl/workbook.xml").decode()
+    for sheet in ("advice", "by_cohort_year", "gaps"):
+        assert f'name="{sheet}"' in sheets
+
+
+def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource) -> None:
+    first = source.advise(source.default_year, "median")
+    assert first is not None
+    row = first.table.row(0, named=True)
+    placements = pl.DataFrame(
+        {
+            "programme_code": [row["programme_code"]],
+            "institution_code": [row["institution_code"]],
+            "year": [row["first_cohort"]],
+            "placements": [row["current_intake"] + 1.0],
+        }
+    )
+    app = TrainingAlignmentDashboard(
+        source=AdviceSource.of(outlook, placements), placements=placements
+    )
+    assert app.advice is not None
+    capped = app.advice.table.filter(
+        (pl.col("programme_code") == row["programme_code"])
+        & (pl.col("institution_code") == row["institution_code"])
+    ).row(0, named=True)
+    assert capped["placement_cap_per_year"] == pytest.approx(1.0)
+    assert capped["extra_intake_capped_total"] < row["extra_intake_total"]
+    assert "Geen stageplaatsen" not in app.tiles["remaining_gap"].value
+
+
+def test_completion_and_dropout_come_from_finished_cohorts(
+    app: TrainingAlignmentDashboard, main_data: MainPagesData
+) -> None:
+    pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
+    finished = pipeline.filter(pl.col("finished"))
+    year = int(finished["cohort_year"].min())
+    cohort = finished.filter(pl.col("cohort_year") == year)
+    trace = dict(zip(app.pipeline_figure.data[0].x, app.pipeline_figure.data[0].y, strict=True))
+    assert trace[year] == pytest.approx(cohort["graduates"].sum() / cohort["intake"].sum())
+    assert max(app.pipeline_figure.data[1].x) <= finished["cohort_year"].max()
+
+
+def test_missing_outlook_shows_geen_gegevens(tmp_path: Path) -> None:
+    app = TrainingAlignmentDashboard.from_data_dir(tmp_path)
+    assert "geen gegevens" in app.notice.value
+    assert "geen gegevens" in app.table.value
+    assert app.gap_figure.layout.title.text == "geen gegevens"
+    assert app.downloads.value == ""
