@@ -206,12 +206,6 @@ def test_intake_reaches_supply_only_after_the_programme_length(
     ).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulate_paths sizes each series' own graduate shock from the lever-adjusted "
-    "mean graduates over the whole horizon, so more future intake changes the paths from "
-    "the first month; the sizes should come from the estimation data, not the levers",
-)
 @settings(max_examples=4, deadline=None)
 @given(percent=st.floats(5, 200), programme=st.sampled_from(["34560", "25656"]))
 def test_intake_leaves_every_path_unchanged_until_the_programme_length(

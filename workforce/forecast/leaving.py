@@ -326,16 +326,17 @@ class LeavingModel:
     ) -> pl.DataFrame:
         """:meth:`cell_hazards` under the mean conditions of the last ``years`` observed years.
 
-        ``sector_leave_trend`` is set to that of each of the last ``years`` annual periods before
-        ``at`` in turn and the predictions averaged, so that one unusual year (a COVID dip or
-        wave) is not carried forward as the new normal.
+        ``sector_leave_trend`` is set in turn to the sector's leaving share of each of the last
+        ``years`` complete calendar years by ``at`` and the predictions averaged, so that one
+        unusual year (a COVID dip or wave) is not carried forward as the new normal.
         """
         stock = self.cell_features(spells, at)
         year_complete = (at + timedelta(days=1)).year > at.year
         last_period = at.year if year_complete else at.year - 1
         scored = []
         for year in range(last_period - years + 1, last_period + 1):
-            trend = _sector_trend(spells, [date(year, 1, 1)], PERIOD_MONTHS).select(
+            # The trend feature of the period after ``year`` is ``year``'s leaving share.
+            trend = _sector_trend(spells, [date(year + 1, 1, 1)], PERIOD_MONTHS).select(
                 "sector_code", "sector_leave_trend"
             )
             conditions = stock.drop("sector_leave_trend").join(

@@ -164,13 +164,15 @@ class Outlook:
         )
 
     def _adjust(self, values: np.ndarray, levers: DemandLevers | None) -> np.ndarray:
+        """``values`` (series x months, or paths x series x months) with demand levers applied."""
         if levers is None:
             return values
+        series = self.demand.mean.shape[0]
         start = self.demand.mean[:, :1]
-        reduction = _per_series(levers.growth_reduction, values.shape[0])
-        adjusted = values - (values - start) * reduction[..., None]
-        pooled = _per_series(levers.pooled_share, values.shape[0])
-        return adjusted - self.origin_shortage_fte.clip(0)[..., None] * pooled[..., None]
+        reduction = _per_series(levers.growth_reduction, series)[:, None]
+        pooled = _per_series(levers.pooled_share, series)[:, None]
+        adjusted = values - (values - start) * reduction
+        return adjusted - self.origin_shortage_fte.clip(0)[:, None] * pooled
 
     def _demand_paths(self, levers: DemandLevers | None, *, paths: int, seed: int) -> np.ndarray:
         key = (paths, seed)

@@ -256,8 +256,13 @@ def simulate_paths(
     *,
     paths: int,
     rng: np.random.Generator,
+    sizing: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Headcount sample paths [paths x series x months] around the mean flows.
+
+    ``sizing`` (default ``mean``) holds the flows that size each series' own shocks: those
+    of the estimation, without levers, so that a lever changes the paths only where and when
+    it changes the flows.
 
     Each path draws one regional factor per year for leaving, graduates and other inflow
     (log-normal, mean 1); one factor per series for each, kept over the horizon (the error of
@@ -290,14 +295,19 @@ def simulate_paths(
         yearly(sigma.other_inflow),
     )
     # Events per year over the first year, times the years each rate was estimated from.
+    sizing = sizing or mean
     first_year = slice(0, min(12, months))
     per_year = 12 / (first_year.stop - first_year.start)
     leave_series = per_series(
-        RATE_YEARS * per_year * (mean["leavers"] + mean["retirements"])[:, first_year].sum(axis=1)
+        RATE_YEARS
+        * per_year
+        * (sizing["leavers"] + sizing["retirements"])[:, first_year].sum(axis=1)
     )
-    graduate_series = per_series(ENTRY_YEARS * mean["graduates"].sum(axis=1) / max(months / 12, 1))
+    graduate_series = per_series(
+        ENTRY_YEARS * sizing["graduates"].sum(axis=1) / max(months / 12, 1)
+    )
     other_series = per_series(
-        RATE_YEARS * per_year * np.abs(mean["other_inflow"][:, first_year]).sum(axis=1)
+        RATE_YEARS * per_year * np.abs(sizing["other_inflow"][:, first_year]).sum(axis=1)
     )
     headcount = np.empty((paths, n_series, months))
     stock = np.broadcast_to(start, (paths, n_series)).copy()
@@ -341,9 +351,11 @@ def project_supply(
     The same ``seed`` gives the same random draws for any levers (common random numbers), so
     the difference between two scenarios is the levers' effect, not noise.
     """
-    levers = levers or SupplyLevers()
     calendar, mean = project_mean(inputs, months, levers)
-    headcount = simulate_paths(inputs, mean, calendar, paths=paths, rng=np.random.default_rng(seed))
+    sizing = mean if levers is None else project_mean(inputs, months)[1]
+    headcount = simulate_paths(
+        inputs, mean, calendar, paths=paths, rng=np.random.default_rng(seed), sizing=sizing
+    )
     return SupplyProjection(
         inputs=inputs,
         months=calendar,
