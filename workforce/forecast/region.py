@@ -141,8 +141,8 @@ def forecast_region(
     if evaluate_leaving:
         started = time.perf_counter()
         spells = pl.read_parquet(marts_dir / "spells.parquet")
-        origin_end = dt.date(outlook.origin.year, outlook.origin.month, 1)
-        test_until = _month_after(origin_end) - dt.timedelta(days=1)
+        # Annual periods [start, start + 12 months) count when they end by these dates.
+        test_until = _month_after(outlook.origin)
         train_until = test_until.replace(year=test_until.year - LEAVING_TEST_YEARS)
         evaluate_out_of_time(spells, train_until=train_until, test_until=test_until).write(
             run_folder
