@@ -7,6 +7,7 @@ test here. Without ``/usr/bin/chromium`` the tests are skipped locally and fail 
 from __future__ import annotations
 
 import os
+import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -29,7 +30,12 @@ from workforce.dashboards.demo import DemoData
 from workforce.dashboards.explorer import TRACES, ForecastExplorer
 from workforce.dashboards.explorer_data import forecast_frame, series_key
 from workforce.dashboards.format import format_number, format_percent
-from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
+from workforce.dashboards.server import (
+    DashboardServer,
+    ServerSettings,
+    dashboards_dir,
+    free_port,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 EXPLORER = "forecast_explorer.ipynb"
@@ -49,10 +55,18 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def server(
     dashboard_data: DemoData, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerSettings]:
+    """``workforce dashboard``'s server, serving the explorer alone (no other page's preheating)."""
+    folder = tmp_path_factory.mktemp("voila")
+    notebooks = folder / "dashboards"
+    notebooks.mkdir()
+    shutil.copy(dashboards_dir() / EXPLORER, notebooks / EXPLORER)
     settings = ServerSettings(
-        data_dir=dashboard_data.data_dir, models_dir=dashboard_data.models_dir, port=free_port()
+        data_dir=dashboard_data.data_dir,
+        models_dir=dashboard_data.models_dir,
+        port=free_port(),
+        notebooks=notebooks,
     )
-    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("wb")
+    log = (folder / "voila.log").open("wb")
     with DashboardServer(settings, log=log):
         yield settings
     log.close()
@@ -69,7 +83,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def explorer_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
     """The explorer, loaded once and fully drawn (both figures)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.goto(server.url(EXPLORER), timeout=RENDER_TIMEOUT_MS)
     page.wait_for_function(PLOTS_DRAWN, arg=2, timeout=RENDER_TIMEOUT_MS)
     yield page
@@ -95,7 +109,8 @@ def test_explorer_renders_without_errors(explorer_page: Any) -> None:
     for error in ERROR_TEXTS:
         assert error not in text
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    explorer_page.screenshot(path=str(SCREENSHOTS / "forecast_explorer.png"), full_page=True)
+    # The viewport holds the whole page: a full-page shot would resize it and redraw the graphs.
+    explorer_page.screenshot(path=str(SCREENSHOTS / "forecast_explorer.png"))
 
 
 def test_explorer_shows_the_packages_headlines_dutch_style(

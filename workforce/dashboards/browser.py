@@ -34,11 +34,14 @@ PLOTS_DRAWN = """(count) => {
 RENDERED = """(minPlots) => {
   const loading = document.getElementById('loading');
   if (loading && loading.style.display !== 'none') return false;
+  if (!document.querySelector('.jupyter-widgets')) return false;
   const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
   return plots.length >= minPlots && plots.every(p => Array.isArray(p.data) && p.data.length > 0);
 }"""
-"""True once Voila's "Running..." spinner is gone and every Plotly graph (at least ``minPlots``)
-holds its traces: the page a user can read and use."""
+"""True once Voila's "Running..." spinner is gone, widgets are on the page and every Plotly
+graph (at least ``minPlots``) holds its traces: the page a user can read and use."""
+
+PLOT_COUNT = "() => document.querySelectorAll('.js-plotly-plot').length"
 
 PLOT_DATA_JSON = """() => JSON.stringify(
   Array.from(document.querySelectorAll('.js-plotly-plot')).map(
