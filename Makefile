@@ -27,6 +27,7 @@ demo: $(STAMP)
 ## Demo region, demand forecasts, then the dashboards (Voila, token auth) until Ctrl+C.
 run: demo
 	$(BIN)/workforce forecast --data-dir $(DATA)
+	$(BIN)/workforce regional --data-dir $(DATA)
 	$(BIN)/workforce dashboard --data-dir $(DATA) --port $(PORT) --no-browser
 
 ## Serve the dashboards on what is in $(DATA); prints the URL with its token.

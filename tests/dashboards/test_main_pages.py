@@ -1,0 +1,309 @@
+"""The regional-employer and training-alignment pages through the real server in Chromium.
+
+One Voila server (started as ``workforce dashboard`` starts it) on the whole-region forecast
+with its regional outputs, one Chromium, one page per dashboard reused by every test.
+Without ``/usr/bin/chromium`` the tests are skipped locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from tests.dashboards.main_pages import MainPagesData, main_pages_data
+from workforce.alignment import advise_intake
+from workforce.dashboards.browser import (
+    ERROR_TEXTS,
+    RENDERED,
+    TRACE_CHANGED,
+    chromium_available,
+    launch_chromium,
+)
+from workforce.dashboards.data import load_names
+from workforce.dashboards.format import format_interval, format_number, format_percent
+from workforce.dashboards.regional_employer_figures import FAN_TRACES
+from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
+from workforce.forecast.outlook import Outlook
+from workforce.privacy import DEFAULT_K
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+RENDER_TIMEOUT_MS = 180_000
+CHANGE_TIMEOUT_MS = 60_000
+
+if not chromium_available():
+    if os.environ.get("CI"):
+        raise RuntimeError(
+            "CI needs /usr/bin/chromium for the browser tests (apt-get install chromium)"
+        )
+    pytest.skip("no /usr/bin/chromium: apt-get install -y chromium", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+SANKEY = """() => {
+  const plot = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .find(p => p.data && p.data[0] && p.data[0].type === 'sankey');
+  const trace = plot.data[0];
+  const ids = Array.from(trace.node.customdata || []);
+  const link = trace.link;
+  return Array.from(link.value || []).map(
+    (v, i) => [ids[link.source[i]], ids[link.target[i]], v]);
+}"""
+"""The published flows of the Sankey as the browser holds them: [source, target, moves]."""
+
+SANKEY_SHOWS = """(employer) => {
+  const plot = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .find(p => p.data && p.data[0] && p.data[0].type === 'sankey');
+  return Array.from(plot.data[0].node.customdata || []).includes(employer);
+}"""
+
+DOWNLOAD = """(suffix) => Array.from(document.querySelectorAll('a.wf-download'))
+  .find(a => a.getAttribute('download').endsWith(suffix)).getAttribute('href')"""
+
+
+@pytest.fixture(scope="session")
+def main_data(region_forecast: Path, tmp_path_factory: pytest.TempPathFactory) -> MainPagesData:
+    return main_pages_data(region_forecast, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def server(
+    main_data: MainPagesData, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerSettings]:
+    settings = ServerSettings(
+        data_dir=main_data.data_dir,
+        models_dir=main_data.data_dir / "models",
+        port=free_port(),
+        preheat=False,
+    )
+    log = (tmp_path_factory.mktemp("voila_main") / "voila.log").open("wb")
+    with DashboardServer(settings, log=log):
+        yield settings
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: Any, url: str, plots: int) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url, timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(RENDERED, arg=plots, timeout=RENDER_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture(scope="module")
+def regional_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
+    page = _open(browser, server.url("regional_employer.ipynb"), 6)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def training_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
+    page = _open(browser, server.url("training_alignment.ipynb"), 3)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def outlook(main_data: MainPagesData) -> Outlook:
+    return Outlook.load(main_data.data_dir / "forecasts" / "outlook")
+
+
+def _screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => document.body.scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height), 6000))})
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def _plot(page: Any, index: int, trace: int) -> list[float]:
+    return list(
+        page.evaluate(
+            "([i, t]) => Array.from(document.querySelectorAll('.js-plotly-plot')[i].data[t].y"
+            " || [])",
+            [index, trace],
+        )
+    )
+
+
+# Regional employer ------------------------------------------------------------------------------
+
+
+def test_regional_page_renders_the_packages_headlines(
+    regional_page: Any, main_data: MainPagesData
+) -> None:
+    text = regional_page.inner_text("body")
+    assert "De regio als één werkgever" in text
+    for error in ERROR_TEXTS:
+        assert error not in text
+    headline = main_data.regional.headline
+    tiles = regional_page.locator(".wf-tile-value").all_inner_texts()
+    assert tiles[:5] == [
+        format_number(headline["headcount"]),
+        format_number(headline["fte"]),
+        format_number(headline["open"]),
+        format_percent(headline["vacancy_rate"]),
+        f"{format_percent(headline['turnover_rate_12m'])} / "
+        f"{format_percent(headline['internal_mobility_rate_12m'])}",
+    ]
+    shortage = pl.read_parquet(main_data.data_dir / "forecasts" / "shortage.parquet").filter(
+        (pl.col("level") == "region_code") & (pl.col("resolution") == "year")
+    )
+    notes = regional_page.locator(".wf-tile").all_inner_texts()
+    for years, tile, note in zip((1, 3, 5), tiles[5:8], notes[5:8], strict=True):
+        row = shortage.filter(pl.col("horizon") == 12 * years).row(0, named=True)
+        assert tile == format_number(row["shortage_fte"])
+        assert format_interval(row["shortage_fte_lo_80"], row["shortage_fte_hi_80"]) in note
+    _screenshot(regional_page, "regional_employer.png")
+
+
+def test_a_sector_filter_changes_the_fan_chart(
+    regional_page: Any, main_data: MainPagesData
+) -> None:
+    shortage_trace = FAN_TRACES.index("shortage")
+    before = _plot(regional_page, 0, shortage_trace)
+    sector = regional_page.locator(".widget-dropdown select").nth(1)
+    sector.select_option(index=1)
+    regional_page.wait_for_function(
+        TRACE_CHANGED, arg=[0, shortage_trace, before], timeout=CHANGE_TIMEOUT_MS
+    )
+    code = sector.evaluate("el => el.options[el.selectedIndex].text")
+    assert code  # a sector name, in Dutch
+    after = _plot(regional_page, 0, shortage_trace)
+    shortage = pl.read_parquet(main_data.data_dir / "forecasts" / "shortage.parquet")
+    sectors = shortage.filter(
+        (pl.col("level") == "region_code/sector_code")
+        & ((pl.col("resolution") == "month") | (pl.col("horizon") > 36))
+        & (pl.col("horizon") <= 60)
+    )
+    candidates = [
+        part.sort("horizon")["shortage_fte"].to_list()
+        for part in sectors.partition_by("sector_code")
+    ]
+    assert any(after == pytest.approx(values) for values in candidates)
+    sector.select_option(index=0)
+    regional_page.wait_for_function(
+        TRACE_CHANGED, arg=[0, shortage_trace, after], timeout=CHANGE_TIMEOUT_MS
+    )
+
+
+def test_a_scenario_slider_recomputes_the_shortage(regional_page: Any, outlook: Outlook) -> None:
+    from workforce.scenario import Lever, ScenarioEngine, scenario_of
+
+    scenario_trace = FAN_TRACES.index("scenario")
+    before = _plot(regional_page, 0, scenario_trace)
+    assert before == []
+    handle = regional_page.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    regional_page.wait_for_function(
+        TRACE_CHANGED, arg=[0, scenario_trace, before], timeout=CHANGE_TIMEOUT_MS
+    )
+    regional_page.wait_for_timeout(3000)  # the last key press's update
+    shown = _plot(regional_page, 0, scenario_trace)
+    retention = float(regional_page.locator(".widget-slider .widget-readout").first.inner_text())
+    expected = (
+        ScenarioEngine(outlook)
+        .recompute(scenario_of("retention", Lever("retention", retention)))
+        .filter(pl.col("level") == "region_code")
+        .sort("month")["shortage_fte"]
+        .to_list()
+    )
+    assert retention > 0
+    assert shown == pytest.approx(expected[: len(shown)])
+    assert len(shown) == 5
+
+
+def test_an_employer_view_never_shows_another_employers_small_flow(
+    regional_page: Any, main_data: MainPagesData
+) -> None:
+    regional_page.get_by_role("button", name="Werkgevers").click()
+    regional_page.wait_for_function(
+        "() => { const p = Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".find(p => p.data && p.data[0] && p.data[0].type === 'sankey');"
+        " return p && (p.data[0].node.customdata || []).some(i => i.includes('-')); }",
+        timeout=CHANGE_TIMEOUT_MS,
+    )
+    public = regional_page.evaluate(SANKEY)
+    assert public
+    assert min(value for _, _, value in public) >= DEFAULT_K
+    viewer = regional_page.locator(".widget-dropdown select").nth(0)
+    # The first option is the public view; the others are the employers, by their id.
+    employers = viewer.evaluate("el => Array.from(el.options).slice(1).map(o => o.text)")
+    small = [e for e in employers if not any(e in (s, t) for s, t, _ in public)]
+    employer = small[0] if small else employers[0]
+    viewer.select_option(label=employer)
+    regional_page.wait_for_function(SANKEY_SHOWS, arg=employer, timeout=CHANGE_TIMEOUT_MS)
+    links = regional_page.evaluate(SANKEY)
+    for source, target, value in links:
+        if value < DEFAULT_K:
+            assert employer in (source, target), (source, target, value)
+    assert any(employer in (s, t) for s, t, _ in links)
+    text = regional_page.inner_text("body")
+    assert "cellen verborgen" in text
+
+
+# Training alignment -----------------------------------------------------------------------------
+
+
+def test_training_page_renders_the_packages_advice(training_page: Any, outlook: Outlook) -> None:
+    text = training_page.inner_text("body")
+    assert "instroomadvies" in text.lower()
+    for error in ERROR_TEXTS:
+        assert error not in text
+    advice = advise_intake(outlook)
+    tiles = training_page.locator(".wf-tile-value").all_inner_texts()
+    assert tiles[0] == format_number(advice.gaps["gap_persons"].clip(0, None).sum())
+    assert tiles[1] == format_number(advice.table["extra_intake_per_year"].sum())
+    assert tiles[2] == format_number(advice.table.height)
+    first = advice.table.row(0, named=True)
+    row = training_page.locator("table.wf-advice tbody tr").first.inner_text()
+    assert format_number(first["extra_intake_per_year"]) in row
+    assert (
+        format_interval(first["extra_intake_per_year_lo_80"], first["extra_intake_per_year_hi_80"])
+        in row
+    )
+    _screenshot(training_page, "training_alignment.png")
+
+
+def test_choosing_a_profession_changes_the_graduates_chart(
+    training_page: Any, outlook: Outlook
+) -> None:
+    advice = advise_intake(outlook)
+    before = _plot(training_page, 1, 1)
+    profession = str(advice.table["profession_code"][0])
+    select = training_page.locator(".widget-dropdown select").nth(2)
+    select.select_option(label=load_names().get(profession))  # options show Dutch names
+    training_page.wait_for_function(TRACE_CHANGED, arg=[1, 1, before], timeout=CHANGE_TIMEOUT_MS)
+    rows = advice.table.filter(pl.col("profession_code") == profession)
+    by_year = advice.by_year.join(
+        rows.select("programme_code", "institution_code"),
+        on=["programme_code", "institution_code"],
+    ).filter(pl.col("graduation_year") <= advice.horizon_year)
+    assert sum(_plot(training_page, 1, 1)) == pytest.approx(by_year["extra_graduates"].sum())
+    tiles = training_page.locator(".wf-tile-value").all_inner_texts()
+    gap = advice.gaps.filter(pl.col("profession_code") == profession)["gap_persons"][0]
+    assert tiles[0] == format_number(gap)
+
+
+def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook) -> None:
+    href = training_page.evaluate(DOWNLOAD, ".csv")
+    assert href.startswith("data:text/csv;base64,")
+    table = pl.read_csv(base64.b64decode(href.split(",", 1)[1]))
+    assert table["rank"].to_list() == advise_intake(outlook).table["rank"].to_list()
+    xlsx = training_page.evaluate(DOWNLOAD, ".xlsx")
+    assert base64.b64decode(xlsx.split(",", 1)[1])[:2] == b"PK"
