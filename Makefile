@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/workforce build --data-dir $(DATA)
 	$(BIN)/workforce report quality --data-dir $(DATA) > /dev/null
 
-## Demo region, demand forecasts, then the dashboards (Voila, token auth) until Ctrl+C.
+## Demo region, forecasts (demand, supply, shortage), then the dashboards (Voila, token auth) until Ctrl+C.
 run: demo
 	$(BIN)/workforce forecast --data-dir $(DATA)
 	$(BIN)/workforce regional --data-dir $(DATA)
