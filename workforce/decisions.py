@@ -60,6 +60,14 @@ def latest_run(models_dir: Path, origin: dt.date | None = None) -> Path:
     return runs[-1]
 
 
+def run_of(outlook_metadata: dict[str, object], models_dir: Path, origin: dt.date) -> Path:
+    """The registry run an outlook was made in (its ``run_id``), else :func:`latest_run`."""
+    run_id = outlook_metadata.get("run_id")
+    if isinstance(run_id, str) and (models_dir / run_id / "run.json").is_file():
+        return models_dir / run_id
+    return latest_run(models_dir, origin=origin)
+
+
 def _run_origin(run: Path) -> str | None:
     summary = run / "outlook.json"
     if not summary.is_file():

@@ -103,7 +103,7 @@ def run(
     """Apply a scenario's levers; write <data>/scenarios/<name>/*.parquet and log the decision."""
     import polars as pl
 
-    from workforce.decisions import DecisionError, latest_run, save_scenario_decision
+    from workforce.decisions import DecisionError, run_of, save_scenario_decision
     from workforce.forecast.outlook import write_marts
     from workforce.scenario import ScenarioError, default_horizon_year, scenario_marts
 
@@ -113,7 +113,7 @@ def run(
     run_folder = None
     if save:
         try:
-            run_folder = latest_run(models_dir, origin=outlook.origin)
+            run_folder = run_of(outlook.metadata, models_dir, outlook.origin)
         except DecisionError as error:
             raise _fail(f"{error} (or pass --no-save)") from None
     try:
@@ -274,7 +274,7 @@ def align(
 ) -> None:
     """Training alignment: extra intake per programme and institution to close the gap."""
     from workforce.alignment import AlignmentError, advise_intake, read_placements, write_advice
-    from workforce.decisions import DecisionError, latest_run, save_alignment_decision
+    from workforce.decisions import DecisionError, run_of, save_alignment_decision
 
     started = time.perf_counter()
     if target not in ("median", "probability"):
@@ -286,7 +286,7 @@ def align(
     run_folder = None
     try:
         if save:
-            run_folder = latest_run(models_dir, origin=outlook.origin)
+            run_folder = run_of(outlook.metadata, models_dir, outlook.origin)
         caps = read_placements(placements) if placements else None
         advice = advise_intake(
             outlook,

@@ -109,7 +109,6 @@ def forecast_region(
     result = outlook.compute(paths=paths)
     marts = outlook_marts(outlook, result)
     write_marts(marts, forecasts_dir)
-    outlook.save(forecasts_dir / "outlook")
     seconds["outlook"] = time.perf_counter() - started
 
     run_folder = save_run(
@@ -123,6 +122,8 @@ def forecast_region(
             "paths": paths,
         },
     )
+    outlook.metadata["run_id"] = run_folder.name
+    outlook.save(forecasts_dir / "outlook")
     summary = outlook_summary(marts["shortage"])
     (run_folder / "outlook.json").write_text(
         json.dumps(
