@@ -116,6 +116,7 @@ class ForecastExplorer:
         self.region = dropdown(label("region", language), [])
         self.sector = dropdown(label("sector", language), [])
         self.profession = dropdown(label("profession", language), [])
+        self.profession.add_class("wf-filter")  # the filter benchmarks/dashboards.py changes
         self.language = widgets.ToggleButtons(
             options=[("NL", Language.nl.value), ("EN", Language.en.value)],
             value=language.value,
