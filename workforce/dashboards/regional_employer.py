@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 import polars as pl
 from plotly.basedatatypes import BaseFigure
 
@@ -657,21 +656,10 @@ class RegionalEmployerDashboard:
             bars.text = [shown(v) for v in values]
             bars.hovertemplate = "%{x}: %{text}<extra></extra>"
             figure.layout.yaxis.tickformat = "," if is_count else ".0%"
-            figure.layout.shapes = (
-                ()
-                if region is None
-                else (
-                    go.layout.Shape(
-                        type="line",
-                        xref="paper",
-                        x0=0,
-                        x1=1,
-                        y0=region,
-                        y1=region,
-                        line={"color": COLOURS["forecast"], "dash": "dash"},
-                    ),
-                )
-            )
+            line = figure.data[1]
+            line.x = employers if region is not None else []
+            line.y = [region] * len(employers) if region is not None else []
+            line.name = text("region_value", language)
             metric_name = text(f"metric_{metric}", language)
             figure.layout.title = (
                 f"{text('benchmark_title', language, metric=metric_name)} "

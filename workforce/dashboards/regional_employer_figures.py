@@ -87,5 +87,8 @@ def benchmark_template() -> go.Figure:
     """Bars per published employer, the viewer's own bar highlighted; the region as a line."""
     figure = base_figure(height=360)
     figure.add_bar(marker={"color": COLOURS["bar"]})
+    figure.add_scatter(
+        mode="lines", line={"color": COLOURS["forecast"], "dash": "dash"}, hoverinfo="skip"
+    )
     figure.update_layout(hovermode="closest", showlegend=False, margin={"t": 60, "b": 80})
     return figure
