@@ -35,6 +35,8 @@ from workforce.privacy import DEFAULT_K
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RENDER_TIMEOUT_MS = 180_000
 CHANGE_TIMEOUT_MS = 60_000
+SHOWN_TIMEOUT_MS = 5_000
+"""A filter's new chart data reaches the page within a few seconds (measured: well under one)."""
 
 if not chromium_available():
     if os.environ.get("CI"):
@@ -61,6 +63,14 @@ SANKEY_SHOWS = """(employer) => {
     .find(p => p.data && p.data[0] && p.data[0].type === 'sankey');
   return Array.from(plot.data[0].node.customdata || []).includes(employer);
 }"""
+
+SHOWS = """([plot, trace, x, y]) => {
+  const data = document.querySelectorAll('.js-plotly-plot')[plot].data[trace];
+  const xs = Array.from(data.x || []), ys = Array.from(data.y || []);
+  return xs.length === x.length && xs.every((v, i) => v === x[i])
+    && ys.length === y.length && ys.every((v, i) => Math.abs(v - y[i]) < 1e-9);
+}"""
+"""True once trace ``trace`` of graph ``plot`` holds exactly the values ``x`` and ``y``."""
 
 DOWNLOAD = """(suffix) => Array.from(document.querySelectorAll('a.wf-download'))
   .find(a => a.getAttribute('download').endsWith(suffix)).getAttribute('href')"""
@@ -228,6 +238,42 @@ def test_a_scenario_slider_recomputes_the_shortage(regional_page: Any, outlook: 
     assert len(shown) == 5
 
 
+def _chosen(select: Any) -> str:
+    """The option a dropdown shows (ipywidgets renders spaces as non-breaking ones)."""
+    label = select.evaluate("el => el.options[el.selectedIndex].text")
+    return str(label).replace("\xa0", " ")
+
+
+def _show_package_trace(page: Any, plot: int, trace: Any) -> None:
+    """Wait until graph ``plot``'s first traces hold the data of the package's ``trace``s."""
+    for index, expected in enumerate(trace):
+        x = [str(v) if not isinstance(v, (int, float)) else v for v in expected.x]
+        page.wait_for_function(
+            SHOWS, arg=[plot, index, x, list(expected.y)], timeout=SHOWN_TIMEOUT_MS
+        )
+
+
+def test_the_benchmark_metric_changes_the_benchmark_chart(
+    regional_page: Any, main_data: MainPagesData
+) -> None:
+    from workforce.dashboards.regional_employer import RegionalEmployerDashboard
+
+    selects = regional_page.locator(".widget-dropdown select")
+    viewer, metric = selects.nth(0), selects.nth(selects.count() - 1)
+    plot = regional_page.locator(".js-plotly-plot").count() - 1  # the benchmark, last
+    app = RegionalEmployerDashboard.from_data_dir(main_data.data_dir)
+    for index in (1, 2):
+        metric.select_option(index=index)
+        app.viewer.label = _chosen(viewer)
+        app.metric.label = _chosen(metric)
+        assert app.metric.index == index
+        bars, region = app.benchmark_figure.data
+        assert bars.x
+        assert bars.y
+        _show_package_trace(regional_page, plot, (bars, region))
+    metric.select_option(index=0)
+
+
 def test_an_employer_view_never_shows_another_employers_small_flow(
     regional_page: Any, main_data: MainPagesData
 ) -> None:
@@ -307,3 +353,23 @@ def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook
     assert table["rank"].to_list() == advise_intake(outlook).table["rank"].to_list()
     xlsx = training_page.evaluate(DOWNLOAD, ".xlsx")
     assert base64.b64decode(xlsx.split(",", 1)[1])[:2] == b"PK"
+
+
+def test_an_institution_changes_the_graduates_chart(
+    training_page: Any, main_data: MainPagesData
+) -> None:
+    from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+
+    selects = training_page.locator(".widget-dropdown select")
+    profession, institution = selects.nth(2), selects.nth(3)
+    app = TrainingAlignmentDashboard.from_data_dir(main_data.data_dir)
+    profession.select_option(index=0)  # every profession
+    app.profession.label = _chosen(profession)
+    _show_package_trace(training_page, 1, app.figure.data)
+    for index in (1, 2):
+        institution.select_option(index=index)
+        app.institution.label = _chosen(institution)
+        assert app.institution.index == index
+        expected, extra = app.figure.data
+        assert expected.x
+        _show_package_trace(training_page, 1, (expected, extra))

@@ -17,11 +17,13 @@ The notebook ``dashboards/regional_employer.ipynb`` is::
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import plotly.graph_objects as go
 import polars as pl
 from plotly.basedatatypes import BaseFigure
 
@@ -136,8 +138,9 @@ class RegionalEmployerDashboard:
 
     State lives in the widgets: set ``app.sector.value``, ``app.profession.value``,
     ``app.horizon.value``, ``app.viewer.value`` or a slider in ``app.levers`` and the figures
-    follow. Figures are ``FigureWidget`` attributes updated in place; :attr:`headlines` holds the
-    numbers behind the tiles.
+    follow. Figures are ``FigureWidget`` attributes updated in place, except the employer benchmark
+    (:attr:`benchmark_figure`, a plain figure shown whole in :attr:`benchmark_plot` on every
+    change); :attr:`headlines` holds the numbers behind the tiles.
     """
 
     def __init__(
@@ -202,6 +205,7 @@ class RegionalEmployerDashboard:
         self.notice = widgets.HTML()
         self.sankey_note = widgets.HTML()
         self.benchmark_note = widgets.HTML()
+        self.benchmark_plot = widgets.Output()
         self._updating = False
         self._fill_options()
 
@@ -222,7 +226,7 @@ class RegionalEmployerDashboard:
         self.trends_figure = as_figure_widget(figures["trends_figure"])
         self.retirement_figure = as_figure_widget(figures["retirement_figure"])
         self.flex_figure = as_figure_widget(figures["flex_figure"])
-        self.benchmark_figure = as_figure_widget(figures["benchmark_figure"])
+        self.benchmark_figure: go.Figure = figures["benchmark_figure"]
 
         self.sector.observe(self._on_sector, names="value")
         self.profession.observe(self._on_node, names="value")
@@ -673,6 +677,7 @@ class RegionalEmployerDashboard:
             if benchmarks is not None
             else empty_state_html(language, text("regional_hint", language))
         )
+        show_figure(self.benchmark_plot, figure)
 
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
@@ -698,10 +703,32 @@ class RegionalEmployerDashboard:
                 self.trends_figure,
                 widgets.HBox([self.retirement_figure, self.flex_figure], layout=row),
                 self.metric,
-                self.benchmark_figure,
+                self.benchmark_plot,
                 self.benchmark_note,
             ]
         )
+
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def show_figure(output: widgets.Output, figure: BaseFigure) -> None:
+    """Show ``figure`` in ``output`` as one whole Plotly output, replacing what was there.
+
+    The employer benchmark's ``FigureWidget`` kept its first drawing in the browser: the
+    kernel sent each in-place update, but the page never applied it. The whole figure set as
+    the ``Output``'s content (never ``with output: fig.show()``) reaches the page every time.
+    """
+    output.outputs = (
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {
+                PLOTLY_MIME: {**json.loads(figure.to_json()), "config": {"responsive": True}},
+                "text/plain": "<Figure>",
+            },
+        },
+    )
 
 
 def _month_text(month: str | None, language: Language) -> str:
