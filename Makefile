@@ -38,7 +38,7 @@ dashboard: $(STAMP)
 ## Notebooks read $WORKFORCE_DATA, set here to the folder `make run` fills, as an absolute path.
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name workforce --display-name "workforce" > /dev/null
-	WORKFORCE_DATA="$(abspath $(or $(WORKFORCE_DATA),$(DATA)))" $(BIN)/jupyter lab notebooks/
+	WORKFORCE_DATA="$(abspath $(or $(WORKFORCE_DATA),$(DATA)))" $(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
