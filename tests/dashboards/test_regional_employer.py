@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import ipywidgets as widgets
 import polars as pl
 import pytest
 
@@ -208,3 +210,32 @@ def test_missing_files_show_geen_gegevens(tmp_path: Path) -> None:
     app.levers["retention"].value = 10  # no outlook: nothing to recompute, no error
     assert list(app.figure.data[SCENARIO].y) == []
     assert [o for _, o in app.viewer.options] == [""]
+
+
+def _shown(output: widgets.Output) -> dict[str, Any]:
+    """The Plotly figure an ``Output`` shows (its one display_data)."""
+    (shown,) = output.outputs
+    return dict(shown["data"]["application/vnd.plotly.v1+json"])
+
+
+def test_charts_beside_the_fan_are_shown_whole_and_follow_each_change(
+    app: RegionalEmployerDashboard,
+) -> None:
+    plots = {
+        "sankey": (app.sankey_plot, lambda: app.sankey_figure),
+        "trends": (app.trends_plot, lambda: app.trends_figure),
+        "retirement": (app.retirement_plot, lambda: app.retirement_figure),
+        "flex": (app.flex_plot, lambda: app.flex_figure),
+        "benchmark": (app.benchmark_plot, lambda: app.benchmark_figure),
+    }
+    for output, figure in plots.values():
+        assert _shown(output)["data"] == figure().to_plotly_json()["data"]
+    before = _shown(app.sankey_plot)["data"][0]["node"]["customdata"]
+    app.flow_level.value = "employer"
+    after = _shown(app.sankey_plot)["data"][0]["node"]["customdata"]
+    assert after != before
+    assert after == list(app.sankey_figure.data[0].node.customdata)
+    trends = _shown(app.trends_plot)["data"][1]["y"]
+    app.sector.index = 1
+    assert _shown(app.trends_plot)["data"][1]["y"] != trends
+    assert _shown(app.trends_plot)["data"][1]["y"] == list(app.trends_figure.data[1].y)

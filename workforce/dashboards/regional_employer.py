@@ -138,9 +138,11 @@ class RegionalEmployerDashboard:
 
     State lives in the widgets: set ``app.sector.value``, ``app.profession.value``,
     ``app.horizon.value``, ``app.viewer.value`` or a slider in ``app.levers`` and the figures
-    follow. Figures are ``FigureWidget`` attributes updated in place, except the employer benchmark
-    (:attr:`benchmark_figure`, a plain figure shown whole in :attr:`benchmark_plot` on every
-    change); :attr:`headlines` holds the numbers behind the tiles.
+    follow. The shortage fan (:attr:`figure`) is a ``FigureWidget`` updated in place; the other
+    figures are plain figures (``sankey_figure``, ``trends_figure``, ``retirement_figure``,
+    ``flex_figure``, ``benchmark_figure``) shown whole in their ``Output`` (``sankey_plot``, ...)
+    on every change, so the page does not carry Plotly's script once per chart.
+    :attr:`headlines` holds the numbers behind the tiles.
     """
 
     def __init__(
@@ -205,6 +207,10 @@ class RegionalEmployerDashboard:
         self.notice = widgets.HTML()
         self.sankey_note = widgets.HTML()
         self.benchmark_note = widgets.HTML()
+        self.sankey_plot = widgets.Output()
+        self.trends_plot = widgets.Output()
+        self.retirement_plot = widgets.Output(layout=_half_row())
+        self.flex_plot = widgets.Output(layout=_half_row())
         self.benchmark_plot = widgets.Output()
         self._updating = False
         self._fill_options()
@@ -222,10 +228,10 @@ class RegionalEmployerDashboard:
         self._draw_benchmark(figures["benchmark_figure"])
         self._draw_flex(figures["flex_figure"])
         self.figure = as_figure_widget(figures["figure"])
-        self.sankey_figure = as_figure_widget(figures["sankey_figure"])
-        self.trends_figure = as_figure_widget(figures["trends_figure"])
-        self.retirement_figure = as_figure_widget(figures["retirement_figure"])
-        self.flex_figure = as_figure_widget(figures["flex_figure"])
+        self.sankey_figure: go.Figure = figures["sankey_figure"]
+        self.trends_figure: go.Figure = figures["trends_figure"]
+        self.retirement_figure: go.Figure = figures["retirement_figure"]
+        self.flex_figure: go.Figure = figures["flex_figure"]
         self.benchmark_figure: go.Figure = figures["benchmark_figure"]
 
         self.sector.observe(self._on_sector, names="value")
@@ -561,6 +567,7 @@ class RegionalEmployerDashboard:
                 if retention.height or yearly.height
                 else text("no_data", language)
             )
+        show_figure(self.trends_plot, figure)
 
     def _draw_retirement(self, figure: BaseFigure) -> None:
         language = self.language
@@ -580,6 +587,7 @@ class RegionalEmployerDashboard:
                 if rows.height
                 else text("no_data", language)
             )
+        show_figure(self.retirement_plot, figure)
 
     def _draw_flex(self, figure: BaseFigure) -> None:
         language = self.language
@@ -595,6 +603,7 @@ class RegionalEmployerDashboard:
             figure.layout.title = (
                 text("flex_title", language) if rows.height else text("no_data", language)
             )
+        show_figure(self.flex_plot, figure)
 
     def _draw_flows(self, figure: BaseFigure) -> None:
         language = self.language
@@ -635,6 +644,7 @@ class RegionalEmployerDashboard:
             if matrix is not None
             else empty_state_html(language, text("regional_hint", language))
         )
+        show_figure(self.sankey_plot, figure)
 
     def _draw_benchmark(self, figure: BaseFigure) -> None:
         language = self.language
@@ -698,10 +708,10 @@ class RegionalEmployerDashboard:
                 self.figure,
                 sliders,
                 self.flow_level,
-                self.sankey_figure,
+                self.sankey_plot,
                 self.sankey_note,
-                self.trends_figure,
-                widgets.HBox([self.retirement_figure, self.flex_figure], layout=row),
+                self.trends_plot,
+                widgets.HBox([self.retirement_plot, self.flex_plot], layout=row),
                 self.metric,
                 self.benchmark_plot,
                 self.benchmark_note,
@@ -715,9 +725,10 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 def show_figure(output: widgets.Output, figure: BaseFigure) -> None:
     """Show ``figure`` in ``output`` as one whole Plotly output, replacing what was there.
 
-    The employer benchmark's ``FigureWidget`` kept its first drawing in the browser: the
-    kernel sent each in-place update, but the page never applied it. The whole figure set as
-    the ``Output``'s content (never ``with output: fig.show()``) reaches the page every time.
+    The whole figure set as the ``Output``'s content (never ``with output: fig.show()``)
+    reaches the page every time (the employer benchmark's ``FigureWidget`` kept its first
+    drawing in the browser), and unlike a ``FigureWidget`` it does not carry Plotly's script
+    in the widget state: one script for the page, not one per chart.
     """
     output.outputs = (
         {
@@ -729,6 +740,11 @@ def show_figure(output: widgets.Output, figure: BaseFigure) -> None:
             },
         },
     )
+
+
+def _half_row() -> widgets.Layout:
+    """Half a row that wraps below 480 px (two charts side by side)."""
+    return widgets.Layout(flex="1 1 480px", min_width="480px")
 
 
 def _month_text(month: str | None, language: Language) -> str:
