@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -218,10 +219,11 @@ def _shown(output: widgets.Output) -> dict[str, Any]:
     return dict(shown["data"]["application/vnd.plotly.v1+json"])
 
 
-def test_charts_beside_the_fan_are_shown_whole_and_follow_each_change(
+def test_charts_are_shown_whole_and_follow_each_change(
     app: RegionalEmployerDashboard,
 ) -> None:
     plots = {
+        "fan": (app.fan_plot, lambda: app.figure),
         "sankey": (app.sankey_plot, lambda: app.sankey_figure),
         "trends": (app.trends_plot, lambda: app.trends_figure),
         "retirement": (app.retirement_plot, lambda: app.retirement_figure),
@@ -229,7 +231,7 @@ def test_charts_beside_the_fan_are_shown_whole_and_follow_each_change(
         "benchmark": (app.benchmark_plot, lambda: app.benchmark_figure),
     }
     for output, figure in plots.values():
-        assert _shown(output)["data"] == figure().to_plotly_json()["data"]
+        assert _shown(output)["data"] == json.loads(figure().to_json())["data"]
     before = _shown(app.sankey_plot)["data"][0]["node"]["customdata"]
     app.flow_level.value = "employer"
     after = _shown(app.sankey_plot)["data"][0]["node"]["customdata"]
@@ -239,3 +241,9 @@ def test_charts_beside_the_fan_are_shown_whole_and_follow_each_change(
     app.sector.index = 1
     assert _shown(app.trends_plot)["data"][1]["y"] != trends
     assert _shown(app.trends_plot)["data"][1]["y"] == list(app.trends_figure.data[1].y)
+    assert _shown(app.fan_plot)["data"][SHORTAGE]["y"] == list(app.figure.data[SHORTAGE].y)
+    assert _shown(app.fan_plot)["data"][SCENARIO].get("y", []) == []
+    app.levers["retention"].value = 10
+    scenario = _shown(app.fan_plot)["data"][SCENARIO]["y"]
+    assert scenario
+    assert scenario == list(app.figure.data[SCENARIO].y)

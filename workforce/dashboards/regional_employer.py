@@ -75,7 +75,6 @@ from workforce.dashboards.regional_employer_figures import (
 )
 from workforce.dashboards.widgets import (
     COLOURS,
-    as_figure_widget,
     dropdown,
     empty_state_html,
     headline_tile,
@@ -138,10 +137,10 @@ class RegionalEmployerDashboard:
 
     State lives in the widgets: set ``app.sector.value``, ``app.profession.value``,
     ``app.horizon.value``, ``app.viewer.value`` or a slider in ``app.levers`` and the figures
-    follow. The shortage fan (:attr:`figure`) is a ``FigureWidget`` updated in place; the other
-    figures are plain figures (``sankey_figure``, ``trends_figure``, ``retirement_figure``,
-    ``flex_figure``, ``benchmark_figure``) shown whole in their ``Output`` (``sankey_plot``, ...)
-    on every change, so the page does not carry Plotly's script once per chart.
+    follow. Figures are plain figures (the shortage fan :attr:`figure`, ``sankey_figure``,
+    ``trends_figure``, ``retirement_figure``, ``flex_figure``, ``benchmark_figure``) shown whole
+    in their ``Output`` (``fan_plot``, ``sankey_plot``, ...) on every change, so the page does
+    not carry Plotly's script once per chart.
     :attr:`headlines` holds the numbers behind the tiles.
     """
 
@@ -207,6 +206,7 @@ class RegionalEmployerDashboard:
         self.notice = widgets.HTML()
         self.sankey_note = widgets.HTML()
         self.benchmark_note = widgets.HTML()
+        self.fan_plot = widgets.Output()
         self.sankey_plot = widgets.Output()
         self.trends_plot = widgets.Output()
         self.retirement_plot = widgets.Output(layout=_half_row())
@@ -227,7 +227,7 @@ class RegionalEmployerDashboard:
         self._draw_flows(figures["sankey_figure"])
         self._draw_benchmark(figures["benchmark_figure"])
         self._draw_flex(figures["flex_figure"])
-        self.figure = as_figure_widget(figures["figure"])
+        self.figure: go.Figure = figures["figure"]
         self.sankey_figure: go.Figure = figures["sankey_figure"]
         self.trends_figure: go.Figure = figures["trends_figure"]
         self.retirement_figure: go.Figure = figures["retirement_figure"]
@@ -447,6 +447,7 @@ class RegionalEmployerDashboard:
             trace.y = [] if rows is None else rows["shortage_fte"].to_list()
             trace.name = text("scenario", language)
         self._show_scenario_tile()
+        show_figure(self.fan_plot, figure)
 
     def _horizon_month(self) -> Any:
         node = until_horizon(self.node(), self.horizon_years)
@@ -705,7 +706,7 @@ class RegionalEmployerDashboard:
                 controls,
                 self.notice,
                 tiles,
-                self.figure,
+                self.fan_plot,
                 sliders,
                 self.flow_level,
                 self.sankey_plot,
