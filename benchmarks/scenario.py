@@ -40,9 +40,7 @@ TARGET_SECONDS = 0.3
 def forecast_region(folder: Path) -> Path:
     """Generate, ingest and build the region, then forecast it with the baseline models."""
     from workforce.build import build_marts
-    from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
-    from workforce.forecast.engine import ForecastEngine
-    from workforce.forecast.pipeline import EngineSettings
+    from workforce.forecast.pipeline import baseline_settings
     from workforce.forecast.region import forecast_region as run_forecast
     from workforce.ingest.load import ingest_paths
     from workforce.synthetic import generate_region
@@ -50,16 +48,9 @@ def forecast_region(folder: Path) -> Path:
     generate_region(folder / "raw", seed=42)
     ingest_paths([folder / "raw"], folder)
     build_marts(folder)
-    candidates = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())
-    settings = EngineSettings(
-        horizon=120,
-        backtest_horizon=12,
-        folds=2,
-        candidates=candidates,
-        engine=ForecastEngine(candidates=candidates),
-        keep_prophet=False,
+    run_forecast(
+        folder, baseline_settings(120), models_dir=folder / "models", evaluate_leaving=False
     )
-    run_forecast(folder, settings, models_dir=folder / "models", evaluate_leaving=False)
     return folder
 
 

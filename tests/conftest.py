@@ -37,22 +37,12 @@ def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory)
     """
     import shutil
 
-    from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
-    from workforce.forecast.engine import ForecastEngine
-    from workforce.forecast.pipeline import EngineSettings
+    from workforce.forecast.pipeline import baseline_settings
     from workforce.forecast.region import forecast_region
 
     data_dir = tmp_path_factory.mktemp("region_forecast")
     shutil.copytree(region_data / "marts", data_dir / "marts", symlinks=False)
-    candidates = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())
-    settings = EngineSettings(
-        horizon=120,
-        backtest_horizon=12,
-        folds=2,
-        candidates=candidates,
-        engine=ForecastEngine(candidates=candidates),
-        keep_prophet=False,
-    )
+    settings = baseline_settings(120)
     forecast_region(
         data_dir, settings, models_dir=data_dir / "models", paths=200, evaluate_leaving=False
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +26,16 @@ def prophet_data(region_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     folder = tmp_path_factory.mktemp("dashboard_prophet")
     shutil.copytree(region_data / "marts", folder / "marts")
     return prepare_demo_forecast(folder, per_sector=1, with_prophet=True, workers=1)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's, never downloaded) per test module."""
+    from playwright import sync_api
+
+    from workforce.dashboards.browser import launch_chromium
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

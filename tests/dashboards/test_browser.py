@@ -23,7 +23,6 @@ from workforce.dashboards.browser import (
     PLOTS_DRAWN,
     TRACE_CHANGED,
     chromium_available,
-    launch_chromium,
 )
 from workforce.dashboards.data import read_forecast
 from workforce.dashboards.demo import DemoData
@@ -70,14 +69,6 @@ def server(
     with DashboardServer(settings, log=log):
         yield settings
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

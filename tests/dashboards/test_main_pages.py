@@ -23,7 +23,6 @@ from workforce.dashboards.browser import (
     RENDERED,
     TRACE_CHANGED,
     chromium_available,
-    launch_chromium,
 )
 from workforce.dashboards.data import load_names
 from workforce.dashboards.format import format_interval, format_number, format_percent
@@ -100,14 +99,6 @@ def server(
     with DashboardServer(settings, log=log):
         yield settings
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: Any, url: str, plots: int) -> Any:

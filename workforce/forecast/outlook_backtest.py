@@ -22,11 +22,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
-from workforce.forecast.engine import ForecastEngine
 from workforce.forecast.frames import Frequency, check_input
 from workforce.forecast.outlook import KEYS, hierarchy_of, node_history, prepare_outlook
-from workforce.forecast.pipeline import EngineSettings
+from workforce.forecast.pipeline import EngineSettings, baseline_settings
 from workforce.forecast.run import run_engine
 from workforce.reference import load_reference
 
@@ -46,16 +44,8 @@ def backtest_outlook(
         raise ValueError(f"the marts end {last:%Y-%m}: choose an origin a year or more before")
     history = node_history(demand.filter(pl.col("month") <= origin), hierarchy_of(demand))
     frame, _ = check_input(history, source=str(marts), frequency=Frequency.month, min_length=32)
-    candidates = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())
     settings = (
-        EngineSettings(
-            horizon=months,
-            backtest_horizon=12,
-            folds=2,
-            candidates=candidates,
-            engine=ForecastEngine(candidates=candidates),
-            keep_prophet=False,
-        )
+        baseline_settings(months)
         if baselines_only
         else EngineSettings(horizon=months, backtest_horizon=12, folds=2, keep_prophet=False)
     )

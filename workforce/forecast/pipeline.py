@@ -32,6 +32,21 @@ class EngineSettings:
     keep_prophet: bool = True
 
 
+def baseline_settings(
+    horizon: int, *, backtest_horizon: int = 12, folds: int = 2
+) -> EngineSettings:
+    """Engine settings with the baselines only (no Prophet): a quick run for tests and backtests."""
+    candidates = tuple(factory() for factory in BASELINES.values())
+    return EngineSettings(
+        horizon=horizon,
+        backtest_horizon=backtest_horizon,
+        folds=folds,
+        candidates=candidates,
+        engine=ForecastEngine(candidates=candidates),
+        keep_prophet=False,
+    )
+
+
 @dataclass
 class SeriesResult:
     """Everything a run keeps for one series."""
