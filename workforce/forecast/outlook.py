@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from workforce.forecast.demand import KEYS as DEMAND_KEYS
 from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy, reconcile
 from workforce.forecast.shortage import (
     DemandDistribution,
@@ -54,7 +55,8 @@ from workforce.reference import Reference
 
 MONTHLY_HORIZON = 36
 DEFAULT_PATHS = 500
-KEYS = ["region_code", "sector_code", "profession_code"]
+KEYS = list(DEMAND_KEYS)
+"""Keys of a bottom series: region, sector, profession."""
 INTERVALS = ("p50", "lo_80", "hi_80", "lo_95", "hi_95")
 
 

@@ -23,6 +23,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from workforce.forecast.demand import KEYS as DEMAND_KEYS
 from workforce.forecast.supply import (
     AGES,
     MAX_AGE,
@@ -34,7 +35,8 @@ from workforce.forecast.supply import (
 from workforce.marts import FTE_HOURS
 from workforce.reference import Reference
 
-KEYS = ["region_code", "sector_code", "profession_code"]
+KEYS = list(DEMAND_KEYS)
+"""Keys of a bottom series: region, sector, profession."""
 REGIONAL_LEAVING = ("care_outside_region", "outside_sector", "unknown")
 MOVES = ("internal", "other_care_employer")
 INFLOW_YEARS = 3
