@@ -2,16 +2,15 @@
 
 A build writes every mart into a new folder ``<data>/builds/<run_id>/`` together with a run
 manifest (``run.json``: input files and their hashes, code version, rows per mart), and only
-then points ``<data>/marts`` at it by replacing a symbolic link in one rename. A build that is
-killed halfway leaves the previous marts untouched; the newest few builds are kept.
+then points ``<data>/marts`` at it by replacing a symbolic link in one rename
+(:func:`workforce.store.new_version`). Every mart is checked against its contract as it is
+written. A build that is killed halfway leaves the previous marts untouched; the next writer
+removes its partial folder; the newest few builds are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
 from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
 from workforce.reference import Reference, load_reference
+from workforce.store import Store, new_version, version_stamp, write_frame, write_json
 from workforce.version import git_commit
 
 KEEP_BUILDS = 3
@@ -79,46 +79,20 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
     started = dt.datetime.now()
     now = now or started
     inputs = mart_inputs(data_dir)
-    run_id = now.strftime("%Y%m%dT%H%M%S%f")
-    builds = data_dir / "builds"
-    folder = builds / run_id
-    partial = builds / f".{run_id}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    run_id = version_stamp(now)
+    store = Store(data_dir)
     queries = compute_marts(inputs)
     # Collected together, the marts compute their shared parts (linked spells, monthly stocks)
     # once.
     frames = dict(zip(queries, pl.collect_all(list(queries.values())), strict=True))
     rows: dict[str, int] = {}
-    for name, frame in frames.items():
-        frame.write_parquet(partial / f"{name}.parquet")
-        rows[name] = frame.height
-    manifest = _run_manifest(data_dir, run_id, now, rows)
-    (partial / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    partial.rename(folder)
-    _point_marts_at(data_dir, folder)
-    _prune(builds, folder)
+    with new_version(store.marts, store.builds, run_id, keep=KEEP_BUILDS) as folder:
+        for name, frame in frames.items():
+            write_frame(frame, folder / f"{name}.parquet", what=f"mart {name}")
+            rows[name] = frame.height
+        write_json(_run_manifest(data_dir, run_id, now, rows), folder / "run.json")
     seconds = (dt.datetime.now() - started).total_seconds()
-    return BuildResult(run_id=run_id, folder=folder, rows=rows, seconds=seconds)
-
-
-def _point_marts_at(data_dir: Path, folder: Path) -> None:
-    """Replace ``<data>/marts`` by a link to ``folder`` in a single rename."""
-    marts = data_dir / "marts"
-    if marts.exists() and not marts.is_symlink():
-        marts.rename(folder.with_name(f"{folder.name}-previous"))
-    link = data_dir / f".marts.{os.getpid()}.link"
-    link.unlink(missing_ok=True)
-    link.symlink_to(folder.relative_to(data_dir))
-    os.replace(link, marts)
-
-
-def _prune(builds: Path, current: Path) -> None:
-    """Keep the ``KEEP_BUILDS`` newest builds (by name, which starts with the run time)."""
-    finished = sorted(path for path in builds.iterdir() if not path.name.startswith("."))
-    for old in finished[:-KEEP_BUILDS]:
-        if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+    return BuildResult(run_id=run_id, folder=store.builds / run_id, rows=rows, seconds=seconds)
 
 
 def _run_manifest(

@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
+
+from workforce.cli_support import console, fail, writes_data
+from workforce.store import Store, write_text
 
 app = typer.Typer(
     help="Labour-market analytics and forecasting for care and welfare in the Utrecht region.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
 report_app = typer.Typer(help="Reports on the loaded data.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
@@ -64,8 +65,7 @@ def generate(
                     on_block=lambda done, total: progress.update(task, completed=done, total=total),
                 )
     except OSError as error:
-        console.print(f"[red]Cannot write to {out}: {error.strerror or error}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(f"Cannot write to {out}: {error.strerror or error}") from None
     seconds = time.perf_counter() - started
     console.print(summary.describe())
     console.print(f"Written to {out} in {seconds:.1f} s.")
@@ -83,6 +83,7 @@ def validate(
 
 
 @app.command()
+@writes_data("ingest")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Raw files or folders to load.")],
     data_dir: DataDir,
@@ -99,21 +100,19 @@ def ingest(
     from workforce.ingest.report import print_ingest_report
 
     absent = [path for path in paths if not path.exists()]
-    for path in absent:
-        console.print(f"[red]Not found:[/red] {path}", soft_wrap=True)
     if absent:
-        raise typer.Exit(2)
+        raise fail("; ".join(f"Not found: {path}" for path in absent))
     try:
         report = ingest_paths(
             paths, data_dir, extract_date=extract_date.date() if extract_date else None
         )
     except OSError as error:
-        console.print(f"[red]Cannot write to {data_dir}: {error.strerror or error}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(f"Cannot write to {data_dir}: {error.strerror or error}") from None
     raise typer.Exit(print_ingest_report(report, data_dir, console=console))
 
 
 @app.command()
+@writes_data("build")
 def build(data_dir: DataDir) -> None:
     """Build the marts from everything ingested; the previous marts stay until the new are done."""
     from workforce.build import NothingToBuildError, build_marts
@@ -121,18 +120,18 @@ def build(data_dir: DataDir) -> None:
     try:
         result = build_marts(data_dir)
     except NothingToBuildError as error:
-        console.print(f"[red]{error}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     for name, rows in result.rows.items():
         console.print(f"  {name:<20} {rows:>10,} rows")
     console.print(
-        f"Built {len(result.rows)} marts in {result.seconds:.1f} s: {data_dir / 'marts'} "
+        f"Built {len(result.rows)} marts in {result.seconds:.1f} s: {Store(data_dir).marts} "
         f"(run {result.run_id})",
         soft_wrap=True,
     )
 
 
 @report_app.command("quality")
+@writes_data("report quality")
 def report_quality(
     data_dir: DataDir,
     out: Annotated[
@@ -144,9 +143,8 @@ def report_quality(
     from workforce.quality import quality_report
 
     report = quality_report(data_dir)
-    target = out or data_dir / "reports" / "quality.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(report.to_markdown(), encoding="utf-8")
+    target = out or Store(data_dir).reports / "quality.md"
+    write_text(report.to_markdown(), target)
     print_quality_report(report, console=console)
     console.print(f"Written to {target}", soft_wrap=True)
 

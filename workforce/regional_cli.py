@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-console = Console()
+from workforce.cli_support import console, fail, writes_data
 
 
 def register(app: typer.Typer) -> None:
@@ -20,10 +19,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
-    return typer.Exit(2)
+    return fail(message)
 
 
+@writes_data("regional")
 def regional(
     data_dir: Annotated[
         Path,

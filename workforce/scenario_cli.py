@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from workforce.cli_support import console, fail, writes_data
+from workforce.store import Store
 
 if TYPE_CHECKING:
     import polars as pl
 
     from workforce.forecast.outlook import Outlook
 
-console = Console()
 scenario_app = typer.Typer(
     help="Scenario levers on the forecast: run one, compare several, review saved ones.",
     no_args_is_help=True,
@@ -50,14 +50,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
-    return typer.Exit(2)
+    return fail(message)
 
 
 def _outlook(data_dir: Path) -> Outlook:
     from workforce.forecast.outlook import Outlook
 
-    folder = data_dir / "forecasts" / "outlook"
+    folder = Store(data_dir).outlook
     try:
         return Outlook.load(folder)
     except FileNotFoundError:
@@ -88,6 +87,7 @@ def _table(frame: pl.DataFrame, title: str, digits: int = 0) -> Table:
 
 
 @scenario_app.command("run")
+@writes_data("scenario run")
 def run(
     file: Annotated[
         Path, typer.Argument(help="Scenario file (TOML), e.g. scenarios/retention.toml.")
@@ -120,8 +120,8 @@ def run(
         marts = scenario_marts(outlook, scenario, paths=paths, seed=seed)
     except ScenarioError as error:
         raise _fail(str(error)) from None
-    folder = data_dir / "scenarios" / scenario.name
-    write_marts(marts, folder)
+    folder = Store(data_dir).scenarios / scenario.name
+    write_marts(marts, folder, group="scenario")
     region = (
         marts["shortage"]
         .filter(pl.col("level") == "region_code")
@@ -250,6 +250,7 @@ def review(
     )
 
 
+@writes_data("align")
 def align(
     data_dir: DataDir,
     models_dir: ModelsDir = Path("models"),
@@ -279,7 +280,7 @@ def align(
     started = time.perf_counter()
     if target not in ("median", "probability"):
         raise _fail(f"--target must be median or probability, not {target!r}")
-    out = out or data_dir / "alignment" / "advice.csv"
+    out = out or Store(data_dir).alignment / "advice.csv"
     if out.suffix not in (".csv", ".xlsx"):
         raise _fail(f"--out {out}: write .csv or .xlsx")
     outlook = _outlook(data_dir)

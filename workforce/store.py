@@ -8,6 +8,8 @@ Layout of a data folder (``--data-dir``, default ``$WORKFORCE_DATA`` or ``data``
     builds/       one folder per build; ``marts`` is a link to the newest (``workforce build``)
     forecasts/    forecast marts; ``forecasts/outlook`` links to the newest prepared outlook
     regional/     regional-employer outputs (``workforce regional``)
+    scenarios/    one folder of marts per scenario (``workforce scenario run``)
+    alignment/    intake advice (``workforce align``)
     reports/      Markdown reports
     models/       registry runs, when written beside the data
 
@@ -95,6 +97,14 @@ class Store:
     @property
     def regional(self) -> Path:
         return self.root / "regional"
+
+    @property
+    def scenarios(self) -> Path:
+        return self.root / "scenarios"
+
+    @property
+    def alignment(self) -> Path:
+        return self.root / "alignment"
 
     @property
     def reports(self) -> Path:
@@ -250,7 +260,10 @@ def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     if not floats:
         return frame
     return frame.with_columns(
-        pl.when(pl.col(name) == 0).then(pl.lit(0.0, dtype=frame.schema[name])).otherwise(name)
+        pl.when(pl.col(name) == 0)
+        .then(pl.lit(0.0, dtype=frame.schema[name]))
+        .otherwise(pl.col(name))
+        .alias(name)
         for name in floats
     )
 

@@ -207,7 +207,8 @@ def test_failed_download_keeps_the_previous_copy(
     with pytest.raises(StatLineError, match="HTTP 500"):
         fetch_table(TABLE, tmp_path, base_url=statline.base_url)
     assert sorted(path.name for path in folder.iterdir()) == before
-    assert [path.name for path in tmp_path.iterdir()] == ["83583ned"]
+    assert _visible(tmp_path) == ["83583ned"]
+    assert not list(tmp_path.rglob("*.partial"))
 
 
 def test_fetch_again_replaces_the_folder(statline: RecordedStatLine, tmp_path: Path) -> None:
@@ -216,7 +217,8 @@ def test_fetch_again_replaces_the_folder(statline: RecordedStatLine, tmp_path: P
     fetch_table(TABLE.lower(), tmp_path, base_url=statline.base_url)
     assert not (folder / "stale.parquet").exists()
     assert (folder / "83583NED_TypedDataSet.parquet").is_file()
-    assert [path.name for path in tmp_path.iterdir()] == ["83583ned"]
+    assert _visible(tmp_path) == ["83583ned"]
+    assert not list(tmp_path.rglob("*.partial"))
 
 
 def test_command_downloads(statline: RecordedStatLine, tmp_path: Path) -> None:
@@ -255,3 +257,8 @@ def test_command_offline_exits_2(closed_port_url: str, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "cannot reach StatLine" in result.output
     assert "Traceback" not in result.output
+
+
+def _visible(folder: Path) -> list[str]:
+    """Names in ``folder`` a user sees (the versions behind the table's link are hidden)."""
+    return sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
+from workforce.cli_support import console
+
 
 
 def register(app: typer.Typer) -> None:

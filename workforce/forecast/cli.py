@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from workforce.cli_support import console, fail, warn, writes_data
+from workforce.store import Store
 
 if TYPE_CHECKING:
     import polars as pl
-
-console = Console()
 
 DATA_DIR_HELP = "Data folder (default data/, or $WORKFORCE_DATA)."
 
@@ -45,8 +45,7 @@ def backtest(
     try:
         frame, frequency = read_long_file(input, min_length=horizon * folds + 8)
     except InputError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     settings = EngineSettings(
         horizon=horizon, backtest_horizon=horizon, folds=folds, keep_prophet=False
     )
@@ -56,7 +55,7 @@ def backtest(
     metrics.write_csv(out / "metrics.csv")
     output.choices.write_csv(out / "choices.csv")
     for message in output.failures:
-        console.print(f"[yellow]{message}[/yellow]")
+        warn(message)
     console.print(
         markdown_table(
             output.averages.select("model", "series", "mase", "smape", "coverage_80", "coverage_95")
@@ -69,6 +68,7 @@ def backtest(
     )
 
 
+@writes_data("forecast")
 def forecast(
     data_dir: Annotated[Path | None, typer.Option(help=DATA_DIR_HELP)] = None,
     models_dir: Annotated[Path, typer.Option(help="Registry folder for this run.")] = Path(
@@ -99,16 +99,13 @@ def forecast(
     started = time.perf_counter()
     data_dir = data_dir or _default_data_dir()
     if executor not in ("local", "dask"):
-        console.print(f"[red]--executor must be local or dask, not {executor!r}[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--executor must be local or dask, not {executor!r}")
     if executor == "dask" and not scheduler:
-        console.print("[red]--executor dask needs --scheduler ADDRESS[/red]")
-        raise typer.Exit(2)
+        raise fail("--executor dask needs --scheduler ADDRESS")
     for name in ("demand", "spells", "education_pipeline"):
-        source = data_dir / "marts" / f"{name}.parquet"
+        source = Store(data_dir).mart_path(name)
         if not source.exists():
-            console.print(f"[red]{source}: not found; run `workforce build` first[/red]")
-            raise typer.Exit(2)
+            raise fail(f"{source}: not found; run `workforce build` first")
     settings = EngineSettings(horizon=horizon, backtest_horizon=backtest_horizon, folds=folds)
     try:
         run = forecast_region(
@@ -122,10 +119,9 @@ def forecast(
             console=console,
         )
     except (InputError, ValueError) as error:
-        console.print(f"[red]{data_dir / 'marts'}: {error}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(f"{Store(data_dir).marts}: {error}") from None
     for message in run.engine.failures:
-        console.print(f"[yellow]{message}[/yellow]")
+        warn(message)
     averages = run.engine.averages.filter(pl.col("model").is_in(["chosen", "naive"]))
     accuracy = ", ".join(
         f"{row['model']} MASE {row['mase']:.3f}" for row in averages.iter_rows(named=True)

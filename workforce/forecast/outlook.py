@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +51,7 @@ from workforce.forecast.supply import (
     project_supply,
 )
 from workforce.reference import Reference
+from workforce.store import new_version, read_checked, version_stamp, write_frame, write_text
 
 MONTHLY_HORIZON = 36
 DEFAULT_PATHS = 500
@@ -196,20 +196,14 @@ class Outlook:
     def save(self, folder: Path) -> None:
         """Write the prepared outlook to ``folder`` (npz arrays, Parquet frames, JSON).
 
-        Written to a sibling folder first and then swapped in, so a reader never sees half.
+        Written as a new version beside it (``.<folder>.versions/<time>``) and published by
+        replacing the link ``folder`` in one rename, so a reader never sees half.
         """
-        partial = folder.with_name(folder.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        self._write(partial)
-        previous = folder.with_name(folder.name + ".previous")
-        shutil.rmtree(previous, ignore_errors=True)
-        if folder.exists():
-            folder.rename(previous)
-        partial.rename(folder)
-        shutil.rmtree(previous, ignore_errors=True)
+        versions = folder.with_name(f".{folder.name}.versions")
+        with new_version(folder, versions, version_stamp()) as partial:
+            self._write(partial)
 
     def _write(self, folder: Path) -> None:
-        folder.mkdir(parents=True)
         inputs = self.supply_inputs
         arrays = {
             name: getattr(inputs, name)
@@ -233,9 +227,9 @@ class Outlook:
         arrays["summing"] = self.hierarchy.summing
         arrays["origin_shortage_fte"] = self.origin_shortage_fte
         np.savez_compressed(folder / "arrays.npz", **arrays)
-        inputs.series.write_parquet(folder / "series.parquet")
-        inputs.cohorts.frame.write_parquet(folder / "cohorts.parquet")
-        self.hierarchy.nodes.write_parquet(folder / "nodes.parquet")
+        write_frame(inputs.series, folder / "series.parquet", what="outlook series")
+        write_frame(inputs.cohorts.frame, folder / "cohorts.parquet", what="outlook cohorts")
+        write_frame(self.hierarchy.nodes, folder / "nodes.parquet", what="outlook nodes")
         meta = {
             "origin": inputs.origin.isoformat(),
             "months": self.months,
@@ -245,7 +239,7 @@ class Outlook:
             "levels": [list(level) for level in self.hierarchy.levels],
             **self.metadata,
         }
-        (folder / "outlook.json").write_text(json.dumps(meta, indent=2, default=str))
+        write_text(json.dumps(meta, indent=2, default=str), folder / "outlook.json")
 
     @classmethod
     def load(cls, folder: Path) -> Outlook:
@@ -257,7 +251,7 @@ class Outlook:
         meta = json.loads((folder / "outlook.json").read_text())
         with np.load(folder / "arrays.npz") as stored:
             arrays = {name: stored[name] for name in stored.files}
-        series = pl.read_parquet(folder / "series.parquet")
+        series = read_checked(folder / "series.parquet", "outlook series")
         inputs = SupplyInputs(
             origin=dt.date.fromisoformat(meta["origin"]),
             series=series,
@@ -267,7 +261,8 @@ class Outlook:
             retire_hazard=arrays["retire_hazard"],
             leave_season=arrays["leave_season"],
             cohorts=Cohorts(
-                pl.read_parquet(folder / "cohorts.parquet"), arrays["cohorts_to_series"]
+                read_checked(folder / "cohorts.parquet", "outlook cohorts"),
+                arrays["cohorts_to_series"],
             ),
             graduate_season=arrays["graduate_season"],
             graduate_ages=arrays["graduate_ages"],
@@ -280,7 +275,7 @@ class Outlook:
         hierarchy = Hierarchy(
             key_columns=tuple(meta["key_columns"]),
             levels=tuple(tuple(level) for level in meta["levels"]),
-            nodes=pl.read_parquet(folder / "nodes.parquet"),
+            nodes=read_checked(folder / "nodes.parquet", "outlook nodes"),
             summing=arrays["summing"],
         )
         demand = DemandDistribution(
@@ -391,9 +386,9 @@ def prepare_outlook(
     from workforce.forecast.supply import month_starts
     from workforce.forecast.supply_inputs import estimate_supply_inputs, month_end
 
-    demand_mart = pl.read_parquet(marts / "demand.parquet")
-    spells = pl.read_parquet(marts / "spells.parquet")
-    pipeline = pl.read_parquet(marts / "education_pipeline.parquet")
+    demand_mart = read_checked(marts / "demand.parquet", "mart demand")
+    spells = read_checked(marts / "spells.parquet", "mart spells")
+    pipeline = read_checked(marts / "education_pipeline.parquet", "mart education_pipeline")
     last_month: dt.date = demand_mart["month"].max()  # type: ignore[assignment]
     origin = (origin or last_month).replace(day=1)
     demand_mart = demand_mart.filter(pl.col("month") <= origin)
@@ -595,14 +590,11 @@ def decompose(
     }
 
 
-def write_marts(marts: dict[str, pl.DataFrame], folder: Path) -> list[Path]:
-    """Write each mart as ``<folder>/<name>.parquet`` (temporary file, then rename)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in marts.items():
-        target = folder / f"{name}.parquet"
-        partial = target.with_suffix(".parquet.tmp")
-        frame.write_parquet(partial)
-        partial.replace(target)
-        written.append(target)
-    return written
+def write_marts(
+    marts: dict[str, pl.DataFrame], folder: Path, *, group: str = "forecast"
+) -> list[Path]:
+    """Write each mart as ``<folder>/<name>.parquet``, atomically, checked as ``<group> <name>``."""
+    return [
+        write_frame(frame, folder / f"{name}.parquet", what=f"{group} {name}")
+        for name, frame in marts.items()
+    ]

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from workforce.forecast.outlook import (
 from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.run import RunOutput, run_engine
 from workforce.reference import load_reference
+from workforce.store import Store, write_json
 
 LEAVING_TEST_YEARS = 2
 """The leaving model is evaluated on the last this many years, trained on the years before."""
@@ -55,12 +55,13 @@ class RegionForecast:
 
 def demand_nodes(data_dir: Path, *, min_length: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Checked long series of every hierarchy node, and the nodes frame (level and keys)."""
-    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    store = Store(data_dir)
+    demand = store.read_mart("demand")
     hierarchy = hierarchy_of(demand)
     history = node_history(demand, hierarchy)
     frame, _ = check_input(
         history,
-        source=str(data_dir / "marts" / "demand.parquet"),
+        source=str(store.mart_path("demand")),
         frequency=Frequency.month,
         min_length=min_length,
     )
@@ -96,7 +97,8 @@ def forecast_region(
         console=console,
     )
     base = ForecastOutput.validate(engine.forecasts)
-    forecasts_dir = data_dir / "forecasts"
+    store = Store(data_dir)
+    forecasts_dir = store.forecasts
     write_marts(
         {"demand": base.join(nodes.rename({"node_id": "unique_id"}), on="unique_id")},
         forecasts_dir,
@@ -104,7 +106,7 @@ def forecast_region(
     seconds["demand"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    marts_dir = data_dir / "marts"
+    marts_dir = store.marts
     outlook = prepare_outlook(marts_dir, base, load_reference(), months=settings.horizon)
     result = outlook.compute(paths=paths)
     marts = outlook_marts(outlook, result)
@@ -123,25 +125,21 @@ def forecast_region(
         },
     )
     outlook.metadata["run_id"] = run_folder.name
-    outlook.save(forecasts_dir / "outlook")
+    outlook.save(store.outlook)
     summary = outlook_summary(marts["shortage"])
-    (run_folder / "outlook.json").write_text(
-        json.dumps(
-            {
-                "origin": outlook.origin.isoformat(),
-                "correlation": outlook.correlation,
-                "uncertainty": vars(outlook.supply_inputs.uncertainty),
-                "region_shortage_by_year": summary.to_dicts(),
-                **outlook.metadata,
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n"
+    write_json(
+        {
+            "origin": outlook.origin.isoformat(),
+            "correlation": outlook.correlation,
+            "uncertainty": vars(outlook.supply_inputs.uncertainty),
+            "region_shortage_by_year": summary.to_dicts(),
+            **outlook.metadata,
+        },
+        run_folder / "outlook.json",
     )
     if evaluate_leaving:
         started = time.perf_counter()
-        spells = pl.read_parquet(marts_dir / "spells.parquet")
+        spells = store.read_mart("spells")
         # Annual periods [start, start + 12 months) count when they end by these dates.
         test_until = _month_after(outlook.origin)
         train_until = test_until.replace(year=test_until.year - LEAVING_TEST_YEARS)

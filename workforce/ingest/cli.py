@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-console = Console()
+from workforce.cli_support import console
 
 
 def register(app: typer.Typer) -> None:

@@ -10,15 +10,16 @@ period it covers and its row counts, so that:
 - a newer extract of the same employer or institution replaces an older one for the periods it
   covers (applied when the marts are built, see :func:`effective_rows`).
 
-Every write goes to a temporary file that is renamed into place, so a killed load leaves the
-previous state readable.
+Every write goes to a temporary file that is renamed into place
+(:func:`workforce.store.write_frame`), so a killed load leaves the previous state readable; the
+``workforce ingest`` command holds the data folder's writer lock, so two loads never interleave
+their manifests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import polars as pl
 
 from workforce.ingest.readers import RawFileError
 from workforce.schemas import CONTRACTS, Contract, contract_columns
+from workforce.store import Store, write_frame
 from workforce.validate import ValidationResult, collect_files, validate_file
 
 SOURCES = ("staff", "vacancies", "education")
@@ -110,7 +112,7 @@ class Staging:
 
     @property
     def root(self) -> Path:
-        return self.data_dir / "staging"
+        return Store(self.data_dir).staging
 
     @property
     def files_path(self) -> Path:
@@ -124,7 +126,7 @@ class Staging:
         return self.root / source / f"{file_id}.parquet"
 
     def quarantine_path(self, source: str, path: Path, file_id: str) -> Path:
-        return self.data_dir / "quarantine" / source / f"{path.stem}-{file_id[:12]}.csv"
+        return Store(self.data_dir).quarantine / source / f"{path.stem}-{file_id[:12]}.csv"
 
     def files(self) -> pl.DataFrame:
         """The manifest of every file ever offered, one row per file."""
@@ -208,8 +210,8 @@ def ingest_paths(
         if outcome.status == "loaded":
             loaded.add(file_id)
         outcomes.append(outcome)
-        _write_atomic(coverage, staging.coverage_path)
-        _write_atomic(files, staging.files_path)
+        write_frame(coverage, staging.coverage_path)
+        write_frame(files, staging.files_path)
     return IngestReport(outcomes)
 
 
@@ -231,12 +233,12 @@ def _load_one(
     result = reject_after_extract(result, source, extract_date)
     party_column = PARTY_COLUMN[source]
     rows = result.valid.with_columns(file_id=pl.lit(file_id))
-    _write_atomic(rows, staging.rows_path(source, file_id))
+    write_frame(rows, staging.rows_path(source, file_id))
     quarantine = staging.quarantine_path(source, path, file_id)
     if result.is_clean:
         quarantine.unlink(missing_ok=True)
     else:
-        _write_atomic(result.rejected, quarantine)
+        write_frame(result.rejected, quarantine)
     cover_rows = [
         {**row, "file_id": file_id, "source": source}
         | {"covers_to": extract_date, "extract_date": extract_date}
@@ -386,17 +388,6 @@ def _read_or_empty(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
-    """Write Parquet or CSV to a temporary name, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if path.suffix == ".csv":
-        frame.write_csv(temporary)
-    else:
-        frame.write_parquet(temporary)
-    os.replace(temporary, path)
-
-
 def iter_quarantine(data_dir: Path) -> Iterator[Path]:
     """Every quarantine file under ``data_dir``."""
-    yield from sorted((data_dir / "quarantine").glob("*/*.csv"))
+    yield from sorted(Store(data_dir).quarantine.glob("*/*.csv"))

@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from workforce.ingest.cbs import OpenDataError
+from workforce.store import new_version, version_stamp, write_frame
 
 DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataApi/odata"
 LICENCE = "CC BY 4.0"
@@ -92,9 +89,10 @@ def fetch_table(
     title = str(infos.get("Title") or "").strip()
 
     folder = out / identifier.lower()
-    with _replacing(folder) as staging:
+    versions = folder.with_name(f".{folder.name}.versions")
+    with new_version(folder, versions, version_stamp()) as staging:
         for name, rows in entity_rows.items():
-            _as_frame(rows).write_parquet(staging / f"{identifier}_{name}.parquet")
+            write_frame(_as_frame(rows), staging / f"{identifier}_{name}.parquet")
         description = _description(identifier, title, infos, table_url, entity_rows)
         (staging / f"{identifier}_download.json").write_text(
             json.dumps(description, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -207,21 +205,3 @@ def _description(
             for name, rows in entity_rows.items()
         },
     }
-
-
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A staging folder beside ``target`` that replaces ``target`` when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = target.with_name(f".{target.name}.previous")
-    if target.exists():
-        shutil.rmtree(previous, ignore_errors=True)
-        target.rename(previous)
-    staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)

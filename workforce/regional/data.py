@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.store import Store
+
 REGIONAL_MARTS = ("workforce_monthly", "vacancies_monthly", "mobility", "spells", "demand")
 
 INTERNAL_MOBILITY = ("internal", "other_care_employer")
@@ -37,13 +39,13 @@ class RegionalMarts:
 
 def load_marts(data_dir: Path) -> RegionalMarts:
     """Read ``<data>/marts/*.parquet``; raise :class:`MissingMartsError` naming what is absent."""
-    folder = data_dir / "marts"
-    absent = [name for name in REGIONAL_MARTS if not (folder / f"{name}.parquet").is_file()]
+    store = Store(data_dir)
+    absent = [name for name in REGIONAL_MARTS if not store.mart_path(name).is_file()]
     if absent:
         raise MissingMartsError(
-            f"marts not found in {folder}: {', '.join(absent)}; run `workforce build` first"
+            f"marts not found in {store.marts}: {', '.join(absent)}; run `workforce build` first"
         )
-    frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in REGIONAL_MARTS}
+    frames = {name: store.read_mart(name) for name in REGIONAL_MARTS}
     return RegionalMarts(**frames)
 
 

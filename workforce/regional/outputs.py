@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from workforce.regional.network import (
     sector_flow_matrix,
     sector_net_flows,
 )
+from workforce.store import Store, write_frame, write_json
 
 __all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
 
@@ -219,26 +218,16 @@ def headline(
     }
 
 
-def write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        frame.write_parquet(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def write_regional(
     data_dir: Path, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
 ) -> RegionalOutputs:
     """Compute every regional output from ``<data>/marts`` and write ``<data>/regional``."""
     marts = load_marts(data_dir)
     outputs = compute_regional(marts, k=k, sick_leave_path=sick_leave_path)
-    folder = data_dir / "regional"
-    folder.mkdir(parents=True, exist_ok=True)
+    store = Store(data_dir)
+    folder = store.regional
     for name, frame in outputs.items():
-        write_parquet_atomic(frame, folder / f"{name}.parquet")
+        write_frame(frame, store.regional_path(name), what=f"regional {name}")
     rows = {name: frame.height for name, frame in outputs.items()}
     suppressed = {
         name: int(frame[SUPPRESSED].sum())
@@ -254,7 +243,5 @@ def write_regional(
         },
         "headline": figures,
     }
-    partial = folder / f".regional.json.{os.getpid()}.partial"
-    partial.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(partial, folder / "regional.json")
+    write_json(manifest, folder / "regional.json")
     return RegionalOutputs(folder=folder, rows=rows, suppressed=suppressed, headline=figures)

@@ -1,0 +1,73 @@
+"""What every command shares: the console, the error helper and the data folder's writer lock.
+
+Messages are never hard-wrapped: when output goes to a file or a pipe, rich would otherwise wrap
+at 80 columns and split an error (and the words a user greps for) over two lines. Long lines are
+left for the terminal to fold.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from workforce.store import Store, StoreError, data_dir_from_env
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+console = Console(soft_wrap=True)
+"""The console of every command: soft wrap, so no message is broken over lines."""
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``message`` as one red line and return the exit to raise (``raise fail(...)``)."""
+    console.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    """Print ``message`` as one yellow line."""
+    console.print(f"[yellow]{escape(message)}[/yellow]", soft_wrap=True)
+
+
+@contextmanager
+def writing(data_dir: Path, command: str) -> Iterator[Store]:
+    """Hold ``data_dir``'s writer lock for ``command`` and clean what killed writers left.
+
+    A second writer waits with a message; past the timeout, or on any other data-folder problem
+    (a file breaking its contract, say), the command ends with one line and exit code 2.
+    """
+    store = Store(data_dir)
+    try:
+        with store.lock(command, on_wait=warn):
+            removed = store.clean_leftovers()
+            if removed:
+                console.print(
+                    f"Removed {len(removed)} unfinished file(s) of an interrupted run "
+                    f"in {data_dir}.",
+                    soft_wrap=True,
+                )
+            yield store
+    except StoreError as error:
+        raise fail(str(error)) from None
+
+
+def writes_data(command: str) -> Callable[[Command], Command]:
+    """Decorate a command that writes to ``--data-dir``: it runs under :func:`writing`."""
+
+    def decorate(function: Command) -> Command:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            data_dir = kwargs.get("data_dir") or data_dir_from_env()
+            with writing(Path(data_dir), command):
+                return function(*args, **kwargs)
+
+        return cast(Command, wrapper)
+
+    return decorate
