@@ -31,6 +31,7 @@ from workforce.forecast.outlook import Outlook
 from workforce.reference import Reference, load_reference
 from workforce.scenario.levers import to_levers
 from workforce.scenario.spec import Scenario
+from workforce.store import Store
 from workforce.version import code_version
 
 DECISIONS = "decisions"
@@ -330,7 +331,7 @@ def review_decision(folder: Path, data_dir: Path) -> pl.DataFrame:
     """What a saved decision expected next to what the marts in ``data_dir`` say came."""
     if not (folder / "decision.json").is_file():
         raise DecisionError(f"{folder}: not a saved decision (no decision.json)")
-    marts = data_dir / "marts"
+    marts = Store(data_dir).marts
     for name in ("education_pipeline", "workforce_monthly"):
         if not (marts / f"{name}.parquet").is_file():
             raise DecisionError(f"{marts / name}.parquet: not found; run `workforce build` first")

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from workforce.ingest.load import PARTY_COLUMN, Staging, iter_quarantine
+from workforce.store import Store
 
 JUMP_SHARE = 0.20
 """A headcount change larger than this share of the previous month is flagged."""
@@ -77,7 +78,7 @@ def quality_report(data_dir: Path) -> QualityReport:
         refused=refused,
         gaps=_gaps(coverage),
         stale=_stale(coverage),
-        jumps=_jumps(data_dir / "marts" / "workforce_monthly.parquet"),
+        jumps=_jumps(Store(data_dir).mart_path("workforce_monthly")),
     )
 
 

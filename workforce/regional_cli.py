@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from workforce.cli_support import console, fail, writes_data
+from workforce.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +46,9 @@ def regional(
     except MissingMartsError as error:
         raise _fail(str(error)) from None
     except OSError as error:
-        raise _fail(f"cannot write to {data_dir / 'regional'}: {error.strerror or error}") from None
+        raise _fail(
+            f"cannot write to {Store(data_dir).regional}: {error.strerror or error}"
+        ) from None
     console.print(written.describe(), soft_wrap=True)
 
 

@@ -188,7 +188,7 @@ def compare(
         table = lever_table(outlook, scenarios, horizon_year=horizon_year, paths=paths, seed=seed)
     except ScenarioError as error:
         raise _fail(str(error)) from None
-    out = out or data_dir / "scenarios" / "lever_table.csv"
+    out = out or Store(data_dir).scenarios / "lever_table.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     table.write_csv(out)
     year = table["horizon_year"][0]

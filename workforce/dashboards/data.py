@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.store import Store, StoreError
+
 DATA_ENV = "WORKFORCE_DATA"
 MODELS_ENV = "WORKFORCE_MODELS"
 
@@ -37,13 +39,19 @@ def _read_parquet(path: Path) -> pl.DataFrame | None:
 
 
 def read_mart(data_dir: Path, name: str) -> pl.DataFrame | None:
-    """``<data>/marts/<name>.parquet``, or ``None`` when it has not been built."""
-    return _read_parquet(data_dir / "marts" / f"{name}.parquet")
+    """``<data>/marts/<name>.parquet`` checked against its contract; ``None`` if absent or stale."""
+    try:
+        return Store(data_dir).read_mart(name)
+    except StoreError:
+        return None
 
 
 def read_forecast(data_dir: Path, name: str) -> pl.DataFrame | None:
-    """``<data>/forecasts/<name>.parquet``, or ``None`` when it has not been written."""
-    return _read_parquet(data_dir / "forecasts" / f"{name}.parquet")
+    """``<data>/forecasts/<name>.parquet`` checked against its contract; ``None`` if absent."""
+    try:
+        return Store(data_dir).read_forecast(name)
+    except StoreError:
+        return None
 
 
 def _empty_metrics() -> pl.DataFrame:

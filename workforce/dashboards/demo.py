@@ -11,6 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.store import Store, write_frame
+
 from workforce.forecast.demand import KEYS
 
 DEMO_SECTORS = ("hospitals", "elderly_home_care")
@@ -69,10 +71,10 @@ def prepare_demo_forecast(
     from workforce.forecast.registry import save_run
     from workforce.forecast.run import run_engine
 
-    models_dir = models_dir or data_dir / "models"
-    mart = data_dir / "marts" / "demand.parquet"
-    demand = demo_demand_subset(pl.read_parquet(mart), per_sector=per_sector)
-    demand.write_parquet(mart)
+    store = Store(data_dir)
+    models_dir = models_dir or store.models
+    demand = demo_demand_subset(store.read_mart("demand"), per_sector=per_sector)
+    write_frame(demand, store.mart_path("demand"), what="mart demand")
     hierarchy = hierarchy_of(demand)
     frame, frequency = check_input(node_history(demand, hierarchy), frequency=Frequency.month)
     settings = EngineSettings(
@@ -87,10 +89,12 @@ def prepare_demo_forecast(
         keep_prophet=with_prophet,
     )
     output = run_engine(frame, frequency, settings, workers=workers)
-    target = data_dir / "forecasts" / "demand.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
     nodes = hierarchy.nodes.rename({"node_id": "unique_id"})
-    ForecastOutput.validate(output.forecasts).join(nodes, on="unique_id").write_parquet(target)
+    write_frame(
+        ForecastOutput.validate(output.forecasts).join(nodes, on="unique_id"),
+        store.forecast_path("demand"),
+        what="forecast demand",
+    )
     run_dir = save_run(
         output,
         models_dir=models_dir,

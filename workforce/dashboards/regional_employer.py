@@ -25,6 +25,8 @@ from typing import Any
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
+
+from workforce.store import Store
 from plotly.basedatatypes import BaseFigure
 
 from workforce.dashboards.data import Names, data_dir_from_env, load_names
@@ -109,7 +111,7 @@ def _all_levels_engine(data_dir: Path) -> EngineFactory:
     def make() -> ScenarioEngine | None:
         from workforce.forecast.outlook import Outlook
 
-        folder = data_dir / "forecasts" / "outlook"
+        folder = Store(data_dir).outlook
         if not folder.is_dir():
             return None
         try:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.store import Store
+
 from workforce.dashboards.data import read_forecast
 from workforce.dashboards.explorer_data import ALL
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, Viewer
@@ -70,7 +72,7 @@ class RegionalFiles:
 
 def read_regional(data_dir: Path) -> RegionalFiles:
     """What ``workforce regional`` wrote under ``data_dir``; empty when it has not run."""
-    folder = data_dir / "regional"
+    folder = Store(data_dir).regional
     tables: dict[str, pl.DataFrame | None] = {}
     for name in REGIONAL_FILES:
         path = folder / f"{name}.parquet"

@@ -20,6 +20,8 @@ from typing import Any
 
 import ipywidgets as widgets
 import polars as pl
+
+from workforce.store import Store
 from plotly.basedatatypes import BaseFigure
 
 from workforce.alignment import Advice
@@ -136,7 +138,7 @@ class TrainingAlignmentDashboard:
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
         return cls(
-            source=AdviceSource.from_outlook(data_dir / "forecasts" / "outlook", placements),
+            source=AdviceSource.from_outlook(Store(data_dir).outlook, placements),
             pipeline=read_mart(data_dir, "education_pipeline"),
             placements=placements,
             names=load_names(),

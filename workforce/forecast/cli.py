@@ -132,7 +132,7 @@ def forecast(
     console.print(
         f"{run.engine.metrics['unique_id'].n_unique()} demand series ({accuracy}); "
         f"origin {run.outlook.origin:%Y-%m}, {horizon} months, {paths} paths; "
-        f"marts in {data_dir / 'forecasts'}; registry {run.run_folder}; "
+        f"marts in {Store(data_dir).forecasts}; registry {run.run_folder}; "
         f"{stages}; total {time.perf_counter() - started:.1f} s."
     )
 

@@ -27,6 +27,7 @@ from workforce.forecast.outlook import KEYS, hierarchy_of, node_history, prepare
 from workforce.forecast.pipeline import EngineSettings, baseline_settings
 from workforce.forecast.run import run_engine
 from workforce.reference import load_reference
+from workforce.store import Store
 
 LEVEL_BOTTOM = "region_code/sector_code/profession_code"
 
@@ -35,8 +36,9 @@ def backtest_outlook(
     data_dir: Path, origin: dt.date, *, paths: int = 500, baselines_only: bool = False
 ) -> dict[str, pl.DataFrame]:
     """Score an outlook made at ``origin`` against the marts after it, per year-end."""
-    marts = data_dir / "marts"
-    demand = pl.read_parquet(marts / "demand.parquet")
+    store = Store(data_dir)
+    marts = store.marts
+    demand = store.read_mart("demand")
     last = demand["month"].max()
     assert isinstance(last, dt.date)
     months = (last.year - origin.year) * 12 + last.month - origin.month
@@ -166,9 +168,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baselines-only", action="store_true", help="Engine without Prophet.")
     args = parser.parse_args(argv)
     origin = dt.date.fromisoformat(f"{args.origin}-01")
-    if not (args.data_dir / "marts" / "demand.parquet").exists():
+    if not Store(args.data_dir).mart_path("demand").exists():
         raise SystemExit(
-            f"{args.data_dir / 'marts'}: no marts; run `make run` or `workforce build`"
+            f"{Store(args.data_dir).marts}: no marts; run `make run` or `workforce build`"
         )
     started = time.perf_counter()
     report = backtest_outlook(args.data_dir, origin, baselines_only=args.baselines_only)

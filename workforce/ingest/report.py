@@ -10,6 +10,7 @@ from rich.table import Table
 
 from workforce.ingest.load import IngestReport
 from workforce.quality import QualityReport
+from workforce.store import Store
 from workforce.validate import print_rule_counts
 
 
@@ -38,7 +39,7 @@ def print_ingest_report(report: IngestReport, data_dir: Path, *, console: Consol
         soft_wrap=True,
     )
     if report.rows_quarantined:
-        console.print(f"Quarantined rows: {data_dir / 'quarantine'}", soft_wrap=True)
+        console.print(f"Quarantined rows: {Store(data_dir).quarantine}", soft_wrap=True)
     return 1 if refused or report.rows_quarantined else 0
 
 
