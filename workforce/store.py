@@ -269,14 +269,15 @@ def normalised(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_frame(frame: pl.DataFrame, path: Path, *, what: str | None = None) -> Path:
-    """Write ``frame`` as Parquet (or CSV for ``.csv``) atomically; negative zeros normalised.
+    """Write ``frame`` as Parquet (or CSV for ``.csv``) atomically, the same bytes for equal frames.
 
     ``what`` names the frame's contract (``"mart demand"``, see :mod:`workforce.contracts`):
     the frame is checked, values included, before anything is written.
     """
     from workforce.contracts import check_frame
 
-    frame = normalised(frame)
+    # One chunk: Parquet row groups then follow the row count, not how the frame was computed.
+    frame = normalised(frame).rechunk()
     if what is not None:
         check_frame(frame, what, source=path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,150 @@
+"""Real ``workforce`` processes on one data folder: two writers at once, and ``kill -9``."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from workforce.ingest.load import Staging
+from workforce.marts import MART_NAMES
+from workforce.store import Store
+from workforce.synthetic import generate_region
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).parents[1]
+
+
+def _command(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "workforce.cli", *map(str, args)]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "60"}
+
+
+def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_command(*args), capture_output=True, text=True, env=_env(), check=False)
+
+
+def _start(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        _command(*args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env()
+    )
+
+
+def _split(raw: Path, into: tuple[Path, Path]) -> None:
+    """Every other raw file to each of two folders, keeping the source subfolders."""
+    files = sorted(path for path in raw.rglob("*") if path.is_file() and path.parent != raw)
+    for number, path in enumerate(files):
+        target = into[number % 2] / path.relative_to(raw)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def _marts(data_dir: Path) -> dict[str, pl.DataFrame]:
+    store = Store(data_dir)
+    return {name: store.read_mart(name) for name in MART_NAMES}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.glob("*.parquet"))
+    }
+
+
+def _leftovers(data_dir: Path) -> list[Path]:
+    return [
+        path
+        for path in data_dir.rglob("*")
+        if path.name.endswith((".partial", ".tmp", ".link")) and "raw" not in path.parts
+    ]
+
+
+def test_two_ingests_at_once_keep_every_file(region: Path, tmp_path: Path) -> None:
+    halves = (tmp_path / "raw_a", tmp_path / "raw_b")
+    _split(region, halves)
+    together, one_by_one = tmp_path / "together", tmp_path / "one_by_one"
+
+    first, second = (_start("ingest", half, "--data-dir", together) for half in halves)
+    outputs = [process.communicate(timeout=300)[0] for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert sum("Waiting for" in output for output in outputs) == 1, outputs
+    waited = next(output for output in outputs if "Waiting for" in output)
+    assert "`workforce ingest`" in waited
+    for half in halves:
+        assert _run("ingest", half, "--data-dir", one_by_one).returncode == 0
+
+    offered = sorted(path.name for half in halves for path in half.rglob("*") if path.is_file())
+    manifest = Staging(together).files()
+    assert manifest.filter(pl.col("status") == "loaded").height == len(offered)
+    assert sorted(Path(path).name for path in manifest["path"]) == offered
+    for data_dir in (together, one_by_one):
+        result = _run("build", "--data-dir", data_dir)
+        assert result.returncode == 0, result.stdout + result.stderr
+    built_together, built_one_by_one = _marts(together), _marts(one_by_one)
+    for name in MART_NAMES:
+        assert built_together[name].equals(built_one_by_one[name]), name
+    assert built_together["vacancies_monthly"].height > 0
+
+
+def test_identical_inputs_give_identical_mart_bytes(region_data: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(region_data / "staging", data_dir / "staging")
+    digests = []
+    for _ in range(2):
+        result = _run("build", "--data-dir", data_dir)
+        assert result.returncode == 0, result.stdout + result.stderr
+        digests.append(_digests(Store(data_dir).marts))
+    assert len(digests[0]) == len(MART_NAMES)
+    assert digests[0] == digests[1]
+
+
+def _killed_at(args: tuple[str | Path, ...], delay: float) -> None:
+    process = _start(*args)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+
+
+def test_kill_9_during_build_or_ingest_keeps_the_marts_and_the_next_run_cleans_up(
+    region_data: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(region_data, data_dir, symlinks=True)
+    store = Store(data_dir)
+    published = store.marts.resolve()
+    before = _digests(published)
+    newer = tmp_path / "newer"
+    generate_region(newer, seed=7)
+    delays = random.Random(20251231).sample([0.4, 0.8, 1.2, 1.6, 2.0, 2.5, 3.0], 4)
+    for number, delay in enumerate(delays):
+        if number % 2:
+            _killed_at(("ingest", newer, "--data-dir", data_dir), delay)
+        else:
+            _killed_at(("build", "--data-dir", data_dir), delay)
+        assert store.marts.resolve() == published, delay
+        assert _digests(store.marts) == before, delay
+        assert {name: frame.height for name, frame in _marts(data_dir).items()}
+        Staging(data_dir).files()  # the load manifest stays readable
+
+    result = _run("ingest", newer, "--data-dir", data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = _run("build", "--data-dir", data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not _leftovers(data_dir)
+    assert store.marts.resolve() != published
+    offered = {str(path) for path in newer.rglob("*") if path.is_file() and path.parent != newer}
+    loaded = set(Staging(data_dir).files().filter(pl.col("status") == "loaded")["path"])
+    assert offered <= loaded
