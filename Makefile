@@ -7,7 +7,7 @@ DATA ?= data
 SEED ?= 42
 PORT ?= 8866
 
-.PHONY: run test lint typecheck pytest demo lab dashboard clean
+.PHONY: run test test-fast lint typecheck pytest demo lab dashboard clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,14 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+## Everything: lint, types and the whole suite, browser and slow tests included (CI).
 test: lint typecheck pytest
+
+## Lint, types and every test except the slow and browser ones, for the edit-test loop.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -m "not slow and not browser" -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

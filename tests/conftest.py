@@ -1,4 +1,9 @@
-"""Session fixtures shared by the test packages: one generated region, loaded and built once."""
+"""Session fixtures shared by the test packages: one generated region, loaded and built once.
+
+Test lanes: a test that starts Chromium (it uses the ``browser`` fixture, directly or through
+another fixture) is marked ``browser``; a test that needs a whole-region forecast or a Voila
+server is marked ``slow``. ``make test-fast`` runs everything else.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,21 @@ import pytest
 from workforce.build import build_marts
 from workforce.ingest.load import ingest_paths
 from workforce.synthetic import generate_region
+
+BROWSER_FIXTURES = frozenset({"browser"})
+"""Fixtures that start Chromium."""
+SLOW_FIXTURES = frozenset({"region_forecast", "prophet_data", "dashboard_data", "main_data"})
+"""Fixtures that fit a region's forecasts (tens of seconds each, once per session)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the fixtures they use, so new tests join the right lane by themselves."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

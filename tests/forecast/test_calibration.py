@@ -1,0 +1,70 @@
+"""Conformal intervals from backtest errors: coverage on exchangeable errors and sane shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workforce.forecast.calibration import ConformalCalibration, recent_volatility
+from workforce.forecast.frames import LEVELS
+
+
+def _half_widths(calibration: ConformalCalibration, scale: float = 1.0) -> dict[int, float]:
+    prediction = calibration.apply(np.zeros(1), scale=scale)
+    return {level: float(prediction.upper[level][0]) for level in LEVELS}
+
+
+@pytest.mark.parametrize("n", [19, 40, 200])
+def test_coverage_on_exchangeable_errors_is_at_least_the_level(n: int) -> None:
+    """Split-conformal guarantee: averaged over calibration samples, coverage >= level."""
+    rng = np.random.default_rng(n)
+    repeats, fresh = 400, 200
+    covered = {level: 0.0 for level in LEVELS}
+    for _ in range(repeats):
+        errors = rng.standard_t(5, size=n)
+        calibration = ConformalCalibration.from_errors(errors, np.ones(n), np.ones(n))
+        widths = _half_widths(calibration)
+        new = np.abs(rng.standard_t(5, size=fresh))
+        for level in LEVELS:
+            covered[level] += float(np.mean(new <= widths[level]))
+    for level in LEVELS:
+        share = covered[level] / repeats
+        assert share >= level / 100 - 0.01, (level, share)
+        assert share <= level / 100 + 0.06, (level, share)
+
+
+def test_intervals_are_centred_nested_and_do_not_narrow_with_the_horizon() -> None:
+    rng = np.random.default_rng(3)
+    errors = rng.normal(0, 2, 120)
+    steps = np.tile(np.arange(1, 13), 10)
+    calibration = ConformalCalibration.from_errors(errors, steps, np.full(120, 1.5))
+    mean = np.linspace(100, 130, 24)
+    prediction = calibration.apply(mean, scale=1.5)
+    for level in LEVELS:
+        lower, upper = prediction.lower[level], prediction.upper[level]
+        np.testing.assert_allclose((lower + upper) / 2, mean)
+        assert np.all(np.diff(upper - lower) >= 0)
+    assert np.all(
+        prediction.upper[95] - prediction.lower[95] >= prediction.upper[80] - prediction.lower[80]
+    )
+
+
+def test_intervals_scale_with_the_series() -> None:
+    rng = np.random.default_rng(5)
+    errors, steps = rng.normal(0, 1, 60), np.ones(60)
+    small = ConformalCalibration.from_errors(errors, steps, np.ones(60))
+    large = ConformalCalibration.from_errors(errors * 1000, steps, np.full(60, 1000.0))
+    assert small.quantiles == pytest.approx(large.quantiles)
+    assert _half_widths(large, scale=1000.0)[80] == pytest.approx(1000 * _half_widths(small)[80])
+
+
+def test_no_errors_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="at least one backtest error"):
+        ConformalCalibration.from_errors(np.array([np.nan]), np.ones(1), np.ones(1))
+
+
+def test_recent_volatility_is_never_zero_and_follows_the_last_seasons() -> None:
+    calm_then_wild = np.concatenate([np.full(36, 10.0), 10 + 5 * (np.arange(24) % 2)])
+    assert recent_volatility(calm_then_wild, 12) == pytest.approx(5.0, rel=0.1)
+    assert recent_volatility(np.full(30, 7.0), 12) > 0
+    assert recent_volatility(np.zeros(30), 12) > 0

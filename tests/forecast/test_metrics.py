@@ -1,0 +1,96 @@
+"""Forecast error measures: the properties that make them comparable across series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workforce.forecast.metrics import (
+    bias,
+    coverage,
+    mase,
+    pinball,
+    rmsse,
+    seasonal_naive_scale,
+    smape,
+    winkler,
+)
+
+RNG = np.random.default_rng(7)
+SEASONAL = 100 + 10 * np.sin(np.arange(48) * 2 * np.pi / 12) + RNG.normal(0, 2, 48)
+
+
+def test_a_perfect_forecast_scores_zero() -> None:
+    actual = SEASONAL[36:]
+    scale = seasonal_naive_scale(SEASONAL[:36], 12)
+    squared = seasonal_naive_scale(SEASONAL[:36], 12, squared=True)
+    assert mase(actual, actual, scale=scale) == 0
+    assert rmsse(actual, actual, squared_scale=squared) == 0
+    assert smape(actual, actual) == 0
+    assert bias(actual, actual) == 0
+
+
+def test_the_in_sample_seasonal_naive_forecast_scores_one() -> None:
+    train = SEASONAL[:36]
+    scale = seasonal_naive_scale(train, 12)
+    squared = seasonal_naive_scale(train, 12, squared=True)
+    assert mase(train[12:], train[:-12], scale=scale) == pytest.approx(1.0)
+    assert rmsse(train[12:], train[:-12], squared_scale=squared) == pytest.approx(1.0)
+
+
+def test_mase_does_not_depend_on_the_unit() -> None:
+    train, actual = SEASONAL[:36], SEASONAL[36:]
+    forecast = np.full(12, train[-12:].mean())
+    in_persons = mase(actual, forecast, scale=seasonal_naive_scale(train, 12))
+    in_hundreds = mase(actual / 100, forecast / 100, scale=seasonal_naive_scale(train / 100, 12))
+    assert in_hundreds == pytest.approx(in_persons)
+
+
+def test_the_scale_of_a_flat_or_short_series_is_never_zero() -> None:
+    assert seasonal_naive_scale(np.full(30, 5.0), 12) > 0
+    assert seasonal_naive_scale(np.zeros(30), 12) > 0
+    assert seasonal_naive_scale(np.array([3.0]), 12) > 0
+    short = np.array([1.0, 3.0, 6.0])
+    assert seasonal_naive_scale(short, 12) == pytest.approx(2.5)
+
+
+def test_smape_is_symmetric_bounded_and_zero_for_two_zeros() -> None:
+    actual, forecast = np.array([10.0, 0.0, 5.0]), np.array([20.0, 0.0, 0.0])
+    assert smape(actual, forecast) == pytest.approx(smape(forecast, actual))
+    assert smape(np.array([0.0]), np.array([0.0])) == 0
+    assert smape(np.array([1.0]), np.array([0.0])) == pytest.approx(200)
+    assert 0 <= smape(actual, forecast) <= 200
+
+
+def test_bias_is_positive_when_the_forecast_runs_high() -> None:
+    actual = np.array([10.0, 12.0])
+    assert bias(actual, actual + 3) == pytest.approx(3)
+    assert bias(actual, actual - 1) == pytest.approx(-1)
+
+
+def test_coverage_counts_the_bounds_as_inside() -> None:
+    actual = np.array([1.0, 2.0, 3.0, 4.0])
+    lower, upper = np.array([1.0, 0.0, 3.5, 0.0]), np.array([2.0, 2.0, 4.0, 3.0])
+    assert coverage(actual, lower, upper) == pytest.approx(0.5)
+
+
+def test_winkler_is_the_width_when_every_value_is_inside_and_punishes_misses() -> None:
+    actual = np.array([5.0, 6.0])
+    lower, upper = np.array([4.0, 4.0]), np.array([7.0, 8.0])
+    assert winkler(actual, lower, upper, level=80) == pytest.approx(3.5)
+    missed = winkler(actual + np.array([0.0, 3.0]), lower, upper, level=80)
+    # One value 1 above its upper bound: the mean gains 2 / 0.2 * 1 / 2.
+    assert missed == pytest.approx(3.5 + 5.0)
+    assert winkler(actual + 3, lower, upper, level=95) > winkler(actual + 3, lower, upper, level=80)
+
+
+def test_pinball_at_the_median_is_half_the_absolute_error() -> None:
+    actual = RNG.normal(0, 1, 50)
+    forecast = actual + RNG.normal(0, 1, 50)
+    assert pinball(actual, forecast, quantile=0.5) == pytest.approx(
+        0.5 * float(np.mean(np.abs(actual - forecast)))
+    )
+    low = pinball(actual, actual - 1, quantile=0.1)
+    high = pinball(actual, actual + 1, quantile=0.1)
+    assert low == pytest.approx(0.1)
+    assert high == pytest.approx(0.9)
