@@ -39,6 +39,7 @@ import polars as pl
 from workforce.forecast.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.reference import Reference, load_reference
 from workforce.scenario.effects import PROFESSION_LEVEL, default_horizon_year, horizon_index
+from workforce.store import replacing
 
 Target = Literal["median", "probability"]
 ARRIVAL_OFFSET = 0.5
@@ -434,16 +435,16 @@ def _finish(
 
 def write_advice(advice: Advice, path: Path) -> Path:
     """Write the ranked table to ``.csv`` or ``.xlsx`` (two sheets: advice and by cohort year)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".csv":
-        advice.table.write_csv(path)
-    elif path.suffix == ".xlsx":
-        import xlsxwriter
-
-        with xlsxwriter.Workbook(path) as workbook:
-            advice.table.write_excel(workbook, worksheet="advice", autofit=True)
-            advice.by_year.write_excel(workbook, worksheet="by_cohort_year", autofit=True)
-            advice.gaps.write_excel(workbook, worksheet="gaps", autofit=True)
-    else:
+    if path.suffix not in (".csv", ".xlsx"):
         raise AlignmentError(f"{path}: write .csv or .xlsx")
+    with replacing(path) as temporary:
+        if path.suffix == ".csv":
+            advice.table.write_csv(temporary)
+        else:
+            import xlsxwriter
+
+            with xlsxwriter.Workbook(temporary) as workbook:
+                advice.table.write_excel(workbook, worksheet="advice", autofit=True)
+                advice.by_year.write_excel(workbook, worksheet="by_cohort_year", autofit=True)
+                advice.gaps.write_excel(workbook, worksheet="gaps", autofit=True)
     return path

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.store import replacing
+
 KEY_ENV = "WORKFORCE_REGIONAL_KEY"
 """Environment variable that may hold the regional key (instead of a key file)."""
 
@@ -198,12 +200,9 @@ def pseudonymise_file(
         birth_date_column=birth_date_column,
         source=str(input_path),
     )
-    partial = output_path.with_name(f".{output_path.name}.partial")
     try:
-        output_path.parent.mkdir(parents=True, exist_ok=True)
-        result.write_csv(partial)
-        partial.replace(output_path)
+        with replacing(output_path) as temporary:
+            result.write_csv(temporary)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise PseudonymiseError(f"cannot write {output_path}: {error.strerror or error}") from None
     return summary

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from workforce.cli_support import console, fail, writes_data
-from workforce.store import Store
+from workforce.store import Store, write_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -157,6 +157,7 @@ def run(
 
 
 @scenario_app.command("compare")
+@writes_data("scenario compare")
 def compare(
     data_dir: DataDir,
     files: Annotated[
@@ -189,8 +190,7 @@ def compare(
     except ScenarioError as error:
         raise _fail(str(error)) from None
     out = out or Store(data_dir).scenarios / "lever_table.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.write_csv(out)
+    write_frame(table, out)
     year = table["horizon_year"][0]
     console.print(
         _table(

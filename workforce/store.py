@@ -293,6 +293,22 @@ def write_frame(frame: pl.DataFrame, path: Path, *, what: str | None = None) -> 
     return path
 
 
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write any way; it replaces ``path`` when the block ends.
+
+    For writers that need a path of their own (Excel workbooks, a library's CSV); when the block
+    fails, ``path`` keeps its previous content and the temporary file is removed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary(path).with_suffix(f"{path.suffix}.tmp")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def write_text(text: str, path: Path) -> Path:
     """Write UTF-8 text atomically (temporary sibling, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
