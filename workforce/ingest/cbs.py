@@ -87,6 +87,17 @@ class UnexpectedTableError(OpenDataError):
     """A file that is not the table the reader expects (its columns differ)."""
 
 
+def tidy(frame: pl.DataFrame, path: Path, table: str) -> pl.DataFrame:
+    """``frame`` after checking it against the open-data contract ``table``."""
+    from workforce.contracts import ContractError, check_frame
+
+    try:
+        check_frame(frame, f"open data {table}", source=path)
+    except ContractError as error:
+        raise UnexpectedTableError(path, str(error).removeprefix(f"{path}: ")) from None
+    return frame
+
+
 def external_dir() -> Path:
     """Folder of the open-data copies: ``$WORKFORCE_EXTERNAL``, else the repository's own."""
     return Path(os.environ.get(EXTERNAL_ENV, _REPOSITORY_EXTERNAL))
@@ -130,7 +141,11 @@ def read_vacancies_by_sector(path: Path | None = None, *, thousands: bool = True
     )
     frame = _with_values(frame, path, scale=_scale(thousands), unit=_unit("vacancies", thousands))
     frame = _with_periods(frame, path).with_columns(_sector_label(path))
-    return frame.select(_SERIES_COLUMNS).sort("sector_key", "measure", "period")
+    return tidy(
+        frame.select(_SERIES_COLUMNS).sort("sector_key", "measure", "period"),
+        path,
+        "vacancies_by_sector",
+    )
 
 
 def read_regional_vacancies(path: Path | None = None, *, thousands: bool = True) -> pl.DataFrame:
@@ -165,7 +180,9 @@ def read_regional_vacancies(path: Path | None = None, *, thousands: bool = True)
         ),
     )
     columns = [*_SERIES_COLUMNS[:3], "region_key", "region_label", *_SERIES_COLUMNS[3:]]
-    return frame.select(columns).sort("region_key", "sector_key", "period")
+    return tidy(
+        frame.select(columns).sort("region_key", "sector_key", "period"), path, "regional_vacancies"
+    )
 
 
 def read_sick_leave(path: Path | None = None) -> pl.DataFrame:
@@ -185,7 +202,7 @@ def read_sick_leave(path: Path | None = None) -> pl.DataFrame:
     )
     frame = _with_values(frame, path, scale=1.0, unit="percent")
     frame = _with_periods(frame, path).with_columns(_sector_label(path))
-    return frame.select(_SERIES_COLUMNS).sort("sector_key", "period")
+    return tidy(frame.select(_SERIES_COLUMNS).sort("sector_key", "period"), path, "sick_leave")
 
 
 def read_working_population(path: Path | None = None, *, thousands: bool = True) -> pl.DataFrame:
@@ -254,10 +271,12 @@ def read_working_population(path: Path | None = None, *, thousands: bool = True)
         "value",
         "unit",
     ]
-    return (
+    return tidy(
         _with_periods(frame, path)
         .select(columns)
-        .sort("sector_key", "person_characteristic_key", "sex_key", "period")
+        .sort("sector_key", "person_characteristic_key", "sex_key", "period"),
+        path,
+        "working_population",
     )
 
 

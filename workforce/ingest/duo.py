@@ -19,6 +19,7 @@ from workforce.ingest.cbs import (
     OpenDataNotFoundError,
     UnexpectedTableError,
     external_dir,
+    tidy,
 )
 
 HBO_ENROLMENTS = Path("duo/hbo_ingeschrevenen/inputdata.json")
@@ -90,13 +91,15 @@ def read_hbo_enrolments(path: Path | None = None) -> pl.DataFrame:
         _mapped(path, "route", _ROUTES, wide),
         _mapped(path, "sex", _SEXES, wide),
     )
-    return (
+    return tidy(
         wide.unpivot(
             index=list(_FIELDS.values()), on=years, variable_name="year", value_name="enrolled"
         )
         .with_columns(pl.col("year").cast(pl.Int64))
         .select(HBO_ENROLMENT_COLUMNS)
-        .sort("institution_code", "programme_code", "municipality_code", "route", "sex", "year")
+        .sort("institution_code", "programme_code", "municipality_code", "route", "sex", "year"),
+        path,
+        "hbo_enrolments",
     )
 
 
