@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from workforce.cli_support import console
+from workforce.cli_support import console, fail
 
 
 def register(app: typer.Typer) -> None:
@@ -38,11 +38,9 @@ def fetch_cbs(
                 table_id, out, base_url=base_url or DEFAULT_BASE_URL, timeout=timeout
             )
     except StatLineError as error:
-        console.print(f"[red]{escape(str(error))}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     except OSError as error:
-        console.print(f"[red]Cannot write to {escape(str(out))}: {error.strerror or error}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(f"Cannot write to {out}: {error.strerror or error}") from None
     observations = fetched.rows.get("TypedDataSet", 0)
     console.print(
         f"{fetched.table_id} {escape(fetched.title)}: {observations:,} observations, "
