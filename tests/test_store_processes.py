@@ -80,9 +80,10 @@ def test_two_ingests_at_once_keep_every_file(region: Path, tmp_path: Path) -> No
     first, second = (_start("ingest", half, "--data-dir", together) for half in halves)
     outputs = [process.communicate(timeout=300)[0] for process in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
-    assert sum("Waiting for" in output for output in outputs) == 1, outputs
-    waited = next(output for output in outputs if "Waiting for" in output)
-    assert "`workforce ingest`" in waited
+    # When the two overlapped (they nearly always do), the later one said why it waited.
+    waited = [output for output in outputs if "Waiting for" in output]
+    assert len(waited) <= 1, outputs
+    assert all("`workforce ingest` (process" in output for output in waited)
     for half in halves:
         assert _run("ingest", half, "--data-dir", one_by_one).returncode == 0
 
