@@ -181,21 +181,17 @@ class Store:
                         f"{self.root} is still in use by {self._writer()} after {timeout:.0f} s; "
                         f"try again when it has finished (wait longer with {LOCK_TIMEOUT_ENV})"
                     ) from None
-            write_text(
-                json.dumps(
-                    {
-                        "command": command,
-                        "pid": os.getpid(),
-                        "since": dt.datetime.now().isoformat(timespec="seconds"),
-                    }
-                ),
-                self.root / WRITER_NAME,
-            )
         else:
             lock.acquire()
         try:
+            if not nested:
+                since = dt.datetime.now().isoformat(timespec="seconds")
+                writer = {"command": command, "pid": os.getpid(), "since": since}
+                write_text(json.dumps(writer), self.root / WRITER_NAME)
             yield self
         finally:
+            if not nested:
+                (self.root / WRITER_NAME).unlink(missing_ok=True)
             lock.release()
 
     def _writer(self) -> str:
