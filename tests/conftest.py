@@ -17,8 +17,10 @@ from workforce.synthetic import generate_region
 
 BROWSER_FIXTURES = frozenset({"browser"})
 """Fixtures that start Chromium."""
-SLOW_FIXTURES = frozenset({"region_forecast", "prophet_data", "dashboard_data", "main_data"})
-"""Fixtures that fit a region's forecasts (tens of seconds each, once per session)."""
+SLOW_FIXTURES = frozenset(
+    {"region_forecast", "prophet_data", "dashboard_data", "main_data", "server"}
+)
+"""Fixtures that fit a region's forecasts or start a Voila server (tens of seconds each)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
