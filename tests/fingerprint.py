@@ -121,10 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"Regenerate {FINGERPRINT.name}.")
     args = parser.parse_args(argv)
+    from workforce.store import write_text
+
     with tempfile.TemporaryDirectory() as workdir:
         actual = fingerprint(outputs(run_region(Path(workdir))))
     if args.write:
-        FINGERPRINT.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
+        write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n", FINGERPRINT)
         print(f"Wrote {FINGERPRINT} ({len(actual)} frames).")
         return 0
     lines = differences(json.loads(FINGERPRINT.read_text()), actual)
