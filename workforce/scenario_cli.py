@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from workforce.cli_support import console, fail, writes_data
-from workforce.store import Store, write_frame
+from workforce.store import Store, StoreError, write_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -61,6 +61,8 @@ def _outlook(data_dir: Path) -> Outlook:
         return Outlook.load(folder)
     except FileNotFoundError:
         raise _fail(f"{folder}: no outlook; run `workforce forecast` first") from None
+    except StoreError as error:
+        raise _fail(str(error)) from None
 
 
 def _read(files: list[Path]) -> list:

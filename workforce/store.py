@@ -45,8 +45,12 @@ LEFTOVER_SUFFIXES = (".partial", ".tmp", ".link", ".previous")
 """Names a killed writer may leave behind; removed by the next writer."""
 
 
-class StoreError(Exception):
-    """A data-folder problem a user can act on; the message is one line."""
+class StoreError(ValueError):
+    """A data-folder problem a user can act on; the message is one line.
+
+    A ``ValueError``, so that readers which turn bad files into a message or an empty state
+    (the dashboards, ``scenario``) treat a stale or hand-edited file the same way.
+    """
 
 
 class StoreBusyError(StoreError):

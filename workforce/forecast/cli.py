@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from workforce.cli_support import console, fail, warn, writes_data
-from workforce.store import Store
+from workforce.store import Store, StoreError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -118,6 +118,8 @@ def forecast(
             paths=paths,
             console=console,
         )
+    except StoreError as error:
+        raise fail(str(error)) from None
     except (InputError, ValueError) as error:
         raise fail(f"{Store(data_dir).marts}: {error}") from None
     for message in run.engine.failures:
