@@ -18,9 +18,24 @@ from workforce.synthetic import generate_region
 BROWSER_FIXTURES = frozenset({"browser"})
 """Fixtures that start Chromium."""
 SLOW_FIXTURES = frozenset(
-    {"region_forecast", "prophet_data", "dashboard_data", "main_data", "server"}
+    {"region_forecast", "prophet_data", "dashboard_data", "main_data", "server", "backtest_2021"}
 )
-"""Fixtures that fit a region's forecasts or start a Voila server (tens of seconds each)."""
+"""Fixtures that fit a region's forecasts or supply, or start a Voila server (tens of seconds)."""
+
+
+SLOW_TESTS = (
+    "tests/forecast/test_leaving.py",
+    "tests/forecast/test_executor.py",
+    "tests/forecast/test_cli.py::test_forecast_writes_forecasts_and_a_registry_run",
+    "tests/forecast/test_engine.py::test_choice_never_sees_the_test_window",
+    "tests/test_regional_cli.py",
+    "tests/test_cli.py::test_generated_region_passes_validation",
+    "tests/synthetic/test_generate.py::test_national_scale_streams_one_partition_per_block",
+    "tests/synthetic/test_ground_truth.py::test_leave_rates_by_age_band_recover_the_manifest",
+)
+"""Tests (or whole modules, by their module fixtures) that took the longest in
+``pytest -m "not slow and not browser" --durations=60``: fits of the leaving model and the
+supply projection on the region, Dask, whole-region forecasts, national-scale generation."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -29,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
-        if fixtures & SLOW_FIXTURES:
+        if fixtures & SLOW_FIXTURES or item.nodeid.startswith(SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
 
 

@@ -57,6 +57,7 @@ def test_build_without_loaded_files_is_one_line(deep: Path) -> None:
     assert f"{deep / 'staging'}; run `workforce ingest PATH...` first" in line
 
 
+@pytest.mark.slow
 def test_a_stale_mart_stops_forecast_with_file_and_column(deep: Path) -> None:
     marts = deep / "marts"
     marts.mkdir()
