@@ -30,10 +30,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from filelock import FileLock, Timeout
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DATA_ENV = "WORKFORCE_DATA"
 LOCK_TIMEOUT_ENV = "WORKFORCE_LOCK_TIMEOUT"
@@ -256,6 +258,8 @@ def _temporary(path: Path) -> Path:
 
 def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with negative zero written as zero, so equal inputs give equal bytes."""
+    import polars as pl
+
     floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
     if not floats:
         return frame
@@ -386,6 +390,8 @@ def read_checked(path: Path, what: str, *, columns: list[str] | None = None) -> 
     :class:`workforce.contracts.ContractError` naming the file and column when it does not
     match.
     """
+    import polars as pl
+
     scan = scan_checked(path, what)
     if columns is not None:
         scan = scan.select(columns)
@@ -397,6 +403,8 @@ def read_checked(path: Path, what: str, *, columns: list[str] | None = None) -> 
 
 def scan_checked(path: Path, what: str) -> pl.LazyFrame:
     """A lazy scan of ``path`` after its schema was checked against ``what``'s contract."""
+    import polars as pl
+
     from workforce.contracts import check_schema
 
     if not path.is_file():
