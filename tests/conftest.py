@@ -18,9 +18,18 @@ from workforce.synthetic import generate_region
 BROWSER_FIXTURES = frozenset({"browser"})
 """Fixtures that start Chromium."""
 SLOW_FIXTURES = frozenset(
-    {"region_forecast", "prophet_data", "dashboard_data", "main_data", "server", "backtest_2021"}
+    {
+        "region_forecast",
+        "prophet_data",
+        "dashboard_data",
+        "main_data",
+        "server",
+        "backtest_2021",
+        "small_run",
+    }
 )
-"""Fixtures that fit a region's forecasts or supply, or start a Voila server (tens of seconds)."""
+"""Fixtures that fit forecasts (Prophet in worker processes, a region's forecast or supply) or
+start a Voila server: seconds to tens of seconds each."""
 
 
 SLOW_TESTS = (
