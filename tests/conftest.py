@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 from workforce.build import build_marts
 from workforce.ingest.load import ingest_paths
 from workforce.synthetic import generate_region
+
+# Property tests check values, not speed: on a shared machine one example can take longer than
+# Hypothesis's default 200 ms deadline and fail a correct test.
+hypothesis.settings.register_profile("workforce", deadline=None)
+hypothesis.settings.load_profile("workforce")
 
 BROWSER_FIXTURES = frozenset({"browser"})
 """Fixtures that start Chromium."""
