@@ -16,6 +16,7 @@ import pytest
 
 from workforce.contracts import ContractError
 from workforce.store import (
+    LOCK_TIMEOUT_ENV,
     Store,
     StoreBusyError,
     StoreError,
@@ -227,3 +228,19 @@ def test_the_lock_is_reentrant_in_one_process(tmp_path: Path) -> None:
         pass
     with store.lock("build", timeout=1):
         pass
+
+
+def test_a_direct_call_from_a_notebook_waits_for_the_lock_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from workforce.build import build_marts
+
+    holder = _holder(tmp_path, 30)
+    monkeypatch.setenv(LOCK_TIMEOUT_ENV, "0.3")
+    try:
+        with caplog.at_level("WARNING", logger="workforce"), pytest.raises(StoreBusyError):
+            build_marts(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"Waiting for {tmp_path}: `workforce build`" in caplog.text

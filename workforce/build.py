@@ -21,7 +21,14 @@ from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
 from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
 from workforce.reference import Reference, load_reference
-from workforce.store import Store, new_version, version_stamp, write_frame, write_json
+from workforce.store import (
+    Store,
+    holds_lock,
+    new_version,
+    version_stamp,
+    write_frame,
+    write_json,
+)
 from workforce.version import git_commit
 
 KEEP_BUILDS = 3
@@ -74,6 +81,7 @@ def _covered_months(coverage: pl.DataFrame, source: str) -> pl.DataFrame:
     )
 
 
+@holds_lock("build")
 def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResult:
     """Compute every mart from ``data_dir``'s staging area and publish them as ``marts/``."""
     started = dt.datetime.now()

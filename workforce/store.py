@@ -23,14 +23,17 @@ removes what a killed one left behind (:meth:`Store.clean_leftovers`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import json
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from filelock import FileLock, Timeout
 
@@ -237,6 +240,31 @@ class Store:
             names[:] = [name for name in names if not (here / name).is_symlink()]
             names[:] = [name for name in names if (here / name).exists()]
         return sorted(removed)
+
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def holds_lock(command: str) -> Callable[[Function], Function]:
+    """Decorate a function with a ``data_dir`` parameter: it runs holding that folder's lock.
+
+    So a notebook or script that calls :func:`~workforce.build.build_marts` directly is as safe
+    beside a running command as the command line is. Inside a command, which holds the lock
+    already, the lock is simply taken again. A wait is logged on the ``workforce`` logger.
+    """
+
+    def decorate(function: Function) -> Function:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            data_dir = Path(signature.bind(*args, **kwargs).arguments["data_dir"])
+            with Store(data_dir).lock(command, on_wait=logging.getLogger("workforce").warning):
+                return function(*args, **kwargs)
+
+        return cast(Function, wrapper)
+
+    return decorate
 
 
 def _lock_timeout() -> float:

@@ -35,7 +35,7 @@ from workforce.forecast.outlook import (
 from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.run import RunOutput, run_engine
 from workforce.reference import load_reference
-from workforce.store import Store, write_json
+from workforce.store import Store, holds_lock, write_json
 
 LEAVING_TEST_YEARS = 2
 """The leaving model is evaluated on the last this many years, trained on the years before."""
@@ -68,6 +68,7 @@ def demand_nodes(data_dir: Path, *, min_length: int) -> tuple[pl.DataFrame, pl.D
     return frame, hierarchy.nodes
 
 
+@holds_lock("forecast")
 def forecast_region(
     data_dir: Path,
     settings: EngineSettings,

@@ -29,7 +29,7 @@ import polars as pl
 
 from workforce.ingest.readers import RawFileError
 from workforce.schemas import CONTRACTS, Contract, contract_columns
-from workforce.store import Store, write_frame
+from workforce.store import Store, holds_lock, write_frame
 from workforce.validate import ValidationResult, collect_files, validate_file
 
 SOURCES = ("staff", "vacancies", "education")
@@ -157,6 +157,7 @@ def extract_date_of(path: Path, default: dt.date) -> tuple[dt.date, str]:
     return default, "default"
 
 
+@holds_lock("ingest")
 def ingest_paths(
     paths: Sequence[Path],
     data_dir: Path,

@@ -34,7 +34,7 @@ from workforce.regional.network import (
     sector_flow_matrix,
     sector_net_flows,
 )
-from workforce.store import Store, write_frame, write_json
+from workforce.store import Store, holds_lock, write_frame, write_json
 
 __all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
 
@@ -218,6 +218,7 @@ def headline(
     }
 
 
+@holds_lock("regional")
 def write_regional(
     data_dir: Path, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
 ) -> RegionalOutputs:
