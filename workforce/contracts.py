@@ -1,5 +1,7 @@
 """Contracts of what the stages write: marts, forecasts, the outlook, regional outputs, open data.
 
+(Long because it lists every column of every output frame; the code is the checks at the end.)
+
 The raw sources have their contracts in :mod:`workforce.schemas`; this module covers every frame
 the pipeline produces. A contract lists each column with its kind: a key (never empty), text, a
 date, a flag, an integer, a count (an integer never below zero), a number, or an amount (a number
