@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from workforce.csv_safety import write_csv, write_excel
 from workforce.forecast.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.reference import Reference, load_reference
 from workforce.scenario.effects import PROFESSION_LEVEL, default_horizon_year, horizon_index
@@ -436,14 +437,14 @@ def write_advice(advice: Advice, path: Path) -> Path:
     """Write the ranked table to ``.csv`` or ``.xlsx`` (two sheets: advice and by cohort year)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
-        advice.table.write_csv(path)
+        write_csv(advice.table, path)
     elif path.suffix == ".xlsx":
         import xlsxwriter
 
         with xlsxwriter.Workbook(path) as workbook:
-            advice.table.write_excel(workbook, worksheet="advice", autofit=True)
-            advice.by_year.write_excel(workbook, worksheet="by_cohort_year", autofit=True)
-            advice.gaps.write_excel(workbook, worksheet="gaps", autofit=True)
+            write_excel(advice.table, workbook, worksheet="advice", autofit=True)
+            write_excel(advice.by_year, workbook, worksheet="by_cohort_year", autofit=True)
+            write_excel(advice.gaps, workbook, worksheet="gaps", autofit=True)
     else:
         raise AlignmentError(f"{path}: write .csv or .xlsx")
     return path

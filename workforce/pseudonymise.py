@@ -21,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.csv_safety import write_csv
+
 KEY_ENV = "WORKFORCE_REGIONAL_KEY"
 """Environment variable that may hold the regional key (instead of a key file)."""
 
@@ -201,7 +203,7 @@ def pseudonymise_file(
     partial = output_path.with_name(f".{output_path.name}.partial")
     try:
         output_path.parent.mkdir(parents=True, exist_ok=True)
-        result.write_csv(partial)
+        write_csv(result, partial)
         partial.replace(output_path)
     except OSError as error:
         partial.unlink(missing_ok=True)

@@ -190,7 +190,9 @@ def compare(
         raise _fail(str(error)) from None
     out = out or data_dir / "scenarios" / "lever_table.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.write_csv(out)
+    from workforce.csv_safety import write_csv
+
+    write_csv(table, out)
     year = table["horizon_year"][0]
     console.print(
         _table(
@@ -239,7 +241,9 @@ def review(
         result = review_decision(decision, data_dir)
     except DecisionError as error:
         raise _fail(str(error)) from None
-    result.write_csv(decision / "review.csv")
+    from workforce.csv_safety import write_csv
+
+    write_csv(result, decision / "review.csv")
     known = result.filter(pl.col("actual").is_not_null())
     for line in describe_review(result):
         console.print(line)

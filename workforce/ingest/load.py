@@ -26,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.csv_safety import write_csv
 from workforce.ingest.readers import RawFileError
 from workforce.schemas import CONTRACTS, Contract, contract_columns
 from workforce.validate import ValidationResult, collect_files, validate_file
@@ -391,7 +392,7 @@ def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     if path.suffix == ".csv":
-        frame.write_csv(temporary)
+        write_csv(frame, temporary)
     else:
         frame.write_parquet(temporary)
     os.replace(temporary, path)

@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polars as pl
 from polars.exceptions import PolarsError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx")
-"""File types read by :func:`read_raw`; other files in a delivered folder are skipped."""
+"""File types read by :func:`read_raw`; other files in a folder are listed as not loaded."""
+
+UNSUPPORTED_TYPES = {
+    ".tsv": "tab-separated text is not read; save it as .csv (comma or semicolon separated)",
+    ".txt": "plain text is not read; save it as .csv (comma or semicolon separated)",
+    ".xlsm": "a workbook with macros is not read; save it as an Excel workbook (.xlsx)",
+    ".xls": "the old Excel format is not read; save it as an Excel workbook (.xlsx)",
+    ".xlsb": "the binary Excel format is not read; save it as an Excel workbook (.xlsx)",
+    ".ods": "OpenDocument spreadsheets are not read; save it as .xlsx or .csv",
+    ".json": "JSON is not read; send .csv, .xlsx or .parquet",
+}
+"""Why a file type that holds tables is not read, and what to send instead."""
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
@@ -44,26 +59,39 @@ def read_raw_table(path: Path) -> tuple[pl.DataFrame, int]:
     suffix = path.suffix.lower()
     header_row = 1
     if suffix == ".csv":
-        frame = _read_csv(path)
+        frame, header_row = _read_csv(path)
     elif suffix == ".parquet":
         frame = _read_parquet(path)
     elif suffix == ".xlsx":
         frame, header_row = _read_xlsx(path)
     else:
-        expected = ", ".join(SUPPORTED_SUFFIXES)
-        raise RawFileError(path, f"unsupported file type {suffix or '(none)'}; expected {expected}")
+        raise RawFileError(path, unsupported_type_problem(path))
     frame = frame.rename({name: name.strip() for name in frame.columns}).with_columns(
         pl.col(pl.String).str.replace(_MIDNIGHT, "$1")
     )
     return frame, header_row
 
 
+def unsupported_type_problem(path: Path) -> str:
+    """Why a file of this type is not read, and what to send instead."""
+    suffix = path.suffix.lower()
+    if suffix in UNSUPPORTED_TYPES:
+        return f"unsupported file type {suffix}: {UNSUPPORTED_TYPES[suffix]}"
+    expected = ", ".join(SUPPORTED_SUFFIXES)
+    return f"unsupported file type {suffix or '(none)'}; expected {expected}"
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode file bytes as UTF-8 (with or without BOM), else latin-1; return text and encoding."""
+    """Decode file bytes as UTF-8 (with or without BOM), else Windows-1252 (latin-1 for the
+    five bytes that code page leaves undefined); return text and encoding."""
     if data.startswith(_UTF8_BOM):
         return data[len(_UTF8_BOM) :].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
 
@@ -73,29 +101,35 @@ def sniff_delimiter(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
     data = _read_bytes(path)
     if not data.strip():
         raise RawFileError(path, "the file is empty; expected a header line and data rows")
-    if b"\x00" in data:
-        raise RawFileError(path, "not a text file (it contains NUL bytes); expected a CSV file")
+    _refuse_binary(path, data)
     try:
         text, _ = decode_text(data)
     except UnicodeDecodeError:
         raise RawFileError(path, "the file starts with a UTF-8 mark but is not UTF-8") from None
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    # A few NUL bytes in an otherwise good text file (a damaged free-text field): the value
+    # becomes unreadable (U+FFFD), so a contract column holding it fails its row, by name.
+    text = text.replace("\x00", "\ufffd")
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # classic Mac OS line ends: one line per row
+    lines = text.splitlines()
+    header_index = _csv_header_index(lines)
+    header = lines[header_index]
     separator = sniff_delimiter(header)
-    names = [name.strip() for name in next(csv.reader([header], delimiter=separator))]
-    twice = sorted({name for name in names if names.count(name) > 1})
-    if twice:
-        raise RawFileError(path, f"columns named more than once: {', '.join(twice)}")
+    names = _header_names(path, next(csv.reader([header], delimiter=separator)))
     _refuse_truncated(path, text, separator, len(names))
+    body = "\n".join(lines[header_index:]) + "\n"
     try:
-        return pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+        frame = pl.read_csv(
+            io.BytesIO(body.encode("utf-8")),
             separator=separator,
             infer_schema=False,
             raise_if_empty=False,
+            has_header=True,
+            new_columns=names,
         )
     except PolarsError as exc:
         raise RawFileError(
@@ -103,6 +137,72 @@ def _read_csv(path: Path) -> pl.DataFrame:
             f"cannot be read as CSV ({_first_line(exc)}); check that every row has as many "
             "fields as the header and that quotes are closed",
         ) from None
+    return _drop_empty_unnamed(frame), header_index + 1
+
+
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive (an Excel workbook named .csv?)",
+    b"PAR1": "a Parquet file (name it .parquet)",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook",
+}
+
+
+def _refuse_binary(path: Path, data: bytes) -> None:
+    """Refuse UTF-16 text and binary data with a message naming which of the two it is."""
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise RawFileError(path, f"not a text file: it is {kind}; expected a CSV file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 20:
+        raise RawFileError(
+            path,
+            "not a text file in UTF-8 or Windows-1252: it is UTF-16 text (Excel's 'Unicode "
+            "text'); save it as 'CSV UTF-8 (comma delimited)' and send it again",
+        )
+    control = sum(data.count(bytes([code])) for code in (*range(9), 11, 12, *range(14, 32)))
+    if control > max(8, len(data) // 100):
+        raise RawFileError(
+            path,
+            f"not a text file ({control:,} control bytes such as NUL; it holds binary data); "
+            "expected a CSV file",
+        )
+
+
+def _csv_header_index(lines: list[str]) -> int:
+    """The header line: the first with two filled fields, after any title lines above it."""
+    filled = [line for line in lines if line.strip()]
+    first = lines.index(filled[0])
+    for index, line in enumerate(lines[:20]):
+        separator = sniff_delimiter(line)
+        fields = next(csv.reader([line], delimiter=separator), [])
+        if sum(bool(field.strip()) for field in fields) >= 2:
+            return index
+    return first
+
+
+def _header_names(path: Path, raw_names: list[str]) -> list[str]:
+    """Header names stripped; a blank one named by its position; a repeated one refused."""
+    names = [name.strip() for name in raw_names]
+    twice = sorted({name for name in names if name and names.count(name) > 1})
+    if twice:
+        raise RawFileError(path, f"columns named more than once: {', '.join(twice)}")
+    return [name or unnamed_column(position) for position, name in enumerate(names, start=1)]
+
+
+def unnamed_column(position: int) -> str:
+    """The name given to a column whose header cell is blank (1 is the first column)."""
+    return f"(unnamed column {position})"
+
+
+def _drop_empty_unnamed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns without a header name that hold no value (trailing separators) are dropped;
+    unnamed columns with values stay, under their position, as columns outside any contract."""
+    empty = [
+        name
+        for name in frame.columns
+        if name.startswith("(unnamed column ")
+        and frame[name].cast(pl.String).str.strip_chars().fill_null("").eq("").all()
+    ]
+    return frame.drop(empty)
 
 
 def _refuse_truncated(path: Path, text: str, separator: str, header_fields: int) -> None:
@@ -134,11 +234,14 @@ def _read_parquet(path: Path) -> pl.DataFrame:
 
 
 def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
+    """The one sheet of a workbook that holds a table; a second table is refused, not skipped."""
     import fastexcel
 
+    _refuse_uncalculated_formulas(path)
     try:
-        sheet = pl.read_excel(
+        sheets = pl.read_excel(
             path,
+            sheet_id=0,
             engine="calamine",
             has_header=False,
             infer_schema_length=0,
@@ -148,19 +251,45 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
         )
     except (PolarsError, OSError, fastexcel.FastExcelError) as exc:
         raise RawFileError(path, f"cannot be read as Excel (.xlsx): {_first_line(exc)}") from None
+    tables = {
+        name: table
+        for name, sheet in sheets.items()
+        if (table := _sheet_table(path, name, sheet)) is not None
+    }
+    if not tables:
+        raise RawFileError(path, "the sheet has no header row; expected column names in a row")
+    if len(tables) > 1:
+        counts = ", ".join(
+            f"{name!r}: {frame.height:,} rows" for name, (frame, _) in tables.items()
+        )
+        raise RawFileError(
+            path,
+            f"the workbook holds a table on {len(tables)} sheets ({counts}); one sheet per file "
+            "is read: put all rows on one sheet, or send one file per sheet",
+        )
+    (table,) = tables.values()
+    return table
+
+
+def _sheet_table(path: Path, name: str, sheet: pl.DataFrame) -> tuple[pl.DataFrame, int] | None:
+    """A sheet's rows under its header (the first row with two filled cells), or None."""
+    if sheet.width == 0:
+        return None
     sheet = sheet.select(pl.all().cast(pl.String))
     filled = sheet.select(
         pl.sum_horizontal(pl.all().str.strip_chars().fill_null("").ne("").cast(pl.Int32))
     ).to_series()
     header_index = next((i for i, count in enumerate(filled) if count >= 2), None)
     if header_index is None:
-        raise RawFileError(path, "the sheet has no header row; expected column names in a row")
+        return None
     header = [value or "" for value in sheet.row(header_index)]
     keep = [i for i, name in enumerate(header) if name.strip()]
     names = [header[i].strip() for i in keep]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise RawFileError(path, f"columns named more than once: {', '.join(twice)}")
+        raise RawFileError(
+            path, f"sheet {name!r}: columns named more than once: {', '.join(twice)}"
+        )
     body = sheet.slice(header_index + 1).select(
         pl.col(sheet.columns[i]).alias(name) for i, name in zip(keep, names, strict=True)
     )
@@ -170,6 +299,41 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
     filled_rows = last_filled.arg_true()
     rows = int(filled_rows[-1]) + 1 if len(filled_rows) else 0
     return body.head(rows), header_index + 1
+
+
+_SHEET_XML = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _refuse_uncalculated_formulas(path: Path) -> None:
+    """Refuse a workbook whose formulas carry no saved result.
+
+    Programs that write .xlsx without a calculation engine store the formula only; a reader
+    sees an empty cell there, which would look like a missing value in the sender's data.
+    """
+    cells: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in sorted(n for n in archive.namelist() if _SHEET_XML.match(n)):
+                with archive.open(member) as stream:
+                    for _, element in ElementTree.iterparse(stream):
+                        if element.tag != f"{_MAIN_NS}c":
+                            continue
+                        formula = element.find(f"{_MAIN_NS}f")
+                        value = element.find(f"{_MAIN_NS}v")
+                        if formula is not None and (value is None or not (value.text or "")):
+                            cells.append(element.get("r", "?"))
+                        element.clear()
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError):
+        return  # the Excel reader below names what is wrong with the file
+    if cells:
+        shown = ", ".join(cells[:5]) + (" ..." if len(cells) > 5 else "")
+        raise RawFileError(
+            path,
+            f"{len(cells):,} cells hold a formula without a saved result ({shown}): the file "
+            "was written by a program that does not calculate; open it in Excel and save it, "
+            "or export the values",
+        )
 
 
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -183,7 +347,14 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
         return pl.when(whole).then(as_int).otherwise(column.cast(pl.String)).alias(name)
     if dtype == pl.String:
         return column
+    if dtype.is_nested():
+        return column.map_elements(_json_text, return_dtype=pl.String, skip_nulls=True)
     return column.cast(pl.String, strict=False)
+
+
+def _json_text(value: object) -> str:
+    """A nested Parquet value (list, struct) as JSON text: it fails a contract column, by name."""
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _read_bytes(path: Path) -> bytes:
