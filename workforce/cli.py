@@ -93,10 +93,19 @@ def ingest(
             help="Extract date for files whose name carries none (default: today).",
         ),
     ] = None,
+    accept_changes: Annotated[
+        bool,
+        typer.Option(
+            "--accept-changes",
+            help="Load files held because they would remove an employer's history, most of "
+            "its current staff, or count its staff twice.",
+        ),
+    ] = False,
 ) -> None:
     """Validate and load raw files; bad rows go to quarantine. Loading twice changes nothing."""
     from workforce.ingest.load import ingest_paths
     from workforce.ingest.report import print_ingest_report
+    from workforce.reference import ReferenceError
 
     absent = [path for path in paths if not path.exists()]
     for path in absent:
@@ -105,8 +114,14 @@ def ingest(
         raise typer.Exit(2)
     try:
         report = ingest_paths(
-            paths, data_dir, extract_date=extract_date.date() if extract_date else None
+            paths,
+            data_dir,
+            extract_date=extract_date.date() if extract_date else None,
+            accept_changes=accept_changes,
         )
+    except ReferenceError as error:
+        console.print(f"[red]Reference tables unusable: {error}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
     except OSError as error:
         console.print(f"[red]Cannot write to {data_dir}: {error.strerror or error}[/red]")
         raise typer.Exit(2) from None

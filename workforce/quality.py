@@ -71,7 +71,11 @@ def quality_report(data_dir: Path) -> QualityReport:
         .with_columns(pl.col("files", "rows_kept", "rows_quarantined").fill_null(0))
         .sort("source", "party")
     )
-    refused = files.filter(pl.col("status") == "refused").select("path", "problem").sort("path")
+    refused = (
+        files.filter(pl.col("status").is_in(["refused", "held"]))
+        .select("path", "problem")
+        .sort("path")
+    )
     return QualityReport(
         rows=rows,
         rules=quarantined.sort("source", "party", "rows", descending=[False, False, True]),

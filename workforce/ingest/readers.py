@@ -23,12 +23,10 @@ SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 UNSUPPORTED_TYPES = {
     ".tsv": "tab-separated text is not read; save it as .csv (comma or semicolon separated)",
-    ".txt": "plain text is not read; save it as .csv (comma or semicolon separated)",
     ".xlsm": "a workbook with macros is not read; save it as an Excel workbook (.xlsx)",
     ".xls": "the old Excel format is not read; save it as an Excel workbook (.xlsx)",
     ".xlsb": "the binary Excel format is not read; save it as an Excel workbook (.xlsx)",
     ".ods": "OpenDocument spreadsheets are not read; save it as .xlsx or .csv",
-    ".json": "JSON is not read; send .csv, .xlsx or .parquet",
 }
 """Why a file type that holds tables is not read, and what to send instead."""
 
