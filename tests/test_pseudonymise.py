@@ -17,6 +17,7 @@ from workforce.pseudonymise import KEY_ENV, normalise_identifier
 from workforce.schemas import PERSON_KEY_PATTERN
 
 runner = CliRunner()
+REGIONAL_KEY = "a-secret-regional-key-of-at-least-32-bytes"
 
 HOSPITAL = """BSN,Naam,E-mail,Telefoonnummer,Geboortedatum,profession_code,start_date,Adres
 123456782,Anna de Vries,anna@example.nl,0612345678,14-03-1987,nurse_bachelor,2019-09-01,Dorp 1
@@ -38,7 +39,8 @@ def extracts(tmp_path: Path) -> tuple[Path, Path, Path]:
     nursing_home = tmp_path / "nursing_home.xlsx"
     write_xlsx(nursing_home, NURSING_HOME)
     key = tmp_path / "regional.key"
-    key.write_text("a-secret-regional-key\n", encoding="utf-8")
+    key.write_text(REGIONAL_KEY + "\n", encoding="utf-8")
+    key.chmod(0o600)
     return hospital, nursing_home, key
 
 
@@ -68,7 +70,7 @@ def test_same_person_same_key_at_two_employers(
     assert a["nurse_bachelor"] == b["nurse_bachelor"]  # Anna
     assert a["care_helper"] == b["nurse_vocational"]  # Bram
     assert a["nurse_bachelor"] != a["care_helper"]
-    expected = hmac.new(b"a-secret-regional-key", b"123456782", hashlib.sha256).hexdigest()
+    expected = hmac.new(REGIONAL_KEY.encode(), b"123456782", hashlib.sha256).hexdigest()
     assert a["nurse_bachelor"] == expected
 
 
@@ -84,7 +86,7 @@ def test_another_regional_key_gives_other_keys(
         "BSN",
         "--out",
         tmp_path / "other.csv",
-        env={KEY_ENV: "another-region"},
+        env={KEY_ENV: "another-region-with-its-own-32-byte-key"},
     )
 
     assert code == 0
@@ -108,7 +110,7 @@ def test_no_identifier_survives_and_birth_date_becomes_a_year(
         text = out.read_text(encoding="utf-8")
         for secret in ("123456782", "12345672", "Anna", "Jansen", "example.nl", "0612", "Zeist"):
             assert secret not in text
-        assert "a-secret-regional-key" not in text
+        assert REGIONAL_KEY not in text
         assert sorted(frame["birth_year"].to_list()) == ["1987", "1990"]
         keys = frame["person_key"]
         assert keys.str.contains(r"^[0-9a-f]{64}$").all()
@@ -206,7 +208,7 @@ def test_a_pseudonymised_hr_extract_passes_the_staff_contract(region: Path, tmp_
     hr.write_csv(source)
     out = tmp_path / "staff" / extract.name
 
-    code, output = run(source, "--id-column", "BSN", "--out", out, env={KEY_ENV: "k"})
+    code, output = run(source, "--id-column", "BSN", "--out", out, env={KEY_ENV: REGIONAL_KEY})
 
     assert code == 0, output
     checked = runner.invoke(app, ["validate", str(out)])
