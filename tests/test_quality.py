@@ -76,3 +76,15 @@ def test_report_command_writes_markdown(tmp_path: Path) -> None:
     assert text.startswith("# Data quality")
     assert "| staff | E1 | 1 | 1 | 0 |" in text
     assert pl.read_parquet(data / "staging" / "files.parquet").height == 1
+
+
+def test_markdown_report_shows_delivered_text_and_renders_none_of_it(tmp_path: Path) -> None:
+    hostile = "<img src=x onerror=alert(1)>|[klik](http://example.org)"
+    rows = [staff(1, employer_id=hostile), staff(2, employer_id=hostile, profession_code="x")]
+    data = tmp_path / "data"
+    ingest_paths([write_csv(tmp_path / "E1_2025-12-31.csv", rows)], data)
+
+    text = quality_report(data).to_markdown()
+
+    assert "<img" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;\\|\\[klik\\](http://example.org)" in text
