@@ -91,7 +91,7 @@ row or a file fails, and 2 when a path does not exist.
   case.
 - **Employers:** `employer_id` values that differ only in case or spaces (`GGZ-01`, `ggz-01 `)
   are one employer, written as it was first delivered.
-- Spaces around a value are ignored; runs of spaces inside a value count as one.
+- Spaces around a value are ignored.
 
 ## Pseudonymisation: `person_key`
 

@@ -266,7 +266,6 @@ def _parse(text: pl.Expr, dtype: pl.DataType, name: str = "") -> pl.Expr:
         number = text.str.replace(r"[.,]0*$", "")
         readable = number.str.contains(r"^[+-]?\d{1,18}$")
         return pl.when(readable).then(number.cast(pl.Int64, strict=False))
-    text = text.str.replace_all(r"\s+", " ")
     if CANONICAL_CASE.get(name) == "lower":
         return text.str.to_lowercase()
     if CANONICAL_CASE.get(name) == "upper":
@@ -285,6 +284,9 @@ def unify_spelling(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """Within a file, write each identifier as its most frequent spelling (``ggz-01`` and
     ``GGZ-01 `` both as ``GGZ-01``), so one employer is never counted as two."""
     for name in columns:
+        keys = frame.select(spelling_key(pl.col(name))).to_series()
+        if keys.n_unique() == frame[name].n_unique():
+            continue  # every identifier already has a single spelling
         spellings = (
             frame.group_by(key=spelling_key(pl.col(name)), spelling=pl.col(name))
             .len()
@@ -292,8 +294,6 @@ def unify_spelling(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
             .sort(["key", "len", "spelling"], descending=[False, True, False])
             .unique("key", keep="first")
         )
-        if spellings.height == frame[name].n_unique() - frame[name].null_count():
-            continue  # every identifier already has a single spelling
         frame = (
             frame.with_columns(_key=spelling_key(pl.col(name)))
             .join(spellings.select(_key="key", _spelling="spelling"), on="_key", how="left")

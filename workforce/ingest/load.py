@@ -39,7 +39,6 @@ from workforce.validate import (
     ValidationResult,
     check_file,
     collect_inputs,
-    spelling_key,
 )
 
 SOURCES = ("staff", "vacancies", "education")
@@ -352,17 +351,18 @@ def _known_spelling(
     it with another case or spacing (``ggz-01`` for ``GGZ-01``)."""
     if known.is_empty() or result.valid.is_empty():
         return result
-    spellings = (
-        pl.DataFrame({"_spelling": known})
-        .with_columns(_key=spelling_key(pl.col("_spelling")))
-        .unique("_key", keep="first")
-    )
-    valid = (
-        result.valid.with_columns(_key=spelling_key(pl.col(party_column)))
-        .join(spellings, on="_key", how="left", maintain_order="left")
-        .with_columns(pl.coalesce("_spelling", party_column).alias(party_column))
-        .drop("_key", "_spelling")
-    )
+    by_key: dict[str, str] = {}
+    for spelling in known.drop_nulls().to_list():
+        by_key.setdefault("".join(spelling.split()).lower(), spelling)
+    delivered = result.valid[party_column].drop_nulls().unique().to_list()
+    changes = {
+        spelling: by_key["".join(spelling.split()).lower()]
+        for spelling in delivered
+        if by_key.get("".join(spelling.split()).lower(), spelling) != spelling
+    }
+    if not changes:
+        return result
+    valid = result.valid.with_columns(pl.col(party_column).replace(changes))
     return replace(result, valid=valid)
 
 

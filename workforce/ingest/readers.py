@@ -119,7 +119,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
     separator = sniff_delimiter(header)
     names = _header_names(path, next(csv.reader([header], delimiter=separator)))
     _refuse_truncated(path, text, separator, len(names))
-    body = "\n".join(lines[header_index:]) + "\n"
+    body = "\n".join(lines[header_index:]) + "\n" if header_index else text
     try:
         frame = pl.read_csv(
             io.BytesIO(body.encode("utf-8")),
@@ -137,6 +137,9 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
         ) from None
     return _drop_empty_unnamed(frame), header_index + 1
 
+
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
+"""Bytes that do not occur in text: every control character but tab, line feed, carriage return."""
 
 _BINARY_SIGNATURES = {
     b"PK\x03\x04": "a ZIP archive (an Excel workbook named .csv?)",
@@ -156,7 +159,7 @@ def _refuse_binary(path: Path, data: bytes) -> None:
             "not a text file in UTF-8 or Windows-1252: it is UTF-16 text (Excel's 'Unicode "
             "text'); save it as 'CSV UTF-8 (comma delimited)' and send it again",
         )
-    control = sum(data.count(bytes([code])) for code in (*range(9), 11, 12, *range(14, 32)))
+    control = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if control > max(8, len(data) // 100):
         raise RawFileError(
             path,
