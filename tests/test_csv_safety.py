@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import polars as pl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workforce.csv_safety import is_formula, neutralise, write_csv, write_excel
 
@@ -54,3 +57,16 @@ def test_excel_cells_are_text_not_formulas(tmp_path: Path) -> None:
     back = pl.read_excel(path)
     assert back["employer_id"].to_list() == ["'" + attack for attack in ATTACKS[:4]]
     assert back["fte"].to_list() == [-1.5, 2.0, 3.0, 4.0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r0123456789.,eE abcHYPERLINK(\"')|!"), max_size=12))
+def test_no_written_cell_can_start_a_formula_unless_it_is_a_plain_number(value: str) -> None:
+    (written,) = neutralise(pl.DataFrame({"cell": [value]}))["cell"].to_list()
+
+    if written == value:
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(
+            r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?", value
+        )
+    else:
+        assert written == "'" + value

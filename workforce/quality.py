@@ -38,7 +38,7 @@ class QualityReport:
         sections = [
             ("Rows kept and quarantined", self.rows),
             ("Quarantined rows by rule", self.rules),
-            ("Files refused whole", self.refused),
+            ("Files refused or held whole", self.refused),
             ("Gaps between delivered periods", self.gaps),
             ("Extracts older than the region's latest", self.stale),
             (f"Headcount jumps over {JUMP_SHARE:.0%} month on month", self.jumps),

@@ -64,7 +64,7 @@ def print_quality_report(report: QualityReport, *, console: Console) -> None:
     for title, frame in (
         ("Rows kept and quarantined", report.rows),
         ("Quarantined rows by rule", report.rules),
-        ("Files refused whole", report.refused),
+        ("Files refused or held whole", report.refused),
         ("Gaps between delivered periods", report.gaps),
         ("Extracts older than the region's latest", report.stale),
         ("Headcount jumps month on month", report.jumps),
