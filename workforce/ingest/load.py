@@ -425,8 +425,8 @@ def _hold(
     ).sort("row_number", maintain_order=True)
     _write_atomic(rejected, staging.quarantine_path(source, path, str(base["file_id"])))
     problem = (
-        f"{reason}. The file is held in quarantine; if this is what you meant, load it again "
-        "with --accept-changes"
+        f"{'; '.join(problems)}. The file is held in quarantine; if this is what you meant, "
+        "load it again with --accept-changes"
     )
     row = {
         **base,
