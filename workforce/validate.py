@@ -53,6 +53,8 @@ _FAILURE_SCHEMA = {
     "rule": pl.String,
     "value": pl.String,
 }
+NOT_A_FILE = "not a regular file (a pipe, socket or device); expected a data file"
+
 PARTY_COLUMNS = ("employer_id", "institution_code")
 """Columns naming who delivered a row."""
 
@@ -442,6 +444,8 @@ def _skip_reason(path: Path) -> SkippedFile | None:
         return SkippedFile(path, "hidden file (its name starts with a dot)", True)
     if path.is_symlink() and not path.exists():
         return SkippedFile(path, f"broken link to {os.readlink(path)}")
+    if not path.is_file():
+        return SkippedFile(path, NOT_A_FILE)
     suffix = path.suffix.lower()
     if suffix in SUPPORTED_SUFFIXES:
         return None
@@ -512,6 +516,8 @@ def check_file(path: Path) -> ValidationResult:
     A file that breaks the reader in a way nobody foresaw must not stop the other files of a
     run: the failure is reported for this file, by the type and first line of the error.
     """
+    if not path.is_file():
+        raise RawFileError(path, NOT_A_FILE)
     try:
         return validate_file(path)
     except (RawFileError, ReferenceError):

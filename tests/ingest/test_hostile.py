@@ -95,7 +95,7 @@ def assert_nothing_lost(run: Run, paths: tuple[Path, ...]) -> None:
         candidates = [p for p in given.rglob("*") if not p.is_dir()] if given.is_dir() else []
         for candidate in candidates:
             if str(candidate) in in_manifest or (
-                candidate.exists() and file_id_of(candidate) in known
+                candidate.is_file() and file_id_of(candidate) in known
             ):
                 continue  # loaded, or the same content as a file loaded before
             harmless_type = (
@@ -626,3 +626,53 @@ def test_quarantine_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
         for value in cells[column].to_list()
         if value is not None
     )
+
+
+# -- layouts: merged header rows, trailing empty rows, special files -------------------------------
+
+
+def test_a_merged_group_row_above_the_csv_header_is_skipped(tmp_path: Path) -> None:
+    group = ";".join(["Werkgever", "Persoon", "", "", "", "Contract", "", "", "", ""])
+    text = group + "\n" + csv_bytes([staff(1), staff(2, birth_year="1887")], separator=";")
+    run = ingest(tmp_path / "data", written(tmp_path / "E1_2025-12-31.csv", text))
+    assert run.code == 1
+    (quarantine,) = (run.data / "quarantine" / "staff").iterdir()
+    assert pl.read_csv(quarantine, infer_schema=False)["row_number"].to_list() == ["4"]
+    assert run.outcome("E1_2025-12-31.csv")["rows_kept"] == 1
+
+
+def test_a_merged_group_row_above_the_sheet_header_is_skipped(tmp_path: Path) -> None:
+    group: list[object] = ["Werkgever", "Persoon", None, None, None, "Contract"]
+    rows = [["Personeelsbestand"], group, HEADER, [*staff(1).values()], [*staff(2).values()]]
+    run = ingest(tmp_path / "data", workbook(tmp_path / "E1_2025-12-31.xlsx", {"Blad1": rows}))
+    assert run.code == 0, run.output
+    assert run.outcome("E1_2025-12-31.xlsx")["rows_kept"] == 2
+
+
+def test_empty_rows_an_export_leaves_at_the_end_are_not_rows(tmp_path: Path) -> None:
+    text = csv_bytes([staff(1), staff(2)], separator=";") + ";" * 9 + "\n" + ";" * 9 + "\n"
+    run = ingest(tmp_path / "data", written(tmp_path / "E1_2025-12-31.csv", text))
+    assert run.code == 0, run.output
+    assert run.outcome("E1_2025-12-31.csv")["rows_read"] == 2
+
+
+def test_an_empty_row_between_rows_is_quarantined_in_its_place(tmp_path: Path) -> None:
+    text = csv_bytes([staff(1)]) + "," * 9 + "\n" + csv_bytes([staff(1), staff(2)]).split("\n")[2]
+    run = ingest(tmp_path / "data", written(tmp_path / "E1_2025-12-31.csv", text + "\n"))
+    assert run.code == 1
+    (quarantine,) = (run.data / "quarantine" / "staff").iterdir()
+    assert set(pl.read_csv(quarantine, infer_schema=False)["row_number"]) == {"3"}
+    assert run.outcome("E1_2025-12-31.csv")["rows_kept"] == 2
+
+
+def test_a_named_pipe_is_listed_not_read(tmp_path: Path) -> None:
+    folder = tmp_path / "delivery"
+    write_csv(written(folder / "x", "").parent / "E1_2025-12-31.csv", [staff(1)])
+    (folder / "x").unlink()
+    os.mkfifo(folder / "E2_2025-12-31.csv")
+    run = ingest(tmp_path / "data", folder)
+    assert run.code == 1
+    assert f"NOT READ {folder / 'E2_2025-12-31.csv'}: not a regular file" in run.output
+    direct = ingest(tmp_path / "data2", folder / "E2_2025-12-31.csv")
+    assert direct.code == 1
+    assert "cannot be opened: not a regular file" in direct.output

@@ -35,6 +35,7 @@ from workforce.ingest.history import (
 from workforce.ingest.readers import RawFileError
 from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
 from workforce.validate import (
+    NOT_A_FILE,
     SkippedFile,
     ValidationResult,
     check_file,
@@ -195,6 +196,8 @@ def ingest_paths(
     outcomes: list[FileOutcome] = []
     for path in inputs:
         try:
+            if not path.is_file():
+                raise OSError(0, NOT_A_FILE)  # never read a pipe: it would block
             file_id = file_id_of(path)
         except OSError as error:
             file_id = "unopened-" + hashlib.sha256(str(path).encode()).hexdigest()

@@ -12,11 +12,19 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
 import polars as pl
 from polars.exceptions import PolarsError
+
+from workforce.schemas import CONTRACTS
+
+CONTRACT_COLUMN_NAMES = frozenset(
+    name for contract in CONTRACTS for name in contract.to_schema().columns
+)
+"""Every column name of a raw contract: a row naming two of them is a header."""
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx")
 """File types read by :func:`read_raw`; other files in a folder are listed as not loaded."""
@@ -135,7 +143,19 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
             f"cannot be read as CSV ({_first_line(exc)}); check that every row has as many "
             "fields as the header and that quotes are closed",
         ) from None
-    return _drop_empty_unnamed(frame), header_index + 1
+    return _drop_trailing_empty_rows(_drop_empty_unnamed(frame)), header_index + 1
+
+
+def _drop_trailing_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows after the last one holding a value (``;;;;`` lines a spreadsheet export leaves at
+    the end) are not data; rows in between keep their place, so row numbers stay right."""
+    if frame.is_empty() or frame.width == 0:
+        return frame
+    filled = frame.select(
+        pl.any_horizontal(pl.all().cast(pl.String).str.strip_chars().fill_null("").ne(""))
+    ).to_series()
+    last = filled.arg_true()
+    return frame.head(int(last[-1]) + 1 if len(last) else 0)
 
 
 _CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
@@ -169,15 +189,22 @@ def _refuse_binary(path: Path, data: bytes) -> None:
 
 
 def _csv_header_index(lines: list[str]) -> int:
-    """The header line: the first with two filled fields, after any title lines above it."""
-    filled = [line for line in lines if line.strip()]
-    first = lines.index(filled[0])
-    for index, line in enumerate(lines[:20]):
-        separator = sniff_delimiter(line)
-        fields = next(csv.reader([line], delimiter=separator), [])
-        if sum(bool(field.strip()) for field in fields) >= 2:
+    """The header line: the first naming two contract columns, else the first with two filled
+    fields; title lines or a merged group row above it are skipped."""
+    rows = [next(csv.reader([line], delimiter=sniff_delimiter(line)), []) for line in lines[:20]]
+    return header_position(rows) if any(line.strip() for line in lines[:20]) else 0
+
+
+def header_position(rows: Sequence[Sequence[str | None]]) -> int:
+    """Index of the header among a table's first rows (see :func:`_csv_header_index`)."""
+    cells = [[(cell or "").strip() for cell in row] for row in rows]
+    for index, row in enumerate(cells):
+        if len(CONTRACT_COLUMN_NAMES.intersection(row)) >= 2:
             return index
-    return first
+    for index, row in enumerate(cells):
+        if sum(bool(cell) for cell in row) >= 2:
+            return index
+    return next((index for index, row in enumerate(cells) if any(row)), 0)
 
 
 def _header_names(path: Path, raw_names: list[str]) -> list[str]:
@@ -273,16 +300,16 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
 
 
 def _sheet_table(path: Path, name: str, sheet: pl.DataFrame) -> tuple[pl.DataFrame, int] | None:
-    """A sheet's rows under its header (the first row with two filled cells), or None."""
+    """A sheet's rows under its header (see :func:`header_position`), or None without one."""
     if sheet.width == 0:
         return None
     sheet = sheet.select(pl.all().cast(pl.String))
     filled = sheet.select(
         pl.sum_horizontal(pl.all().str.strip_chars().fill_null("").ne("").cast(pl.Int32))
     ).to_series()
-    header_index = next((i for i, count in enumerate(filled) if count >= 2), None)
-    if header_index is None:
+    if not any(count >= 2 for count in filled):
         return None
+    header_index = header_position([list(sheet.row(i)) for i in range(min(20, sheet.height))])
     header = [value or "" for value in sheet.row(header_index)]
     keep = [i for i, name in enumerate(header) if name.strip()]
     names = [header[i].strip() for i in keep]
