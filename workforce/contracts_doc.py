@@ -53,22 +53,23 @@ row or a file fails, and 2 when a path does not exist.
 ## Files
 
 - **Formats:** {formats}.
-  - CSV: the header is the first line with at least two filled fields (title lines above it are
-    skipped). Columns are separated by a comma or a semicolon (the separator is taken from the
-    header line). Put double quotes around a value that contains the separator. Encoding UTF-8,
-    with or without byte-order mark; a file that is not valid UTF-8 is read as Windows-1252.
-    UTF-16 ("Unicode text") is refused: save as "CSV UTF-8". Line ends may be Windows, Unix or
-    old Mac (CR only). A column without a header name is dropped when it is empty, and otherwise
-    kept as `(unnamed column N)`, outside the contract.
+  - CSV: the header is the first line naming two contract columns (else the first with two
+    filled fields); title lines and a merged group row above it are skipped, and so are empty
+    rows at the end of the file (`;;;;`). Columns are separated by a comma or a semicolon (the
+    separator is taken from the header line). Put double quotes around a value that contains
+    the separator. Encoding UTF-8, with or without byte-order mark; a file that is not valid
+    UTF-8 is read as Windows-1252. UTF-16 ("Unicode text") is refused: save as "CSV UTF-8".
+    Line ends may be Windows, Unix or old Mac (CR only). A column without a header name is
+    dropped when it is empty, and otherwise kept as `(unnamed column N)`, outside the contract.
   - Parquet: columns may be typed (date, integer, floating point) or text; nested columns (lists,
     structs) are read as JSON text.
-  - Excel (.xlsx): the one sheet that holds a table is read, whichever it is; rows above its
-    header are skipped. A workbook with a table on more than one sheet is refused (send one sheet
-    per file), and so is one whose formulas carry no saved result (open and save it in Excel).
-    Dates may be date cells or text.
+  - Excel (.xlsx): the one sheet that holds a table is read, whichever it is; its header is
+    found as in a CSV file, and rows above it are skipped. A workbook with a table on more than
+    one sheet is refused (send one sheet per file), and so is one whose formulas carry no saved
+    result (open and save it in Excel). Dates may be date cells or text.
   - Not read, and listed as not read when found in a folder: `.tsv`, `.xlsm`, `.xls`, `.xlsb`,
     `.ods`, hidden files and folders (name starting with a dot), Excel lock files (`~$...`),
-    broken links and links to folders.
+    broken links, links to folders, and pipes or other special files.
 - **File name:** an extract date in the name, as `YYYY-MM-DD` (`VVT-03_2025-12-31.csv`), must be a
   real date and not in the future; otherwise the file is refused. Without one, the date given
   with `workforce ingest --extract-date` (default: today) is used.
