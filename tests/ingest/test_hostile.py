@@ -676,3 +676,54 @@ def test_a_named_pipe_is_listed_not_read(tmp_path: Path) -> None:
     direct = ingest(tmp_path / "data2", folder / "E2_2025-12-31.csv")
     assert direct.code == 1
     assert "cannot be opened: not a regular file" in direct.output
+
+
+# -- found by mutating good files: each once stopped the reader with an unexpected error ----------
+
+
+def test_parquet_with_binary_and_duration_columns_loads_its_rows(tmp_path: Path) -> None:
+    frame = pl.DataFrame([STAFF]).with_columns(
+        foto=pl.lit(b"\xff\xd8\xff\x00"), pauze=pl.lit(dt.timedelta(minutes=30))
+    )
+    path = tmp_path / "E1_2025-12-31.parquet"
+    frame.write_parquet(path)
+    run = ingest(tmp_path / "data", path)
+    assert run.code == 0, run.output
+    assert run.outcome(path.name)["rows_kept"] == 1
+
+
+def test_a_whole_number_too_large_is_a_bad_value_not_a_missing_one(tmp_path: Path) -> None:
+    frame = pl.DataFrame([STAFF]).with_columns(birth_year=pl.lit(1e30))
+    path = tmp_path / "E1_2025-12-31.parquet"
+    frame.write_parquet(path)
+    run = ingest(tmp_path / "data", path)
+    assert run.code == 1
+    assert "bad whole number in birth_year" in run.output
+
+
+def test_a_damaged_workbook_is_refused_and_named(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "E1_2025-12-31.xlsx", {"Blad1": [HEADER, [*staff(1).values()]]})
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = member.header_offset + 30 + len(member.filename) + len(member.extra)
+    data[start + 20 : start + 40] = b"\xff" * 20  # damaged in transfer
+    path.write_bytes(bytes(data))
+    run = ingest(tmp_path / "data", path)
+    assert run.code == 1
+    assert "cannot be read as Excel (.xlsx)" in run.outcome(path.name)["problem"]  # type: ignore[operator]
+
+
+def test_a_workbook_without_sheets_is_refused(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "E1_2025-12-31.xlsx", {"Blad1": [HEADER]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/workbook.xml"] = re.sub(
+        rb"<sheets>.*</sheets>", b"<sheets/>", parts["xl/workbook.xml"]
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    run = ingest(tmp_path / "data", path)
+    assert run.code == 1
+    assert "cannot be read as Excel (.xlsx)" in run.output

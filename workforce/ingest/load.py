@@ -33,6 +33,7 @@ from workforce.ingest.history import (
     shared_staff_problem,
 )
 from workforce.ingest.readers import RawFileError
+from workforce.reference import ReferenceError
 from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
 from workforce.validate import (
     NOT_A_FILE,
@@ -210,9 +211,18 @@ def ingest_paths(
                 continue
             date, date_from = extract_date_of(path, default_date)
             context = _Context(staging, coverage, sequence + 1, current, accept_changes)
-            outcome, file_row, cover_rows = _load_one(
-                path, file_id, date, context, today=now.date()
-            )
+            try:
+                outcome, file_row, cover_rows = _load_one(
+                    path, file_id, date, context, today=now.date()
+                )
+            except (OSError, ReferenceError):
+                raise  # the data folder or the reference tables: no file can load
+            except Exception as error:  # one file must never stop a run
+                lines = str(error).strip().splitlines()
+                detail = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
+                problem = f"could not be loaded ({detail}); the other files were loaded"
+                base = {"file_id": file_id, "path": str(path), "extract_date": date}
+                outcome, file_row, cover_rows = _refused(path, base, problem)
             file_row["extract_date_from"] = date_from
         sequence += 1
         files = pl.concat(

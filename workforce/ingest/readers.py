@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree
@@ -258,7 +259,17 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except (PolarsError, OSError) as exc:
         raise RawFileError(path, f"cannot be read as Parquet: {_first_line(exc)}") from None
-    return frame.select(_as_text(name, dtype) for name, dtype in frame.schema.items())
+    return pl.DataFrame([_column_as_text(frame[name]) for name in frame.columns])
+
+
+def _column_as_text(column: pl.Series) -> pl.Series:
+    """A Parquet column as text; a type without a text form (binary, durations) as its Python
+    representation, so a contract column of that type fails its rows by name."""
+    try:
+        return column.to_frame().select(_as_text(column.name, column.dtype)).to_series()
+    except PolarsError:
+        values = [None if value is None else str(value) for value in column.to_list()]
+        return pl.Series(column.name, values, dtype=pl.String)
 
 
 def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
@@ -277,7 +288,7 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
             drop_empty_cols=False,
             raise_if_empty=False,
         )
-    except (PolarsError, OSError, fastexcel.FastExcelError) as exc:
+    except (PolarsError, OSError, ValueError, fastexcel.FastExcelError) as exc:
         raise RawFileError(path, f"cannot be read as Excel (.xlsx): {_first_line(exc)}") from None
     tables = {
         name: table
@@ -352,8 +363,10 @@ def _refuse_uncalculated_formulas(path: Path) -> None:
                         if formula is not None and (value is None or not (value.text or "")):
                             cells.append(element.get("r", "?"))
                         element.clear()
-    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError):
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError, EOFError):
         return  # the Excel reader below names what is wrong with the file
+    except (zlib.error, NotImplementedError, ValueError):
+        return  # a damaged or unusual archive: the same
     if cells:
         shown = ", ".join(cells[:5]) + (" ..." if len(cells) > 5 else "")
         raise RawFileError(
@@ -372,7 +385,9 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_float():
         whole = column.is_finite() & (column == column.floor())
         as_int = column.cast(pl.Int64, strict=False).cast(pl.String)
-        return pl.when(whole).then(as_int).otherwise(column.cast(pl.String)).alias(name)
+        # A whole number too large for an integer keeps its float text: it fails as a value.
+        fits = whole & as_int.is_not_null()
+        return pl.when(fits).then(as_int).otherwise(column.cast(pl.String)).alias(name)
     if dtype == pl.String:
         return column
     if dtype.is_nested():
