@@ -103,13 +103,15 @@ def ingest(
     ] = False,
 ) -> None:
     """Validate and load raw files; bad rows go to quarantine. Loading twice changes nothing."""
+    from rich.markup import escape
+
     from workforce.ingest.load import ingest_paths
     from workforce.ingest.report import print_ingest_report
     from workforce.reference import ReferenceError
 
     absent = [path for path in paths if not path.exists()]
     for path in absent:
-        console.print(f"[red]Not found:[/red] {path}", soft_wrap=True)
+        console.print(f"[red]Not found:[/red] {escape(str(path))}", soft_wrap=True)
     if absent:
         raise typer.Exit(2)
     try:
@@ -120,10 +122,11 @@ def ingest(
             accept_changes=accept_changes,
         )
     except ReferenceError as error:
-        console.print(f"[red]Reference tables unusable: {error}[/red]", soft_wrap=True)
+        console.print(f"[red]Reference tables unusable: {escape(str(error))}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
     except OSError as error:
-        console.print(f"[red]Cannot write to {data_dir}: {error.strerror or error}[/red]")
+        reason = f"Cannot write to {data_dir}: {error.strerror or error}"
+        console.print(f"[red]{escape(reason)}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
     raise typer.Exit(print_ingest_report(report, data_dir, console=console))
 

@@ -727,3 +727,13 @@ def test_a_workbook_without_sheets_is_refused(tmp_path: Path) -> None:
     run = ingest(tmp_path / "data", path)
     assert run.code == 1
     assert "cannot be read as Excel (.xlsx)" in run.output
+
+
+def test_file_names_that_look_like_console_markup_are_printed_as_they_are(tmp_path: Path) -> None:
+    path = written(tmp_path / "[red]E1[/red]_2025-12-31.csv", b"")
+    run = ingest(tmp_path / "data", path)
+    assert run.code == 1
+    assert f"REFUSED {path}: the file is empty" in run.output
+    missing = ingest(tmp_path / "data", tmp_path / "[bold]gone.csv")
+    assert missing.code == 2
+    assert f"Not found: {tmp_path / '[bold]gone.csv'}" in missing.output
