@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 
 from tests.raw_files import write_xlsx
 from workforce.cli import app
-from workforce.pseudonymise import KEY_ENV, normalise_identifier
+from workforce.pseudonymise import KEY_ENV, normalise_identifier, passes_elfproef
 from workforce.schemas import PERSON_KEY_PATTERN
 
 runner = CliRunner()
+REGIONAL_KEY = "a-secret-regional-key-of-at-least-32-bytes"
 
 HOSPITAL = """BSN,Naam,E-mail,Telefoonnummer,Geboortedatum,profession_code,start_date,Adres
 123456782,Anna de Vries,anna@example.nl,0612345678,14-03-1987,nurse_bachelor,2019-09-01,Dorp 1
@@ -38,7 +39,8 @@ def extracts(tmp_path: Path) -> tuple[Path, Path, Path]:
     nursing_home = tmp_path / "nursing_home.xlsx"
     write_xlsx(nursing_home, NURSING_HOME)
     key = tmp_path / "regional.key"
-    key.write_text("a-secret-regional-key\n", encoding="utf-8")
+    key.write_text(REGIONAL_KEY + "\n", encoding="utf-8")
+    key.chmod(0o600)
     return hospital, nursing_home, key
 
 
@@ -68,7 +70,7 @@ def test_same_person_same_key_at_two_employers(
     assert a["nurse_bachelor"] == b["nurse_bachelor"]  # Anna
     assert a["care_helper"] == b["nurse_vocational"]  # Bram
     assert a["nurse_bachelor"] != a["care_helper"]
-    expected = hmac.new(b"a-secret-regional-key", b"123456782", hashlib.sha256).hexdigest()
+    expected = hmac.new(REGIONAL_KEY.encode(), b"123456782", hashlib.sha256).hexdigest()
     assert a["nurse_bachelor"] == expected
 
 
@@ -84,7 +86,7 @@ def test_another_regional_key_gives_other_keys(
         "BSN",
         "--out",
         tmp_path / "other.csv",
-        env={KEY_ENV: "another-region"},
+        env={KEY_ENV: "another-region-with-its-own-32-byte-key"},
     )
 
     assert code == 0
@@ -108,7 +110,7 @@ def test_no_identifier_survives_and_birth_date_becomes_a_year(
         text = out.read_text(encoding="utf-8")
         for secret in ("123456782", "12345672", "Anna", "Jansen", "example.nl", "0612", "Zeist"):
             assert secret not in text
-        assert "a-secret-regional-key" not in text
+        assert REGIONAL_KEY not in text
         assert sorted(frame["birth_year"].to_list()) == ["1987", "1990"]
         keys = frame["person_key"]
         assert keys.str.contains(r"^[0-9a-f]{64}$").all()
@@ -206,9 +208,162 @@ def test_a_pseudonymised_hr_extract_passes_the_staff_contract(region: Path, tmp_
     hr.write_csv(source)
     out = tmp_path / "staff" / extract.name
 
-    code, output = run(source, "--id-column", "BSN", "--out", out, env={KEY_ENV: "k"})
+    code, output = run(source, "--id-column", "BSN", "--out", out, env={KEY_ENV: REGIONAL_KEY})
 
     assert code == 0, output
     checked = runner.invoke(app, ["validate", str(out)])
     assert checked.exit_code == 0, checked.output
     assert pl.read_csv(out)["person_key"].n_unique() == hr["BSN"].n_unique()
+
+
+# -- nothing identifying leaves the employer -----------------------------------------------------
+
+SPELL_COLUMNS = "profession_code,sector_code,municipality_code,start_date,end_date"
+SPELL = "nurse_vocational,elderly_home_care,GM0344,2019-09-01,"
+
+
+def hr_export(tmp_path: Path, extra_header: str, *extra_values: str) -> Path:
+    """An HR export: an identifier, the contract's columns and one more column per row."""
+    lines = [f"BSN,{SPELL_COLUMNS},{extra_header}"]
+    quoted = ['"' + value.replace('"', '""') + '"' for value in extra_values]
+    lines += [f"{100000000 + i},{SPELL},{value}" for i, value in enumerate(quoted)]
+    path = tmp_path / "hr_export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def key_file(tmp_path: Path, key: str = REGIONAL_KEY, mode: int = 0o600) -> Path:
+    path = tmp_path / "regional.key"
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+@pytest.mark.parametrize("column", ["BSN-nummer", "Personeelsnr", "Opmerking", "Salaris"])
+def test_columns_outside_the_contract_are_never_sent(tmp_path: Path, column: str) -> None:
+    source = hr_export(tmp_path, column, "111222333", "kept secret")
+    out = tmp_path / "out.csv"
+
+    code, output = run(source, "--id-column", "BSN", "--key-file", key_file(tmp_path), "--out", out)
+
+    assert code == 0, output
+    assert column not in pl.read_csv(out).columns
+    assert "111222333" not in out.read_text()
+    assert "kept secret" not in out.read_text()
+    assert f"columns not sent: {column}" in output
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("BSN 123456782 (zie dossier)", "BSN"),
+        ("123.456.782", "BSN"),
+        ("mail anna@example.nl", "e-mail address"),
+        ("bel 06-12345678", "phone number"),
+        ("+31 6 1234 5678", "phone number"),
+        ("030 - 123 45 67", "phone number"),
+    ],
+)
+def test_a_kept_column_holding_an_identifier_is_refused(
+    tmp_path: Path, value: str, kind: str
+) -> None:
+    source = hr_export(tmp_path, "remarks", "nachtdienst", value)
+    out = tmp_path / "out.csv"
+
+    code, output = run(
+        source, "--id-column", "BSN", "--key-file", key_file(tmp_path), "--out", out,
+        "--keep", "remarks",
+    )  # fmt: skip
+
+    assert code == 2
+    assert f"column 'remarks', row 3: looks like a{'n' if kind[0] in 'e' else ''} " in output
+    assert kind in output
+    assert value not in output  # the identifier is not repeated on the screen
+    assert not out.exists()
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    "value", ["nachtdienst 2019-09-01", "123456789", "contract 36 uur", "fte 0,8889", "2025"]
+)
+def test_ordinary_values_are_not_taken_for_identifiers(tmp_path: Path, value: str) -> None:
+    # 123456789 fails the elfproef (9*1+8*2+...+2*8-9 = 156, not divisible by 11).
+    source = hr_export(tmp_path, "remarks", value)
+    out = tmp_path / "out.csv"
+
+    code, output = run(
+        source, "--id-column", "BSN", "--key-file", key_file(tmp_path), "--out", out,
+        "--keep", "remarks",
+    )  # fmt: skip
+
+    assert code == 0, output
+    assert pl.read_csv(out, infer_schema=False)["remarks"].to_list() == [value]
+
+
+@pytest.mark.parametrize(
+    ("key", "mode", "message"),
+    [
+        ("x", 0o600, "is 1 bytes; it must be at least 32 bytes"),
+        ("k" * 31, 0o600, "is 31 bytes; it must be at least 32 bytes"),
+        (REGIONAL_KEY, 0o644, "can be read by other users (mode 644)"),
+        (REGIONAL_KEY, 0o640, "chmod 600"),
+    ],
+)
+def test_weak_keys_and_readable_key_files_are_refused(
+    tmp_path: Path, key: str, mode: int, message: str
+) -> None:
+    source = hr_export(tmp_path, "remarks", "ok")
+    out = tmp_path / "out.csv"
+
+    code, output = run(source, "--id-column", "BSN", "--key-file", key_file(tmp_path, key, mode),
+                       "--out", out)  # fmt: skip
+
+    assert code == 2
+    assert message in output
+    assert "regional.key" in output
+    assert not out.exists()
+
+
+def test_a_short_key_in_the_environment_is_refused(tmp_path: Path) -> None:
+    source = hr_export(tmp_path, "remarks", "ok")
+
+    code, output = run(
+        source, "--id-column", "BSN", "--out", tmp_path / "o.csv", env={KEY_ENV: "short"}
+    )
+
+    assert code == 2
+    assert f"${KEY_ENV} is 5 bytes" in output
+
+
+def test_an_input_with_a_person_key_column_is_refused_clearly(tmp_path: Path) -> None:
+    source = hr_export(tmp_path, "person_key", "3f1c9a7be4d2086c")
+
+    code, output = run(
+        source, "--id-column", "BSN", "--key-file", key_file(tmp_path), "--out", tmp_path / "o.csv"
+    )
+
+    assert code == 2
+    assert "already has a column 'person_key'" in output
+    assert "Traceback" not in output
+
+
+def test_kept_cells_cannot_become_spreadsheet_formulas(tmp_path: Path) -> None:
+    source = hr_export(tmp_path, "remarks", '=HYPERLINK("http://example.org","klik")')
+    out = tmp_path / "out.csv"
+
+    code, output = run(
+        source, "--id-column", "BSN", "--key-file", key_file(tmp_path), "--out", out,
+        "--keep", "remarks",
+    )  # fmt: skip
+
+    assert code == 0, output
+    (remark,) = pl.read_csv(out, infer_schema=False)["remarks"].to_list()
+    assert remark.startswith("'=")
+
+
+def test_elfproef() -> None:
+    assert passes_elfproef("123456782")
+    assert passes_elfproef("012345672")
+    assert not passes_elfproef("123456789")
+    assert not passes_elfproef("000000000")
+    assert not passes_elfproef("12345678")

@@ -76,3 +76,31 @@ def test_report_command_writes_markdown(tmp_path: Path) -> None:
     assert text.startswith("# Data quality")
     assert "| staff | E1 | 1 | 1 | 0 |" in text
     assert pl.read_parquet(data / "staging" / "files.parquet").height == 1
+
+
+def test_markdown_report_shows_delivered_text_and_renders_none_of_it(tmp_path: Path) -> None:
+    hostile = "<img src=x onerror=alert(1)>|[klik](http://example.org)"
+    rows = [staff(1, employer_id=hostile), staff(2, employer_id=hostile, profession_code="x")]
+    data = tmp_path / "data"
+    ingest_paths([write_csv(tmp_path / "E1_2025-12-31.csv", rows)], data)
+
+    text = quality_report(data).to_markdown()
+
+    assert "<img" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;\\|\\[klik\\](http://example.org)" in text
+
+
+def test_held_extracts_are_listed_with_what_they_would_remove(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    ended = [staff(i, start_date="2015-01-01", end_date="2018-06-30") for i in range(5)]
+    current = [staff(i, start_date="2012-01-01", end_date="", leave_reason="") for i in range(5, 8)]
+    ingest_paths([write_csv(tmp_path / "E1_2024-12-31.csv", ended + current)], data)
+    ingest_paths([write_csv(tmp_path / "E1_2025-12-31.csv", current)], data)
+
+    report = quality_report(data)
+
+    (problem,) = report.refused["problem"].to_list()
+    assert problem.startswith("it would remove 5 of the 8 contracts of E1 delivered earlier")
+    (rule,) = report.rules["rule"].to_list()
+    assert rule.startswith("held: ")
+    assert report.rows.select("rows_kept", "rows_quarantined").row(0) == (8, 3)

@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from workforce.csv_safety import write_csv, write_excel
 from workforce.forecast.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.reference import Reference, load_reference
 from workforce.scenario.effects import PROFESSION_LEVEL, default_horizon_year, horizon_index
@@ -439,12 +440,12 @@ def write_advice(advice: Advice, path: Path) -> Path:
         raise AlignmentError(f"{path}: write .csv or .xlsx")
     with replacing(path) as temporary:
         if path.suffix == ".csv":
-            advice.table.write_csv(temporary)
+            write_csv(advice.table, temporary)
         else:
             import xlsxwriter
 
             with xlsxwriter.Workbook(temporary) as workbook:
-                advice.table.write_excel(workbook, worksheet="advice", autofit=True)
-                advice.by_year.write_excel(workbook, worksheet="by_cohort_year", autofit=True)
-                advice.gaps.write_excel(workbook, worksheet="gaps", autofit=True)
+                write_excel(advice.table, workbook, worksheet="advice", autofit=True)
+                write_excel(advice.by_year, workbook, worksheet="by_cohort_year", autofit=True)
+                write_excel(advice.gaps, workbook, worksheet="gaps", autofit=True)
     return path

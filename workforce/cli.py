@@ -94,18 +94,32 @@ def ingest(
             help="Extract date for files whose name carries none (default: today).",
         ),
     ] = None,
+    accept_changes: Annotated[
+        bool,
+        typer.Option(
+            "--accept-changes",
+            help="Load files held because they would remove an employer's history, most of "
+            "its current staff, or count its staff twice.",
+        ),
+    ] = False,
 ) -> None:
     """Validate and load raw files; bad rows go to quarantine. Loading twice changes nothing."""
     from workforce.ingest.load import ingest_paths
     from workforce.ingest.report import print_ingest_report
+    from workforce.reference import ReferenceError
 
     absent = [path for path in paths if not path.exists()]
     if absent:
         raise fail("; ".join(f"Not found: {path}" for path in absent))
     try:
         report = ingest_paths(
-            paths, data_dir, extract_date=extract_date.date() if extract_date else None
+            paths,
+            data_dir,
+            extract_date=extract_date.date() if extract_date else None,
+            accept_changes=accept_changes,
         )
+    except ReferenceError as error:
+        raise fail(f"Reference tables unusable: {error}") from None
     except OSError as error:
         raise fail(f"Cannot write to {data_dir}: {error.strerror or error}") from None
     raise typer.Exit(print_ingest_report(report, data_dir, console=console))

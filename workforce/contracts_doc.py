@@ -53,12 +53,26 @@ row or a file fails, and 2 when a path does not exist.
 ## Files
 
 - **Formats:** {formats}.
-  - CSV: the first line is the header. Columns are separated by a comma or a semicolon (the
-    separator is taken from the header line). Put double quotes around a value that contains the
-    separator. Encoding UTF-8, with or without byte-order mark; a file that is not valid UTF-8 is
-    read as latin-1 (ISO-8859-1).
-  - Parquet: columns may be typed (date, integer, floating point) or text.
-  - Excel: the first sheet is read; the header is in row 1. Dates may be date cells or text.
+  - CSV: the header is the first line naming two contract columns (else the first with two
+    filled fields); title lines and a merged group row above it are skipped, and so are empty
+    rows at the end of the file (`;;;;`). Columns are separated by a comma or a semicolon (the
+    separator is taken from the header line). Put double quotes around a value that contains
+    the separator. Encoding UTF-8, with or without byte-order mark; a file that is not valid
+    UTF-8 is read as Windows-1252. UTF-16 ("Unicode text") is refused: save as "CSV UTF-8".
+    Line ends may be Windows, Unix or old Mac (CR only). A column without a header name is
+    dropped when it is empty, and otherwise kept as `(unnamed column N)`, outside the contract.
+  - Parquet: columns may be typed (date, integer, floating point) or text; nested columns (lists,
+    structs) are read as JSON text.
+  - Excel (.xlsx): the one sheet that holds a table is read, whichever it is; its header is
+    found as in a CSV file, and rows above it are skipped. A workbook with a table on more than
+    one sheet is refused (send one sheet per file), and so is one whose formulas carry no saved
+    result (open and save it in Excel). Dates may be date cells or text.
+  - Not read, and listed as not read when found in a folder: `.tsv`, `.xlsm`, `.xls`, `.xlsb`,
+    `.ods`, hidden files and folders (name starting with a dot), Excel lock files (`~$...`),
+    broken links, links to folders, and pipes or other special files.
+- **File name:** an extract date in the name, as `YYYY-MM-DD` (`VVT-03_2025-12-31.csv`), must be a
+  real date and not in the future; otherwise the file is refused. Without one, the date given
+  with `workforce ingest --extract-date` (default: today) is used.
 - **Which contract:** a file is matched to a contract by its header: it must contain every column
   of that contract. Column order does not matter. Names are lower case and exact; surrounding
   spaces are ignored. Extra columns are allowed, ignored and listed in the report.
@@ -73,7 +87,11 @@ row or a file fails, and 2 when a path does not exist.
 - **Decimal numbers:** a decimal point or a decimal comma (`28.5` or `28,5`); no thousands
   separators.
 - **Whole numbers:** digits only (`1987`; `1987.0` is accepted).
-- **Codes:** exactly as listed in the reference tables in `data/reference/` (case-sensitive).
+- **Codes:** as listed in the reference tables in `data/reference/`; a code written in another
+  case (`gm0344`, `Nurse_Vocational`) is read as the listed code. `person_key` is read in lower
+  case.
+- **Employers:** `employer_id` values that differ only in case or spaces (`GGZ-01`, `ggz-01 `)
+  are one employer, written as it was first delivered.
 - Spaces around a value are ignored.
 
 ## Pseudonymisation: `person_key`
@@ -94,9 +112,13 @@ _CHECKING = """\
 ## How a file is checked
 
 1. **The file as a whole.** A file is refused, with a message naming the file, when it is
-   empty, is not a readable CSV, Parquet or Excel file, names a column twice, has only one column
-   (usually a separator other than comma or semicolon), or misses a column of the contract it
-   resembles (the message lists the missing columns). No row of a refused file is loaded.
+   empty, is not a readable CSV, Parquet or Excel file (the message says what it is instead:
+   UTF-16 text, a ZIP archive, binary data), names a column twice, has only one column
+   (usually a separator other than comma or semicolon), misses a column of the contract it
+   resembles (the message lists the missing columns), holds a table on two sheets, or carries a
+   date in its name that does not exist or lies in the future. No row of a refused file is
+   loaded. A file that fails in any other way is refused with the error's first line; the other
+   files of the run are still loaded.
 2. **Each value.** Every value is read as its column's type. A value that cannot be read fails its
    row with a rule such as `{bad_date}` or `{bad_number}`; the other rules are then not checked
    for that row. An empty value in a column that must be filled fails with `missing <column>`.
@@ -109,6 +131,19 @@ the file name, the row number, the column, the rule and the value as it was writ
 count as a spreadsheet shows them: the header is row 1, the first data row is row 2 (in Parquet
 files too). A rejected row is not loaded; it is kept aside with its reasons so that it can be
 corrected and delivered again.
+
+4. **Against what was delivered before** (`workforce ingest` only). A newer extract replaces the
+   older ones of its employer for the period it covers. It is *held*, whole, in quarantine when
+   it would remove more than 1 % (and at least 3) of the employer's earlier contracts or
+   vacancies (for example a file of current staff only), when it would leave fewer than half of
+   the current staff or open vacancies (for example when the current rows were all rejected), or,
+   for a new `employer_id`, when at least half of its current staff are current staff of another
+   employer (the same employer under another name would be counted twice). The message says what
+   the file would remove or add; `workforce ingest --accept-changes` loads it as it is.
+
+Files written back (quarantine files, downloads, advice and lever tables) are safe to open in a
+spreadsheet: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is written
+with a leading apostrophe, so it is shown, not evaluated; numbers are written as numbers.
 """
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from workforce.csv_safety import write_csv
 from workforce.forecast.outlook import Outlook
 from workforce.reference import Reference, load_reference
 from workforce.scenario.levers import to_levers
@@ -203,7 +204,7 @@ def save_alignment_decision(
             **_run_meta(run_folder, outlook),
         },
     )
-    advice.table.write_csv(folder / "advice.csv")
+    write_csv(advice.table, folder / "advice.csv")
     advice.by_year.write_parquet(folder / "by_cohort_year.parquet")
     extra = advice.by_year.group_by("programme_code", "institution_code", "graduation_year").agg(
         extra=pl.col("extra_graduates").sum()

@@ -7,6 +7,7 @@ and month-on-month headcount jumps of more than ``JUMP_SHARE`` in the marts.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ class QualityReport:
         sections = [
             ("Rows kept and quarantined", self.rows),
             ("Quarantined rows by rule", self.rules),
-            ("Files refused whole", self.refused),
+            ("Files refused or held whole", self.refused),
             ("Gaps between delivered periods", self.gaps),
             ("Extracts older than the region's latest", self.stale),
             (f"Headcount jumps over {JUMP_SHARE:.0%} month on month", self.jumps),
@@ -71,7 +72,11 @@ def quality_report(data_dir: Path) -> QualityReport:
         .with_columns(pl.col("files", "rows_kept", "rows_quarantined").fill_null(0))
         .sort("source", "party")
     )
-    refused = files.filter(pl.col("status") == "refused").select("path", "problem").sort("path")
+    refused = (
+        files.filter(pl.col("status").is_in(["refused", "held"]))
+        .select("path", "problem")
+        .sort("path")
+    )
     return QualityReport(
         rows=rows,
         rules=quarantined.sort("source", "party", "rows", descending=[False, False, True]),
@@ -166,11 +171,21 @@ def _jumps(path: Path) -> pl.DataFrame:
 
 
 def markdown_table(frame: pl.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table of a small frame."""
-    header = "| " + " | ".join(frame.columns) + " |"
+    """A GitHub-flavoured Markdown table of a small frame; cell text is shown, never rendered."""
+    header = "| " + " | ".join(markdown_text(name) for name in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = [
-        "| " + " | ".join("" if value is None else str(value) for value in row) + " |"
+        "| "
+        + " | ".join("" if value is None else markdown_text(str(value)) for value in row)
+        + " |"
         for row in frame.iter_rows()
     ]
     return "\n".join([header, rule, *body]) + "\n"
+
+
+def markdown_text(value: str) -> str:
+    """Text from a delivered file as inert Markdown: HTML escaped, no table breaks or links."""
+    escaped = html.escape(value, quote=True)
+    for character in ("\\", "|", "[", "]", "`"):
+        escaped = escaped.replace(character, "\\" + character)
+    return " ".join(escaped.split())

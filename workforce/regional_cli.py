@@ -61,28 +61,36 @@ def pseudonymise(
     key_file: Annotated[
         Path | None,
         typer.Option(
-            "--key-file", help="File holding the regional key (else $WORKFORCE_REGIONAL_KEY)."
+            "--key-file",
+            help="File holding the regional key, at least 32 bytes, readable by its owner only "
+            "(else $WORKFORCE_REGIONAL_KEY).",
+        ),
+    ] = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep", help="Another column to send besides the staff contract's (repeatable)."
         ),
     ] = None,
     drop: Annotated[
         list[str] | None,
-        typer.Option("--drop", help="Another column to drop (repeatable)."),
+        typer.Option("--drop", help="A contract column not to send (repeatable)."),
     ] = None,
     birth_date_column: Annotated[
         str | None,
         typer.Option("--birth-date", help="Birth date column to coarsen to birth_year."),
     ] = None,
 ) -> None:
-    """Replace the identifier by person_key (HMAC-SHA256, regional key), drop direct identifiers."""
-    from workforce.pseudonymise import PseudonymiseError, pseudonymise_file, regional_key
+    """Replace the identifier by person_key (HMAC-SHA256); keep only the contract's columns."""
+    from workforce.pseudonymise import PseudonymiseError, pseudonymise_file
 
     try:
-        key = regional_key(key_file)
         result = pseudonymise_file(
             input,
             out,
             id_column=id_column,
-            key=key,
+            key_file=key_file,
+            keep=keep or [],
             drop=drop or [],
             birth_date_column=birth_date_column,
         )
@@ -92,6 +100,6 @@ def pseudonymise(
     birth = f"; birth_year from {result.birth_year_from}" if result.birth_year_from else ""
     console.print(
         f"{result.rows:,} rows -> {escape(str(out))}: {escape(id_column)} replaced by "
-        f"person_key; dropped {escape(dropped)}{escape(birth)}.",
+        f"person_key; columns not sent: {escape(dropped)}{escape(birth)}.",
         soft_wrap=True,
     )

@@ -241,7 +241,9 @@ def review(
         result = review_decision(decision, data_dir)
     except DecisionError as error:
         raise _fail(str(error)) from None
-    result.write_csv(decision / "review.csv")
+    from workforce.csv_safety import write_csv
+
+    write_csv(result, decision / "review.csv")
     known = result.filter(pl.col("actual").is_not_null())
     for line in describe_review(result):
         console.print(line)

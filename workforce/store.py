@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from filelock import FileLock, Timeout
 
+from workforce.csv_safety import write_csv
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -316,7 +318,7 @@ def write_frame(frame: pl.DataFrame, path: Path, *, what: str | None = None) -> 
     temporary = _temporary(path)
     try:
         if path.suffix == ".csv":
-            frame.write_csv(temporary)
+            write_csv(frame, temporary)
         else:
             frame.write_parquet(temporary)
         os.replace(temporary, path)

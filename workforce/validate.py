@@ -11,6 +11,7 @@ row 2. (A quoted CSV value spanning several lines still counts as one row.)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,18 @@ import polars as pl
 from rich.console import Console
 from rich.markup import escape
 
-from workforce.ingest.readers import SUPPORTED_SUFFIXES, RawFileError, read_raw_table
+from workforce.ingest.readers import (
+    SUPPORTED_SUFFIXES,
+    UNSUPPORTED_TYPES,
+    RawFileError,
+    read_raw_table,
+    unsupported_type_problem,
+)
 from workforce.reference import ReferenceError, load_reference
 from workforce.schemas import (
     CONTRACTS,
+    HIGHER_ROUTES,
+    MBO_ROUTES,
     Contract,
     bad_value_rule,
     contract_columns,
@@ -44,6 +53,24 @@ _FAILURE_SCHEMA = {
     "rule": pl.String,
     "value": pl.String,
 }
+NOT_A_FILE = "not a regular file (a pipe, socket or device); expected a data file"
+
+PARTY_COLUMNS = ("employer_id", "institution_code")
+"""Columns naming who delivered a row."""
+
+CANONICAL_CASE = {
+    "person_key": "lower",
+    "profession_code": "lower",
+    "sector_code": "lower",
+    "leave_reason": "lower",
+    "outcome": "lower",
+    "municipality_code": "upper",
+    "institution_code": "upper",
+    "level": "upper",
+}
+"""The case of each code list; values are brought to it before they are checked."""
+
+_ROUTES_BY_LOWER = {route.lower(): route for route in (*MBO_ROUTES, *HIGHER_ROUTES)}
 _UNIQUENESS_CHECK = "multiple_fields_uniqueness"
 _NULLABLE_CHECK = "not_nullable"
 
@@ -188,8 +215,9 @@ def validate_frame(
     original = original.with_columns(pl.col("row_number").cast(pl.Int64))
     typed = original.select(
         "row_number",
-        *(_parse(_text(name), dtype).alias(name) for name, dtype in types.items()),
+        *(_parse(_text(name), dtype, name).alias(name) for name, dtype in types.items()),
     )
+    typed = unify_spelling(typed, [name for name in PARTY_COLUMNS if name in types])
     unreadable = _unreadable(original, typed, types)
     readable = typed.join(unreadable.select("row_number").unique(), on="row_number", how="anti")
     broken = _rule_failures(readable, contract, original)
@@ -217,8 +245,12 @@ def _text(name: str) -> pl.Expr:
     return pl.when(stripped != "").then(stripped)
 
 
-def _parse(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Text to the contract type; null where the text cannot be read (or was empty)."""
+def _parse(text: pl.Expr, dtype: pl.DataType, name: str = "") -> pl.Expr:
+    """Text to the contract type; null where the text cannot be read (or was empty).
+
+    Codes are brought to the case of their code list (``GM0344``, ``nurse_vocational``,
+    ``BOL``), so ``gm0344`` or ``Nurse_Vocational`` from another HR system reads the same.
+    """
     if dtype == pl.Date:
         iso = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         dutch = text.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
@@ -236,7 +268,41 @@ def _parse(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         number = text.str.replace(r"[.,]0*$", "")
         readable = number.str.contains(r"^[+-]?\d{1,18}$")
         return pl.when(readable).then(number.cast(pl.Int64, strict=False))
+    if CANONICAL_CASE.get(name) == "lower":
+        return text.str.to_lowercase()
+    if CANONICAL_CASE.get(name) == "upper":
+        return text.str.to_uppercase()
+    if name == "route":
+        return text.str.to_lowercase().replace(_ROUTES_BY_LOWER)
     return text
+
+
+def spelling_key(value: pl.Expr) -> pl.Expr:
+    """The form in which two spellings of one identifier agree: no spaces, case folded."""
+    return value.str.replace_all(r"\s+", "").str.to_lowercase()
+
+
+def unify_spelling(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Within a file, write each identifier as its most frequent spelling (``ggz-01`` and
+    ``GGZ-01 `` both as ``GGZ-01``), so one employer is never counted as two."""
+    for name in columns:
+        keys = frame.select(spelling_key(pl.col(name))).to_series()
+        if keys.n_unique() == frame[name].n_unique():
+            continue  # every identifier already has a single spelling
+        spellings = (
+            frame.group_by(key=spelling_key(pl.col(name)), spelling=pl.col(name))
+            .len()
+            .drop_nulls("spelling")
+            .sort(["key", "len", "spelling"], descending=[False, True, False])
+            .unique("key", keep="first")
+        )
+        frame = (
+            frame.with_columns(_key=spelling_key(pl.col(name)))
+            .join(spellings.select(_key="key", _spelling="spelling"), on="_key", how="left")
+            .with_columns(pl.coalesce("_spelling", name).alias(name))
+            .drop("_key", "_spelling")
+        )
+    return frame
 
 
 def _unreadable(
@@ -305,25 +371,103 @@ def _failure_frame(parts: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat([pl.DataFrame(schema=schema), *frames])
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file or folder found under a given folder and not read, with the reason.
+
+    ``harmless`` marks what holds no delivered data by its nature (hidden files, Excel lock
+    files, notes such as ``manifest.json``): listed, but not a reason to fail a run.
+    """
+
+    path: Path
+    reason: str
+    harmless: bool = False
+
+
 def collect_files(paths: Sequence[Path]) -> list[Path]:
     """Files to check: given files as they are, and every data file under given folders.
 
     Folders are searched recursively in sorted order; other files (``manifest.json``), hidden
-    files and Excel lock files (``~$...``) are skipped.
+    files and Excel lock files (``~$...``) are skipped: :func:`collect_inputs` says which and why.
     """
+    return collect_inputs(paths)[0]
+
+
+def collect_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[SkippedFile]]:
+    """Like :func:`collect_files`, and every file or folder under the given folders not read."""
     files: list[Path] = []
+    skipped: list[SkippedFile] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                candidate
-                for candidate in sorted(path.rglob("*"))
-                if candidate.is_file()
-                and candidate.suffix.lower() in SUPPORTED_SUFFIXES
-                and not candidate.name.startswith((".", "~$"))
-            )
+            found, passed = _search_folder(path)
+            files.extend(found)
+            skipped.extend(passed)
         else:
             files.append(path)
-    return files
+    return files, skipped
+
+
+def _search_folder(folder: Path) -> tuple[list[Path], list[SkippedFile]]:
+    found: list[Path] = []
+    skipped: list[SkippedFile] = []
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else folder
+        skipped.append(SkippedFile(where, f"folder cannot be opened: {error.strerror}"))
+
+    for root, folders, names in os.walk(folder, onerror=unreadable):
+        here = Path(root)
+        for name in list(folders):
+            if name.startswith("."):
+                skipped.append(SkippedFile(here / name, "hidden folder, not searched", True))
+                folders.remove(name)
+            elif (here / name).is_symlink():
+                skipped.append(
+                    SkippedFile(here / name, "link to a folder, not followed; give it by name")
+                )
+        for name in names:
+            candidate = here / name
+            reason = _skip_reason(candidate)
+            if reason is None:
+                found.append(candidate)
+            else:
+                skipped.append(reason)
+    return sorted(found), sorted(skipped, key=lambda item: item.path)
+
+
+def _skip_reason(path: Path) -> SkippedFile | None:
+    """Why a file found in a folder is not read, or None when it is."""
+    name = path.name
+    if name.startswith("~$"):
+        return SkippedFile(path, "Excel lock file (the workbook is open in Excel)", True)
+    if name.startswith("."):
+        return SkippedFile(path, "hidden file (its name starts with a dot)", True)
+    if path.is_symlink() and not path.exists():
+        return SkippedFile(path, f"broken link to {os.readlink(path)}")
+    if not path.is_file():
+        return SkippedFile(path, NOT_A_FILE)
+    suffix = path.suffix.lower()
+    if suffix in SUPPORTED_SUFFIXES:
+        return None
+    return SkippedFile(path, unsupported_type_problem(path), suffix not in UNSUPPORTED_TYPES)
+
+
+def print_skipped(console: Console, skipped: Sequence[SkippedFile]) -> None:
+    """One line per file or folder not read, with the reason; files of types that never hold
+    an extract (``manifest.json``, ``README.md``) are counted per type on one line."""
+    other: dict[str, int] = {}
+    for item in skipped:
+        if item.harmless and item.reason.startswith("unsupported file type"):
+            suffix = item.path.suffix.lower() or "(no suffix)"
+            other[suffix] = other.get(suffix, 0) + 1
+            continue
+        console.print(
+            f"[yellow]NOT READ[/yellow] {escape(str(item.path))}: {escape(item.reason)}",
+            soft_wrap=True,
+        )
+    if other:
+        kinds = ", ".join(f"{count:,} {suffix}" for suffix, count in sorted(other.items()))
+        console.print(f"Not read, not an extract type: {escape(kinds)} files.", soft_wrap=True)
 
 
 def validate_paths(paths: list[Path], *, console: Console) -> int:
@@ -335,7 +479,8 @@ def validate_paths(paths: list[Path], *, console: Console) -> int:
     absent = [path for path in paths if not path.exists()]
     for path in absent:
         console.print(f"[red]Not found:[/red] {escape(str(path))}", soft_wrap=True)
-    files = collect_files([path for path in paths if path.exists()])
+    files, skipped = collect_inputs([path for path in paths if path.exists()])
+    print_skipped(console, skipped)
     if not files:
         if not absent:
             kinds = ", ".join(SUPPORTED_SUFFIXES)
@@ -345,7 +490,7 @@ def validate_paths(paths: list[Path], *, console: Console) -> int:
     file_errors: list[RawFileError] = []
     for path in files:
         try:
-            result = validate_file(path)
+            result = check_file(path)
         except RawFileError as exc:
             file_errors.append(exc)
             _print_file_error(console, exc)
@@ -360,7 +505,29 @@ def validate_paths(paths: list[Path], *, console: Console) -> int:
     _print_total(console, results, file_errors)
     if absent:
         return 2
-    return 0 if not file_errors and all(result.is_clean for result in results) else 1
+    passed_over = any(not item.harmless for item in skipped)
+    clean = not file_errors and not passed_over and all(result.is_clean for result in results)
+    return 0 if clean else 1
+
+
+def check_file(path: Path) -> ValidationResult:
+    """:func:`validate_file`, where any unexpected failure becomes a problem of that file only.
+
+    A file that breaks the reader in a way nobody foresaw must not stop the other files of a
+    run: the failure is reported for this file, by the type and first line of the error.
+    """
+    if not path.is_file():
+        raise RawFileError(path, NOT_A_FILE)
+    try:
+        return validate_file(path)
+    except (RawFileError, ReferenceError):
+        raise
+    except Exception as error:  # one file must never stop a run
+        lines = str(error).strip().splitlines()
+        detail = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
+        raise RawFileError(
+            path, f"could not be read ({detail}); the file was passed over, the others were not"
+        ) from None
 
 
 def _print_file_error(console: Console, error: RawFileError) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.csv_safety import write_csv
 from workforce.forecast.backtest import average_over_series
 from workforce.forecast.frames import check_input
 from workforce.forecast.pipeline import EngineSettings
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     series = real_series()
     args.series_csv.parent.mkdir(parents=True, exist_ok=True)
-    series.write_csv(args.series_csv)
+    write_csv(series, args.series_csv)
     frame, frequency = check_input(series, source="CBS series")
     settings = EngineSettings(
         horizon=HORIZON,

@@ -52,8 +52,10 @@ def backtest(
     output = run_engine(frame, frequency, settings, workers=workers, console=console)
     out.mkdir(parents=True, exist_ok=True)
     metrics = output.metrics
-    metrics.write_csv(out / "metrics.csv")
-    output.choices.write_csv(out / "choices.csv")
+    from workforce.csv_safety import write_csv
+
+    write_csv(metrics, out / "metrics.csv")
+    write_csv(output.choices, out / "choices.csv")
     for message in output.failures:
         warn(message)
     console.print(

@@ -39,6 +39,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import log_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from workforce.csv_safety import write_csv
 from workforce.marts import FTE_HOURS
 from workforce.reference import AGE_BANDS
 
@@ -495,8 +496,8 @@ class LeavingEvaluation:
         summary.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
         deciles = folder / "leaving_calibration_deciles.csv"
         bands = folder / "leaving_calibration_age_bands.csv"
-        self.calibration_deciles.write_csv(deciles)
-        self.calibration_age_bands.write_csv(bands)
+        write_csv(self.calibration_deciles, deciles)
+        write_csv(self.calibration_age_bands, bands)
         return [summary, deciles, bands]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.csv_safety import write_csv
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.run import RunOutput
 from workforce.version import code_version
@@ -47,9 +48,9 @@ def save_run(
             name = f"{_safe_name(result.unique_id)}.json"
             (folder / "prophet" / name).write_text(result.prophet_json)
             index[result.unique_id] = f"prophet/{name}"
-    output.choices.write_csv(folder / "choices.csv")
-    output.calibration.write_csv(folder / "calibration.csv")
-    output.metrics.write_csv(folder / "metrics.csv")
+    write_csv(output.choices, folder / "choices.csv")
+    write_csv(output.calibration, folder / "calibration.csv")
+    write_csv(output.metrics, folder / "metrics.csv")
     manifest: dict[str, object] = {
         "run_id": run_id,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -22,15 +22,27 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from workforce.ingest.history import (
+    extract_date_problem,
+    removal_problem,
+    shared_staff_problem,
+)
 from workforce.ingest.readers import RawFileError
-from workforce.schemas import CONTRACTS, Contract, contract_columns
+from workforce.reference import ReferenceError
+from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
 from workforce.store import Store, holds_lock, write_frame
-from workforce.validate import ValidationResult, collect_files, validate_file
+from workforce.validate import (
+    NOT_A_FILE,
+    SkippedFile,
+    ValidationResult,
+    check_file,
+    collect_inputs,
+)
 
 SOURCES = ("staff", "vacancies", "education")
 SOURCE_OF_CONTRACT = {"StaffSpell": "staff", "Vacancy": "vacancies", "EducationCohort": "education"}
@@ -73,7 +85,7 @@ class FileOutcome:
     """What happened to one input file."""
 
     path: Path
-    status: str  # loaded | unchanged | refused
+    status: str  # loaded | unchanged | refused | held
     source: str | None = None
     rows_read: int = 0
     rows_kept: int = 0
@@ -85,9 +97,10 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class IngestReport:
-    """Outcomes of one ``ingest`` run, in input order."""
+    """Outcomes of one ``ingest`` run, in input order, and the files under folders not read."""
 
     outcomes: list[FileOutcome]
+    skipped: list[SkippedFile] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         """How many files ended with ``status``."""
@@ -164,11 +177,15 @@ def ingest_paths(
     *,
     extract_date: dt.date | None = None,
     now: dt.datetime | None = None,
+    accept_changes: bool = False,
 ) -> IngestReport:
     """Validate and load files and folders into ``data_dir``; see the module docstring.
 
     ``extract_date`` is used for files whose name carries no date (default: today). Rows dated
-    after their file's extract date are quarantined.
+    after their file's extract date are quarantined. A file whose name dates it in the future or
+    on a day that does not exist is refused; a file that would rewrite an employer's history
+    (:mod:`workforce.ingest.history`) is held whole in quarantine unless ``accept_changes``.
+    No single file stops the run: a file that fails in an unforeseen way is refused, by name.
     """
     staging = Staging(data_dir)
     files = staging.files()
@@ -177,29 +194,43 @@ def ingest_paths(
     sequence = int(files["sequence"].max() or 0)  # type: ignore[arg-type]
     now = now or dt.datetime.now()
     default_date = extract_date or now.date()
+    inputs, skipped = collect_inputs(list(paths))
+    current = _CurrentStaff(data_dir)
     outcomes: list[FileOutcome] = []
-    for path in collect_files(list(paths)):
-        file_id = file_id_of(path)
-        if file_id in loaded:
-            outcomes.append(FileOutcome(path, "unchanged"))
-            continue
+    for path in inputs:
+        try:
+            if not path.is_file():
+                raise OSError(0, NOT_A_FILE)  # never read a pipe: it would block
+            file_id = file_id_of(path)
+        except OSError as error:
+            file_id = "unopened-" + hashlib.sha256(str(path).encode()).hexdigest()
+            problem = f"cannot be opened: {error.strerror or error}"
+            unopened: dict[str, object] = {"file_id": file_id, "path": str(path)}
+            outcome, file_row, cover_rows = _refused(path, unopened, problem)
+        else:
+            if file_id in loaded:
+                outcomes.append(FileOutcome(path, "unchanged"))
+                continue
+            date, date_from = extract_date_of(path, default_date)
+            context = _Context(staging, coverage, sequence + 1, current, accept_changes)
+            try:
+                outcome, file_row, cover_rows = _load_one(
+                    path, file_id, date, context, today=now.date()
+                )
+            except (OSError, ReferenceError):
+                raise  # the data folder or the reference tables: no file can load
+            except Exception as error:  # one file must never stop a run
+                lines = str(error).strip().splitlines()
+                detail = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
+                problem = f"could not be loaded ({detail}); the other files were loaded"
+                base = {"file_id": file_id, "path": str(path), "extract_date": date}
+                outcome, file_row, cover_rows = _refused(path, base, problem)
+            file_row["extract_date_from"] = date_from
         sequence += 1
-        date, date_from = extract_date_of(path, default_date)
-        outcome, file_row, cover_rows = _load_one(path, file_id, date, staging)
         files = pl.concat(
             [
                 files.filter(pl.col("file_id") != file_id),
-                _frame(
-                    [
-                        {
-                            **file_row,
-                            "extract_date_from": date_from,
-                            "sequence": sequence,
-                            "loaded_at": now,
-                        }
-                    ],
-                    _FILES_SCHEMA,
-                ),
+                _frame([{**file_row, "sequence": sequence, "loaded_at": now}], _FILES_SCHEMA),
             ]
         )
         coverage = pl.concat(
@@ -213,38 +244,99 @@ def ingest_paths(
         outcomes.append(outcome)
         write_frame(coverage, staging.coverage_path)
         write_frame(files, staging.files_path)
-    return IngestReport(outcomes)
+    return IngestReport(outcomes, skipped)
+
+
+@dataclass
+class _Context:
+    """What loading one file needs to know about the data folder."""
+
+    staging: Staging
+    coverage: pl.DataFrame
+    sequence: int
+    current: _CurrentStaff
+    accept_changes: bool
+
+
+class _CurrentStaff:
+    """Ongoing contracts per employer (``employer_id, person_key``), read once per run and kept
+    up to date as staff files load, to find an employer delivered under a second name."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._frame: pl.DataFrame | None = None
+
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None:
+            self._frame = (
+                effective_rows(self.data_dir, "staff")
+                .filter(pl.col("end_date").is_null())
+                .select("employer_id", "person_key")
+                .collect()
+            )
+        return self._frame
+
+    def replace(self, rows: pl.DataFrame) -> None:
+        """Record a loaded staff file: its employers' current staff are now its own."""
+        if self._frame is None:
+            return
+        ongoing = rows.filter(pl.col("end_date").is_null()).select("employer_id", "person_key")
+        parties = rows["employer_id"].unique().implode()
+        self._frame = pl.concat(
+            [self._frame.filter(~pl.col("employer_id").is_in(parties)), ongoing]
+        )
+
+
+def _refused(
+    path: Path, base: dict[str, object], problem: str
+) -> tuple[FileOutcome, dict[str, object], list[dict[str, object]]]:
+    row = {**base, "source": None, "rows_read": 0, "rows_kept": 0, "rows_quarantined": 0}
+    row |= {"status": "refused", "problem": problem}
+    return FileOutcome(path, "refused", problem=problem), row, []
 
 
 def _load_one(
-    path: Path, file_id: str, extract_date: dt.date, staging: Staging
+    path: Path, file_id: str, extract_date: dt.date, context: _Context, *, today: dt.date
 ) -> tuple[FileOutcome, dict[str, object], list[dict[str, object]]]:
+    staging = context.staging
     base: dict[str, object] = {
         "file_id": file_id,
         "path": str(path),
         "extract_date": extract_date,
     }
+    match = _DATE_IN_NAME.search(path.name)
+    problem = extract_date_problem(match.group(1) if match else None, today)
+    if problem is None and extract_date > today:
+        problem = f"the extract date {extract_date.isoformat()} lies in the future"
+    if problem is not None:
+        return _refused(path, base, problem)
     try:
-        result = validate_file(path)
+        result = check_file(path)
     except RawFileError as error:
-        row = {**base, "source": None, "rows_read": 0, "rows_kept": 0, "rows_quarantined": 0}
-        row |= {"status": "refused", "problem": error.problem}
-        return FileOutcome(path, "refused", problem=error.problem), row, []
+        return _refused(path, base, error.problem)
     source = SOURCE_OF_CONTRACT[result.contract]
-    result = reject_after_extract(result, source, extract_date)
     party_column = PARTY_COLUMN[source]
-    rows = result.valid.with_columns(file_id=pl.lit(file_id))
-    write_frame(rows, staging.rows_path(source, file_id))
-    quarantine = staging.quarantine_path(source, path, file_id)
-    if result.is_clean:
-        quarantine.unlink(missing_ok=True)
-    else:
-        write_frame(result.rejected, quarantine)
+    known = context.coverage.filter(pl.col("source") == source)["party"].unique()
+    result = _known_spelling(result, party_column, known)
+    result = reject_after_extract(result, source, extract_date)
     cover_rows = [
         {**row, "file_id": file_id, "source": source}
         | {"covers_to": extract_date, "extract_date": extract_date}
         for row in _coverage(result.valid, source, party_column).iter_rows(named=True)
     ]
+    if not context.accept_changes:
+        problems = _history_problems(context, source, file_id, result.valid, cover_rows)
+        if problems:
+            return _hold(path, base, staging, source, result, problems)
+    rows = result.valid.with_columns(file_id=pl.lit(file_id))
+    write_frame(rows, staging.rows_path(source, file_id))
+    if source == "staff":
+        context.current.replace(result.valid)
+    quarantine = staging.quarantine_path(source, path, file_id)
+    if result.is_clean:
+        quarantine.unlink(missing_ok=True)
+    else:
+        write_frame(result.rejected, quarantine)
     row = {
         **base,
         "source": source,
@@ -265,6 +357,110 @@ def _load_one(
         parties=tuple(str(row["party"]) for row in cover_rows),
     )
     return outcome, row, cover_rows
+
+
+def _known_spelling(
+    result: ValidationResult, party_column: str, known: pl.Series
+) -> ValidationResult:
+    """Write each employer (or institution) as it was first delivered when a new file spells
+    it with another case or spacing (``ggz-01`` for ``GGZ-01``)."""
+    if known.is_empty() or result.valid.is_empty():
+        return result
+    by_key: dict[str, str] = {}
+    for spelling in known.drop_nulls().to_list():
+        by_key.setdefault("".join(spelling.split()).lower(), spelling)
+    delivered = result.valid[party_column].drop_nulls().unique().to_list()
+    changes = {
+        spelling: by_key["".join(spelling.split()).lower()]
+        for spelling in delivered
+        if by_key.get("".join(spelling.split()).lower(), spelling) != spelling
+    }
+    if not changes:
+        return result
+    valid = result.valid.with_columns(pl.col(party_column).replace(changes))
+    return replace(result, valid=valid)
+
+
+def _history_problems(
+    context: _Context,
+    source: str,
+    file_id: str,
+    valid: pl.DataFrame,
+    cover_rows: list[dict[str, object]],
+) -> list[str]:
+    """Per employer of the file: what it would remove, or whose staff it would count twice."""
+    party_column = PARTY_COLUMN[source]
+    key = unique_key(CONTRACT_OF_SOURCE[source])
+    problems: list[str] = []
+    for cover in cover_rows:
+        party = str(cover["party"])
+        earlier = context.coverage.filter((pl.col("source") == source) & (pl.col("party") == party))
+        if earlier.is_empty():
+            if source == "staff":
+                current = valid.filter(
+                    (pl.col(party_column) == party) & pl.col("end_date").is_null()
+                )
+                others = context.current.frame().filter(pl.col("employer_id") != party)
+                problem = shared_staff_problem(party, current, others)
+                if problem:
+                    problems.append(problem)
+            continue
+        pending = _frame([{**cover, "sequence": context.sequence}], _COVERAGE_SCHEMA)
+        rows = valid.filter(pl.col(party_column) == party).with_columns(file_id=pl.lit(file_id))
+        party_rows = pl.col(party_column) == party
+        before = _effective(context.staging, source, earlier, []).filter(party_rows)
+        after = _effective(
+            context.staging, source, pl.concat([earlier, pending]), [rows.lazy()]
+        ).filter(party_rows)
+        problem = removal_problem(source, party, before.collect(), after.collect(), key)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _hold(
+    path: Path,
+    base: dict[str, object],
+    staging: Staging,
+    source: str,
+    result: ValidationResult,
+    problems: list[str],
+) -> tuple[FileOutcome, dict[str, object], list[dict[str, object]]]:
+    """Keep every row of the file in quarantine, under the reason it was held."""
+    reason = "held: " + "; ".join(problems)
+    held = result.valid.select(pl.all().cast(pl.String)).with_columns(
+        row_number=result.valid_row_numbers,
+        source_file=pl.lit(result.source_file),
+        column=pl.lit("(whole file)"),
+        rule=pl.lit(reason),
+        value=pl.lit(None, dtype=pl.String),
+    )
+    rejected = pl.concat(
+        [held.select(result.rejected.columns), result.rejected], how="vertical_relaxed"
+    ).sort("row_number", maintain_order=True)
+    write_frame(rejected, staging.quarantine_path(source, path, str(base["file_id"])))
+    problem = (
+        f"{'; '.join(problems)}. The file is held in quarantine; if this is what you meant, "
+        "load it again with --accept-changes"
+    )
+    row = {
+        **base,
+        "source": source,
+        "rows_read": result.rows_read,
+        "rows_kept": 0,
+        "rows_quarantined": result.rows_read,
+        "status": "held",
+        "problem": problem,
+    }
+    outcome = FileOutcome(
+        path,
+        "held",
+        source=source,
+        rows_read=result.rows_read,
+        rows_quarantined=result.rows_read,
+        problem=problem,
+    )
+    return outcome, row, []
 
 
 def reject_after_extract(
@@ -345,16 +541,26 @@ def effective_rows(data_dir: Path, source: str) -> pl.LazyFrame:
     """
     staging = Staging(data_dir)
     coverage = staging.coverage().filter(pl.col("source") == source)
+    return _effective(staging, source, coverage, [])
+
+
+def _effective(
+    staging: Staging, source: str, coverage: pl.DataFrame, pending: list[pl.LazyFrame]
+) -> pl.LazyFrame:
+    """:func:`effective_rows` for the files in ``coverage``; rows of files not yet written
+    (``pending``, with their ``file_id``) are given as frames."""
     if coverage.is_empty():
         schema = contract_columns(CONTRACT_OF_SOURCE[source]) | {"file_id": pl.String()}
         return pl.LazyFrame(schema=schema)
     cutoffs = _cutoffs(coverage)
     party = PARTY_COLUMN[source]
+    stored = coverage["file_id"].unique(maintain_order=True).to_list()
     scans = [
-        pl.scan_parquet(staging.rows_path(source, file_id))
-        for file_id in coverage["file_id"].unique(maintain_order=True)
+        pl.scan_parquet(path)
+        for file_id in stored
+        if (path := staging.rows_path(source, file_id)).exists()
     ]
-    rows = pl.concat(scans, how="vertical_relaxed").join(
+    rows = pl.concat([*scans, *pending], how="vertical_relaxed").join(
         cutoffs.lazy(), left_on=["file_id", party], right_on=["file_id", "party"], how="left"
     )
     if source == "education":

@@ -11,19 +11,28 @@ from rich.table import Table
 from workforce.ingest.load import IngestReport
 from workforce.quality import QualityReport
 from workforce.store import Store
-from workforce.validate import print_rule_counts
+from workforce.validate import print_rule_counts, print_skipped
 
 
 def print_ingest_report(report: IngestReport, data_dir: Path, *, console: Console) -> int:
-    """Print one line per file that changed something and a total; return the exit code.
+    """Print one line per file that changed something or was not read, and a total; return
+    the exit code.
 
-    0: everything loaded or already there; 1: a file was refused or rows were quarantined.
+    0: everything loaded or already there; 1: a file was refused, held or not read, rows were
+    quarantined, or nothing at all was loaded.
     """
+    print_skipped(console, report.skipped)
     for outcome in report.outcomes:
         name = escape(str(outcome.path))
         if outcome.status == "refused":
             console.print(
                 f"[red]REFUSED[/red] {name}: {escape(outcome.problem or '')}", soft_wrap=True
+            )
+        elif outcome.status == "held":
+            console.print(
+                f"[red]HELD[/red]    {name} ({outcome.source}, {outcome.rows_read:,} rows): "
+                f"{escape(outcome.problem or '')}",
+                soft_wrap=True,
             )
         elif outcome.status == "loaded" and outcome.rows_quarantined:
             console.print(
@@ -32,15 +41,24 @@ def print_ingest_report(report: IngestReport, data_dir: Path, *, console: Consol
                 soft_wrap=True,
             )
             print_rule_counts(console, outcome.rule_counts)
-    loaded, unchanged, refused = (report.count(s) for s in ("loaded", "unchanged", "refused"))
+    loaded, unchanged, refused, held = (
+        report.count(s) for s in ("loaded", "unchanged", "refused", "held")
+    )
+    not_read = sum(not item.harmless for item in report.skipped)
     console.print(
-        f"{loaded:,} files loaded, {unchanged:,} unchanged (already loaded), {refused:,} refused; "
+        f"{loaded:,} files loaded, {unchanged:,} unchanged (already loaded), {refused:,} refused"
+        f"{f', {held:,} held' if held else ''}{f', {not_read:,} not read' if not_read else ''}; "
         f"{report.rows_kept:,} rows kept, {report.rows_quarantined:,} quarantined.",
         soft_wrap=True,
     )
     if report.rows_quarantined:
-        console.print(f"Quarantined rows: {Store(data_dir).quarantine}", soft_wrap=True)
-    return 1 if refused or report.rows_quarantined else 0
+        quarantine = escape(str(Store(data_dir).quarantine))
+        console.print(f"Quarantined rows: {quarantine}", soft_wrap=True)
+    if not loaded and not unchanged:
+        console.print("[red]Nothing was loaded.[/red]", soft_wrap=True)
+        return 1
+    problems = refused or held or not_read or report.rows_quarantined
+    return 1 if problems else 0
 
 
 def print_quality_report(report: QualityReport, *, console: Console) -> None:
@@ -48,7 +66,7 @@ def print_quality_report(report: QualityReport, *, console: Console) -> None:
     for title, frame in (
         ("Rows kept and quarantined", report.rows),
         ("Quarantined rows by rule", report.rules),
-        ("Files refused whole", report.refused),
+        ("Files refused or held whole", report.refused),
         ("Gaps between delivered periods", report.gaps),
         ("Extracts older than the region's latest", report.stale),
         ("Headcount jumps month on month", report.jumps),
