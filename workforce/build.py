@@ -20,7 +20,7 @@ import polars as pl
 
 from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
-from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
+from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, mart_frames
 from workforce.reference import Reference, load_reference
 from workforce.version import git_commit
 
@@ -85,14 +85,13 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
     partial = builds / f".{run_id}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    queries = compute_marts(inputs)
-    # Collected together, the marts compute their shared parts (linked spells, monthly stocks)
-    # once.
-    frames = dict(zip(queries, pl.collect_all(list(queries.values())), strict=True))
     rows: dict[str, int] = {}
-    for name, frame in frames.items():
+    # The marts share their common work (reading and linking the spells once) and come one at
+    # a time, so only one is held in memory while it is written.
+    for name, frame in mart_frames(inputs):
         frame.write_parquet(partial / f"{name}.parquet")
         rows[name] = frame.height
+        del frame
     manifest = _run_manifest(data_dir, run_id, now, rows)
     (partial / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     partial.rename(folder)

@@ -1,0 +1,69 @@
+"""Compact integer keys for building the marts.
+
+Sorting and grouping millions of rows by text is what makes a national build slow; by small
+integers it is cheap. A text column becomes a code into its dictionary (its distinct values in
+sorted order), so codes sort as the text does and turn back into text by one gather.
+``person_key`` becomes a 64-bit integer read from its first 16 hex characters: it sorts as the
+text does, and when two different keys would share it (possible only for keys longer than 16
+characters, or keys that are not lowercase hex) the dense rank of the text is used instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+PERSON_HEAD_CHARS = 16
+"""Hex characters of ``person_key`` that fit in 64 bits."""
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The distinct values of a text column in sorted order; a code is a position in it."""
+
+    values: pl.Series
+
+    @classmethod
+    def of(cls, *columns: pl.Series) -> Dictionary:
+        """The dictionary of every value in ``columns`` (nulls left out)."""
+        values = pl.concat([column.cast(pl.String) for column in columns]).drop_nulls()
+        return cls(values.unique().sort().rename("value"))
+
+    def encode(self, column: pl.Series) -> pl.Series:
+        """Codes (``UInt32``) of ``column``'s values; null, or a value not in it, gives null."""
+        if self.values.is_empty():
+            return pl.Series(column.name, [None] * column.len(), dtype=pl.UInt32)
+        enum = pl.Enum(self.values)
+        return column.cast(enum, strict=False).to_physical().cast(pl.UInt32).rename(column.name)
+
+    def decode(self, codes: pl.Series) -> pl.Series:
+        """The text of ``codes``; null stays null."""
+        return self.values.gather(codes).rename(codes.name)
+
+    def code_of(self, value: str) -> int | None:
+        """The code of one value, or None when the column never holds it."""
+        position = self.values.search_sorted(value)
+        if position < self.values.len() and self.values[position] == value:
+            return int(position)
+        return None
+
+    def __len__(self) -> int:
+        return self.values.len()
+
+
+def person_codes(keys: pl.Series) -> pl.Series:
+    """One ``UInt64`` per ``person_key``: equal for equal keys, ordered as the keys are.
+
+    Lowercase hex keys of 16 characters are read as a number (exact); otherwise the number of
+    the first 16 characters is kept when no two distinct keys share it, and the dense rank of
+    the text is used when some do.
+    """
+    if keys.is_empty():
+        return pl.Series(keys.name, [], dtype=pl.UInt64)
+    lengths = keys.str.len_bytes()
+    if lengths.min() >= PERSON_HEAD_CHARS and keys.str.contains("^[0-9a-f]+$").all():  # type: ignore[operator]
+        head = keys.str.slice(0, PERSON_HEAD_CHARS).str.to_integer(base=16, dtype=pl.UInt64)
+        if lengths.max() == PERSON_HEAD_CHARS or head.n_unique() == keys.n_unique():
+            return head.rename(keys.name)
+    return keys.rank("dense").cast(pl.UInt64).rename(keys.name)
