@@ -49,7 +49,7 @@ def marts_of(spells: list[dict[str, Any]], vacancies: list[dict[str, Any]] | Non
         ),
         reference=load_reference(),
     )
-    return {name: query.collect() for name, query in compute_marts(inputs).items()}
+    return compute_marts(inputs)
 
 
 @st.composite

@@ -92,6 +92,7 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
         frame.write_parquet(partial / f"{name}.parquet")
         rows[name] = frame.height
         del frame
+    rows = {**{name: rows[name] for name in MART_NAMES if name in rows}, **rows}
     manifest = _run_manifest(data_dir, run_id, now, rows)
     (partial / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     partial.rename(folder)

@@ -108,7 +108,9 @@ class MonthGrid:
 
     def total(self, rows: Ints, weights: Floats) -> Floats:
         """Per grid row: the sum of the ``weights`` of the ``rows`` that fall on it."""
-        return np.bincount(rows, weights=weights, minlength=self.size)
+        return np.bincount(rows, weights=weights, minlength=self.size).astype(
+            np.float64, copy=False
+        )
 
     def running(self, values: npt.NDArray[np.int64 | np.float64]) -> npt.NDArray[Any]:
         """Running sum of ``values`` (one row per grid row) within each cell."""
