@@ -19,10 +19,12 @@ Leaver destination (``leaver_destination``; null while the spell is ongoing):
   took the person on;
 - ``outside_sector`` (recorded ``outside_sector`` or ``study``), ``retirement`` and ``unknown``.
 
-The spells are linked once, on compact keys (:mod:`workforce.mart_codes`): one sort by person
-(a 64-bit key), start date and employer code, after which a neighbour is a plain shift. The
-linked spells are then put in employer order (employer, start date, person), the order of the
-``spells`` mart and of the per-employer blocks every staff mart is computed in.
+The spells are linked once, on compact keys (:mod:`workforce.mart_codes`): a person is a
+number (the rank of the 64-bit value of ``person_key``), text codes are small integers, and the
+sort by person, start date, employer and end date is one sort of one packed 64-bit key, after
+which a neighbour is a plain shift. The linked spells are then put in employer order (employer,
+start date, person; again one packed key), the order of the ``spells`` mart and of the blocks of
+employers the monthly marts are computed in.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workforce.mart_codes import Dictionary, person_codes
+from workforce.mart_codes import Dictionary, person_codes, sort_order
 from workforce.reference import Reference, entry_age
 
 OVERLAP_DAYS = 31
@@ -80,7 +82,9 @@ def _destination(name: str) -> pl.Expr:
 class LinkedSpells:
     """Linked staff spells in employer order, with the dictionaries of their codes.
 
-    ``frame`` holds ``person`` (64-bit key), ``person_key`` (text), the ``CODED_COLUMNS`` and
+    ``frame`` holds ``row`` (the spell's position in the input, where ``person_keys`` holds its
+    ``person_key``), ``person`` (a number per person, in the order of their keys), the
+    ``CODED_COLUMNS`` and
     ``previous_employer_id``, ``next_employer_id``, ``next_sector_code``,
     ``next_profession_code`` as codes into ``dictionaries``, ``hire_origin`` as a position in
     ``HIRE_ORIGINS`` and ``leaver_destination`` in ``LEAVER_DESTINATIONS``; the other columns
@@ -90,6 +94,7 @@ class LinkedSpells:
 
     frame: pl.DataFrame
     dictionaries: dict[str, Dictionary]
+    person_keys: pl.Series
 
     def decode(self, column: str, codes: pl.Series) -> pl.Series:
         """Text of the codes of ``column`` (one of ``CODED_COLUMNS``)."""
@@ -109,8 +114,9 @@ def entry_ages(reference: Reference) -> pl.DataFrame:
 def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionary]]:
     """Staff rows (``STAFF_COLUMNS``) with compact keys, and the dictionaries of the codes.
 
-    Adds ``person`` (see :func:`workforce.mart_codes.person_codes`) and
-    ``recorded_destination``: where a leaver goes when no move is seen, from ``leave_reason``.
+    ``person`` is a number per person from 1, in the order of their keys (the dense rank of
+    :func:`workforce.mart_codes.person_codes`); ``row`` is the input position;
+    ``recorded_destination`` is where a leaver goes when no move is seen, from ``leave_reason``.
     """
     dictionaries = {column: Dictionary.of(staff[column]) for column in CODED_COLUMNS}
     recorded = pl.lit(LEAVER_DESTINATIONS.index("unknown"), dtype=pl.UInt8)
@@ -121,8 +127,8 @@ def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionar
             .otherwise(recorded)
         )
     coded = staff.select(
-        person=person_codes(staff["person_key"]),
-        person_key="person_key",
+        row=pl.int_range(pl.len(), dtype=pl.UInt32),
+        person=person_codes(staff["person_key"]).rank("dense"),
         **{column: dictionaries[column].encode(staff[column]) for column in CODED_COLUMNS},
         start_date="start_date",
         end_date="end_date",
@@ -139,13 +145,13 @@ def link_spells(staff: pl.DataFrame, reference: Reference) -> LinkedSpells:
     ``staff`` follows the staff contract (at least ``STAFF_COLUMNS``).
     """
     coded, dictionaries = encode_staff(staff.select(STAFF_COLUMNS))
+    coded = coded.rechunk()
     professions = pl.DataFrame({"profession_code": dictionaries["profession_code"].values})
     ages = professions.join(
         entry_ages(reference), on="profession_code", how="left", maintain_order="left"
     )
-    ordered = coded.with_columns(entry_age=ages["entry_age"].gather(coded["profession_code"])).sort(
-        ["person", "start_date", "employer_id", "end_date"], nulls_last=True, maintain_order=True
-    )
+    coded = coded.with_columns(entry_age=ages["entry_age"].gather(coded["profession_code"]))
+    ordered = coded[sort_order(coded, ["person", "start_date", "employer_id", "end_date"])]
     # Sorted by person, so a neighbour row is the same person's when its key is the same:
     # a plain shift, much cheaper than a window over person.
     same_as_next = (pl.col("person").shift(-1) == pl.col("person")).fill_null(False)
@@ -171,8 +177,8 @@ def link_spells(staff: pl.DataFrame, reference: Reference) -> LinkedSpells:
     age_at_start = pl.col("start_date").dt.year() - pl.col("birth_year")
     graduate_age = pl.col("entry_age") + GRADUATE_YEARS
     linked = neighbours.select(
+        "row",
         "person",
-        "person_key",
         *CODED_COLUMNS,
         "start_date",
         "end_date",
@@ -200,8 +206,8 @@ def link_spells(staff: pl.DataFrame, reference: Reference) -> LinkedSpells:
         next_profession_code=pl.when(to_next).then(pl.col("next_profession_code")),
         next_start_date=pl.when(to_next).then(pl.col("next_start")),
     )
-    by_employer = linked.sort(["employer_id", "start_date", "person"], maintain_order=True)
-    return LinkedSpells(by_employer, dictionaries)
+    by_employer = linked[sort_order(linked, ["employer_id", "start_date", "person"])]
+    return LinkedSpells(by_employer, dictionaries, staff["person_key"].rechunk())
 
 
 def _is_move(end: pl.Expr, next_start: pl.Expr) -> pl.Expr:

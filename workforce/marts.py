@@ -239,7 +239,7 @@ def spells(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> 
     decode = linked.decode
     return pl.DataFrame(
         {
-            "person_key": frame["person_key"],
+            "person_key": linked.person_keys.gather(frame["row"]),
             "employer_id": decode("employer_id", employer),
             "sector_code": decode("sector_code", frame["sector_code"]),
             "municipality_code": decode("municipality_code", frame["municipality_code"]),
