@@ -128,7 +128,7 @@ def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionar
         )
     coded = staff.select(
         row=pl.int_range(pl.len(), dtype=pl.UInt32),
-        person=person_codes(staff["person_key"]).rank("dense"),
+        person=person_codes(staff["person_key"]),
         **{column: dictionaries[column].encode(staff[column]) for column in CODED_COLUMNS},
         start_date="start_date",
         end_date="end_date",
@@ -139,13 +139,17 @@ def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionar
     return coded, dictionaries
 
 
-def link_spells(staff: pl.DataFrame, reference: Reference) -> LinkedSpells:
+def link_spells(spells: pl.LazyFrame, reference: Reference) -> LinkedSpells:
     """Link each spell to the same person's neighbours; see the module docstring.
 
-    ``staff`` follows the staff contract (at least ``STAFF_COLUMNS``).
+    ``spells`` follows the staff contract (at least ``STAFF_COLUMNS``); only
+    ``STAFF_COLUMNS`` are read, and only ``person_key`` is kept as text.
     """
-    coded, dictionaries = encode_staff(staff.select(STAFF_COLUMNS))
+    staff = spells.select(STAFF_COLUMNS).collect()
+    coded, dictionaries = encode_staff(staff)
     coded = coded.rechunk()
+    person_keys = staff["person_key"].rechunk()
+    del staff
     professions = pl.DataFrame({"profession_code": dictionaries["profession_code"].values})
     ages = professions.join(
         entry_ages(reference), on="profession_code", how="left", maintain_order="left"
@@ -207,7 +211,7 @@ def link_spells(staff: pl.DataFrame, reference: Reference) -> LinkedSpells:
         next_start_date=pl.when(to_next).then(pl.col("next_start")),
     )
     by_employer = linked[sort_order(linked, ["employer_id", "start_date", "person"])]
-    return LinkedSpells(by_employer, dictionaries, staff["person_key"].rechunk())
+    return LinkedSpells(by_employer, dictionaries, person_keys)
 
 
 def _is_move(end: pl.Expr, next_start: pl.Expr) -> pl.Expr:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 PERSON_HEAD_CHARS = 16
@@ -74,11 +75,12 @@ def person_codes(keys: pl.Series) -> pl.Series:
 def sort_order(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Series:
     """Row positions that sort ``frame`` by ``columns`` (nulls last; equal rows keep their order).
 
-    Integer and date columns are packed into one 64-bit key, each in the bits its range needs,
-    and sorted in one pass; when they need more than 64 bits the columns are sorted as they are.
+    The integer or date columns are packed into as few 64-bit words as their ranges allow (a
+    person key takes a word of its own, codes and dates share one) and the words are sorted:
+    much cheaper than sorting the columns as they are.
     """
-    key = np.zeros(frame.height, dtype=np.uint64)
-    used = 0
+    words: list[npt.NDArray[np.uint64]] = []
+    used = 64
     for name in columns:
         values = frame[name].to_physical()
         if values.null_count() == values.len():
@@ -86,13 +88,23 @@ def sort_order(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Series:
         low, high = int(values.min()), int(values.max())  # type: ignore[arg-type]
         span = high - low + 1  # a null takes the value ``span``: after every other value
         bits = span.bit_length()
-        used += bits
-        if used > 64:
-            return frame.select(
-                pl.arg_sort_by(columns, nulls_last=True, maintain_order=True)
-            ).to_series()
+        if bits > 64:
+            if values.null_count():
+                return frame.select(
+                    pl.arg_sort_by(columns, nulls_last=True, maintain_order=True)
+                ).to_series()
+            bits, span, low = 64, 0, 0  # a full 64-bit column without nulls: as it is
         unsigned = values.dtype.is_unsigned_integer()
         offset = values - low if unsigned else values.cast(pl.Int64) - low
         packed = offset.fill_null(span).cast(pl.UInt64).to_numpy()
-        key = (key << np.uint64(bits)) | packed
-    return pl.Series("row", np.argsort(key, kind="stable"), dtype=pl.UInt32)
+        if used + bits > 64:
+            words.append(packed)
+            used = bits
+        else:
+            words[-1] = (words[-1] << np.uint64(bits)) | packed
+            used += bits
+    if len(words) <= 1:
+        key = words[0] if words else np.zeros(frame.height, dtype=np.uint64)
+        return pl.Series("row", np.argsort(key, kind="stable"), dtype=pl.UInt32)
+    keys = pl.DataFrame({f"word_{index}": word for index, word in enumerate(words)})
+    return keys.select(pl.arg_sort_by(keys.columns, maintain_order=True)).to_series()

@@ -46,7 +46,6 @@ import polars as pl
 from workforce.flows import (
     HIRE_ORIGINS,
     LEAVER_DESTINATIONS,
-    STAFF_COLUMNS,
     LinkedSpells,
     link_spells,
     moves,
@@ -146,7 +145,7 @@ def mart_frames(inputs: MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
     The staff spells are read and linked once; each mart is yielded as soon as it is computed,
     so a caller that writes and drops it holds one mart at a time.
     """
-    linked = link_spells(inputs.staff.select(STAFF_COLUMNS).collect(), inputs.reference)
+    linked = link_spells(inputs.staff, inputs.reference)
     yield "spells", spells(linked, inputs.staff_months, inputs.reference)
     yield "mobility", mobility(linked, inputs.staff_months)
     staff_monthly = workforce_monthly(linked, inputs.staff_months)
