@@ -68,6 +68,7 @@ BLOCK_ROWS = 250_000
 
 STAFF_CELL = ["employer_id", "sector_code", "municipality_code", "profession_code"]
 VACANCY_CELL = ["employer_id", "profession_code", "municipality_code"]
+DEMAND_KEYS = ["month", "region_code", "sector_code", "profession_code"]
 MART_NAMES = (
     "workforce_monthly",
     "vacancies_monthly",
@@ -148,10 +149,9 @@ def mart_frames(inputs: MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
     linked = link_spells(inputs.staff, inputs.reference)
     yield "spells", spells(linked, inputs.staff_months, inputs.reference)
     yield "mobility", mobility(linked, inputs.staff_months)
-    staff_monthly = workforce_monthly(linked, inputs.staff_months)
+    staff_monthly, filled = workforce_monthly(linked, inputs.staff_months, inputs.reference)
     sectors = employer_sectors(linked)
     del linked
-    filled = filled_fte(staff_monthly, inputs.reference)
     yield "workforce_monthly", staff_monthly
     del staff_monthly
     vacancy_monthly = vacancies_monthly(inputs.vacancies, inputs.vacancy_months)
@@ -199,16 +199,41 @@ def _codes(frame: pl.DataFrame, column: str) -> Ints:
 
 
 def _decode_cells(
-    keys: npt.NDArray[np.uint64],
-    packing: CellKey,
-    columns: list[str],
-    dictionaries: dict[str, Dictionary],
+    codes: list[Ints], columns: list[str], dictionaries: dict[str, Dictionary]
 ) -> dict[str, pl.Series]:
-    codes = packing.unpack(keys)
     return {
         column: dictionaries[column].decode(pl.Series(column, values))
         for column, values in zip(columns, codes, strict=True)
     }
+
+
+@dataclass(frozen=True)
+class Regions:
+    """The labour-market region of each municipality code (null when the reference lacks it)."""
+
+    of_municipality: pl.Series
+    """Region code (into ``dictionary``) per municipality code."""
+    dictionary: Dictionary
+
+    @classmethod
+    def of(cls, municipalities: Dictionary, reference: Reference) -> Regions:
+        """Regions of the municipalities of ``municipalities``, from the reference."""
+        regions = (
+            pl.DataFrame({"municipality_code": municipalities.values})
+            .join(
+                reference.municipalities.select("municipality_code", "region_code"),
+                on="municipality_code",
+                how="left",
+                maintain_order="left",
+            )
+            .get_column("region_code")
+        )
+        dictionary = Dictionary.of(regions)
+        return cls(dictionary.encode(regions), dictionary)
+
+    def text(self, municipality_codes: pl.Series) -> pl.Series:
+        """The region code (text) of each municipality code."""
+        return self.dictionary.decode(self.of_municipality.gather(municipality_codes))
 
 
 # -- spells ------------------------------------------------------------------------------------
@@ -227,14 +252,7 @@ def spells(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> 
     covered_months = month_dates(np.concatenate([coverage.first, coverage.last]))
     first_month = covered_months.slice(0, len(employers)).gather(employer)
     last_month = covered_months.slice(len(employers)).gather(employer)
-    municipalities = pl.DataFrame(
-        {"municipality_code": linked.dictionaries["municipality_code"].values}
-    ).join(
-        reference.municipalities.select("municipality_code", "region_code"),
-        on="municipality_code",
-        how="left",
-        maintain_order="left",
-    )
+    regions = Regions.of(linked.dictionaries["municipality_code"], reference)
     decode = linked.decode
     return pl.DataFrame(
         {
@@ -242,7 +260,7 @@ def spells(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> 
             "employer_id": decode("employer_id", employer),
             "sector_code": decode("sector_code", frame["sector_code"]),
             "municipality_code": decode("municipality_code", frame["municipality_code"]),
-            "region_code": municipalities["region_code"].gather(frame["municipality_code"]),
+            "region_code": regions.text(frame["municipality_code"]),
             "profession_code": decode("profession_code", frame["profession_code"]),
             "start_date": frame["start_date"],
             "end_date": frame["end_date"],
@@ -266,18 +284,42 @@ def spells(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> 
 # -- workforce_monthly -----------------------------------------------------------------------
 
 
-def workforce_monthly(linked: LinkedSpells, months: pl.DataFrame) -> pl.DataFrame:
-    """Stock and flows per month and staff cell from linked spells, by blocks of employers."""
-    coverage = Coverage.of(months, linked.dictionaries["employer_id"])
-    packing = CellKey(tuple(len(linked.dictionaries[column]) for column in STAFF_CELL))
+def workforce_monthly(
+    linked: LinkedSpells, months: pl.DataFrame, reference: Reference
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Stock and flows per month and staff cell from linked spells, by blocks of employers.
+
+    Returns the mart and, summed from the same cells, the staff side of :func:`demand`:
+    ``filled_fte``, ``headcount`` and ``employers`` (with staff) per month, region, sector and
+    profession.
+    """
+    dictionaries = linked.dictionaries
+    coverage = Coverage.of(months, dictionaries["employer_id"])
+    packing = CellKey(tuple(len(dictionaries[column]) for column in STAFF_CELL))
+    regions = Regions.of(dictionaries["municipality_code"], reference)
     employers = _codes(linked.frame, "employer_id")
     parts = [
-        _staff_block(linked.frame[block], coverage, packing, linked.dictionaries)
-        for block in blocks(employers, BLOCK_ROWS)
+        _staff_block(linked.frame[block], coverage, packing, dictionaries, regions)
+        for block in list(blocks(employers, BLOCK_ROWS)) or [slice(0, 0)]
     ]
-    if not parts:
-        return _staff_block(linked.frame, coverage, packing, linked.dictionaries)
-    return pl.concat(parts, rechunk=False)
+    monthly = pl.concat([frame for frame, _ in parts], rechunk=False)
+    # Blocks hold whole employers, so employers counted per block add up.
+    filled = (
+        pl.concat([part for _, part in parts])
+        .group_by(DEMAND_KEYS)
+        .agg(pl.sum("filled_fte"), pl.sum("headcount"), pl.sum("employers"))
+    )
+    return monthly, pl.DataFrame(
+        {
+            "month": month_dates(filled["month"].to_numpy()),
+            "region_code": regions.dictionary.decode(filled["region_code"]),
+            "sector_code": dictionaries["sector_code"].decode(filled["sector_code"]),
+            "profession_code": dictionaries["profession_code"].decode(filled["profession_code"]),
+            "filled_fte": filled["filled_fte"],
+            "headcount": filled["headcount"],
+            "employers": filled["employers"].cast(pl.UInt32),
+        }
+    )
 
 
 def _band_of(age: Ints) -> Ints:
@@ -290,7 +332,8 @@ def _staff_block(
     coverage: Coverage,
     packing: CellKey,
     dictionaries: dict[str, Dictionary],
-) -> pl.DataFrame:
+    regions: Regions,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     employer = _codes(frame, "employer_id")
     first, last = coverage.first[employer], coverage.last[employer]
     start = month_number(frame["start_date"])
@@ -355,13 +398,34 @@ def _staff_block(
     leavers_total = sum(leavers.values(), np.zeros(grid.size, dtype=np.int64))
     active = (headcount != 0) | (hires_total != 0) | (leavers_total != 0)
     band_stock = grid.running(band_net)[active]
-    cells = grid.cell_of_row()[active]
-    return pl.DataFrame(
+    codes = packing.unpack(grid.keys[grid.cell_of_row()[active]])
+    months = grid.month_of_row()[active]
+    fte = pl.Series("fte", grid.running(contract_hours)[active] / FTE_HOURS).round(4)
+    filled = (
+        pl.DataFrame(
+            {
+                "month": months,
+                "region_code": regions.of_municipality.gather(pl.Series(codes[2])),
+                "sector_code": codes[1],
+                "profession_code": codes[3],
+                "employer_id": codes[0],
+                "fte": fte,
+                "headcount": headcount[active],
+            }
+        )
+        .group_by(DEMAND_KEYS)
+        .agg(
+            filled_fte=pl.sum("fte"),
+            headcount=pl.sum("headcount"),
+            employers=pl.col("employer_id").filter(pl.col("headcount") > 0).n_unique(),
+        )
+    )
+    monthly = pl.DataFrame(
         {
-            "month": month_dates(grid.month_of_row()[active]),
-            **_decode_cells(grid.keys[cells], packing, STAFF_CELL, dictionaries),
+            "month": month_dates(months),
+            **_decode_cells(codes, STAFF_CELL, dictionaries),
             "headcount": headcount[active],
-            "fte": pl.Series(grid.running(contract_hours)[active] / FTE_HOURS).round(4),
+            "fte": fte,
             "hires": hires_total[active],
             **{column: values[active] for column, values in hires.items()},
             "leavers": leavers_total[active],
@@ -370,6 +434,7 @@ def _staff_block(
         },
         schema_overrides={"month": pl.Date},
     )
+    return monthly, filled
 
 
 # -- vacancies_monthly -----------------------------------------------------------------------
@@ -458,7 +523,7 @@ def _vacancy_block(
     frame = pl.DataFrame(
         {
             "month": month_dates(grid.month_of_row()[active]),
-            **_decode_cells(grid.keys[cells], packing, VACANCY_CELL, dictionaries),
+            **_decode_cells(packing.unpack(grid.keys[cells]), VACANCY_CELL, dictionaries),
             "open": open_count[active],
             "open_fte": pl.Series(grid.running(open_hours)[active] / FTE_HOURS).round(4),
             "opened": opened[active],
@@ -638,25 +703,6 @@ def employer_sectors(linked: LinkedSpells) -> pl.DataFrame:
     )
 
 
-DEMAND_KEYS = ["month", "region_code", "sector_code", "profession_code"]
-
-
-def filled_fte(staff_monthly: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Filled FTE, headcount and employers with staff per month, region, sector, profession."""
-    regions = reference.municipalities.select("municipality_code", "region_code")
-    return (
-        staff_monthly.lazy()
-        .join(regions.lazy(), on="municipality_code", how="left")
-        .group_by(DEMAND_KEYS)
-        .agg(
-            filled_fte=pl.sum("fte"),
-            headcount=pl.sum("headcount"),
-            employers=pl.col("employer_id").filter(pl.col("headcount") > 0).n_unique(),
-        )
-        .collect()
-    )
-
-
 def open_vacancy_fte(
     vacancy_monthly: pl.DataFrame, sectors: pl.DataFrame, reference: Reference
 ) -> pl.DataFrame:
@@ -678,8 +724,8 @@ def open_vacancy_fte(
 def demand(filled: pl.DataFrame, vacant: pl.DataFrame) -> pl.DataFrame:
     """Required FTE = filled FTE + open vacancy FTE, per month, region, sector and profession.
 
-    From :func:`filled_fte` and :func:`open_vacancy_fte`. ``employers`` counts the employers
-    with staff in the cell that month.
+    From the staff side of :func:`workforce_monthly` and :func:`open_vacancy_fte`.
+    ``employers`` counts the employers with staff in the cell that month.
     """
     return (
         filled.join(vacant, on=DEMAND_KEYS, how="full", coalesce=True)
