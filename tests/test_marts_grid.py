@@ -54,3 +54,18 @@ def test_blocks_cover_every_row_once_and_never_split_a_code() -> None:
     for before, after in itertools.pairwise(parts):
         assert codes[before.stop - 1] != codes[after.start]
     assert list(blocks(codes[:0], 2)) == []
+
+
+def test_median_per_grid_row_as_polars_computes_it() -> None:
+    grid, _ = MonthGrid.of(np.array([1, 2], dtype=np.uint64), np.array([0, 0]), np.array([3, 3]))
+    rows = np.array([0, 0, 0, 5, 5, 2, 7])
+    values = np.array([9, 1, 4, 3, 8, 7, 2])
+    expected = (
+        pl.DataFrame({"row": rows, "value": values})
+        .group_by("row")
+        .agg(pl.col("value").median())
+        .sort("row")
+    )
+    medians = grid.median(rows, values)
+    assert medians[expected["row"].to_numpy()].tolist() == expected["value"].to_list()
+    assert np.isnan(np.delete(medians, expected["row"].to_numpy())).all()

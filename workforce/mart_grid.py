@@ -32,8 +32,12 @@ def month_number(dates: pl.Series) -> Ints:
 
 def month_dates(numbers: Ints) -> pl.Series:
     """The first day of each month number (the inverse of :func:`month_number`)."""
-    frame = pl.DataFrame({"n": numbers}, schema={"n": pl.Int64})
-    return frame.select(month=pl.date(pl.col("n") // 12, pl.col("n") % 12 + 1, 1))["month"]
+    if len(numbers) == 0:
+        return pl.Series("month", [], dtype=pl.Date)
+    low = int(numbers.min())
+    span = pl.DataFrame({"n": np.arange(low, int(numbers.max()) + 1, dtype=np.int64)})
+    table = span.select(month=pl.date(pl.col("n") // 12, pl.col("n") % 12 + 1, 1))["month"]
+    return table.gather(pl.Series(numbers - low))
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,17 @@ class MonthGrid:
         return np.bincount(rows, weights=weights, minlength=self.size).astype(
             np.float64, copy=False
         )
+
+    def median(self, rows: Ints, values: Ints) -> Floats:
+        """Per grid row: the median of the ``values`` that fall on it (NaN where none do)."""
+        order = np.lexsort((values, rows))
+        rows, values = rows[order], values[order]
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        counts = np.diff(starts, append=len(rows))
+        middle = (values[starts + (counts - 1) // 2] + values[starts + counts // 2]) / 2
+        medians = np.full(self.size, np.nan)
+        medians[rows[starts]] = middle
+        return medians
 
     def running(self, values: npt.NDArray[np.int64 | np.float64]) -> npt.NDArray[Any]:
         """Running sum of ``values`` (one row per grid row) within each cell."""

@@ -509,13 +509,7 @@ def _vacancy_block(
 
     was_filled = filled & closing
     fill_rows = grid.rows(cell[was_filled], closes[was_filled])
-    days_to_fill = (
-        pl.DataFrame({"row": fill_rows, "days": (closed_day - opened_day)[was_filled]})
-        .group_by("row")
-        .agg(pl.col("days").median())
-    )
-    median_days = np.full(grid.size, np.nan)
-    median_days[days_to_fill["row"].to_numpy()] = days_to_fill["days"].to_numpy()
+    median_days = grid.median(fill_rows, (closed_day - opened_day)[was_filled])
 
     open_count = grid.running(open_count)
     active = (open_count != 0) | (opened != 0) | (filled_count != 0) | (withdrawn_count != 0)
