@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from tests.test_marts import marts_of
-from workforce.mart_codes import Dictionary, person_codes
+from workforce.mart_codes import Dictionary, person_codes, sort_order
 
 
 def test_codes_sort_as_the_text_and_decode_back() -> None:
@@ -82,3 +82,19 @@ def test_two_people_whose_keys_share_64_bits_are_not_linked() -> None:
     assert marts["mobility"]["moves"].to_list() == [1]
     linked = marts["spells"].filter(pl.col("next_employer_id").is_not_null())
     assert linked["person_key"].to_list() == ["ffffffffffffffff"]
+
+
+def test_sort_order_equals_a_stable_sort_of_the_columns_nulls_last() -> None:
+    frame = pl.DataFrame(
+        {
+            "person": pl.Series([2**64 - 1, 5, 2**64 - 1, 5, 0, 5], dtype=pl.UInt64),
+            "start": [dt.date(2020, 1, 1), dt.date(1960, 5, 5), dt.date(2019, 1, 1)] * 2,
+            "employer": pl.Series([3, 1, None, 1, 0, 1], dtype=pl.UInt32),
+            "end": [None, dt.date(2021, 1, 1), None, None, dt.date(1999, 1, 1), None],
+            "position": range(6),
+        }
+    )
+    for columns in (["person", "start", "employer", "end"], ["employer", "start", "person"]):
+        expected = frame.sort(columns, nulls_last=True, maintain_order=True)
+        assert frame[sort_order(frame, columns)].equals(expected), columns
+    assert sort_order(frame.clear(), ["person", "end"]).len() == 0
