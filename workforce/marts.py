@@ -181,9 +181,9 @@ class Coverage:
     @classmethod
     def of(cls, months: pl.DataFrame, employers: Dictionary) -> Coverage:
         """The coverage of ``months`` for the codes of ``employers``."""
-        codes = employers.encode(months["employer_id"]).to_numpy()
-        known = ~np.isnan(codes) if codes.dtype.kind == "f" else np.ones(len(codes), dtype=bool)
-        codes = codes[known].astype(np.int64)
+        encoded = employers.encode(months["employer_id"])
+        known = encoded.is_not_null().to_numpy()
+        codes = encoded.drop_nulls().cast(pl.Int64).to_numpy()
         covered = np.zeros(len(employers), dtype=bool)
         first = np.zeros(len(employers), dtype=np.int64)
         last = np.full(len(employers), -1, dtype=np.int64)
@@ -245,13 +245,11 @@ def spells(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> 
     ``first_month`` and ``last_month`` bound the months the employer's extracts cover: a spell
     is observed (for leaving and tenure) only within them.
     """
-    employers = linked.dictionaries["employer_id"]
-    coverage = Coverage.of(months, employers)
-    frame = linked.frame.filter(pl.lit(pl.Series(coverage.covered)).gather(pl.col("employer_id")))
+    coverage = Coverage.of(months, linked.dictionaries["employer_id"])
+    frame = linked.frame.filter(pl.Series(coverage.covered[_codes(linked.frame, "employer_id")]))
     employer = frame["employer_id"]
-    covered_months = month_dates(np.concatenate([coverage.first, coverage.last]))
-    first_month = covered_months.slice(0, len(employers)).gather(employer)
-    last_month = covered_months.slice(len(employers)).gather(employer)
+    first_month = month_dates(coverage.first[_codes(frame, "employer_id")])
+    last_month = month_dates(coverage.last[_codes(frame, "employer_id")])
     regions = Regions.of(linked.dictionaries["municipality_code"], reference)
     decode = linked.decode
     return pl.DataFrame(
