@@ -19,12 +19,12 @@ Leaver destination (``leaver_destination``; null while the spell is ongoing):
   took the person on;
 - ``outside_sector`` (recorded ``outside_sector`` or ``study``), ``retirement`` and ``unknown``.
 
-The spells are linked once, on compact keys (:mod:`workforce.mart_codes`): a person is a
-number (the rank of the 64-bit value of ``person_key``), text codes are small integers, and the
-sort by person, start date, employer and end date is one sort of one packed 64-bit key, after
-which a neighbour is a plain shift. The linked spells are then put in employer order (employer,
-start date, person; again one packed key), the order of the ``spells`` mart and of the blocks of
-employers the monthly marts are computed in.
+The spells are linked once, on compact keys (:mod:`workforce.mart_codes`): a person is a 64-bit
+number read from ``person_key``, text codes are small integers, and the sort by person, start
+date, employer and end date sorts two 64-bit words (the person; start, employer and end packed
+together), after which a neighbour is a plain shift. The linked spells are then put in employer
+order (employer and start date packed in one word, the person in the other), the order of the
+``spells`` mart and of the blocks of employers the monthly marts are computed in.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class LinkedSpells:
     """Linked staff spells in employer order, with the dictionaries of their codes.
 
     ``frame`` holds ``row`` (the spell's position in the input, where ``person_keys`` holds its
-    ``person_key``), ``person`` (a number per person, in the order of their keys), the
+    ``person_key``), ``person`` (a 64-bit number per person, in the order of their keys), the
     ``CODED_COLUMNS`` and
     ``previous_employer_id``, ``next_employer_id``, ``next_sector_code``,
     ``next_profession_code`` as codes into ``dictionaries``, ``hire_origin`` as a position in
@@ -114,8 +114,8 @@ def entry_ages(reference: Reference) -> pl.DataFrame:
 def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionary]]:
     """Staff rows (``STAFF_COLUMNS``) with compact keys, and the dictionaries of the codes.
 
-    ``person`` is a number per person from 1, in the order of their keys (the dense rank of
-    :func:`workforce.mart_codes.person_codes`); ``row`` is the input position;
+    ``person`` is a 64-bit number per person, in the order of their keys
+    (:func:`workforce.mart_codes.person_codes`); ``row`` is the input position;
     ``recorded_destination`` is where a leaver goes when no move is seen, from ``leave_reason``.
     """
     dictionaries = {column: Dictionary.of(staff[column]) for column in CODED_COLUMNS}
