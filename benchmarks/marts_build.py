@@ -1,22 +1,23 @@
-"""``workforce build`` on national-scale data against a pandas person-month expansion.
+"""``workforce build`` (every mart) against DuckDB SQL for ``workforce_monthly`` alone.
 
 Generates the national benchmark load (about 1.4 million workers: staff and vacancy Parquet
-blocks, no education) and ingests it, then measures, each in its own fresh child process:
+blocks, no education) and ingests it, then measures three methods, each in its own fresh child
+process, one after the other:
 
-- polars: ``build_marts(data_dir)``, every mart, from reading staging to writing Parquet;
-- pandas: the straightforward way to get ``workforce_monthly``'s headcount, FTE, hires and
-  leavers: read the effective staff spells, repeat every spell once per month it is active
-  (month-end convention of :mod:`workforce.marts`), group by month and staff cell, write
-  Parquet. Its time includes its own read (``effective_rows(...).collect().to_pandas()``) and
-  write, as the build's time includes its reads and writes.
+- ``build``: ``build_marts(data_dir)``: every mart, from reading staging to writing Parquet;
+- ``duckdb_monthly``: ``benchmarks/workforce_monthly.sql`` (the same event-based method, linking
+  included) over the same staged staff files, written to Parquet: one mart of six;
+- ``scan``: reading the staged staff and vacancy files once into memory (the floor).
 
-Seconds are the child's work after imports; peak memory is the child's own
-``ru_maxrss``. The parent stops the pandas child when its resident memory passes
-``--memory-limit-gib`` (default 16) and then runs it again one block of employers at a time,
-which needs far less memory because no cell spans two employers. The two results are compared
-cell by cell before the figures are printed; a difference stops the benchmark.
+CPU seconds (user + system of the child, all threads), wall seconds and peak resident memory
+(the child's ``ru_maxrss``) count the work after imports. CPU seconds are the robust figure on a
+shared machine; wall seconds move with the load. Before any figure is printed, the DuckDB result
+is compared with the ``workforce_monthly`` mart, cell for cell; a difference stops the benchmark.
+The last three lines are ``method=<name> cpu_s=<x> wall_s=<y> peak_mib=<z>``.
 
     .venv/bin/python benchmarks/marts_build.py [--workers N] [--data-dir DIR]
+
+Needs DuckDB: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations
@@ -28,28 +29,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import polars as pl
 
-from workforce.build import build_marts
-from workforce.ingest.load import Staging, effective_rows, ingest_paths
-from workforce.marts import FTE_HOURS, STAFF_CELL
+from workforce.build import build_marts, mart_inputs
+from workforce.flows import entry_ages
+from workforce.ingest.load import Staging, ingest_paths
 from workforce.synthetic.generate import NATIONAL_WORKERS, generate_national
 from workforce.synthetic.params import RegionParams
 from workforce.validate import collect_files
 
-TARGET_SPEEDUP = 20.0
-TARGET_PEAK_MIB = 4 * 1024
-BLOCK_SPELLS = 250_000
-"""Employers are grouped into blocks of about this many spells for the block-wise pandas run."""
-FTE_TOLERANCE = 1e-3
+SQL = Path(__file__).with_name("workforce_monthly.sql")
+METHODS = ("build", "duckdb_monthly", "scan")
+TARGET_PEAK_MIB = 2 * 1024
 RESULT_PREFIX = "RESULT "
-SPELL_COLUMNS = [*STAFF_CELL, "start_date", "end_date", "contract_hours_week"]
 
 
 # -- setup (not timed) --------------------------------------------------------------------------
@@ -65,15 +60,8 @@ def prepare(data_dir: Path, raw: Path, workers: int) -> None:
     summary = generate_national(raw, workers=workers, on_block=on_block)
     print(f"  {summary.workers_at_extract:,} workers at extract, rows {dict(summary.rows)}")
     files = collect_files([raw])
-    extract_date = RegionParams().extract_date
-    for done, path in enumerate(files, start=1):
-        report = ingest_paths([path], data_dir, extract_date=extract_date)
-        if done % 8 == 0 or done == len(files):
-            print(
-                f"  ingested {done}/{len(files)} files, last {path.parent.parent.name}/"
-                f"{path.parent.name}: {report.rows_kept:,} kept, "
-                f"{report.rows_quarantined:,} quarantined ({time.perf_counter() - started:.0f} s)"
-            )
+    report = ingest_paths(files, data_dir, extract_date=RegionParams().extract_date)
+    print(f"  ingested {len(files)} files: {report.rows_kept:,} rows kept")
 
 
 def is_prepared(data_dir: Path) -> bool:
@@ -81,249 +69,151 @@ def is_prepared(data_dir: Path) -> bool:
     return not Staging(data_dir).coverage().filter(pl.col("source") == "staff").is_empty()
 
 
-# -- the pandas reference -----------------------------------------------------------------------
+def staged(data_dir: Path, source: str) -> str:
+    """Glob of the staged Parquet files of ``source``."""
+    return str(data_dir / "staging" / source / "*.parquet")
 
 
-def employer_months(data_dir: Path) -> pd.DataFrame:
-    """Per employer the first and last covered month, as month numbers (year * 12 + month - 1)."""
-    coverage = Staging(data_dir).coverage().to_pandas()
-    staff = coverage[coverage["source"] == "staff"]
-    months = staff.groupby("party").agg(first=("covers_from", "min"), last=("covers_to", "max"))
-    return pd.DataFrame(
-        {
-            "employer_id": months.index,
-            "first_month": month_number(months["first"]).to_numpy(),
-            "last_month": month_number(months["last"]).to_numpy(),
-        }
-    )
+def write_sql_inputs(data_dir: Path) -> Path:
+    """Covered months and entry ages for the SQL; check the staged staff rows are all effective.
 
-
-def month_number(dates: pd.Series) -> pd.Series:
-    """Months since year 0 (float, NaN for a missing date)."""
-    return dates.dt.year * 12 + dates.dt.month - 1
-
-
-def pandas_workforce_monthly(spells: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
-    """Headcount, FTE, hires and leavers per month and staff cell by expanding person-months.
-
-    A spell counts in month t when it started by t's last day and had not ended by it, i.e.
-    from its start month up to the month before its end month, within the employer's months.
+    With one extract per employer no staged row is replaced by a newer one, so the SQL can read
+    the staged files as they are, as the build does.
     """
-    spells = spells.merge(months, on="employer_id", how="inner").reset_index(drop=True)
-    spells["fte"] = spells["contract_hours_week"] / FTE_HOURS
-    start = month_number(spells["start_date"])
-    end = month_number(spells["end_date"])
-    first_active = np.maximum(start, spells["first_month"])
-    last_active = np.minimum((end - 1).fillna(spells["last_month"]), spells["last_month"])
-    months_active = (last_active - first_active + 1).clip(lower=0).astype("int64")
+    inputs = mart_inputs(data_dir)
+    effective = inputs.staff.select(pl.len()).collect().item()
+    all_rows = pl.scan_parquet(staged(data_dir, "staff")).select(pl.len()).collect().item()
+    if effective != all_rows:
+        raise SystemExit(
+            f"{data_dir} holds replaced staff rows ({all_rows - effective:,}); "
+            "use a data folder with one extract per employer"
+        )
+    folder = data_dir / "benchmark"
+    folder.mkdir(exist_ok=True)
+    inputs.staff_months.write_parquet(folder / "months.parquet")
+    entry_ages(inputs.reference).write_parquet(folder / "entry_ages.parquet")
+    return folder
 
-    person_months = spells.loc[spells.index.repeat(months_active), [*STAFF_CELL, "fte"]]
-    person_months["month"] = (
-        first_active.astype("int64").repeat(months_active)
-        + person_months.groupby(level=0).cumcount()
+
+# -- the methods, each run in a child ----------------------------------------------------------
+
+
+def duckdb_output(data_dir: Path) -> Path:
+    """Where the SQL writes its ``workforce_monthly``."""
+    return data_dir / "benchmark" / "duckdb_workforce_monthly.parquet"
+
+
+def run_duckdb(data_dir: Path) -> int:
+    """``workforce_monthly`` by the committed SQL, from the staged files to Parquet."""
+    import duckdb
+
+    folder = data_dir / "benchmark"
+    connection = duckdb.connect()
+    connection.execute(
+        f"CREATE VIEW staff AS SELECT * FROM read_parquet('{staged(data_dir, 'staff')}')"
     )
-    stock = person_months.groupby([*STAFF_CELL, "month"]).agg(
-        headcount=("fte", "size"), fte=("fte", "sum")
+    connection.execute(
+        f"CREATE VIEW months AS SELECT * FROM read_parquet('{folder / 'months.parquet'}')"
     )
-    del person_months
-
-    in_range = spells["first_month"], spells["last_month"]
-    hires = (
-        spells.assign(month=start)[start.between(*in_range)]
-        .groupby([*STAFF_CELL, "month"])
-        .size()
-        .rename("hires")
+    connection.execute(
+        f"CREATE VIEW entry_ages AS SELECT * FROM read_parquet('{folder / 'entry_ages.parquet'}')"
     )
-    leavers = (
-        spells.assign(month=end)[end.between(*in_range)]
-        .groupby([*STAFF_CELL, "month"])
-        .size()
-        .rename("leavers")
-    )
-    monthly = pd.concat([stock, hires, leavers], axis=1).fillna(0).reset_index()
-    month = monthly["month"].astype("int64")
-    monthly["month"] = pd.to_datetime({"year": month // 12, "month": month % 12 + 1, "day": 1})
-    counts = ["headcount", "hires", "leavers"]
-    monthly[counts] = monthly[counts].astype("int64")
-    return monthly[["month", *STAFF_CELL, "headcount", "fte", "hires", "leavers"]]
+    query = SQL.read_text(encoding="utf-8")
+    connection.execute(f"COPY ({query}) TO '{duckdb_output(data_dir)}' (FORMAT parquet)")
+    return int(pl.scan_parquet(duckdb_output(data_dir)).select(pl.len()).collect().item())
 
 
-def pandas_by_blocks(spells: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
-    """:func:`pandas_workforce_monthly` one block of employers (~BLOCK_SPELLS spells) at a time."""
-    per_employer = spells["employer_id"].value_counts().sort_index()
-    block_of = (per_employer.cumsum() // BLOCK_SPELLS).rename("block")
-    blocks = spells.join(block_of, on="employer_id").groupby("block")
-    return pd.concat(
-        [pandas_workforce_monthly(block.drop(columns="block"), months) for _, block in blocks],
-        ignore_index=True,
-    )
+def run_scan(data_dir: Path) -> int:
+    """Read every staged staff and vacancy row into memory once."""
+    frames = [pl.read_parquet(staged(data_dir, source)) for source in ("staff", "vacancies")]
+    return sum(frame.height for frame in frames)
 
 
-# -- the two sides, each run in a child ----------------------------------------------------------
-
-
-def pandas_output(data_dir: Path) -> Path:
-    """Where the pandas side writes its result."""
-    return data_dir / "benchmark" / "pandas_workforce_monthly.parquet"
-
-
-def run_side(side: str, data_dir: Path) -> dict[str, Any]:
-    """Do one side's work in this process and return its figures."""
+def run_method(method: str, data_dir: Path) -> dict[str, Any]:
+    """Do one method's work in this process and return its figures."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
-    figures: dict[str, Any] = {}
-    if side == "polars":
-        result = build_marts(data_dir)
-        figures["rows_out"] = result.rows["workforce_monthly"]
-        figures["rows_out_all"] = sum(result.rows.values())
+    if method == "build":
+        rows = sum(build_marts(data_dir).rows.values())
+    elif method == "duckdb_monthly":
+        rows = run_duckdb(data_dir)
     else:
-        spells = effective_rows(data_dir, "staff").select(SPELL_COLUMNS).collect().to_pandas()
-        figures["read_seconds"] = time.perf_counter() - started
-        months = employer_months(data_dir)
-        work = pandas_by_blocks if side == "pandas-blocks" else pandas_workforce_monthly
-        monthly = work(spells, months)
-        del spells
-        pandas_output(data_dir).parent.mkdir(exist_ok=True)
-        monthly.to_parquet(pandas_output(data_dir), index=False)
-        figures["rows_out"] = len(monthly)
-    figures["seconds"] = time.perf_counter() - started
-    figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows = run_scan(data_dir)
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "method": method,
+        "rows": rows,
+        "cpu_s": usage.ru_utime + usage.ru_stime - cpu_before,
+        "wall_s": wall,
+        "peak_mib": usage.ru_maxrss / 1024,
+    }
+
+
+def measure(method: str, data_dir: Path) -> dict[str, Any]:
+    """Run one method in a fresh interpreter and return its figures."""
+    command = [sys.executable, __file__, "--method", method, "--data-dir", str(data_dir)]
+    result = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{method} failed with exit code {result.returncode}")
+    line = next(row for row in result.stdout.splitlines() if row.startswith(RESULT_PREFIX))
+    figures: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
     return figures
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """One child's figures, or how it was stopped."""
-
-    side: str
-    figures: dict[str, Any]
-    stopped_at_mib: float | None = None
-    stopped_after: float | None = None
-
-
-def resident_mib(pid: int) -> float:
-    """Current resident memory of a process, from /proc."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
-
-
-def measure(side: str, data_dir: Path, limit_mib: float) -> Measurement:
-    """Run one side in a fresh interpreter, stopping it if it passes ``limit_mib`` resident."""
-    command = [sys.executable, __file__, "--side", side, "--data-dir", str(data_dir)]
-    started = time.perf_counter()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
-        while child.poll() is None:
-            if resident_mib(child.pid) > limit_mib:
-                child.kill()
-                child.wait()
-                return Measurement(side, {}, limit_mib, time.perf_counter() - started)
-            time.sleep(0.05)
-        output = child.stdout.read() if child.stdout else ""
-    if child.returncode != 0:
-        raise SystemExit(f"{side} side failed with exit code {child.returncode}")
-    line = next(row for row in output.splitlines() if row.startswith(RESULT_PREFIX))
-    return Measurement(side, json.loads(line.removeprefix(RESULT_PREFIX)))
 
 
 # -- comparison and report ----------------------------------------------------------------------
 
 
 def check_equal(data_dir: Path) -> str:
-    """Compare the pandas result with the ``workforce_monthly`` mart; raise on any difference."""
-    keys = ["month", *STAFF_CELL]
-    values = ["headcount", "fte", "hires", "leavers"]
-    mart = pl.read_parquet(data_dir / "marts" / "workforce_monthly.parquet", columns=keys + values)
-    reference = pl.read_parquet(pandas_output(data_dir)).with_columns(pl.col("month").cast(pl.Date))
-    joined = mart.join(reference, on=keys, how="full", coalesce=True, suffix="_pandas")
-    in_mart = pl.col("headcount").is_not_null()
-    in_pandas = pl.col("headcount_pandas").is_not_null()
-    both = joined.filter(in_mart & in_pandas)
-    problems = {
-        "headcount differs": both.filter(pl.col("headcount") != pl.col("headcount_pandas")),
-        "fte differs": both.filter((pl.col("fte") - pl.col("fte_pandas")).abs() > FTE_TOLERANCE),
-        "hires differ": both.filter(pl.col("hires") != pl.col("hires_pandas")),
-        "leavers differ": both.filter(pl.col("leavers") != pl.col("leavers_pandas")),
-        "non-empty row only in the mart": joined.filter(
-            in_mart & ~in_pandas & ((pl.col("headcount") != 0) | (pl.col("fte").abs() > 0))
-        ),
-        "row only in pandas": joined.filter(~in_mart & in_pandas),
-    }
-    failed = {name: frame for name, frame in problems.items() if frame.height}
-    if failed:
-        details = "\n".join(
-            f"{name}: {frame.height:,} rows\n{frame.head(5)}" for name, frame in failed.items()
+    """Compare the SQL result with the ``workforce_monthly`` mart; stop on any difference."""
+    mart = pl.read_parquet(data_dir / "marts" / "workforce_monthly.parquet")
+    sql = pl.read_parquet(duckdb_output(data_dir))
+    if sql.schema != mart.schema:
+        raise SystemExit(f"EQUALITY CHECK FAILED: columns differ\n{sql.schema}\n{mart.schema}")
+    if not sql.equals(mart):
+        differing = (
+            [name for name in mart.columns if not sql[name].equals(mart[name])]
+            if sql.height == mart.height
+            else "row counts"
         )
-        raise SystemExit(f"EQUALITY CHECK FAILED: pandas and workforce_monthly disagree\n{details}")
-    only_mart = joined.filter(in_mart & ~in_pandas).height
-    return (
-        f"passed: {both.height:,} month x cell rows in both; headcount, hires and leavers "
-        f"equal, fte within {FTE_TOLERANCE:g}; {only_mart:,} mart rows absent from pandas "
-        "(all with headcount 0)"
-    )
+        raise SystemExit(f"EQUALITY CHECK FAILED: SQL and workforce_monthly differ in {differing}")
+    return f"passed: {mart.height:,} rows x {mart.width} columns equal, in the same order"
 
 
-def input_rows(data_dir: Path) -> dict[str, int]:
-    """Effective rows per source."""
-    return {
-        source: effective_rows(data_dir, source).select(pl.len()).collect().item()
-        for source in ("staff", "vacancies")
-    }
-
-
-def table_row(label: str, figures: dict[str, Any]) -> str:
-    """One side's rows out, seconds and peak MiB under the table header."""
-    rows, seconds, peak = figures["rows_out"], figures["seconds"], figures["peak_mib"]
-    return f"{label:<30}{rows:>12,}{seconds:>10.1f}{peak:>10.0f}"
-
-
-def report(polars_run: Measurement, pandas_runs: list[Measurement], rows: dict[str, int]) -> None:
-    """Print the figures, the ratio and whether the targets are met."""
-    staff, vacancies = rows["staff"], rows["vacancies"]
-    print(f"\nrows in: {staff:,} staff spells (+ {vacancies:,} vacancies, read by polars only)")
-    print(f"{'side':<30}{'rows out':>12}{'seconds':>10}{'peak MiB':>10}")
-    built = polars_run.figures
-    print(table_row("polars build_marts (all marts)", built))
-    print(f"{'':<30}({built['rows_out_all']:,} rows over all marts; rows out = workforce_monthly)")
-    finished = None
-    for run in pandas_runs:
-        label = "pandas whole" if run.side == "pandas" else "pandas by employer block"
-        if run.stopped_at_mib is not None:
-            print(
-                f"{label:<30}{'-':>12}{'-':>10}{'-':>10}  out of memory at limit "
-                f"{run.stopped_at_mib:,.0f} MiB: stopped after {run.stopped_after:.1f} s"
-            )
-            continue
-        figures = run.figures
-        finished = run
-        print(f"{table_row(label, figures)}  (read {figures['read_seconds']:.1f} s)")
-    if finished is None:
-        print("no pandas run finished: no ratio")
-        return
-    ratio = finished.figures["seconds"] / built["seconds"]
-    how = "whole" if finished.side == "pandas" else "by employer block"
-    print(f"\nspeed ratio pandas ({how}) / polars: {ratio:.1f}x")
-    for run in pandas_runs:
-        if run.stopped_after is not None:
-            share = run.stopped_after / built["seconds"]
-            print(
-                f"pandas on the whole load passed {run.stopped_at_mib:,.0f} MiB after "
-                f"{run.stopped_after:.1f} s ({share:.1f}x the polars time) and was stopped; "
-                "the block-wise run, same code per block, is the comparison"
-            )
-    speed_ok = ratio >= TARGET_SPEEDUP
-    memory_ok = built["peak_mib"] <= TARGET_PEAK_MIB
+def report(results: dict[str, dict[str, Any]], staff_rows: int) -> None:
+    """Print the table, the ratios, the targets and one parseable line per method."""
+    print(f"\ninput: {staff_rows:,} staff spells (+ vacancies, read by build and scan)")
+    print(f"{'method':<16}{'rows out':>12}{'cpu s':>9}{'wall s':>9}{'peak MiB':>10}")
+    for method in METHODS:
+        figures = results[method]
+        print(
+            f"{method:<16}{figures['rows']:>12,}{figures['cpu_s']:>9.1f}"
+            f"{figures['wall_s']:>9.1f}{figures['peak_mib']:>10.0f}"
+        )
+    build, duck, scan = (results[method] for method in METHODS)
     print(
-        f"target >= {TARGET_SPEEDUP:.0f}x faster: {'met' if speed_ok else 'NOT met'} ({ratio:.1f}x)"
+        f"\nCPU: build (6 marts) / duckdb (workforce_monthly) = "
+        f"{build['cpu_s'] / duck['cpu_s']:.2f}; build / scan = {build['cpu_s'] / scan['cpu_s']:.1f}"
     )
     print(
-        f"target <= {TARGET_PEAK_MIB:,} MiB peak: {'met' if memory_ok else 'NOT met'} "
-        f"({built['peak_mib']:,.0f} MiB)"
+        f"wall: build / duckdb = {build['wall_s'] / duck['wall_s']:.2f}; "
+        f"build / scan = {build['wall_s'] / scan['wall_s']:.1f} (wall moves with machine load)"
     )
+    print(f"peak: build / duckdb = {build['peak_mib'] / duck['peak_mib']:.2f}")
+    faster = build["cpu_s"] < duck["cpu_s"]
+    small = build["peak_mib"] <= TARGET_PEAK_MIB
+    print(f"target build CPU < duckdb CPU: {'met' if faster else 'NOT met'}")
+    print(
+        f"target build peak <= {TARGET_PEAK_MIB:,} MiB: {'met' if small else 'NOT met'} "
+        f"({build['peak_mib']:,.0f} MiB)"
+    )
+    for method in METHODS:
+        figures = results[method]
+        print(
+            f"method={method} cpu_s={figures['cpu_s']:.2f} wall_s={figures['wall_s']:.2f} "
+            f"peak_mib={figures['peak_mib']:.0f}"
+        )
 
 
 def main() -> None:
@@ -332,13 +222,10 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, help="data folder to reuse or fill (default: temp)"
     )
-    parser.add_argument("--memory-limit-gib", type=float, default=16.0, help="pandas side limit")
-    parser.add_argument(
-        "--side", choices=["polars", "pandas", "pandas-blocks"], help=argparse.SUPPRESS
-    )
+    parser.add_argument("--method", choices=METHODS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.side:
-        print(RESULT_PREFIX + json.dumps(run_side(args.side, args.data_dir)))
+    if args.method:
+        print(RESULT_PREFIX + json.dumps(run_method(args.method, args.data_dir)))
         return
     with tempfile.TemporaryDirectory(prefix="marts-build-") as scratch:
         data_dir = args.data_dir or Path(scratch) / "data"
@@ -347,21 +234,14 @@ def main() -> None:
         else:
             print(f"generating {args.workers:,} workers and ingesting them into {data_dir}")
             prepare(data_dir, data_dir / "raw", args.workers)
-        rows = input_rows(data_dir)
-        limit_mib = args.memory_limit_gib * 1024
-        print("measuring polars build_marts ...")
-        polars_run = measure("polars", data_dir, float("inf"))
-        print("measuring pandas person-month expansion ...")
-        pandas_output(data_dir).unlink(missing_ok=True)
-        pandas_runs = [measure("pandas", data_dir, limit_mib)]
-        if pandas_runs[0].stopped_at_mib is not None:
-            print(f"  stopped at {limit_mib:,.0f} MiB; again one block of employers at a time ...")
-            pandas_runs.append(measure("pandas-blocks", data_dir, limit_mib))
-        if pandas_output(data_dir).exists():
-            print("equality check:", check_equal(data_dir))
-        else:
-            print("equality check: not possible, no pandas run finished")
-        report(polars_run, pandas_runs, rows)
+        write_sql_inputs(data_dir)
+        staff_rows = pl.scan_parquet(staged(data_dir, "staff")).select(pl.len()).collect().item()
+        results = {}
+        for method in METHODS:
+            print(f"measuring {method} ...")
+            results[method] = measure(method, data_dir)
+        print("equality check (SQL vs mart):", check_equal(data_dir))
+        report(results, staff_rows)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -53,23 +54,23 @@ def test_a_failed_build_leaves_the_previous_marts_intact(
     build_marts(data)
     before = {name: pl.read_parquet(data / "marts" / f"{name}.parquet") for name in MART_NAMES}
     target = (data / "marts").resolve()
-    original = workforce.build.compute_marts
+    original = workforce.build.mart_frames
+    written = []
 
-    def failing(inputs: workforce.build.MartInputs) -> dict[str, pl.LazyFrame]:
-        queries = original(inputs)
-        queries["mobility"] = queries["mobility"].map_batches(_raise)
-        return queries
+    def failing(inputs: workforce.build.MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
+        for name, frame in original(inputs):
+            if written:
+                raise RuntimeError("build killed halfway")
+            written.append(name)
+            yield name, frame
 
-    monkeypatch.setattr(workforce.build, "compute_marts", failing)
+    monkeypatch.setattr(workforce.build, "mart_frames", failing)
     with pytest.raises(RuntimeError, match="killed"):
         build_marts(data)
+    assert len(written) == 1
     assert (data / "marts").resolve() == target
     for name, frame in before.items():
         assert pl.read_parquet(data / "marts" / f"{name}.parquet").equals(frame)
-
-
-def _raise(frame: pl.DataFrame) -> pl.DataFrame:
-    raise RuntimeError("build killed halfway")
 
 
 def test_old_builds_are_pruned(loaded: tuple[Path, Path]) -> None:

@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
+import workforce.marts
 from workforce.marts import (
     BAND_COLUMNS,
     FTE_HOURS,
@@ -49,7 +52,7 @@ def marts_of(spells: list[dict[str, Any]], vacancies: list[dict[str, Any]] | Non
         ),
         reference=load_reference(),
     )
-    return {name: query.collect() for name, query in compute_marts(inputs).items()}
+    return compute_marts(inputs)
 
 
 @st.composite
@@ -286,3 +289,40 @@ def test_vacancy_stock_hard_to_fill_and_days_open() -> None:
         0.5,
         1.5,
     )
+
+
+@st.composite
+def vacancy_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A few vacancies at three employers, open or closed, some open past 90 days."""
+    vacancies = []
+    for index in range(draw(st.integers(0, 8))):
+        opened = dt.date(2018, 10, 1) + dt.timedelta(days=draw(st.integers(0, 1200)))
+        closed = draw(st.one_of(st.none(), st.integers(0, 300)))
+        vacancies.append(
+            {
+                "employer_id": draw(st.sampled_from(EMPLOYERS)),
+                "vacancy_id": f"V{index}",
+                "profession_code": draw(st.sampled_from(["nurse_vocational", "care_helper"])),
+                "municipality_code": draw(st.sampled_from(["GM0344", "GM0321"])),
+                "hours_week": draw(st.sampled_from([18.0, 32.0, 36.0])),
+                "opened_on": opened,
+                "closed_on": None if closed is None else opened + dt.timedelta(days=closed),
+                "outcome": "open"
+                if closed is None
+                else draw(st.sampled_from(["filled", "withdrawn"])),
+            }
+        )
+    return vacancies
+
+
+@SETTINGS
+@given(spell_lists(), vacancy_lists())
+def test_marts_do_not_depend_on_the_block_size(
+    spells: list[dict[str, Any]], vacancies: list[dict[str, Any]]
+) -> None:
+    whole = marts_of(spells, vacancies)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workforce.marts, "BLOCK_ROWS", 1)
+        one_employer_at_a_time = marts_of(spells, vacancies)
+    for name, frame in whole.items():
+        assert_frame_equal(one_employer_at_a_time[name], frame, check_exact=True)

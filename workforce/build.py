@@ -19,7 +19,7 @@ import polars as pl
 
 from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
-from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
+from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, mart_frames
 from workforce.reference import Reference, load_reference
 from workforce.store import (
     Store,
@@ -89,15 +89,15 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
     inputs = mart_inputs(data_dir)
     run_id = version_stamp(now)
     store = Store(data_dir)
-    queries = compute_marts(inputs)
-    # Collected together, the marts compute their shared parts (linked spells, monthly stocks)
-    # once.
-    frames = dict(zip(queries, pl.collect_all(list(queries.values())), strict=True))
     rows: dict[str, int] = {}
     with new_version(store.marts, store.builds, run_id, keep=KEEP_BUILDS) as folder:
-        for name, frame in frames.items():
+        # The marts share their common work (reading and linking the spells once) and come one
+        # at a time, so only one is held in memory while it is written.
+        for name, frame in mart_frames(inputs):
             write_frame(frame, folder / f"{name}.parquet", what=f"mart {name}")
             rows[name] = frame.height
+            del frame
+        rows = {**{name: rows[name] for name in MART_NAMES if name in rows}, **rows}
         write_json(_run_manifest(data_dir, run_id, now, rows), folder / "run.json")
     seconds = (dt.datetime.now() - started).total_seconds()
     return BuildResult(run_id=run_id, folder=store.builds / run_id, rows=rows, seconds=seconds)

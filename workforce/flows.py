@@ -18,12 +18,22 @@ Leaver destination (``leaver_destination``; null while the spell is ongoing):
 - ``care_outside_region``: the employer recorded another care employer but none in the region
   took the person on;
 - ``outside_sector`` (recorded ``outside_sector`` or ``study``), ``retirement`` and ``unknown``.
+
+The spells are linked once, on compact keys (:mod:`workforce.mart_codes`): a person is a 64-bit
+number read from ``person_key``, text codes are small integers, and the sort by person, start
+date, employer and end date sorts two 64-bit words (the person; start, employer and end packed
+together), after which a neighbour is a plain shift. The linked spells are then put in employer
+order (employer and start date packed in one word, the person in the other), the order of the
+``spells`` mart and of the blocks of employers the monthly marts are computed in.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
+from workforce.mart_codes import Dictionary, person_codes, sort_order
 from workforce.reference import Reference, entry_age
 
 OVERLAP_DAYS = 31
@@ -39,6 +49,56 @@ LEAVER_DESTINATIONS = (
     "retirement",
     "unknown",
 )
+CODED_COLUMNS = ("employer_id", "sector_code", "municipality_code", "profession_code")
+"""Text columns of a staff spell held as dictionary codes while the marts are computed."""
+STAFF_COLUMNS = (
+    "person_key",
+    *CODED_COLUMNS,
+    "start_date",
+    "end_date",
+    "contract_hours_week",
+    "birth_year",
+    "leave_reason",
+)
+"""Columns of the staff contract the marts read."""
+
+_RECORDED = {
+    "retirement": "retirement",
+    "outside_sector": "outside_sector",
+    "study": "outside_sector",
+    "other_care_employer": "care_outside_region",
+}
+
+
+def _origin(name: str) -> pl.Expr:
+    return pl.lit(HIRE_ORIGINS.index(name), dtype=pl.UInt8)
+
+
+def _destination(name: str) -> pl.Expr:
+    return pl.lit(LEAVER_DESTINATIONS.index(name), dtype=pl.UInt8)
+
+
+@dataclass(frozen=True)
+class LinkedSpells:
+    """Linked staff spells in employer order, with the dictionaries of their codes.
+
+    ``frame`` holds ``row`` (the spell's position in the input, where ``person_keys`` holds its
+    ``person_key``), ``person`` (a 64-bit number per person, in the order of their keys), the
+    ``CODED_COLUMNS`` and
+    ``previous_employer_id``, ``next_employer_id``, ``next_sector_code``,
+    ``next_profession_code`` as codes into ``dictionaries``, ``hire_origin`` as a position in
+    ``HIRE_ORIGINS`` and ``leaver_destination`` in ``LEAVER_DESTINATIONS``; the other columns
+    as in the staff contract, plus ``next_start_date``. Rows are sorted by employer code, start
+    date and person; codes sort as their text does.
+    """
+
+    frame: pl.DataFrame
+    dictionaries: dict[str, Dictionary]
+    person_keys: pl.Series
+
+    def decode(self, column: str, codes: pl.Series) -> pl.Series:
+        """Text of the codes of ``column`` (one of ``CODED_COLUMNS``)."""
+        return self.dictionaries[column].decode(codes)
 
 
 def entry_ages(reference: Reference) -> pl.DataFrame:
@@ -51,20 +111,55 @@ def entry_ages(reference: Reference) -> pl.DataFrame:
     )
 
 
-def link_spells(spells: pl.LazyFrame, reference: Reference) -> pl.LazyFrame:
-    """Add ``hire_origin``, ``leaver_destination`` and the linked neighbours of each spell.
+def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionary]]:
+    """Staff rows (``STAFF_COLUMNS``) with compact keys, and the dictionaries of the codes.
 
-    The neighbours are ``previous_employer_id`` and ``next_employer_id``, ``next_sector_code``,
-    ``next_profession_code``, ``next_start_date``: null unless the two spells form a move.
-
-    ``spells`` follows the staff contract (``person_key``, ``employer_id``, ``start_date``,
-    ``end_date``, ``leave_reason``, ``birth_year``, ``profession_code``).
+    ``person`` is a 64-bit number per person, in the order of their keys
+    (:func:`workforce.mart_codes.person_codes`); ``row`` is the input position;
+    ``recorded_destination`` is where a leaver goes when no move is seen, from ``leave_reason``.
     """
-    ordered = spells.sort(["person_key", "start_date", "employer_id", "end_date"], nulls_last=True)
+    dictionaries = {column: Dictionary.of(staff[column]) for column in CODED_COLUMNS}
+    recorded = pl.lit(LEAVER_DESTINATIONS.index("unknown"), dtype=pl.UInt8)
+    for reason, destination in _RECORDED.items():
+        recorded = (
+            pl.when(pl.col("leave_reason") == reason)
+            .then(_destination(destination))
+            .otherwise(recorded)
+        )
+    coded = staff.select(
+        row=pl.int_range(pl.len(), dtype=pl.UInt32),
+        person=person_codes(staff["person_key"]),
+        **{column: dictionaries[column].encode(staff[column]) for column in CODED_COLUMNS},
+        start_date="start_date",
+        end_date="end_date",
+        contract_hours_week="contract_hours_week",
+        birth_year="birth_year",
+        recorded_destination=recorded,
+    )
+    return coded, dictionaries
+
+
+def link_spells(spells: pl.LazyFrame, reference: Reference) -> LinkedSpells:
+    """Link each spell to the same person's neighbours; see the module docstring.
+
+    ``spells`` follows the staff contract (at least ``STAFF_COLUMNS``); only
+    ``STAFF_COLUMNS`` are read, and only ``person_key`` is kept as text.
+    """
+    staff = spells.select(STAFF_COLUMNS).collect()
+    coded, dictionaries = encode_staff(staff)
+    coded = coded.rechunk()
+    person_keys = staff["person_key"].rechunk()
+    del staff
+    professions = pl.DataFrame({"profession_code": dictionaries["profession_code"].values})
+    ages = professions.join(
+        entry_ages(reference), on="profession_code", how="left", maintain_order="left"
+    )
+    coded = coded.with_columns(entry_age=ages["entry_age"].gather(coded["profession_code"]))
+    ordered = coded[sort_order(coded, ["person", "start_date", "employer_id", "end_date"])]
     # Sorted by person, so a neighbour row is the same person's when its key is the same:
-    # a plain shift, much cheaper than a window over person_key.
-    same_as_next = (pl.col("person_key").shift(-1) == pl.col("person_key")).fill_null(False)
-    same_as_previous = (pl.col("person_key").shift(1) == pl.col("person_key")).fill_null(False)
+    # a plain shift, much cheaper than a window over person.
+    same_as_next = (pl.col("person").shift(-1) == pl.col("person")).fill_null(False)
+    same_as_previous = (pl.col("person").shift(1) == pl.col("person")).fill_null(False)
 
     def following(column: str) -> pl.Expr:
         return pl.when(same_as_next).then(pl.col(column).shift(-1))
@@ -85,38 +180,38 @@ def link_spells(spells: pl.LazyFrame, reference: Reference) -> pl.LazyFrame:
     from_previous = _is_move(pl.col("previous_end"), pl.col("start_date"))
     age_at_start = pl.col("start_date").dt.year() - pl.col("birth_year")
     graduate_age = pl.col("entry_age") + GRADUATE_YEARS
-    linked = neighbours.join(
-        entry_ages(reference).lazy(), on="profession_code", how="left"
-    ).with_columns(
+    linked = neighbours.select(
+        "row",
+        "person",
+        *CODED_COLUMNS,
+        "start_date",
+        "end_date",
+        "contract_hours_week",
+        "birth_year",
         hire_origin=pl.when(
             from_previous & (pl.col("previous_employer_id") == pl.col("employer_id"))
         )
-        .then(pl.lit("internal"))
+        .then(_origin("internal"))
         .when(from_previous)
-        .then(pl.lit("other_care_employer"))
+        .then(_origin("other_care_employer"))
         .when(pl.col("first_in_region") & (age_at_start <= graduate_age))
-        .then(pl.lit("education"))
-        .otherwise(pl.lit("outside")),
+        .then(_origin("education"))
+        .otherwise(_origin("outside")),
         leaver_destination=pl.when(pl.col("end_date").is_null())
-        .then(pl.lit(None, dtype=pl.String))
+        .then(pl.lit(None, dtype=pl.UInt8))
         .when(to_next & (pl.col("next_employer_id") == pl.col("employer_id")))
-        .then(pl.lit("internal"))
+        .then(_destination("internal"))
         .when(to_next)
-        .then(pl.lit("other_care_employer"))
-        .when(pl.col("leave_reason") == "retirement")
-        .then(pl.lit("retirement"))
-        .when(pl.col("leave_reason").is_in(["outside_sector", "study"]))
-        .then(pl.lit("outside_sector"))
-        .when(pl.col("leave_reason") == "other_care_employer")
-        .then(pl.lit("care_outside_region"))
-        .otherwise(pl.lit("unknown")),
+        .then(_destination("other_care_employer"))
+        .otherwise(pl.col("recorded_destination")),
+        previous_employer_id=pl.when(from_previous).then(pl.col("previous_employer_id")),
         next_employer_id=pl.when(to_next).then(pl.col("next_employer_id")),
         next_sector_code=pl.when(to_next).then(pl.col("next_sector_code")),
         next_profession_code=pl.when(to_next).then(pl.col("next_profession_code")),
         next_start_date=pl.when(to_next).then(pl.col("next_start")),
-        previous_employer_id=pl.when(from_previous).then(pl.col("previous_employer_id")),
     )
-    return linked.drop("next_start", "previous_end", "first_in_region", "entry_age")
+    by_employer = linked[sort_order(linked, ["employer_id", "start_date", "person"])]
+    return LinkedSpells(by_employer, dictionaries, person_keys)
 
 
 def _is_move(end: pl.Expr, next_start: pl.Expr) -> pl.Expr:
@@ -126,15 +221,15 @@ def _is_move(end: pl.Expr, next_start: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
-def moves(linked: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per move between two employers of the region, from :func:`link_spells` output.
+def moves(linked: LinkedSpells) -> pl.DataFrame:
+    """One row per move between two employers of the region, as codes of ``linked``.
 
-    Columns: ``person_key``, ``from_employer_id``, ``from_sector_code``, ``from_profession_code``,
-    ``left_on`` (last day of the old spell), ``to_employer_id``, ``to_sector_code``,
-    ``to_profession_code``, ``started_on`` (first day at the new employer).
+    Columns: ``from_employer_id``, ``from_sector_code``, ``from_profession_code``, ``left_on``
+    (last day of the old spell), ``to_employer_id``, ``to_sector_code``, ``to_profession_code``,
+    ``started_on`` (first day at the new employer).
     """
-    return linked.filter(pl.col("leaver_destination") == "other_care_employer").select(
-        "person_key",
+    moving = _destination("other_care_employer")
+    return linked.frame.filter(pl.col("leaver_destination") == moving).select(
         from_employer_id="employer_id",
         from_sector_code="sector_code",
         from_profession_code="profession_code",
