@@ -11,9 +11,10 @@ measurements; the synthetic region draws its demand from the same profiles.
 
 from __future__ import annotations
 
-POPULATION_BANDS: tuple[tuple[str, int, int | None], ...] = tuple(
-    (f"{low}-{low + 4}", low, low + 4) for low in range(0, 85, 5)
-) + (("85+", 85, None),)
+POPULATION_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    *((f"{low}-{low + 4}", low, low + 4) for low in range(0, 85, 5)),
+    ("85+", 85, None),
+)
 """Five-year age bands with 75-84 split and 85 and over open-ended: (label, from, to)."""
 
 SEXES = ("male", "female")

@@ -145,7 +145,9 @@ class ProphetForecaster(Forecaster):
         if path is None:
             return np.full(horizon, last)
         future = path[len(self.series_) : len(self.series_) + horizon]
-        return np.concatenate([future, np.full(horizon - len(future), future[-1] if len(future) else last)])
+        return np.concatenate(
+            [future, np.full(horizon - len(future), future[-1] if len(future) else last)]
+        )
 
     def _frame(
         self, ds: np.ndarray, y: np.ndarray | None, exogenous: dict[str, np.ndarray]

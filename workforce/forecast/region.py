@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from rich.console import Console
 
@@ -35,6 +36,7 @@ from workforce.forecast.outlook import (
 )
 from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.run import RunOutput, run_engine
+from workforce.forecast.structural import DEMOGRAPHY_INDEX, known_index_paths, with_demography
 from workforce.reference import load_reference
 
 LEAVING_TEST_YEARS = 2
@@ -86,6 +88,9 @@ def forecast_region(
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     frame, nodes = demand_nodes(data_dir, min_length=settings.backtest_horizon * settings.folds + 8)
+    index_paths = demography_paths(data_dir, frame, nodes, horizon=settings.horizon)
+    if index_paths:
+        settings = replace(settings, candidates=with_demography(settings.candidates))
     engine = run_engine(
         frame,
         Frequency.month,
@@ -94,6 +99,7 @@ def forecast_region(
         workers=workers,
         scheduler=scheduler,
         console=console,
+        known_paths=index_paths,
     )
     base = ForecastOutput.validate(engine.forecasts)
     forecasts_dir = data_dir / "forecasts"
@@ -106,6 +112,7 @@ def forecast_region(
     started = time.perf_counter()
     marts_dir = data_dir / "marts"
     outlook = prepare_outlook(marts_dir, base, load_reference(), months=settings.horizon)
+    outlook.demography_index = origin_index_ratio(index_paths, outlook.hierarchy.bottom_ids, frame)
     result = outlook.compute(paths=paths)
     marts = outlook_marts(outlook, result)
     write_marts(marts, forecasts_dir)
@@ -124,7 +131,7 @@ def forecast_region(
     )
     outlook.metadata["run_id"] = run_folder.name
     outlook.save(forecasts_dir / "outlook")
-    summary = outlook_summary(marts["shortage"])
+    summary = outlook_summary(marts["shortage"], marts["decomposition"])
     (run_folder / "outlook.json").write_text(
         json.dumps(
             {
@@ -152,16 +159,56 @@ def forecast_region(
     return RegionForecast(run_folder, outlook, result, marts, engine, seconds)
 
 
+def demography_paths(
+    data_dir: Path, frame: pl.DataFrame, nodes: pl.DataFrame, *, horizon: int
+) -> dict[str, dict[str, np.ndarray]]:
+    """The demographic demand index of every node as known at each history month; empty when
+    no population mart was built (demand is then forecast from its own history only)."""
+    source = data_dir / "marts" / "population.parquet"
+    if not source.exists():
+        return {}
+    population = pl.read_parquet(source)
+    if population.is_empty():
+        return {}
+    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    months = frame["ds"].unique().sort().to_numpy().astype("datetime64[D]")
+    return known_index_paths(population, demand, nodes, months, horizon=horizon)
+
+
+def origin_index_ratio(
+    paths: dict[str, dict[str, np.ndarray]], bottom_ids: list[str], frame: pl.DataFrame
+) -> np.ndarray | None:
+    """[bottom series x months ahead]: the index as known at the origin over its value at the
+    origin (NaN for series without an index); ``None`` without any index."""
+    if not paths:
+        return None
+    origin = len(frame["ds"].unique())
+    rows: list[np.ndarray | None] = []
+    for node in bottom_ids:
+        path = paths.get(node, {}).get(DEMOGRAPHY_INDEX)
+        if path is None:
+            rows.append(None)
+            continue
+        known = path[origin - 1]
+        rows.append(known[origin:] / known[origin - 1])
+    width = max(len(row) for row in rows if row is not None)
+    return np.vstack([np.full(width, np.nan) if row is None else row for row in rows])
+
+
 def _month_after(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def outlook_summary(shortage: pl.DataFrame) -> pl.DataFrame:
-    """Per region and year ahead: demand, supply and shortage (FTE, with 80 % interval)."""
-    return (
+def outlook_summary(
+    shortage: pl.DataFrame, decomposition: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Per region and year ahead: demand, supply and shortage (FTE, with 80 % interval); with
+    the decomposition, demand growth since the origin split into demography and the rest."""
+    summary = (
         shortage.filter((pl.col("level") == "region_code") & (pl.col("resolution") == "year"))
         .select(
             "region_code",
+            "month",
             year=pl.col("month").dt.year(),
             demand_fte=pl.col("demand_fte").round(1),
             supply_fte=pl.col("supply_fte").round(1),
@@ -172,3 +219,15 @@ def outlook_summary(shortage: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("region_code", "year")
     )
+    if decomposition is not None and "demand_demography_fte" in decomposition.columns:
+        growth = decomposition.filter(
+            (pl.col("level") == "region_code") & (pl.col("resolution") == "year")
+        ).select(
+            "region_code",
+            "month",
+            demand_growth_fte=pl.col("demand_growth_fte").round(1),
+            demand_demography_fte=pl.col("demand_demography_fte").round(1),
+            demand_other_fte=pl.col("demand_other_fte").round(1),
+        )
+        summary = summary.join(growth, on=["region_code", "month"], how="left")
+    return summary.drop("month")

@@ -74,7 +74,9 @@ def _month_position(months: np.ndarray) -> np.ndarray:
     return 1970 + as_months / 12.0
 
 
-def monthly_care_use(care_use: pl.DataFrame, months: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+def monthly_care_use(
+    care_use: pl.DataFrame, months: np.ndarray
+) -> dict[tuple[str, str], np.ndarray]:
     """Care use per (region, sector) at each month start, linear between 1 January values
     (held flat beyond the first and last year known)."""
     position = _month_position(months)
@@ -87,7 +89,9 @@ def monthly_care_use(care_use: pl.DataFrame, months: np.ndarray) -> dict[tuple[s
     return result
 
 
-def sector_weights(demand: pl.DataFrame, nodes: pl.DataFrame) -> dict[str, dict[tuple[str, str], float]]:
+def sector_weights(
+    demand: pl.DataFrame, nodes: pl.DataFrame
+) -> dict[str, dict[tuple[str, str], float]]:
     """Per node: the share of each (region, sector) in its demand over the first 12 months.
 
     The first year is known at every origin, so the weights leak nothing.
@@ -227,7 +231,10 @@ def with_demography(candidates: tuple[Forecaster, ...]) -> tuple[Forecaster, ...
 
     updated: list[Forecaster] = []
     for candidate in candidates:
-        if isinstance(candidate, ProphetForecaster) and DEMOGRAPHY_INDEX not in candidate.regressors:
+        if (
+            isinstance(candidate, ProphetForecaster)
+            and DEMOGRAPHY_INDEX not in candidate.regressors
+        ):
             candidate = clone(candidate).set_params(
                 regressors=(*candidate.regressors, DEMOGRAPHY_INDEX)
             )
@@ -309,7 +316,5 @@ def other_growth(structure: pl.DataFrame, first_year: int, last_year: int) -> pl
         if group.height < 2:
             continue
         slope = np.polyfit(group["year"].to_numpy(), np.log(group["persons_per_care_use"]), 1)[0]
-        rows.append(
-            {"region_code": region, "sector_code": sector, "other_growth": float(slope)}
-        )
+        rows.append({"region_code": region, "sector_code": sector, "other_growth": float(slope)})
     return pl.DataFrame(rows).sort("region_code", "sector_code")

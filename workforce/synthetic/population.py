@@ -115,7 +115,7 @@ def _real_totals() -> pl.DataFrame:
 def _real_bands() -> pl.DataFrame:
     frame = pl.read_csv(external_dir() / REAL_AGE_BANDS, infer_schema_length=0)
     return frame.select(
-        municipality_code=pl.col("WijkenEnBuurten").str.strip_chars(),
+        pl.col("WijkenEnBuurten").str.strip_chars().alias("municipality_code"),
         *(pl.col(c).str.strip_chars().cast(pl.Float64) for c in _REAL_BAND_COLUMNS),
     )
 
@@ -137,9 +137,7 @@ def simulate_population(municipalities: list[str], rng: np.random.Generator) -> 
     out = np.zeros((len(municipalities), 2, len(ages), len(years)))
     for m, code in enumerate(municipalities):
         row = bands.filter(pl.col("municipality_code") == code)
-        shares = (
-            row.select(_REAL_BAND_COLUMNS).to_numpy().ravel() if row.height else average_shares
-        )
+        shares = row.select(_REAL_BAND_COLUMNS).to_numpy().ravel() if row.height else average_shares
         shares = shares / shares.sum()
         local = base * np.exp(rng.normal(0.0, 0.01, size=(2, len(ages), 1)))
         simulated = np.bincount(band_of_age, weights=local[:, :, t2020].sum(axis=0), minlength=5)
@@ -165,9 +163,13 @@ def simulate_population(municipalities: list[str], rng: np.random.Generator) -> 
         after = np.arange(len(years)) > last
         # Migration keeps adding at its recent pace, fading out over ten years.
         steps = np.arange(len(years)) - last
-        fading = np.where(after, growth * np.minimum(steps, 10) * (1 - np.minimum(steps, 10) / 20), 0)
+        fading = np.where(
+            after, growth * np.minimum(steps, 10) * (1 - np.minimum(steps, 10) / 20), 0
+        )
         factor[after] = factor[last] * np.exp(fading[after])
-        factor = np.interp(np.arange(len(years)), np.flatnonzero(~np.isnan(factor)), factor[~np.isnan(factor)])
+        factor = np.interp(
+            np.arange(len(years)), np.flatnonzero(~np.isnan(factor)), factor[~np.isnan(factor)]
+        )
         out[m] = local * factor[None, None, :]
     return Population(municipalities=list(municipalities), years=years, persons=out)
 

@@ -83,17 +83,13 @@ def monthly_path(values_by_year: np.ndarray, first_year: int, calendar: Calendar
     return np.interp(position, np.arange(len(values_by_year)), values_by_year)
 
 
-def other_growth_factor(
-    params: RegionParams, sector: str, calendar: Calendar
-) -> np.ndarray:
+def other_growth_factor(params: RegionParams, sector: str, calendar: Calendar) -> np.ndarray:
     """The non-demographic factor of a sector per month, 1.0 at the calibration month."""
     change = calendar.index_of(params.other_growth_change)
     months = np.arange(len(calendar))
     before = params.other_growth_before[sector] / 12.0
     after = params.other_growth_after[sector] / 12.0
-    log_factor = np.where(
-        months < change, before * (months - change), after * (months - change)
-    )
+    log_factor = np.where(months < change, before * (months - change), after * (months - change))
     return np.exp(log_factor - log_factor[calendar.index_of(params.calibration_month)])
 
 
@@ -140,9 +136,9 @@ def build_layout(
         care_use = monthly_path(weights @ bands, first_year, calendar)
         other_factor[sector] = other_growth_factor(params, sector, calendar)
         path = care_use / care_use[calibration] * other_factor[sector]
-        staff_per_unit = params.demand_at_calibration * params.sector_share[sector] / care_use[
-            calibration
-        ]
+        staff_per_unit = (
+            params.demand_at_calibration * params.sector_share[sector] / care_use[calibration]
+        )
         care_use_rate[sector] = {
             label: round(1000 * staff_per_unit * weights[b], 6)
             for b, (label, _, _) in enumerate(POPULATION_BANDS)
