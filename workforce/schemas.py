@@ -430,8 +430,7 @@ def _year_between(column: str) -> classmethod:
 
 
 class PopulationCount(pa.DataFrameModel):
-    """Persons on 1 January per municipality x sex x age band x year: counted (history) or
-    projected (one projection per publication year, its vintage, with its interval)."""
+    """Persons on 1 January per municipality x sex x age band x year, counted or projected."""
 
     municipality_code: str = pa.Field(
         description="CBS municipality code where the persons live.",

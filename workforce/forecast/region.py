@@ -35,8 +35,15 @@ from workforce.forecast.outlook import (
     write_marts,
 )
 from workforce.forecast.pipeline import EngineSettings
+from workforce.forecast.registry import markdown_table
 from workforce.forecast.run import RunOutput, run_engine
-from workforce.forecast.structural import DEMOGRAPHY_INDEX, known_index_paths, with_demography
+from workforce.forecast.structural import (
+    DEMOGRAPHY_INDEX,
+    DemandAssumptions,
+    known_index_paths,
+    model_card_section,
+    with_demography,
+)
 from workforce.reference import load_reference
 
 LEAVING_TEST_YEARS = 2
@@ -112,7 +119,7 @@ def forecast_region(
     started = time.perf_counter()
     marts_dir = data_dir / "marts"
     outlook = prepare_outlook(marts_dir, base, load_reference(), months=settings.horizon)
-    outlook.demography_index = origin_index_ratio(index_paths, outlook.hierarchy.bottom_ids, frame)
+    outlook.demography_index = origin_index_ratio(index_paths, outlook.hierarchy.bottom_ids)
     result = outlook.compute(paths=paths)
     marts = outlook_marts(outlook, result)
     write_marts(marts, forecasts_dir)
@@ -128,6 +135,7 @@ def forecast_region(
             "folds": settings.folds,
             "paths": paths,
         },
+        card_sections=demand_card_sections(data_dir, engine, outlook.origin, marts),
     )
     outlook.metadata["run_id"] = run_folder.name
     outlook.save(forecasts_dir / "outlook")
@@ -172,23 +180,73 @@ def demography_paths(
         return {}
     demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
     months = frame["ds"].unique().sort().to_numpy().astype("datetime64[D]")
-    return known_index_paths(population, demand, nodes, months, horizon=horizon)
+    paths = known_index_paths(population, demand, nodes, months, horizon=horizon)
+    # A series that starts later than the first month reads its paths from its own start.
+    starts = frame.group_by("unique_id").agg(pl.col("ds").min())
+    for unique_id, start in starts.iter_rows():
+        offset = int(np.searchsorted(months, np.datetime64(start, "D")))
+        if offset and unique_id in paths:
+            paths[unique_id] = {
+                name: array[offset:, offset:] for name, array in paths[unique_id].items()
+            }
+    return paths
+
+
+def demand_card_sections(
+    data_dir: Path, engine: RunOutput, origin: dt.date, marts: dict[str, pl.DataFrame]
+) -> tuple[str, ...]:
+    """The model card's demand-from-demography section and the growth split of the region."""
+    source = data_dir / "marts" / "population.parquet"
+    if not source.exists():
+        return ()
+    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    section = model_card_section(
+        demand,
+        pl.read_parquet(source),
+        origin=origin,
+        weights={r.unique_id: r.weights for r in engine.results},
+        assumptions=DemandAssumptions(),
+    )
+    summary = outlook_summary(marts["shortage"], marts["decomposition"])
+    if "demand_demography_fte" not in summary.columns:
+        return (section,)
+    split = summary.select(
+        "region_code",
+        "year",
+        "demand_fte",
+        "demand_growth_fte",
+        "demand_demography_fte",
+        "demand_other_fte",
+    )
+    growth = "\n".join(
+        [
+            "## Demand growth since the origin: demography and other growth (FTE)",
+            "",
+            "`demand_demography_fte`: origin demand x the change of the demographic index",
+            "(population projection known at the origin); `demand_other_fte`: the rest",
+            "(non-demographic trend of care use and staffing, as the engine forecasts it).",
+            "",
+            markdown_table(split, digits=0),
+            "",
+        ]
+    )
+    return (section, growth)
 
 
 def origin_index_ratio(
-    paths: dict[str, dict[str, np.ndarray]], bottom_ids: list[str], frame: pl.DataFrame
+    paths: dict[str, dict[str, np.ndarray]], bottom_ids: list[str]
 ) -> np.ndarray | None:
     """[bottom series x months ahead]: the index as known at the origin over its value at the
     origin (NaN for series without an index); ``None`` without any index."""
     if not paths:
         return None
-    origin = len(frame["ds"].unique())
     rows: list[np.ndarray | None] = []
     for node in bottom_ids:
         path = paths.get(node, {}).get(DEMOGRAPHY_INDEX)
         if path is None:
             rows.append(None)
             continue
+        origin = path.shape[0]  # the series' own length: its last row is the origin
         known = path[origin - 1]
         rows.append(known[origin:] / known[origin - 1])
     width = max(len(row) for row in rows if row is not None)

@@ -30,7 +30,7 @@ from workforce.care_use import care_use_profiles
 from workforce.forecast.base import Forecaster, Prediction
 from workforce.forecast.baselines import BASELINES
 from workforce.forecast.frames import LEVELS, Series
-from workforce.population import PUBLICATION_MONTH, known_at
+from workforce.population import PUBLICATION_MONTH, known_at, latest_vintage
 
 DEMOGRAPHY_INDEX = "demography_index"
 
@@ -318,3 +318,71 @@ def other_growth(structure: pl.DataFrame, first_year: int, last_year: int) -> pl
         slope = np.polyfit(group["year"].to_numpy(), np.log(group["persons_per_care_use"]), 1)[0]
         rows.append({"region_code": region, "sector_code": sector, "other_growth": float(slope)})
     return pl.DataFrame(rows).sort("region_code", "sector_code")
+
+
+def model_card_section(
+    demand: pl.DataFrame,
+    population: pl.DataFrame,
+    *,
+    origin: dt.date,
+    weights: dict[str, dict[str, float]],
+    assumptions: DemandAssumptions,
+) -> str:
+    """The demand model's assumptions and estimates at ``origin``, for the model card."""
+    from workforce.forecast.registry import markdown_table
+
+    structure = estimate_structure(demand, population, origin=origin)
+    if structure.is_empty():
+        return "## Demand from demography\n\nNo population covers the demand series.\n"
+    vintage = latest_vintage(population, origin)
+    at_origin = structure.filter(pl.col("month") == structure["month"].max())
+    rates = care_use_rates(structure, at_origin["month"][0])
+    old = rates.filter(pl.col("age").is_in(["75-79", "80-84", "85+"])).pivot(
+        on="age", index=["region_code", "sector_code"], values="staff_per_1000"
+    )
+    recent = other_growth(structure, origin.year - 4, origin.year).rename(
+        {"other_growth": "other_growth_last_5_years"}
+    )
+    earlier = other_growth(structure, origin.year - 9, origin.year - 5).rename(
+        {"other_growth": "other_growth_5_years_before"}
+    )
+    table = (
+        at_origin.select("region_code", "sector_code", "part_time_factor")
+        .join(old, on=["region_code", "sector_code"], how="left")
+        .join(recent, on=["region_code", "sector_code"], how="left")
+        .join(earlier, on=["region_code", "sector_code"], how="left")
+        .sort("region_code", "sector_code")
+    )
+    demographic = {"prophet", "structural"}
+    carried = sum(1 for w in weights.values() if demographic & {n for n, v in w.items() if v > 0})
+    part_time = (
+        "estimated per sector at the origin (column part_time_factor)"
+        if assumptions.part_time_factor is None
+        else f"{assumptions.part_time_factor:.2f} FTE per person"
+    )
+    return "\n".join(
+        [
+            "## Demand from demography",
+            "",
+            "Demand = sum over age bands of care use per person (profile by sector, an input:",
+            "`workforce/care_use.py`) x population x staff per unit of care use (estimated).",
+            f"Population as known at the origin {origin:%Y-%m}: counts published by then, "
+            f"then projection vintage {vintage if vintage is not None else 'none'}.",
+            "",
+            "Assumptions (scenario inputs):",
+            "",
+            f"- Part-time factor: {part_time}.",
+            f"- Productivity change per year: {assumptions.productivity_per_year:.1%} "
+            "(lever `productivity` in a scenario; 0 = the trend of the history only).",
+            "",
+            "Estimates: staff (persons) per 1,000 inhabitants aged 75-79, 80-84 and 85+ at the",
+            "origin; non-demographic growth (log per year) of staff per unit of care use.",
+            "",
+            markdown_table(table),
+            "",
+            f"Series whose chosen forecast gives weight to a model with the demographic index "
+            f"(Prophet with the index as a regressor, or the structural model): {carried} of "
+            f"{len(weights)}.",
+            "",
+        ]
+    )
