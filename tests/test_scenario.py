@@ -247,7 +247,7 @@ def test_productivity_lowers_demand_by_its_yearly_share_and_zero_changes_nothing
     elderly = OUTLOOK.supply_inputs.series["sector_code"].to_numpy() == "elderly_home_care"
     years_ahead = np.arange(1, OUTLOOK.months + 1) / 12
     np.testing.assert_allclose(
-        faster.demand_mean[elderly], baseline.demand_mean[elderly] * 0.98 ** years_ahead
+        faster.demand_mean[elderly], baseline.demand_mean[elderly] * 0.98**years_ahead
     )
     np.testing.assert_array_equal(faster.demand_mean[~elderly], baseline.demand_mean[~elderly])
 
