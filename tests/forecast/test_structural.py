@@ -178,3 +178,33 @@ def test_demography_candidates_add_the_regressor_and_the_structural_model() -> N
     prophet = next(c for c in candidates if isinstance(c, ProphetForecaster))
     assert prophet.regressors == (DEMOGRAPHY_INDEX,)
     assert any(isinstance(c, StructuralForecaster) for c in candidates)
+
+
+def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forecast: Path) -> None:
+    decomposition = pl.read_parquet(region_forecast / "forecasts" / "decomposition.parquet")
+    yearly = decomposition.filter(pl.col("resolution") == "year")
+    np.testing.assert_allclose(
+        yearly["demand_demography_fte"] + yearly["demand_other_fte"],
+        yearly["demand_growth_fte"],
+        atol=1e-6,
+    )
+    region = yearly.filter(pl.col("level") == "region_code").sort("month")
+    # The region ages: demography alone adds demand every year ahead, and more each year.
+    assert (region["demand_demography_fte"] > 0).all()
+    assert region["demand_demography_fte"].diff().drop_nulls().min() > 0
+    elderly = yearly.filter(
+        (pl.col("level") == "region_code/sector_code")
+        & (pl.col("sector_code") == "elderly_home_care")
+    ).sort("month")
+    childcare = yearly.filter(
+        (pl.col("level") == "region_code/sector_code") & (pl.col("sector_code") == "childcare")
+    ).sort("month")
+    assert elderly["demand_demography_fte"][-1] > childcare["demand_demography_fte"][-1]
+
+    (run,) = (region_forecast / "models").iterdir()
+    card = (run / "MODEL_CARD.md").read_text()
+    assert "## Demand from demography" in card
+    assert "Productivity change per year: 0.0%" in card
+    assert "projection vintage 2025" in card
+    metrics = pl.read_csv(run / "metrics.csv")
+    assert "structural" in set(metrics["model"])

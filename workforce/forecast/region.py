@@ -95,9 +95,8 @@ def forecast_region(
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     frame, nodes = demand_nodes(data_dir, min_length=settings.backtest_horizon * settings.folds + 8)
-    index_paths = demography_paths(data_dir, frame, nodes, horizon=settings.horizon)
-    if index_paths:
-        settings = replace(settings, candidates=with_demography(settings.candidates))
+    origin: dt.date = frame["ds"].max()  # type: ignore[assignment]
+    frame, settings, index_paths = demand_inputs_at(data_dir, frame, nodes, settings, origin=origin)
     engine = run_engine(
         frame,
         Frequency.month,
@@ -165,6 +164,25 @@ def forecast_region(
         )
         seconds["leaving_evaluation"] = time.perf_counter() - started
     return RegionForecast(run_folder, outlook, result, marts, engine, seconds)
+
+
+def demand_inputs_at(
+    data_dir: Path,
+    frame: pl.DataFrame,
+    nodes: pl.DataFrame,
+    settings: EngineSettings,
+    *,
+    origin: dt.date,
+) -> tuple[pl.DataFrame, EngineSettings, dict[str, dict[str, np.ndarray]]]:
+    """What a demand forecast made at ``origin`` may use: the node history up to the origin,
+    the engine settings (with the demographic candidates when a population mart exists) and
+    each node's demographic index as known at each month up to the origin, for
+    ``run_engine(..., known_paths=...)``. Nothing published after the origin is read."""
+    frame = frame.filter(pl.col("ds") <= origin)
+    paths = demography_paths(data_dir, frame, nodes, horizon=settings.horizon)
+    if paths:
+        settings = replace(settings, candidates=with_demography(settings.candidates))
+    return frame, settings, paths
 
 
 def demography_paths(
