@@ -69,7 +69,8 @@ class GenerationSummary:
         return (
             f"{self.employers} employers, {self.workers_at_extract:,} workers at the extract date; "
             f"{self.rows['staff']:,} staff spells, {self.rows['vacancies']:,} vacancies, "
-            f"{self.rows['education']:,} education rows in {self.files} files; "
+            f"{self.rows['education']:,} education rows, "
+            f"{self.rows['population']:,} population rows in {self.files} files; "
             f"shortage at the calibration month {self.shortage_at_calibration:,} "
             f"({share:.1%} of demand)."
         )
