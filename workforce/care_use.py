@@ -57,6 +57,19 @@ def care_use_profiles() -> dict[str, dict[str, float]]:
     return {sector: care_use_profile(sector) for sector in _PROFILE_BY_GROUP}
 
 
+def band_weight(sector_code: str, age_from: int, age_to: int | None) -> float:
+    """Relative care use per person of any age band (e.g. a CBS band ``80 jaar of ouder``):
+    the mean of the profile over the single ages the band covers (an open band: to 99)."""
+    if sector_code not in _PROFILE_BY_GROUP:
+        raise KeyError(f"no care-use profile for sector {sector_code!r}")
+    values = _PROFILE_BY_GROUP[sector_code]
+    top = 99 if age_to is None else min(age_to, 99)
+    if top < age_from:
+        return values[_group_of(age_from)]
+    ages = range(age_from, top + 1)
+    return sum(values[_group_of(age)] for age in ages) / len(ages)
+
+
 def band_of_age(age: int) -> str:
     """The label of the band holding a single year of age."""
     for label, low, high in POPULATION_BANDS:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from workforce.care_use import care_use_profiles
+from workforce.care_use import band_weight, care_use_profiles
 from workforce.forecast.base import Forecaster, Prediction
 from workforce.forecast.baselines import BASELINES
 from workforce.forecast.frames import LEVELS, Series
@@ -50,18 +50,36 @@ class DemandAssumptions:
 
 
 def care_use_by_year(population: pl.DataFrame) -> pl.DataFrame:
-    """Care-use units per region x sector x year from population rows (any kind)."""
+    """Care-use units per region x sector x year from population rows (any kind).
+
+    Any age bands work: each band weighs with the mean care-use profile over its ages, so a
+    source with other bands than the generator's (a CBS table) gives the same index shape.
+    """
     profiles = care_use_profiles()
+    bands = population.select("age_from", "age_to").unique()
     weights = pl.DataFrame(
         [
-            {"sector_code": sector, "age": band, "weight": weight}
-            for sector, profile in profiles.items()
-            for band, weight in profile.items()
-        ]
+            {
+                "sector_code": sector,
+                "age_from": age_from,
+                "age_to": age_to,
+                "weight": band_weight(sector, age_from, age_to),
+            }
+            for sector in profiles
+            for age_from, age_to in bands.iter_rows()
+        ],
+        schema={
+            "sector_code": pl.String,
+            "age_from": pl.Int64,
+            "age_to": pl.Int64,
+            "weight": pl.Float64,
+        },
     )
-    by_band = population.group_by("region_code", "year", "age").agg(pl.col("persons").sum())
+    by_band = population.group_by("region_code", "year", "age_from", "age_to").agg(
+        pl.col("persons").sum()
+    )
     return (
-        by_band.join(weights, on="age")
+        by_band.join(weights, on=["age_from", "age_to"], nulls_equal=True)
         .group_by("region_code", "sector_code", "year")
         .agg(care_use=(pl.col("persons") * pl.col("weight")).sum())
         .sort("region_code", "sector_code", "year")
