@@ -196,6 +196,20 @@ class ProphetForecaster(Forecaster):
             )
         return prediction
 
+    def future_frame(self, horizon: int) -> pd.DataFrame:
+        """History and ``horizon`` future periods with every regressor filled (history values,
+        then the future ones :meth:`predict` would use): what Prophet's ``predict`` needs to
+        show components over history and forecast."""
+        model: Any = self.model_
+        future = model.make_future_dataframe(
+            periods=horizon, freq=self.series_.frequency.pandas_alias
+        )
+        for name in self.regressors:
+            past = np.asarray(model.history[name], dtype=float)
+            ahead = self._regressor_future(name, horizon, model.history)
+            future[name] = np.concatenate([past, ahead])[: len(future)]
+        return future
+
     def to_json(self) -> str:
         """The fitted model as JSON: Prophet's own serialisation plus this wrapper's settings."""
         from prophet.serialize import model_to_json
