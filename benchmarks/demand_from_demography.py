@@ -7,6 +7,7 @@ population became a source. Reported: CPU seconds of each run and their ratio, m
 same process one after the other.
 
     python benchmarks/demand_from_demography.py [--data-dir D] [--folds 4] [--horizon 120]
+        [--series N]   # the first N bottom series only (their sectors, professions, region)
 """
 
 from __future__ import annotations
@@ -39,6 +40,22 @@ def build_region(folder: Path) -> Path:
     return folder
 
 
+def cut_marts(marts: Path, out: Path, series: int) -> Path:
+    """A copy of ``marts`` with the first ``series`` bottom series only."""
+    import polars as pl
+
+    keys = ["region_code", "sector_code", "profession_code"]
+    demand = pl.read_parquet(marts / "demand.parquet")
+    keep = demand.select(keys).unique().sort(pl.all()).head(series)
+    out.mkdir(parents=True)
+    demand.join(keep, on=keys).write_parquet(out / "demand.parquet")
+    spells = pl.read_parquet(marts / "spells.parquet")
+    spells.join(keep, on=keys).write_parquet(out / "spells.parquet")
+    for name in ("education_pipeline", "population"):
+        shutil.copy(marts / f"{name}.parquet", out)
+    return out
+
+
 def cpu_seconds(marts: Path, work: Path, settings: EngineSettings, *, population: bool) -> float:
     """CPU seconds of one whole forecast on a copy of ``marts``."""
     data_dir = work / ("with" if population else "without")
@@ -55,12 +72,15 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="Data folder with built marts.")
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--horizon", type=int, default=120)
+    parser.add_argument("--series", type=int, default=0, help="First N bottom series (0: all).")
     args = parser.parse_args()
     settings = EngineSettings(horizon=args.horizon, backtest_horizon=12, folds=args.folds)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data_dir = args.data_dir or build_region(work / "region")
         marts = (data_dir / "marts").resolve()
+        if args.series:
+            marts = cut_marts(marts, work / "cut", args.series)
         without = cpu_seconds(marts, work, settings, population=False)
         with_population = cpu_seconds(marts, work, settings, population=True)
     print(f"forecast without population (reference): {without:.1f} CPU s")
