@@ -208,3 +208,26 @@ def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forec
     assert "projection vintage 2025" in card
     metrics = pl.read_csv(run / "metrics.csv")
     assert "structural" in set(metrics["model"])
+
+
+def test_demand_inputs_at_an_origin_ignore_what_was_published_later(tmp_path: Path) -> None:
+    from workforce.forecast.pipeline import baseline_settings
+    from workforce.forecast.region import demand_inputs_at
+
+    months = np.arange(np.datetime64("2016-01"), np.datetime64("2023-01"))
+    demand = _demand(months)
+    frame = demand.select(unique_id=pl.lit(NODES["node_id"][0]), ds="month", y="required_fte")
+    origin = dt.date(2021, 6, 1)
+    settings = baseline_settings(36)
+    inputs = []
+    for factor in (1.0, 1e6):
+        data_dir = tmp_path / str(factor)
+        (data_dir / "marts").mkdir(parents=True)
+        demand.write_parquet(data_dir / "marts" / "demand.parquet")
+        _population(factor).write_parquet(data_dir / "marts" / "population.parquet")
+        inputs.append(demand_inputs_at(data_dir, frame, NODES, settings, origin=origin))
+    (cut, chosen, honest), (_, _, absurd) = inputs
+    assert cut["ds"].max() == origin
+    assert any(isinstance(c, StructuralForecaster) for c in chosen.candidates)
+    node = NODES["node_id"][0]
+    np.testing.assert_array_equal(honest[node][DEMOGRAPHY_INDEX], absurd[node][DEMOGRAPHY_INDEX])
