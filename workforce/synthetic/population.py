@@ -157,7 +157,8 @@ def simulate_population(municipalities: list[str], rng: np.random.Generator) -> 
             factor[:] = 20_000 / simulated_total[t2020]
         known = np.flatnonzero(~np.isnan(factor))
         first, last = known[0], known[-1]
-        growth = np.log(factor[last] / factor[max(first, last - 5)]) / max(last - first, 1)
+        start = max(first, last - 5)
+        growth = np.log(factor[last] / factor[start]) / max(last - start, 1)
         growth = float(np.clip(growth, -0.01, 0.015))
         factor[:first] = factor[first]
         after = np.arange(len(years)) > last
