@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from typer.testing import CliRunner
 
-from tests.contract_rows import STAFF, as_text
+from tests.contract_rows import POPULATION, STAFF, as_text
 from tests.raw_files import write_csv
 from workforce.build import build_marts
 from workforce.cli import app
@@ -45,7 +45,15 @@ def test_gaps_and_stale_extracts(tmp_path: Path) -> None:
     ingest_paths([write_csv(tmp_path / "E1_2020-12-31.csv", old)], data)
     ingest_paths([write_csv(tmp_path / "E1_2024-06-30.csv", new)], data)
     ingest_paths([write_csv(tmp_path / "E2_2025-12-31.csv", other)], data)
+    # Two projection vintages and a count: releases, neither gaps nor stale extracts.
+    for name, changes in (
+        ("projection_2019-07-01.csv", {"vintage": "2019"}),
+        ("projection_2023-07-01.csv", {"vintage": "2023"}),
+        ("history_2024-07-01.csv", {"kind": "history", "year": "2024", "vintage": "2024"}),
+    ):
+        ingest_paths([write_csv(tmp_path / name, [{**as_text(POPULATION), **changes}])], data)
     report = quality_report(data)
+    assert set(report.rows["source"]) == {"staff", "population"}
     assert report.gaps.select("party", "gap_from", "gap_to").to_dicts() == [
         {"party": "E1", "gap_from": dt.date(2021, 1, 1), "gap_to": dt.date(2022, 7, 30)}
     ]

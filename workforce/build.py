@@ -20,6 +20,7 @@ import polars as pl
 from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
 from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, mart_frames
+from workforce.population import population_mart
 from workforce.reference import Reference, load_reference
 from workforce.store import (
     Store,
@@ -97,6 +98,12 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
             write_frame(frame, folder / f"{name}.parquet", what=f"mart {name}")
             rows[name] = frame.height
             del frame
+        population = population_mart(
+            effective_rows(data_dir, "population"), inputs.reference
+        ).collect()
+        write_frame(population, folder / "population.parquet", what="mart population")
+        rows["population"] = population.height
+        del population
         rows = {**{name: rows[name] for name in MART_NAMES if name in rows}, **rows}
         write_json(_run_manifest(data_dir, run_id, now, rows), folder / "run.json")
     seconds = (dt.datetime.now() - started).total_seconds()
@@ -112,7 +119,7 @@ def _run_manifest(
         "built_at": now.isoformat(timespec="seconds"),
         "code_version": {"package": __version__, "git_commit": git_commit()},
         "parameters": {"fte_hours": FTE_HOURS},
-        "rows": {name: rows[name] for name in MART_NAMES},
+        "rows": {name: rows[name] for name in (*MART_NAMES, "population")},
         "inputs": [
             {
                 "file_id": row["file_id"],

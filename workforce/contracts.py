@@ -44,7 +44,9 @@ class Kind:
     non_negative: bool = False
 
     def accepts(self, dtype: pl.DataType) -> bool:
-        """Whether a column of ``dtype`` has this kind's type."""
+        """Whether a column of ``dtype`` has this kind's type (an all-empty column, if nullable)."""
+        if dtype == pl.Null:
+            return self.nullable
         if self.family == "text":
             return dtype in (pl.String, pl.Categorical, pl.Enum) or isinstance(
                 dtype, pl.Categorical | pl.Enum
@@ -77,6 +79,20 @@ AMOUNT = Kind("number", non_negative=True)
 Contract = dict[str, Kind]
 
 MART_CONTRACTS = {
+    "population": {
+        "year": KEY_INTEGER,
+        "municipality_code": KEY_TEXT,
+        "region_code": TEXT,
+        "sex": KEY_TEXT,
+        "age": KEY_TEXT,
+        "age_from": KEY_INTEGER,
+        "age_to": INTEGER,
+        "kind": KEY_TEXT,
+        "vintage": INTEGER,
+        "persons": AMOUNT,
+        "persons_lo": AMOUNT,
+        "persons_hi": AMOUNT,
+    },
     "demand": {
         "month": KEY_DATE,
         "region_code": KEY_TEXT,

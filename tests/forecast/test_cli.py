@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from workforce.cli import app
+from workforce.forecast.prophet import ProphetForecaster
+from workforce.forecast.structural import DEMOGRAPHY_INDEX
 
 runner = CliRunner()
 
@@ -89,6 +91,7 @@ def demand_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spells = pl.read_parquet(folder / "marts" / "spells.parquet")
     spells.join(keep, on=keys).write_parquet(small / "marts" / "spells.parquet")
     shutil.copy(folder / "marts" / "education_pipeline.parquet", small / "marts")
+    shutil.copy(folder / "marts" / "population.parquet", small / "marts")
     return small
 
 
@@ -122,10 +125,15 @@ def test_forecast_writes_forecasts_and_a_registry_run(demand_dir: Path, tmp_path
     shortage = pl.read_parquet(demand_dir / "forecasts" / "shortage.parquet")
     assert shortage["node_id"].n_unique() == nodes
     assert "| AM13 |" in result.output  # the region's shortage per year
+    assert "demand growth: demography" in result.output
     (run,) = models.iterdir()
     assert (run / "MODEL_CARD.md").exists()
     assert (run / "leaving_evaluation.json").exists()
     assert len(list((run / "prophet").glob("*.json"))) == nodes
+    # Prophet takes the demographic demand index as a regressor; its saved models keep it.
+    saved = ProphetForecaster.from_json(next((run / "prophet").glob("*.json")).read_text())
+    assert saved.regressors == (DEMOGRAPHY_INDEX,)
+    assert "## Demand from demography" in (run / "MODEL_CARD.md").read_text()
 
 
 def test_forecast_without_marts_says_what_to_do(tmp_path: Path) -> None:

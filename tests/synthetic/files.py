@@ -30,6 +30,11 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "intake": pl.Int64(), "enrolled": pl.Int64(), "graduates": pl.Int64(),
         "dropouts": pl.Int64(),
     },
+    "population": {
+        "municipality_code": pl.String(), "year": pl.Int64(), "sex": pl.String(),
+        "age_from": pl.Int64(), "age_to": pl.Int64(), "kind": pl.String(), "vintage": pl.Int64(),
+        "persons": pl.Float64(), "persons_lo": pl.Float64(), "persons_hi": pl.Float64(),
+    },
 }  # fmt: skip
 
 

@@ -258,7 +258,34 @@ def test_demand_grows_fastest_where_the_75_plus_population_drives_it(region: Pat
     before, after = demand(date(2015, 12, 31)), demand(date(2025, 12, 31))
     growth = {sector: after[sector] / before[sector] for sector in before}
     assert sum(after.values()) > 1.1 * sum(before.values())
-    elasticity = read_manifest(region)["params"]["sector_growth_elasticity_75plus"]
-    driven = max(elasticity, key=elasticity.get)
+    rates = read_manifest(region)["demography"]["care_use_rate_per_1000"]
+    driven = max(rates, key=lambda sector: rates[sector]["85+"])
     assert driven == "elderly_home_care"
     assert growth[driven] > growth["mental_health"]
+
+
+def test_the_75_plus_population_grows_faster_as_the_post_war_cohorts_turn_75(region: Path) -> None:
+    population = read_source(region, "population")
+    old = population.filter(pl.col("age_from") >= 75)
+
+    def growth(kind: str, vintage: int | None, first: int, last: int) -> float:
+        rows = old.filter(pl.col("kind") == kind)
+        if vintage is not None:
+            rows = rows.filter(pl.col("vintage") == vintage)
+        totals = dict(rows.group_by("year").agg(pl.col("persons").sum()).iter_rows())
+        return float((totals[last] / totals[first]) ** (1 / (last - first)) - 1)
+
+    before = growth("history", None, 2012, 2019)
+    late_2020s = growth("projection", 2025, 2025, 2030)
+    assert 0.01 < before < 0.035
+    assert late_2020s > before + 0.01
+    # Every projection vintage starts from the count of its own year and carries an interval.
+    projections = population.filter(pl.col("kind") == "projection")
+    assert (projections["persons_lo"] <= projections["persons"]).all()
+    assert (projections["persons"] <= projections["persons_hi"]).all()
+    start = projections.filter(pl.col("year") == pl.col("vintage")).join(
+        population.filter(pl.col("kind") == "history"),
+        on=["municipality_code", "year", "sex", "age_from"],
+    )
+    assert start.height > 0
+    assert ((start["persons"] - start["persons_right"]).abs() <= 0.11).all()

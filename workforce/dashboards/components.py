@@ -37,9 +37,7 @@ def prophet_components(run: RegistryRun, unique_id: str, *, horizon: int) -> pl.
             return empty
         if forecaster.transform != "none" or forecaster.seasonality_mode != "additive":
             return empty
-        model = forecaster.model_
-        future = model.make_future_dataframe(periods=horizon, freq="MS")
-        predicted = model.predict(future)
+        predicted = forecaster.model_.predict(forecaster.future_frame(horizon))
     return pl.DataFrame(
         {
             "ds": predicted["ds"].dt.date.to_list(),
