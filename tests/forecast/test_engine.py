@@ -85,5 +85,5 @@ def test_too_short_series_use_the_fallback() -> None:
 
 @pytest.mark.parametrize("top_k", [1, 2])
 def test_weights_sum_to_one(top_k: int) -> None:
-    engine = ForecastEngine(candidates=FAST, top_k=top_k, margin=1.0).fit(seasonal_series())
+    engine = ForecastEngine(candidates=FAST, top_k=top_k).fit(seasonal_series())
     assert sum(engine.weights_.values()) == pytest.approx(1.0)

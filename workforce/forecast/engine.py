@@ -39,8 +39,9 @@ def default_candidates() -> tuple[Forecaster, ...]:
 class ForecastEngine(Forecaster):
     """Inner-backtest model choice plus conformal intervals, as one forecaster named ``chosen``.
 
-    ``default`` names the candidates of the robust equal-weight combination; a challenger must
-    beat it in every inner fold and reach ``margin`` times its MASE to replace it.
+    ``default`` names the candidates of the robust equal-weight combination; the ``top_k`` best
+    candidates of the inner backtest take over from it as far as they beat it consistently
+    (:func:`workforce.forecast.selection.choose`).
     ``inner_horizon`` of 0 uses one year of periods. Series too short for one inner fold use
     ``fallback`` (a candidate name) with its own intervals.
     """
@@ -55,8 +56,7 @@ class ForecastEngine(Forecaster):
         default: tuple[str, ...] = ("naive", "drift", "theta"),
         inner_horizon: int = 0,
         inner_folds: int = 6,
-        top_k: int = 2,
-        margin: float = 0.5,
+        top_k: int = 3,
         calibrate: bool = True,
         fallback: str = "naive",
     ) -> None:
@@ -65,7 +65,6 @@ class ForecastEngine(Forecaster):
         self.inner_horizon = inner_horizon
         self.inner_folds = inner_folds
         self.top_k = top_k
-        self.margin = margin
         self.calibrate = calibrate
         self.fallback = fallback
 
@@ -134,7 +133,6 @@ class ForecastEngine(Forecaster):
             score,
             default=self.default,
             top_k=self.top_k,
-            margin=self.margin,
         )
         weights = self.choice_.weights
         combined = [
