@@ -119,9 +119,9 @@ def _sick_leave(sectors: dict[str, str]) -> pl.DataFrame:
 def vacancy_series() -> pl.DataFrame:
     """Open vacancies per quarter: Q, 861, 87, 88 nationally and Q in each of the 12 provinces."""
     care = {key: CARE_SECTORS[key] for key in VACANCY_SECTORS}
-    return pl.concat(
-        [_national_vacancies(care), _provincial_vacancies({"422400": "Q"})]
-    ).sort("unique_id", "ds")
+    return pl.concat([_national_vacancies(care), _provincial_vacancies({"422400": "Q"})]).sort(
+        "unique_id", "ds"
+    )
 
 
 def sick_leave_series() -> pl.DataFrame:
@@ -146,7 +146,7 @@ def other_section_sick_leave() -> pl.DataFrame:
 
 
 def care_workforce_by_age() -> pl.DataFrame:
-    """Working population (x 1000) per quarter in Q, 86 and 87-88 by ten-year age band (82807NED)."""
+    """Working population (x 1000) per quarter in Q, 86 and 87-88 by age band (82807NED)."""
     from workforce.ingest.cbs import read_working_population
 
     frame = read_working_population().filter(
