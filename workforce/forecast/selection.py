@@ -21,10 +21,12 @@ suite has been looked at once; it is not tuned further per set or per series.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from workforce.forecast.calibration import horizon_growth
 
 
 @dataclass(frozen=True)
@@ -55,36 +57,78 @@ def combine(means: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np
     return np.sum([weights[name] * means[name] for name in weights], axis=0)
 
 
-def choose(
-    fold_errors: Mapping[str, np.ndarray],
-    fold_forecasts: Mapping[str, list[np.ndarray]],
-    score: ScoreFolds,
-    *,
-    default: tuple[str, ...],
-    top_k: int,
-) -> Choice:
-    """Performance weights shrunk toward the default by how often they beat it in inner folds.
+@dataclass
+class InnerEvidence:
+    """An inner backtest on one training window: every candidate's forecasts per inner fold."""
 
-    ``fold_errors`` holds each candidate's MASE per inner fold; ``score`` turns forecasts per
-    fold into MASE per fold, to score combinations.
+    forecasts: dict[str, list[np.ndarray]]
+    actuals: list[np.ndarray]
+    scales: list[float]
+    volatilities: list[float]
+    failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def score(self) -> ScoreFolds:
+        """MASE per inner fold of any list of fold forecasts."""
+        return ScoreFolds(self.actuals, self.scales)
+
+    def fold_errors(self) -> dict[str, np.ndarray]:
+        """Each candidate's MASE per inner fold."""
+        return {name: self.score(means) for name, means in self.forecasts.items()}
+
+    def combined(self, weights: dict[str, float]) -> list[np.ndarray]:
+        """The weighted combination's forecast in each inner fold."""
+        return [
+            combine({name: self.forecasts[name][k] for name in weights}, weights)
+            for k in range(len(self.actuals))
+        ]
+
+    def calibration_scores(self, weights: dict[str, float]) -> np.ndarray:
+        """Absolute inner errors of a combination, per recent volatility and step growth."""
+        scores = []
+        for actual, mean, volatility in zip(
+            self.actuals, self.combined(weights), self.volatilities, strict=True
+        ):
+            steps = np.arange(1, len(actual) + 1)
+            scores.append(np.abs(actual - mean) / (volatility * horizon_growth(steps)))
+        return np.concatenate(scores) if scores else np.empty(0)
+
+
+def choose_pooled(
+    evidences: Sequence[InnerEvidence], *, default: tuple[str, ...], top_k: int
+) -> Choice:
+    """One choice from the inner backtests of one or more series that share a forecast origin.
+
+    Errors are pooled over every (series, inner fold): the ``top_k`` candidates with the lowest
+    mean MASE form the performance combination, which takes weight ``max(0, 2p - 1)`` from the
+    default, ``p`` being the share of (series, fold) pairs where it beat the default. Only
+    candidates fitted on every series compete.
     """
-    mean_errors = {name: float(errors.mean()) for name, errors in fold_errors.items()}
+    if not evidences:
+        raise ValueError("no inner backtest to choose from")
+    names = [n for n in evidences[0].forecasts if all(n in e.forecasts for e in evidences)]
+    if not names:
+        raise RuntimeError("no candidate could be fitted on every series")
+    errors = [e.fold_errors() for e in evidences]
+    mean_errors = {n: float(np.mean(np.concatenate([e[n] for e in errors]))) for n in names}
     performance = inverse_error_weights(mean_errors, top_k=top_k)
-    core = [name for name in default if name in fold_errors]
+    core = [name for name in default if name in names]
     if not core:
         return Choice(performance, _label(performance), "no default candidate could be fitted")
     default_weights = {name: 1 / len(core) for name in core}
-    default_errors = score(_combined(fold_forecasts, default_weights))
-    performance_errors = score(_combined(fold_forecasts, performance))
-    wins = float(np.mean(performance_errors < default_errors))
+    beaten = np.concatenate(
+        [e.score(e.combined(performance)) < e.score(e.combined(default_weights)) for e in evidences]
+    )
+    wins = float(np.mean(beaten))
     trust = max(0.0, 2 * wins - 1)
     weights = {
         name: trust * performance.get(name, 0.0) + (1 - trust) * default_weights.get(name, 0.0)
         for name in dict.fromkeys([*performance, *default_weights])
     }
     weights = {name: weight for name, weight in weights.items() if weight > 1e-9}
+    pooled = f" over {len(evidences)} series" if len(evidences) > 1 else ""
     reason = (
-        f"the best {len(performance)} beat the default in {wins:.0%} of inner folds: "
+        f"the best {len(performance)} beat the default in {wins:.0%} of inner folds{pooled}: "
         f"{trust:.0%} weight on them, {1 - trust:.0%} on the default"
     )
     return Choice(weights, _label(weights), reason)
@@ -93,13 +137,6 @@ def choose(
 def _label(weights: Mapping[str, float]) -> str:
     ordered = sorted(weights.items(), key=lambda item: -item[1])
     return " + ".join(f"{name} {weight:.2f}" for name, weight in ordered)
-
-
-def _combined(
-    fold_forecasts: Mapping[str, list[np.ndarray]], weights: Mapping[str, float]
-) -> list[np.ndarray]:
-    folds = len(next(iter(fold_forecasts.values())))
-    return [combine({n: fold_forecasts[n][k] for n in weights}, weights) for k in range(folds)]
 
 
 class ScoreFolds:
