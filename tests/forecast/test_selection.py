@@ -1,0 +1,85 @@
+"""The choice rule: performance weights shrunk toward the default by how consistently they win."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workforce.forecast.selection import InnerEvidence, choose_pooled
+
+DEFAULT = ("naive", "drift", "theta")
+
+
+def evidence(errors: dict[str, list[float]]) -> InnerEvidence:
+    """Inner folds of one step with actual 0, where each candidate forecasts its error."""
+    folds = len(next(iter(errors.values())))
+    return InnerEvidence(
+        forecasts={name: [np.array([e]) for e in values] for name, values in errors.items()},
+        actuals=[np.array([0.0])] * folds,
+        scales=[1.0] * folds,
+        volatilities=[1.0] * folds,
+    )
+
+
+def test_a_challenger_that_wins_every_fold_takes_all_the_weight() -> None:
+    found = evidence(
+        {
+            "naive": [3.0, 3.0, 3.0, 3.0],
+            "drift": [3.0, 3.0, 3.0, 3.0],
+            "theta": [3.0, 3.0, 3.0, 3.0],
+            "damped_ets": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    choice = choose_pooled([found], default=DEFAULT, top_k=1)
+    assert choice.weights == {"damped_ets": 1.0}
+    assert "100% of inner folds" in choice.reason
+
+
+def test_a_coin_flip_record_keeps_the_default() -> None:
+    found = evidence(
+        {
+            "naive": [2.0, 2.0, 2.0, 2.0],
+            "drift": [2.0, 2.0, 2.0, 2.0],
+            "theta": [2.0, 2.0, 2.0, 2.0],
+            "damped_ets": [0.1, 0.1, 5.0, 5.0],
+        }
+    )
+    choice = choose_pooled([found], default=DEFAULT, top_k=1)
+    assert "damped_ets" not in choice.weights or choice.weights["damped_ets"] < 0.5
+    assert sum(choice.weights.values()) == pytest.approx(1.0)
+
+
+def test_three_wins_in_four_give_half_the_weight() -> None:
+    found = evidence(
+        {
+            "naive": [2.0, 2.0, 2.0, 2.0],
+            "drift": [2.0, 2.0, 2.0, 2.0],
+            "theta": [2.0, 2.0, 2.0, 2.0],
+            "damped_ets": [1.0, 1.0, 1.0, 2.5],
+        }
+    )
+    choice = choose_pooled([found], default=DEFAULT, top_k=1)
+    assert choice.weights["damped_ets"] == pytest.approx(0.5)
+    assert choice.weights["naive"] == pytest.approx(0.5 / 3)
+
+
+def test_pooling_over_series_outvotes_one_lucky_series() -> None:
+    """One series where the challenger wins is not enough when three others say otherwise."""
+    lucky = {"naive": [2.0] * 3, "drift": [2.0] * 3, "theta": [2.0] * 3, "damped_ets": [1.0] * 3}
+    unlucky = {"naive": [2.0] * 3, "drift": [2.0] * 3, "theta": [2.0] * 3, "damped_ets": [4.0] * 3}
+    alone = choose_pooled([evidence(lucky)], default=DEFAULT, top_k=1)
+    pooled = choose_pooled(
+        [evidence(lucky), *(evidence(unlucky) for _ in range(3))], default=DEFAULT, top_k=1
+    )
+    assert alone.weights == {"damped_ets": 1.0}
+    assert "damped_ets" not in pooled.weights
+    assert "over 4 series" in pooled.reason
+
+
+def test_a_candidate_missing_on_one_series_does_not_compete() -> None:
+    full = evidence(
+        {"naive": [2.0, 2.0], "drift": [2.0, 2.0], "theta": [2.0, 2.0], "x": [0.1, 0.1]}
+    )
+    partial = evidence({"naive": [2.0, 2.0], "drift": [2.0, 2.0], "theta": [2.0, 2.0]})
+    choice = choose_pooled([full, partial], default=DEFAULT, top_k=1)
+    assert "x" not in choice.weights
