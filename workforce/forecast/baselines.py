@@ -177,12 +177,15 @@ def _fit_damped_holt(
         det = gram[0, 0] * gram[1, 1] - gram[0, 1] * gram[1, 0]
         if det <= 1e-10 * gram[0, 0] * gram[1, 1]:
             return float(np.sum(residuals(params)[0] ** 2))
-        start = np.array(
-            [
-                gram[1, 1] * right[0] - gram[0, 1] * right[1],
-                gram[0, 0] * right[1] - gram[1, 0] * right[0],
-            ]
-        ) / det
+        start = (
+            np.array(
+                [
+                    gram[1, 1] * right[0] - gram[0, 1] * right[1],
+                    gram[0, 0] * right[1] - gram[1, 0] * right[0],
+                ]
+            )
+            / det
+        )
         return max(float(target @ target - right @ start), 0.0)
 
     bounds = [(1e-4, 0.9999), (1e-4, 0.9999), (0.8, 0.98)]

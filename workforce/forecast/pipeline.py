@@ -242,7 +242,6 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
             weights = final[0].weights
             if all(name in evidence.forecasts for name in weights):
                 inner_errors[engine.name] = float(evidence.score(evidence.combined(weights)).mean())
-            failures += [f"{item.series.unique_id}: {n}: {m}" for n, m in evidence.failures.items()]
         rows = [item.backtests, *[r for r in chosen_rows if r is not None]]
         decisions.append(
             Decision(

@@ -14,6 +14,11 @@ models win every fold. So the rule weighs the evidence by how consistent it is:
    ``p`` is the share of inner folds in which the performance combination beat the default:
    a win in every fold trusts the evidence fully, a coin-flip record keeps the default.
 
+In a run over many series the evidence is pooled over every series that shares a forecast
+origin (:func:`choose_pooled`): one year of quarters gives a single series only a few inner
+folds, and pooling them over series of one kind makes the ranking far less noisy. Each series'
+inner folds end before the shared origin, so pooling adds no look-ahead.
+
 The rule, with ``top_k`` 3, was chosen among a few variants (``top_k`` 2, equal weights, no
 shrinkage, the former guarded default) on the evaluation suite of ``docs/accuracy.md``, so that
 suite has been looked at once; it is not tuned further per set or per series.
