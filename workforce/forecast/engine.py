@@ -29,7 +29,11 @@ from workforce.forecast.selection import Choice, InnerEvidence, choose_pooled, c
 
 
 def default_candidates() -> tuple[Forecaster, ...]:
-    """Baselines plus Prophet, with intervals left to the engine's calibration."""
+    """Baselines plus Prophet, with intervals left to the engine's calibration.
+
+    statsforecast's AutoETS, AutoTheta and AutoARIMA are not among them: statsforecast 2.1
+    requires pandas < 3, while Prophet 1.5 brings pandas 3.
+    """
     return (
         Naive(),
         SeasonalNaive(),
