@@ -11,9 +11,9 @@ Generates the Midden-Utrecht region, builds its marts, and takes every demand se
   predicting the future periods with its default intervals.
 
 Per core: CPU seconds (this process and the CmdStan processes it waited for) of the plain loop
-against the engine on one worker, in the same run. All cores: wall-clock seconds of the plain
-loop against the engine on ``--workers`` processes; on a shared machine this ratio moves with
-the load, which is printed beside it.
+against the engine on one worker, in the same run, both with one BLAS thread. All cores:
+wall-clock seconds of the plain loop against the engine on ``--workers`` processes; on a shared
+machine this ratio moves with the load, which is printed beside it.
 
     .venv/bin/python benchmarks/forecast_engine.py [--series N] [--workers W]
 """
@@ -32,6 +32,7 @@ from typing import TypeVar
 
 import pandas as pd
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from workforce.forecast.backtest import fold_cutoffs
 from workforce.forecast.demand import demand_series
@@ -107,7 +108,8 @@ def main() -> None:
     settings = EngineSettings(horizon=HORIZON, backtest_horizon=BACKTEST_HORIZON, folds=FOLDS)
 
     plain_prophet(series[:1])  # load Prophet and CmdStan once for both sides
-    _, plain_cpu, plain_wall = timed(plain_prophet, series)
+    with threadpool_limits(limits=1):  # as the engine's per-series work
+        _, plain_cpu, plain_wall = timed(plain_prophet, series)
     one, engine_cpu, one_wall = timed(run_engine, frame, frequency, settings, workers=1)
     _, _, engine_wall = timed(run_engine, frame, frequency, settings, workers=args.workers)
     load = os.getloadavg()[0]
