@@ -141,3 +141,16 @@ def test_series_sharing_an_origin_share_one_choice() -> None:
     assert weights[0] == weights[1] == weights[2]
     alone = decide(gathered, replace(settings, pool_choice=False))
     assert all("over 3 series" not in d.choice.reason for d in alone)
+
+
+def test_series_without_a_common_candidate_choose_alone() -> None:
+    """A pooled choice needs a candidate fitted on every series; without one, each chooses alone."""
+    settings = EngineSettings(horizon=4, backtest_horizon=4, folds=2, candidates=FAST)
+    series = [random_walk(length=40, seed=s, unique_id=f"w{s}") for s in range(2)]
+    gathered = [gather_evidence(s, settings) for s in series]
+    for item, keep in zip(gathered, ("naive", "drift"), strict=True):
+        for origin in item.origins:
+            assert origin.evidence is not None
+            origin.evidence.forecasts = {keep: origin.evidence.forecasts[keep]}
+    decisions = decide(gathered, settings)
+    assert [d.choice.weights for d in decisions] == [{"naive": 1.0}, {"drift": 1.0}]

@@ -208,14 +208,20 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
     made: dict[tuple[int, int], tuple[Choice, ConformalCalibration | None]] = {}
     for members in groups.values():
         evidences = [_evidence(gathered, member) for member in members]
-        choice = choose_pooled(evidences, default=engine.default, top_k=engine.top_k)
+        try:
+            choices = [choose_pooled(evidences, default=engine.default, top_k=engine.top_k)]
+        except RuntimeError:  # no candidate fitted on every series: each chooses alone
+            choices = [engine.decide(e) for e in evidences]
+        chosen = choices * len(members) if len(choices) == 1 else choices
         calibrations: list[ConformalCalibration | None] = [None] * len(members)
         if engine.calibrate:
-            samples = [e.calibration_scores(choice.weights) for e in evidences]
+            samples = [
+                e.calibration_scores(c.weights) for e, c in zip(evidences, chosen, strict=True)
+            ]
             calibrations = list(
                 pooled_calibrations(samples, minimum=settings.pool_calibration_below)
             )
-        for member, calibration in zip(members, calibrations, strict=True):
+        for member, choice, calibration in zip(members, chosen, calibrations, strict=True):
             made[member] = (choice, calibration)
     decisions = []
     for index, item in enumerate(gathered):
@@ -250,12 +256,12 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
             weights = final[0].weights
             if all(name in evidence.forecasts for name in weights):
                 inner_errors[engine.name] = float(evidence.score(evidence.combined(weights)).mean())
-        rows = [item.backtests, *[r for r in chosen_rows if r is not None]]
+        rows = [r for r in (item.backtests, *chosen_rows) if r is not None and not r.is_empty()]
         decisions.append(
             Decision(
                 final[0],
                 final[1],
-                _scores(pl.concat([r for r in rows if not r.is_empty()], how="diagonal_relaxed")),
+                _scores(pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()),
                 inner_errors,
                 failures,
             )
