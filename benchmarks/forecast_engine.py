@@ -4,10 +4,16 @@ Generates the Midden-Utrecht region, builds its marts, and takes every demand se
 (region x sector x profession, monthly). Both sides do the same job: a rolling-origin backtest
 (4 folds of 12 months) and a 36-month forecast of every series.
 
-- engine: baselines + Prophet per series, inner-backtest choice, calibrated intervals, fits shared
-  between origins, in parallel processes;
+- engine: naive, seasonal naive, drift, damped ETS, Theta and Prophet per series, an inner
+  backtest at every origin, one choice per origin pooled over the series, calibrated intervals,
+  fits shared between folds, only the chosen models refitted on all data;
 - plain: for each series in turn, default ``Prophet()`` fitted at each origin and on all data,
   predicting the future periods with its default intervals.
+
+Per core: CPU seconds (this process and the CmdStan processes it waited for) of the plain loop
+against the engine on one worker, in the same run, both with one BLAS thread. All cores:
+wall-clock seconds of the plain loop against the engine on ``--workers`` processes; on a shared
+machine this ratio moves with the load, which is printed beside it.
 
     .venv/bin/python benchmarks/forecast_engine.py [--series N] [--workers W]
 """
@@ -17,12 +23,16 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from workforce.forecast.backtest import fold_cutoffs
 from workforce.forecast.demand import demand_series
@@ -30,6 +40,7 @@ from workforce.forecast.frames import Frequency, Series, check_input, split_seri
 from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.run import run_engine
 
+T = TypeVar("T")
 HORIZON = 36
 BACKTEST_HORIZON = 12
 FOLDS = 4
@@ -53,12 +64,18 @@ def build_demand(folder: Path) -> Path:
     return folder / "marts" / "demand.parquet"
 
 
-def plain_prophet(series: list[Series]) -> float:
-    """Seconds for the sequential default-Prophet backtest and forecast of every series."""
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (CmdStan runs)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def plain_prophet(series: list[Series]) -> None:
+    """The sequential default-Prophet backtest and forecast of every series."""
     from prophet import Prophet
 
     logging.getLogger("cmdstanpy").disabled = True
-    started = time.perf_counter()
     for one in series:
         cutoffs = fold_cutoffs(len(one), horizon=BACKTEST_HORIZON, folds=FOLDS)
         for cutoff, horizon in [*((c, BACKTEST_HORIZON) for c in cutoffs), (len(one), HORIZON)]:
@@ -66,7 +83,13 @@ def plain_prophet(series: list[Series]) -> float:
             model.fit(pd.DataFrame({"ds": pd.to_datetime(one.ds[:cutoff]), "y": one.y[:cutoff]}))
             future = model.make_future_dataframe(horizon, freq="MS", include_history=False)
             model.predict(future)
-    return time.perf_counter() - started
+
+
+def timed(work: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float, float]:
+    """Result, CPU seconds and wall seconds of ``work(*args, **kwargs)``."""
+    cpu, wall = cpu_seconds(), time.perf_counter()
+    result = work(*args, **kwargs)
+    return result, cpu_seconds() - cpu, time.perf_counter() - wall
 
 
 def main() -> None:
@@ -82,24 +105,32 @@ def main() -> None:
         frame = frame.filter(pl.col("unique_id").is_in(keep.to_list()))
     series = list(split_series(frame, frequency))
     print(f"{len(series)} demand series, {len(series[0])} months each; {args.workers} workers")
-
     settings = EngineSettings(horizon=HORIZON, backtest_horizon=BACKTEST_HORIZON, folds=FOLDS)
-    started = time.perf_counter()
-    output = run_engine(frame, frequency, settings, workers=args.workers)
-    engine_seconds = time.perf_counter() - started
-    averages = output.averages.filter(pl.col("model").is_in(["chosen", "prophet", "naive"]))
 
-    plain_seconds = plain_prophet(series)
-    print(f"engine (backtest + forecast, parallel): {engine_seconds:7.1f} s")
-    print(f"plain default Prophet loop:            {plain_seconds:7.1f} s")
-    print(f"ratio plain / engine:                  {plain_seconds / engine_seconds:7.2f}x")
+    plain_prophet(series[:1])  # load Prophet and CmdStan once for both sides
+    with threadpool_limits(limits=1):  # as the engine's per-series work
+        _, plain_cpu, plain_wall = timed(plain_prophet, series)
+    one, engine_cpu, one_wall = timed(run_engine, frame, frequency, settings, workers=1)
+    _, _, engine_wall = timed(run_engine, frame, frequency, settings, workers=args.workers)
+    load = os.getloadavg()[0]
+    print(f"plain default Prophet loop:    {plain_cpu:7.1f} CPU s, {plain_wall:7.1f} s wall")
+    print(f"engine on one worker:          {engine_cpu:7.1f} CPU s, {one_wall:7.1f} s wall")
+    print(f"engine on {args.workers} workers:            {engine_wall:16.1f} s wall")
+    print(f"per core (CPU s, plain / engine on one worker): {plain_cpu / engine_cpu:5.2f}x")
+    print(
+        f"all cores (wall, plain loop / engine on {args.workers} workers): "
+        f"{plain_wall / engine_wall:5.2f}x (load average {load:.1f})"
+    )
+    averages = one.averages.filter(pl.col("model").is_in(["chosen", "prophet", "naive"]))
     for row in averages.iter_rows(named=True):
         print(
             f"  backtest {row['model']:>8}: MASE {row['mase']:.3f}, "
             f"coverage 80 % {row['coverage_80']:.0%}, 95 % {row['coverage_95']:.0%}"
         )
-    if output.failures:
-        print(f"{len(output.failures)} problem(s), e.g. {output.failures[0]}")
+    saved = sum(result.prophet_json is not None for result in one.results)
+    print(f"Prophet refitted on all data and saved for {saved} of {len(series)} series")
+    if one.failures:
+        print(f"{len(one.failures)} problem(s), e.g. {one.failures[0]}")
 
 
 if __name__ == "__main__":

@@ -163,6 +163,24 @@ def report_quality(
     console.print(f"Written to {target}", soft_wrap=True)
 
 
+@report_app.command("accuracy")
+def report_accuracy(
+    out: Annotated[Path, typer.Option(help="Markdown report to write.")] = Path("docs/accuracy.md"),
+    series_dir: Annotated[
+        Path, typer.Option(help="Folder for each set's series CSV and metrics.csv.")
+    ] = Path("data/accuracy"),
+    workers: Annotated[int | None, typer.Option(min=1, help="Parallel processes.")] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--set", help="Run only this evaluation set (repeatable).")
+    ] = None,
+) -> None:
+    """Backtest the forecast engine on real series, set by set, and write the accuracy report."""
+    from workforce.forecast.accuracy import write_report
+
+    write_report(out, series_dir, workers=workers, sets=tuple(only or ()))
+    console.print(f"Written to {out}; series and metrics in {series_dir}", soft_wrap=True)
+
+
 def _register_command_groups() -> None:
     from workforce.dashboards.cli import register as register_dashboard
     from workforce.forecast.cli import register as register_forecast

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import polars as pl
 import pytest
 
 from tests.forecast.conftest import random_walk, seasonal_series
@@ -10,7 +13,13 @@ from workforce.forecast.backtest import ForecastCache, backtest_series, score_fo
 from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
 from workforce.forecast.engine import ForecastEngine
 from workforce.forecast.frames import Series
-from workforce.forecast.pipeline import EngineSettings, process_series
+from workforce.forecast.pipeline import (
+    EngineSettings,
+    decide,
+    finish_series,
+    gather_evidence,
+    process_series,
+)
 from workforce.forecast.prophet import ProphetForecaster
 
 FAST = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())
@@ -85,5 +94,63 @@ def test_too_short_series_use_the_fallback() -> None:
 
 @pytest.mark.parametrize("top_k", [1, 2])
 def test_weights_sum_to_one(top_k: int) -> None:
-    engine = ForecastEngine(candidates=FAST, top_k=top_k, margin=1.0).fit(seasonal_series())
+    engine = ForecastEngine(candidates=FAST, top_k=top_k).fit(seasonal_series())
     assert sum(engine.weights_.values()) == pytest.approx(1.0)
+
+
+def _pooled_run(series: list[Series], *, pool_choice: bool = True) -> list[pl.DataFrame]:
+    settings = EngineSettings(
+        horizon=4,
+        backtest_horizon=4,
+        folds=3,
+        candidates=FAST,
+        engine=ForecastEngine(candidates=FAST),
+        keep_prophet=False,
+        pool_choice=pool_choice,
+    )
+    gathered = [gather_evidence(s, settings) for s in series]
+    decisions = decide(gathered, settings)
+    return [
+        finish_series((s, d), settings).fold_scores.filter(pl.col("model") == "chosen").sort("fold")
+        for s, d in zip(series, decisions, strict=True)
+    ]
+
+
+def test_a_pooled_choice_never_sees_any_series_test_window() -> None:
+    """Corrupting one series' last test year changes no other forecast made before it."""
+    seasonal = seasonal_series(length=44, seed=5, unique_id="a")
+    walk = random_walk(length=44, seed=6, unique_id="b")
+    corrupted_y = seasonal.y.copy()
+    corrupted_y[-4:] = -1e6
+    corrupted = Series("a", seasonal.ds, corrupted_y, seasonal.frequency)
+    clean_a, clean_b = _pooled_run([seasonal, walk])
+    dirty_a, dirty_b = _pooled_run([corrupted, walk])
+    assert clean_b["mase"].to_list() == dirty_b["mase"].to_list()
+    assert clean_b["coverage_80"].to_list() == dirty_b["coverage_80"].to_list()
+    assert clean_a["mase"][:2].to_list() == dirty_a["mase"][:2].to_list()
+    assert dirty_a["mase"][2] > 1000 * clean_a["mase"][2]
+
+
+def test_series_sharing_an_origin_share_one_choice() -> None:
+    series = [seasonal_series(length=44, seed=s, unique_id=f"s{s}") for s in range(3)]
+    settings = EngineSettings(
+        horizon=4, backtest_horizon=4, folds=2, candidates=FAST, keep_prophet=False
+    )
+    gathered = [gather_evidence(s, settings) for s in series]
+    weights = [d.choice.weights for d in decide(gathered, settings)]
+    assert weights[0] == weights[1] == weights[2]
+    alone = decide(gathered, replace(settings, pool_choice=False))
+    assert all("over 3 series" not in d.choice.reason for d in alone)
+
+
+def test_series_without_a_common_candidate_choose_alone() -> None:
+    """A pooled choice needs a candidate fitted on every series; without one, each chooses alone."""
+    settings = EngineSettings(horizon=4, backtest_horizon=4, folds=2, candidates=FAST)
+    series = [random_walk(length=40, seed=s, unique_id=f"w{s}") for s in range(2)]
+    gathered = [gather_evidence(s, settings) for s in series]
+    for item, keep in zip(gathered, ("naive", "drift"), strict=True):
+        for origin in item.origins:
+            assert origin.evidence is not None
+            origin.evidence.forecasts = {keep: origin.evidence.forecasts[keep]}
+    decisions = decide(gathered, settings)
+    assert [d.choice.weights for d in decisions] == [{"naive": 1.0}, {"drift": 1.0}]

@@ -1,13 +1,93 @@
-"""Model choice from inner backtests: weights, and a challenger that is better in every fold."""
+"""The choice rule: performance weights shrunk toward the default by how consistently they win."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from workforce.forecast.selection import ScoreFolds, choose, combine, inverse_error_weights
+from workforce.forecast.selection import (
+    InnerEvidence,
+    choose_pooled,
+    combine,
+    inverse_error_weights,
+)
 
 DEFAULT = ("naive", "drift", "theta")
+
+
+def evidence(errors: dict[str, list[float]]) -> InnerEvidence:
+    """Inner folds of one step with actual 0, where each candidate forecasts its error."""
+    folds = len(next(iter(errors.values())))
+    return InnerEvidence(
+        forecasts={name: [np.array([e]) for e in values] for name, values in errors.items()},
+        actuals=[np.array([0.0])] * folds,
+        scales=[1.0] * folds,
+        volatilities=[1.0] * folds,
+    )
+
+
+def test_a_challenger_that_wins_every_fold_takes_all_the_weight() -> None:
+    found = evidence(
+        {
+            "naive": [3.0, 3.0, 3.0, 3.0],
+            "drift": [3.0, 3.0, 3.0, 3.0],
+            "theta": [3.0, 3.0, 3.0, 3.0],
+            "damped_ets": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    choice = choose_pooled([found], default=DEFAULT, top_k=1)
+    assert choice.weights == {"damped_ets": 1.0}
+    assert "100% of inner folds" in choice.reason
+
+
+def test_a_coin_flip_record_keeps_the_default() -> None:
+    found = evidence(
+        {
+            "naive": [2.0, 2.0, 2.0, 2.0],
+            "drift": [2.0, 2.0, 2.0, 2.0],
+            "theta": [2.0, 2.0, 2.0, 2.0],
+            "damped_ets": [0.1, 0.1, 5.0, 5.0],
+        }
+    )
+    choice = choose_pooled([found], default=DEFAULT, top_k=1)
+    assert "damped_ets" not in choice.weights or choice.weights["damped_ets"] < 0.5
+    assert sum(choice.weights.values()) == pytest.approx(1.0)
+
+
+def test_three_wins_in_four_give_half_the_weight() -> None:
+    found = evidence(
+        {
+            "naive": [2.0, 2.0, 2.0, 2.0],
+            "drift": [2.0, 2.0, 2.0, 2.0],
+            "theta": [2.0, 2.0, 2.0, 2.0],
+            "damped_ets": [1.0, 1.0, 1.0, 2.5],
+        }
+    )
+    choice = choose_pooled([found], default=DEFAULT, top_k=1)
+    assert choice.weights["damped_ets"] == pytest.approx(0.5)
+    assert choice.weights["naive"] == pytest.approx(0.5 / 3)
+
+
+def test_pooling_over_series_outvotes_one_lucky_series() -> None:
+    """One series where the challenger wins is not enough when three others say otherwise."""
+    lucky = {"naive": [2.0] * 3, "drift": [2.0] * 3, "theta": [2.0] * 3, "damped_ets": [1.0] * 3}
+    unlucky = {"naive": [2.0] * 3, "drift": [2.0] * 3, "theta": [2.0] * 3, "damped_ets": [4.0] * 3}
+    alone = choose_pooled([evidence(lucky)], default=DEFAULT, top_k=1)
+    pooled = choose_pooled(
+        [evidence(lucky), *(evidence(unlucky) for _ in range(3))], default=DEFAULT, top_k=1
+    )
+    assert alone.weights == {"damped_ets": 1.0}
+    assert "damped_ets" not in pooled.weights
+    assert "over 4 series" in pooled.reason
+
+
+def test_a_candidate_missing_on_one_series_does_not_compete() -> None:
+    full = evidence(
+        {"naive": [2.0, 2.0], "drift": [2.0, 2.0], "theta": [2.0, 2.0], "x": [0.1, 0.1]}
+    )
+    partial = evidence({"naive": [2.0, 2.0], "drift": [2.0, 2.0], "theta": [2.0, 2.0]})
+    choice = choose_pooled([full, partial], default=DEFAULT, top_k=1)
+    assert "x" not in choice.weights
 
 
 def test_inverse_error_weights_favour_the_lowest_errors_and_sum_to_one() -> None:
@@ -27,33 +107,3 @@ def test_no_finite_error_is_a_clear_error() -> None:
 def test_combine_is_the_weighted_mean() -> None:
     means = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, 6.0])}
     np.testing.assert_allclose(combine(means, {"a": 0.75, "b": 0.25}), [1.5, 3.0])
-
-
-def _folds(offsets: dict[str, float], folds: int = 4) -> tuple[ScoreFolds, dict, dict]:
-    """Candidates that miss the actuals of every fold by a fixed offset."""
-    rng = np.random.default_rng(11)
-    actuals = [100 + rng.normal(0, 3, 6) for _ in range(folds)]
-    score = ScoreFolds(actuals, [2.0] * folds)
-    forecasts = {name: [actual + offset for actual in actuals] for name, offset in offsets.items()}
-    errors = {name: score(values) for name, values in forecasts.items()}
-    return score, errors, forecasts
-
-
-def test_a_challenger_that_is_far_better_in_every_fold_is_chosen() -> None:
-    score, errors, forecasts = _folds({"naive": 8.0, "drift": -7.0, "theta": 9.0, "prophet": 0.1})
-    choice = choose(errors, forecasts, score, default=DEFAULT, top_k=2, margin=0.5)
-    assert choice.weights.get("prophet", 0) >= 0.9
-    assert sum(choice.weights.values()) == pytest.approx(1)
-
-
-def test_equally_good_candidates_keep_the_default_combination() -> None:
-    score, errors, forecasts = _folds({"naive": 5.0, "drift": 5.5, "theta": 6.0, "prophet": 5.2})
-    choice = choose(errors, forecasts, score, default=DEFAULT, top_k=2, margin=0.5)
-    assert set(choice.weights) == set(DEFAULT)
-    assert sum(choice.weights.values()) == pytest.approx(1)
-
-
-def test_without_any_default_candidate_the_best_one_is_used() -> None:
-    score, errors, forecasts = _folds({"prophet": 3.0, "ets": 1.0})
-    choice = choose(errors, forecasts, score, default=DEFAULT, top_k=2, margin=0.5)
-    assert choice.weights == {"ets": 1.0}

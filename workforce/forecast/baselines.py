@@ -140,8 +140,11 @@ def _fit_damped_holt(
     if n < 4:
         return (0.5, 0.0, 0.9), (float(y[-1]), 0.0), _residual_sigma(np.diff(y))
     unit = np.r_[1.0, np.zeros(n - 1)]
+    shifted = np.empty(n)
+    shifted[0] = 0.0
 
-    def residuals(params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def parts(params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The data target (y minus the filter of y) and the start design (rows w'D^t)."""
         alpha, beta_share, phi = params
         w = np.array([1.0, phi])
         g = np.array([alpha, alpha * beta_share])
@@ -155,16 +158,35 @@ def _fit_damped_holt(
             + w[1] * g[0] * d[1, 0]
             - w[1] * g[1] * d[0, 0],
         ]
-        from_data = np.r_[0.0, lfilter(numerator, [1.0, -trace, det], y)[:-1]]
+        shifted[1:] = lfilter(numerator, [1.0, -trace, det], y)[:-1]
         impulse = lfilter([1.0], [1.0, -trace, det], unit)
         previous = np.r_[0.0, impulse[:-1]]
         from_start = np.outer(impulse, w) + np.outer(previous, w @ d - trace * w)  # rows w'D^t
-        target = y - from_data
+        return y - shifted, from_start
+
+    def residuals(params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        target, from_start = parts(params)
         start = np.linalg.lstsq(from_start, target, rcond=None)[0]
         return target - from_start @ start, start
 
     def sse(params: np.ndarray) -> float:
-        return float(np.sum(residuals(params)[0] ** 2))
+        # the least-squares start in closed form (2 x 2 normal equations); lstsq if singular
+        target, from_start = parts(params)
+        gram = from_start.T @ from_start
+        right = from_start.T @ target
+        det = gram[0, 0] * gram[1, 1] - gram[0, 1] * gram[1, 0]
+        if det <= 1e-10 * gram[0, 0] * gram[1, 1]:
+            return float(np.sum(residuals(params)[0] ** 2))
+        start = (
+            np.array(
+                [
+                    gram[1, 1] * right[0] - gram[0, 1] * right[1],
+                    gram[0, 0] * right[1] - gram[1, 0] * right[0],
+                ]
+            )
+            / det
+        )
+        return max(float(target @ target - right @ start), 0.0)
 
     bounds = [(1e-4, 0.9999), (1e-4, 0.9999), (0.8, 0.98)]
     fit = minimize(sse, x0=np.array([0.5, 0.1, 0.95]), method="L-BFGS-B", bounds=bounds)

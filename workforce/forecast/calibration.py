@@ -42,32 +42,52 @@ class ConformalCalibration:
 
     quantiles: dict[int, float]
     sample_size: int
+    borrowed: float = 0.0
+    """How many errors' worth of other series' errors were lent to this calibration."""
 
     @classmethod
     def from_errors(
         cls, errors: np.ndarray, steps: np.ndarray, scales: np.ndarray
     ) -> ConformalCalibration:
         """Calibrate from backtest errors (actual - forecast), their steps and training scales."""
-        scores = np.abs(errors) / (scales * horizon_growth(steps))
-        scores = np.sort(scores[np.isfinite(scores)])
-        n = scores.size
-        if n == 0:
+        return cls.from_scores(np.abs(errors) / (scales * horizon_growth(steps)))
+
+    @classmethod
+    def from_scores(
+        cls, scores: np.ndarray, *, borrowed: np.ndarray | None = None, weight: float = 0.0
+    ) -> ConformalCalibration:
+        """Calibrate from scaled absolute errors, plus ``borrowed`` ones worth ``weight`` errors.
+
+        The quantile is the weighted split-conformal one: the smallest score whose cumulative
+        weight reaches ``level`` of the total weight plus one (the test point).
+        """
+        own = np.sort(scores[np.isfinite(scores)])
+        if own.size == 0 and (borrowed is None or weight <= 0):
             raise ValueError("calibration needs at least one backtest error")
+        values, weights = own, np.ones(own.size)
+        if borrowed is not None and weight > 0:
+            extra = borrowed[np.isfinite(borrowed)]
+            if extra.size:
+                values = np.r_[values, extra]
+                weights = np.r_[weights, np.full(extra.size, weight / extra.size)]
+        order = np.argsort(values, kind="stable")
+        values, weights = values[order], weights[order]
+        cumulative = np.cumsum(weights) / (weights.sum() + 1)
         quantiles = {}
         for level in LEVELS:
-            rank = int(np.ceil((n + 1) * level / 100))
-            if rank <= n:
-                quantiles[level] = float(scores[rank - 1])
+            index = int(np.searchsorted(cumulative, level / 100 - 1e-12))
+            if index < values.size:
+                quantiles[level] = float(values[index])
             else:
                 # Too few errors to rank this level: take the larger of the largest error and
                 # a normal quantile on the errors' root mean square.
                 from scipy.stats import norm
 
-                sigma = float(np.sqrt(np.mean(scores**2)))
+                sigma = float(np.sqrt(np.average(values**2, weights=weights)))
                 quantiles[level] = max(
-                    float(scores[-1]), sigma * float(norm.ppf(0.5 + level / 200))
+                    float(values[-1]), sigma * float(norm.ppf(0.5 + level / 200))
                 )
-        return cls(quantiles, n)
+        return cls(quantiles, int(own.size), float(weights.sum() - own.size))
 
     def apply(self, mean: np.ndarray, *, scale: float) -> Prediction:
         """Intervals around ``mean`` for steps 1..len(mean)."""
@@ -85,5 +105,28 @@ class ConformalCalibration:
                 "level": list(self.quantiles),
                 "scaled_half_width": list(self.quantiles.values()),
                 "errors": self.sample_size,
+                "borrowed": self.borrowed,
             }
         )
+
+
+def pooled_calibrations(
+    samples: list[np.ndarray], *, minimum: int = 50
+) -> list[ConformalCalibration]:
+    """One calibration per series; a series with fewer than ``minimum`` errors borrows the rest.
+
+    Each series borrows only from the other series of ``samples``, which must share its
+    forecast origin, so no error comes from after that origin.
+    """
+    calibrations = []
+    for index, own in enumerate(samples):
+        lacking = max(minimum - int(np.isfinite(own).sum()), 0)
+        others = [s for i, s in enumerate(samples) if i != index and s.size]
+        if lacking and others:
+            borrowed = np.concatenate(others)
+            calibrations.append(
+                ConformalCalibration.from_scores(own, borrowed=borrowed, weight=float(lacking))
+            )
+        else:
+            calibrations.append(ConformalCalibration.from_scores(own))
+    return calibrations

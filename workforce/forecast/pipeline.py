@@ -1,27 +1,60 @@
-"""The work for one series: backtest the models, forecast with the engine, keep what a run saves.
+"""The work for a run of series: inner evidence, one pooled choice per origin, then forecasts.
 
-:func:`process_series` never raises for a series that fails: it records the error and falls back
-to the baseline with the lowest backtest MASE, so one bad series cannot abort a run.
+A run takes three steps, so that the choice and the interval calibration can pool the inner
+backtests of every series that shares a forecast origin:
+
+1. :func:`gather_evidence` (per series, in workers): the outer rolling-origin backtest of every
+   candidate and the engine's inner backtest at each outer origin and at the end of the series;
+2. :func:`decide` (once, over all series): per origin, the choice pooled over the series with
+   that origin, a calibration per series (borrowing errors where a series has too few), and
+   the engine's backtest rows built from the candidates' forecasts, then scored;
+3. :func:`finish_series` (per series, in workers): only the chosen candidates are refitted on
+   all data and forecast.
+
+A failure never aborts a run: it is recorded and the series falls back to the baseline with the
+lowest backtest MASE. Per-series work runs with one BLAS thread: runs are parallel over series,
+and a threaded BLAS on the tiny matrices of the smoothing fits cost ten times the CPU.
+:func:`process_series` runs the three steps for one series alone.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
-from workforce.forecast.backtest import ForecastCache, backtest_series, score_folds
-from workforce.forecast.base import Forecaster
+from workforce.forecast.backtest import (
+    ForecastCache,
+    backtest_series,
+    fold_cutoffs,
+    score_folds,
+)
+from workforce.forecast.base import Forecaster, Prediction
 from workforce.forecast.baselines import BASELINES
+from workforce.forecast.calibration import (
+    ConformalCalibration,
+    pooled_calibrations,
+    recent_volatility,
+)
 from workforce.forecast.engine import ForecastEngine, default_candidates
-from workforce.forecast.frames import Series, future_dates
+from workforce.forecast.frames import LEVELS, Series, future_dates
 from workforce.forecast.prophet import ProphetForecaster, silence_cmdstanpy
+from workforce.forecast.selection import Choice, InnerEvidence, choose_pooled, combine
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """What a run does per series; picklable, so it travels to worker processes and Dask."""
+    """What a run does per series; picklable, so it travels to worker processes and Dask.
+
+    ``keep_prophet`` saves the Prophet model of every series where Prophet carries weight.
+    ``pool_choice`` makes one choice per forecast origin from the inner backtests of all series
+    with that origin (else each series chooses alone); ``pool_calibration_below`` lends a series
+    with fewer inner errors than this the errors of the others.
+    """
 
     horizon: int
     backtest_horizon: int
@@ -30,6 +63,8 @@ class EngineSettings:
     engine: ForecastEngine = field(default_factory=ForecastEngine)
     extra_models: tuple[tuple[str, Forecaster], ...] = ()
     keep_prophet: bool = True
+    pool_choice: bool = True
+    pool_calibration_below: int = 50
 
 
 def baseline_settings(
@@ -64,14 +99,57 @@ class SeriesResult:
     failures: list[str] = field(default_factory=list)
 
 
-def process_series(series: Series, settings: EngineSettings) -> SeriesResult:
-    """Backtest the candidates and the engine on one series, then forecast it."""
-    silence_cmdstanpy()
-    cache = ForecastCache()
+@dataclass
+class Origin:
+    """One forecast origin of a series: the training length and the inner backtest there."""
+
+    cut: int
+    last_date: np.datetime64
+    evidence: InnerEvidence | None
+    volatility: float
+
+
+@dataclass
+class SeriesEvidence:
+    """Step 1's output for one series."""
+
+    series: Series
+    backtests: pl.DataFrame
+    origins: list[Origin]
+    """The outer backtest origins, oldest first, then the end of the series."""
+    failures: list[str] = field(default_factory=list)
+    engine_error: str | None = None
+
+
+@dataclass
+class Decision:
+    """Step 2's output for one series: the final choice and what step 3 needs."""
+
+    choice: Choice
+    calibration: ConformalCalibration | None
+    fold_scores: pl.DataFrame
+    inner_errors: dict[str, float]
+    failures: list[str]
+    engine_error: str | None = None
+
+
+def _engine(settings: EngineSettings) -> ForecastEngine:
     engine: ForecastEngine = clone(settings.engine).set_params(candidates=settings.candidates)
+    return engine
+
+
+def gather_evidence(series: Series, settings: EngineSettings) -> SeriesEvidence:
+    """Backtest every candidate by rolling origin, and run the inner backtest at each origin."""
+    silence_cmdstanpy()
+    with threadpool_limits(limits=1):
+        return _gather_evidence(series, settings)
+
+
+def _gather_evidence(series: Series, settings: EngineSettings) -> SeriesEvidence:
+    cache = ForecastCache()
+    engine = _engine(settings)
     models: dict[str, Forecaster] = {c.name: c for c in settings.candidates}
     models.update(dict(settings.extra_models))
-    models[engine.name] = engine
     failures: list[str] = []
     frames = []
     for name, model in models.items():
@@ -87,47 +165,217 @@ def process_series(series: Series, settings: EngineSettings) -> SeriesResult:
             )
         except Exception as error:
             failures.append(f"{series.unique_id}: backtest of {name} failed: {_describe(error)}")
-    fold_scores = score_folds(pl.concat(frames)) if frames else pl.DataFrame()
     try:
-        result = _forecast_with_engine(series, engine, settings, cache, fold_scores)
+        cutoffs = fold_cutoffs(len(series), horizon=settings.backtest_horizon, folds=settings.folds)
+    except Exception as error:
+        failures.append(f"{series.unique_id}: no backtest: {_describe(error)}")
+        cutoffs = []
+    season = series.frequency.season_length
+    origins = []
+    engine_error = None
+    try:
+        for cut in [*cutoffs, len(series)]:
+            train = series.head(cut)
+            origins.append(
+                Origin(
+                    cut=cut,
+                    last_date=series.ds[cut - 1],
+                    evidence=engine.inner_evidence(train, cache),
+                    volatility=recent_volatility(train.y, season),
+                )
+            )
+    except Exception as error:
+        engine_error = _describe(error)
+    backtests = pl.concat(frames) if frames else pl.DataFrame()
+    return SeriesEvidence(series, backtests, origins, failures, engine_error)
+
+
+def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Decision]:
+    """Per origin, choose and calibrate (pooled over series sharing it); score the engine."""
+    engine = _engine(settings)
+    usable = [i for i, g in enumerate(gathered) if g.engine_error is None and g.origins]
+    groups: dict[tuple[object, ...], list[tuple[int, int]]] = defaultdict(list)
+    for index in usable:
+        for position, origin in enumerate(gathered[index].origins):
+            if origin.evidence is None:
+                continue
+            key: tuple[object, ...] = (
+                (origin.last_date, gathered[index].series.frequency)
+                if settings.pool_choice
+                else (index, position)
+            )
+            groups[key].append((index, position))
+    made: dict[tuple[int, int], tuple[Choice, ConformalCalibration | None]] = {}
+    for members in groups.values():
+        evidences = [_evidence(gathered, member) for member in members]
+        try:
+            choices = [choose_pooled(evidences, default=engine.default, top_k=engine.top_k)]
+        except RuntimeError:  # no candidate fitted on every series: each chooses alone
+            choices = [engine.decide(e) for e in evidences]
+        chosen = choices * len(members) if len(choices) == 1 else choices
+        calibrations: list[ConformalCalibration | None] = [None] * len(members)
+        if engine.calibrate:
+            samples = [
+                e.calibration_scores(c.weights) for e, c in zip(evidences, chosen, strict=True)
+            ]
+            calibrations = list(
+                pooled_calibrations(samples, minimum=settings.pool_calibration_below)
+            )
+        for member, choice, calibration in zip(members, chosen, calibrations, strict=True):
+            made[member] = (choice, calibration)
+    decisions = []
+    for index, item in enumerate(gathered):
+        failures = list(item.failures)
+        if index not in usable:
+            decisions.append(
+                Decision(
+                    Choice({}, "", ""),
+                    None,
+                    _scores(item.backtests),
+                    {},
+                    failures,
+                    item.engine_error or "no forecast origin",
+                )
+            )
+            continue
+        chosen_rows = []
+        for fold, (position, origin) in enumerate(list(enumerate(item.origins))[:-1]):
+            choice, calibration = made.get((index, position), (engine.decide(None), None))
+            chosen_rows.append(
+                _engine_rows(item.backtests, fold, choice, calibration, origin.volatility)
+            )
+        last = len(item.origins) - 1
+        final = made.get((index, last))
+        if final is None:
+            final = (engine.decide(None), None)
+        evidence = item.origins[last].evidence
+        inner_errors: dict[str, float] = {}
+        if evidence is not None:
+            errors = evidence.fold_errors()
+            inner_errors = {name: float(e.mean()) for name, e in errors.items()}
+            weights = final[0].weights
+            if all(name in evidence.forecasts for name in weights):
+                inner_errors[engine.name] = float(evidence.score(evidence.combined(weights)).mean())
+        rows = [r for r in (item.backtests, *chosen_rows) if r is not None and not r.is_empty()]
+        decisions.append(
+            Decision(
+                final[0],
+                final[1],
+                _scores(pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()),
+                inner_errors,
+                failures,
+            )
+        )
+    return decisions
+
+
+def _evidence(gathered: list[SeriesEvidence], member: tuple[int, int]) -> InnerEvidence:
+    evidence = gathered[member[0]].origins[member[1]].evidence
+    assert evidence is not None
+    return evidence
+
+
+def _engine_rows(
+    backtests: pl.DataFrame,
+    fold: int,
+    choice: Choice,
+    calibration: ConformalCalibration | None,
+    volatility: float,
+) -> pl.DataFrame | None:
+    """The engine's backtest rows at one origin, from its chosen candidates' rows."""
+    if backtests.is_empty():
+        return None
+    rows = backtests.filter(pl.col("fold") == fold)
+    parts = {name: rows.filter(pl.col("model") == name).sort("step") for name in choice.weights}
+    if any(part.is_empty() for part in parts.values()):
+        return None
+    mean = combine({n: p["yhat"].to_numpy() for n, p in parts.items()}, choice.weights)
+    if calibration is not None:
+        prediction = calibration.apply(mean, scale=volatility)
+    else:
+        prediction = Prediction(
+            mean,
+            {
+                lv: combine(
+                    {n: p[f"yhat_lo_{lv}"].to_numpy() for n, p in parts.items()}, choice.weights
+                )
+                for lv in LEVELS
+            },
+            {
+                lv: combine(
+                    {n: p[f"yhat_hi_{lv}"].to_numpy() for n, p in parts.items()}, choice.weights
+                )
+                for lv in LEVELS
+            },
+        )
+    template = next(iter(parts.values()))
+    frame = prediction.to_frame(
+        template["ds"].to_numpy(), unique_id=str(template["unique_id"][0]), model="chosen"
+    )
+    return pl.concat(
+        [frame, template.select("fold", "step", "y", "scale", "squared_scale")], how="horizontal"
+    )
+
+
+def _scores(backtests: pl.DataFrame) -> pl.DataFrame:
+    return score_folds(backtests) if not backtests.is_empty() else pl.DataFrame()
+
+
+def finish_series(item: tuple[Series, Decision], settings: EngineSettings) -> SeriesResult:
+    """Refit only the chosen candidates on all data and forecast; fall back on failure."""
+    silence_cmdstanpy()
+    with threadpool_limits(limits=1):
+        return _finish_series(item, settings)
+
+
+def _finish_series(item: tuple[Series, Decision], settings: EngineSettings) -> SeriesResult:
+    series, decision = item
+    failures = list(decision.failures)
+    fold_scores = decision.fold_scores
+    try:
+        if decision.engine_error is not None:
+            raise RuntimeError(decision.engine_error)
+        result = _forecast_with_engine(series, decision, settings)
     except Exception as error:
         fallback = _best_baseline(fold_scores)
-        failures.append(
-            f"{series.unique_id}: engine failed ({_describe(error)}); fell back to {fallback}"
-        )
+        message = decision.engine_error or _describe(error)
+        failures.append(f"{series.unique_id}: engine failed ({message}); fell back to {fallback}")
         result = _forecast_with_baseline(series, fallback, settings)
         fold_scores = _relabel_fallback(fold_scores, fallback)
     result.fold_scores = fold_scores
     result.failures = failures
-    if settings.keep_prophet and result.prophet_json is None:
-        result.prophet_json = _fit_prophet_json(series, settings.candidates, cache, failures)
     return result
 
 
+def process_series(series: Series, settings: EngineSettings) -> SeriesResult:
+    """Backtest the candidates and the engine on one series alone, then forecast it."""
+    gathered = gather_evidence(series, settings)
+    (decision,) = decide([gathered], settings)
+    return finish_series((series, decision), settings)
+
+
 def _forecast_with_engine(
-    series: Series,
-    engine: ForecastEngine,
-    settings: EngineSettings,
-    cache: ForecastCache,
-    fold_scores: pl.DataFrame,
+    series: Series, decision: Decision, settings: EngineSettings
 ) -> SeriesResult:
-    if fold_scores.is_empty() or "chosen" not in fold_scores["model"]:
+    if decision.fold_scores.is_empty() or "chosen" not in decision.fold_scores["model"]:
         raise RuntimeError("no backtest of the engine")
-    fitted = ForecastEngine(**engine.get_params(deep=False)).fit(series, cache=cache)
+    engine = _engine(settings)
+    fitted = engine.fit(series, decision=(decision.choice, decision.calibration))
     prediction = fitted.predict(settings.horizon)
     ds = future_dates(series.ds[-1], settings.horizon, series.frequency)
     prophet = fitted.fitted_.get("prophet")
+    keep = settings.keep_prophet and isinstance(prophet, ProphetForecaster)
     return SeriesResult(
         unique_id=series.unique_id,
         forecast=prediction.to_frame(ds, unique_id=series.unique_id, model=fitted.name),
-        fold_scores=fold_scores,
+        fold_scores=decision.fold_scores,
         choice=fitted.choice_.label,
         reason=fitted.choice_.reason,
         weights=dict(fitted.weights_),
-        inner_errors=dict(fitted.inner_errors_),
+        inner_errors=dict(decision.inner_errors),
         calibration=dict(fitted.calibration_.quantiles) if fitted.calibration_ else {},
         volatility=fitted.volatility_,
-        prophet_json=prophet.to_json() if isinstance(prophet, ProphetForecaster) else None,
+        prophet_json=prophet.to_json() if keep and prophet is not None else None,
     )
 
 
@@ -166,20 +414,6 @@ def _relabel_fallback(fold_scores: pl.DataFrame, fallback: str) -> pl.DataFrame:
         return fold_scores
     used = fold_scores.filter(pl.col("model") == fallback).with_columns(model=pl.lit("chosen"))
     return pl.concat([fold_scores.filter(pl.col("model") != "chosen"), used])
-
-
-def _fit_prophet_json(
-    series: Series, candidates: tuple[Forecaster, ...], cache: ForecastCache, failures: list[str]
-) -> str | None:
-    template = next((c for c in candidates if isinstance(c, ProphetForecaster)), None)
-    if template is None:
-        return None
-    try:
-        _, fitted = cache.forecast(template, series, 1)
-    except Exception as error:
-        failures.append(f"{series.unique_id}: Prophet could not be saved: {_describe(error)}")
-        return None
-    return fitted.to_json() if isinstance(fitted, ProphetForecaster) else None
 
 
 def _describe(error: BaseException) -> str:

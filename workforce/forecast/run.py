@@ -11,7 +11,13 @@ from rich.console import Console
 from workforce.forecast.backtest import average_over_series, summarise
 from workforce.forecast.executor import ExecutorKind, run_parallel
 from workforce.forecast.frames import Frequency, Series, split_series
-from workforce.forecast.pipeline import EngineSettings, SeriesResult, process_series
+from workforce.forecast.pipeline import (
+    EngineSettings,
+    SeriesResult,
+    decide,
+    finish_series,
+    gather_evidence,
+)
 
 
 @dataclass
@@ -109,17 +115,32 @@ def run_engine(
 
     ``exogenous`` names columns passed to the models as regressors; ``known_paths`` gives,
     per series, regressors as known at each period (see :class:`Series`).
+    Three steps: every series' backtests and inner evidence (in parallel), one choice per
+    forecast origin pooled over the series (here), then only the chosen models refitted and
+    forecast (in parallel).
     """
     series: list[Series] = list(
         split_series(frame, frequency, exogenous=exogenous, known_paths=known_paths)
     )
-    results = run_parallel(
-        process_series,
+    gathered = run_parallel(
+        gather_evidence,
         series,
         settings,
         executor=executor,
         workers=workers,
         scheduler=scheduler,
+        description="Backtesting",
+        console=console,
+    )
+    decisions = decide(gathered, settings)
+    results = run_parallel(
+        finish_series,
+        list(zip(series, decisions, strict=True)),
+        settings,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        description="Forecasting",
         console=console,
     )
     return RunOutput(results, frequency)
