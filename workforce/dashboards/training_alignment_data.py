@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.alignment import Advice, AlignmentError, read_placements, write_advice
+from workforce.alignment import Advice, AlignmentError, CapacityError, read_placements, write_advice
 from workforce.dashboards.explorer_data import ALL
 
 PLACEMENTS_FILE = "placements.csv"
@@ -29,8 +29,8 @@ def placements_of(data_dir: Path) -> pl.DataFrame | None:
     if not path.is_file():
         return None
     try:
-        return read_placements(path)
-    except AlignmentError:
+        return read_placements(path).frame
+    except CapacityError:
         return None
 
 
