@@ -269,9 +269,13 @@ def align(
     ] = None,
     growth_limit: Annotated[
         float,
-        typer.Option(help="Most a programme's intake can grow per year, in % (without placements)."),
+        typer.Option(
+            help="Most a programme's intake can grow per year, in % (without placements)."
+        ),
     ] = 20.0,
-    language: Annotated[str, typer.Option(help="nl or en: language of the advice sentences.")] = "nl",
+    language: Annotated[
+        str, typer.Option(help="nl or en: language of the advice sentences.")
+    ] = "nl",
     out: Annotated[
         Path | None,
         typer.Option(help="Write .csv or .xlsx (default <data>/alignment/advice.csv)."),
@@ -432,7 +436,7 @@ def _print_advice(advice: object, language: str) -> None:
             ),
             soft_wrap=True,
         )
-    hidden = advice.destinations["suppressed"].sum()
+    hidden = int(advice.destinations["suppressed"].sum())
     console.print(
         (
             f"  {whole(hidden, language)} cellen verborgen (minder dan 10 mensen of te herleiden)."

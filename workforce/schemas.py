@@ -425,7 +425,10 @@ class PlacementCapacity(pa.DataFrameModel):
 
     programme_code: str = pa.Field(
         description="Crebo code (MBO) or croho code (HBO/WO) of the programme.",
-        metadata={"example": "25656", "allowed": "data/reference/programme_codes.csv (column code)"},
+        metadata={
+            "example": "25656",
+            "allowed": "data/reference/programme_codes.csv (column code)",
+        },
     )
     institution_code: str = pa.Field(
         description="BRIN code of the institution.",

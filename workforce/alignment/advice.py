@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -254,7 +254,11 @@ def _gaps_by_year(
 
 
 @dataclass(frozen=True)
-class _Plan:
+class IntakePlan:
+    """A lasting extra intake (whole students, with its 80 % interval), the capped extra per
+    cohort, the people it has working per year, what stays open, and the earliest year from
+    which education alone closes the need."""
+
     extra: float | None
     extra_lo: float | None
     extra_hi: float | None
@@ -265,16 +269,21 @@ class _Plan:
     earliest_year: int | None
 
 
-def _plan(
-    unit: dict,
+def plan_intake(
+    unit: dict[str, Any],
     needs: dict[str, dict[int, float]],
     retention: float,
     cohorts: list[int],
     years: list[int],
     horizon: int,
     caps: list[float],
-) -> _Plan:
-    """The lasting extra intake of one programme x institution and what it delivers."""
+) -> IntakePlan:
+    """The lasting extra intake of one programme x institution and what it delivers.
+
+    ``unit`` gives ``nominal_years``, ``completion`` and ``entering_share``; ``needs`` the
+    persons needed per year for the keys ``""``, ``"_lo_80"``, ``"_hi_80"``; ``caps`` the
+    most extra students per cohort of ``cohorts``.
+    """
     length = unit["nominal_years"]
     per_student = unit["completion"] * unit["entering_share"]
 
@@ -293,8 +302,7 @@ def _plan(
     def delivered_by(extra: float) -> tuple[list[float], dict[int, float]]:
         schedule = [min(extra, cap) for cap in caps]
         return schedule, {
-            y: sum(x * working(c, y) for x, c in zip(schedule, cohorts, strict=True))
-            for y in years
+            y: sum(x * working(c, y) for x, c in zip(schedule, cohorts, strict=True)) for y in years
         }
 
     need = needs[""]
@@ -310,7 +318,7 @@ def _plan(
         if all(need[y] - reached[y] <= UNMET_TOLERANCE for y in years if y >= start):
             earliest = start
             break
-    return _Plan(
+    return IntakePlan(
         extra=extra,
         extra_lo=lasting(needs["_lo_80"], horizon),
         extra_hi=lasting(needs["_hi_80"], horizon),
@@ -395,8 +403,7 @@ def advise_intake(
         share = unit["weight"] * unit["intake_share"]
         needs = {
             suffix: {
-                y: max(gap_of[(profession, y)][f"gap_persons{suffix}"], 0.0) * share
-                for y in years
+                y: max(gap_of[(profession, y)][f"gap_persons{suffix}"], 0.0) * share for y in years
             }
             for suffix in ("", "_lo_80", "_hi_80")
         }
@@ -410,11 +417,9 @@ def advise_intake(
             for cap, c in zip(growth, cohorts, strict=True)
         ]
         rho = retention.get(profession, 0.9)
-        plan = _plan(unit, needs, rho, cohorts, years, year, caps)
+        plan = plan_intake(unit, needs, rho, cohorts, years, year, caps)
         placement_caps = [cap_of.get((*key, c)) for c in cohorts]
-        first = next(
-            (c for c in cohorts if c + unit["nominal_years"] <= last_year), cohorts[0]
-        )
+        first = next((c for c in cohorts if c + unit["nominal_years"] <= last_year), cohorts[0])
         rows.append(
             {
                 **unit,
@@ -429,14 +434,10 @@ def advise_intake(
                 "placement_cap_per_year": min(
                     (p for p in placement_caps if p is not None), default=None
                 ),
-                "growth_capped": any(
-                    x < (plan.extra or 0.0) for x in plan.schedule
-                ),
+                "growth_capped": any(x < (plan.extra or 0.0) for x in plan.schedule),
                 "delivered_persons": plan.delivered[year],
                 "remaining_gap_persons": plan.unmet[year],
-                "later_gap_persons": max(
-                    (plan.unmet[y] for y in years if y > year), default=0.0
-                ),
+                "later_gap_persons": max((plan.unmet[y] for y in years if y > year), default=0.0),
                 "earliest_year": plan.earliest_year,
             }
         )
@@ -456,8 +457,7 @@ def advise_intake(
                     "placement_cap": cap,
                     "extra_intake": plan.extra,
                     "extra_intake_capped": x if plan.extra is not None else 0.0,
-                    "extra_graduates": (x if plan.extra is not None else 0.0)
-                    * unit["completion"],
+                    "extra_graduates": (x if plan.extra is not None else 0.0) * unit["completion"],
                 }
             )
     table = pl.DataFrame(rows, infer_schema_length=None)

@@ -34,13 +34,17 @@ def _still_in_care(hires: pl.DataFrame, spells: pl.DataFrame, days: int) -> pl.D
     checked = (
         hires.select("hire", "person_key", at=pl.col("start_date") + pl.duration(days=days))
         .join(later, on="person_key")
-        .filter((pl.col("s") <= pl.col("at")) & (pl.col("e").is_null() | (pl.col("e") > pl.col("at"))))
+        .filter(
+            (pl.col("s") <= pl.col("at")) & (pl.col("e").is_null() | (pl.col("e") > pl.col("at")))
+        )
         .select("hire")
         .unique()
         .with_columns(stayed=pl.lit(True))
     )
-    return hires.select("hire").join(checked, on="hire", how="left").select(
-        "hire", pl.col("stayed").fill_null(False)
+    return (
+        hires.select("hire")
+        .join(checked, on="hire", how="left")
+        .select("hire", pl.col("stayed").fill_null(False))
     )
 
 
@@ -112,7 +116,9 @@ def graduate_destinations(
     )
     expected = (
         graduates.join(
-            reference.programme_professions.select("programme_code", "profession_code", "entry_share"),
+            reference.programme_professions.select(
+                "programme_code", "profession_code", "entry_share"
+            ),
             on="programme_code",
         )
         .with_columns(expected=pl.col("graduates") * pl.col("entry_share"))
@@ -142,7 +148,9 @@ def graduate_destinations(
     )
 
 
-def graduate_hires(spells: pl.DataFrame, origin: dt.date, *, years: int = DESTINATION_YEARS) -> pl.DataFrame:
+def graduate_hires(
+    spells: pl.DataFrame, origin: dt.date, *, years: int = DESTINATION_YEARS
+) -> pl.DataFrame:
     """Graduate hires per profession over the destination years (what an observed share rests
     on): ``profession_code``, ``graduate_hires``."""
     since = dt.date(origin.year - years, origin.month, 1)

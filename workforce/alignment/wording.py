@@ -47,8 +47,7 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
     first = row.get("first_cohort")
     if extra is None:
         return (
-            f"{programme}: binnen de prognose studeert geen nieuw cohort meer af voor "
-            f"{profession}."
+            f"{programme}: binnen de prognose studeert geen nieuw cohort meer af voor {profession}."
             if language == "nl"
             else f"{programme}: no new cohort can graduate within the projection for {profession}."
         )
@@ -78,8 +77,7 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
             f"{institution}: {programme} hoeft voor {profession} in {year} niet meer "
             "studenten aan te nemen."
             if language == "nl"
-            else f"{institution}: {programme} needs no extra intake for {profession} "
-            f"in {year}."
+            else f"{institution}: {programme} needs no extra intake for {profession} in {year}."
         )
     share = percent(row["extra_intake_pct"], language) if row.get("extra_intake_pct") else ""
     if language == "nl":
@@ -96,7 +94,9 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
     )
 
 
-def feasibility_text(row: dict[str, Any], year: int, growth_limit: float, language: Language) -> str:
+def feasibility_text(
+    row: dict[str, Any], year: int, growth_limit: float, language: Language
+) -> str:
     """Empty when the advice closes what it claims; otherwise why not, and what else must."""
     unmet = row.get("remaining_gap_persons") or 0.0
     later = row.get("later_gap_persons") or 0.0
