@@ -165,8 +165,9 @@ def compare(
     standard: Annotated[
         bool,
         typer.Option(
-            help="Add the standard levers: keep 1 in 10 leavers, keep 1 in 10 student "
-            "dropouts, +15 % intake, +2 contract hours."
+            help="Add the standard levers of the three pillars: keep 1 in 10 leavers, keep 1 "
+            "in 10 student dropouts, +15 % intake, +10 % career changers, 3 % upskilling, "
+            "+2 contract hours, 5 % task shifting, 10 % less demand growth."
         ),
     ] = False,
     horizon_year: HorizonYear = None,
@@ -181,9 +182,9 @@ def compare(
 
     started = time.perf_counter()
     scenarios = _read(files or [])
-    if standard or not scenarios:
-        scenarios += standard_levers()
     outlook = _outlook(data_dir)
+    if standard or not scenarios:
+        scenarios += standard_levers(outlook)
     try:
         table = lever_table(outlook, scenarios, horizon_year=horizon_year, paths=paths, seed=seed)
     except ScenarioError as error:
