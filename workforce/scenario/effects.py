@@ -64,9 +64,7 @@ def standard_levers(outlook: Outlook | None = None) -> list[Scenario]:
         ),
         scenario_of(
             "task_shift_5pct",
-            Lever(
-                "task_shift", 5, Scope(professions=("nurse_bachelor", "nurse_vocational"))
-            ),
+            Lever("task_shift", 5, Scope(professions=("nurse_bachelor", "nurse_vocational"))),
             rationale="5 % of nurses' work done one step down the ladder",
         ),
         scenario_of(
