@@ -427,12 +427,14 @@ def _print_advice(advice: object, language: str) -> None:
     names = dict(load_reference().programmes.select("programme_code", "name").iter_rows())
     for programme, share, kept in top.iter_rows():
         console.print(
-            f"  {names.get(programme, programme)}: {percent(share, language)} "
+            f"  {names.get(programme, programme)}: "
             + (
-                f"van de afgestudeerden start in de regionale zorg; na een jaar werkt "
-                f"{decimal(100 * kept, language, 0)} % er nog"
+                f"per 100 afgestudeerden namen zorgwerkgevers in de regio er "
+                f"{whole(100 * share, language)} aan (ook van opleidingen elders); na een jaar "
+                f"werkt {decimal(100 * kept, language, 0)} % er nog"
                 if nl
-                else f"of graduates start in regional care; {decimal(100 * kept, language, 0)} % "
+                else f"regional care employers hired {whole(100 * share, language)} for every "
+                f"100 graduates (some trained elsewhere); {decimal(100 * kept, language, 0)} % "
                 "still work there a year later"
             ),
             soft_wrap=True,
