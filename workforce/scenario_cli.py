@@ -205,10 +205,62 @@ def compare(
             f"Reduction of the shortage in {year} (persons)",
         )
     )
+    _print_pillars(table)
+    _print_flows(data_dir, int(year))
     console.print(
         f"{len(scenarios)} scenarios, {paths} paths, seed {seed}: {out} in "
         f"{time.perf_counter() - started:.1f} s.",
         soft_wrap=True,
+    )
+
+
+def _print_pillars(table: pl.DataFrame) -> None:
+    """Region-wide reduction per lever with its 80 % interval and pillar, largest first."""
+    import polars as pl
+
+    region = (
+        table.filter(pl.col("profession_code").is_null())
+        .select(
+            "scenario",
+            "pillar",
+            "reduction_fte",
+            "reduction_fte_lo_80",
+            "reduction_fte_hi_80",
+            "reduction_persons",
+        )
+        .sort("reduction_fte", descending=True)
+    )
+    console.print(_table(region, "Region: reduction per lever and pillar (FTE, 80 % interval)"))
+
+
+def _print_flows(data_dir: Path, year: int) -> None:
+    """The region's flows from the origin to December of ``year`` (decomposition mart), which
+    explain the order of the levers."""
+    import polars as pl
+
+    path = data_dir / "forecasts" / "decomposition.parquet"
+    if not path.is_file():
+        return
+    flows = pl.read_parquet(path).filter(
+        (pl.col("level") == "region_code")
+        & (pl.col("resolution") == "year")
+        & (pl.col("month").dt.year() == year)
+    )
+    if flows.is_empty():
+        return
+    console.print(
+        _table(
+            flows.select(
+                "shortage_start_fte",
+                "demand_growth_fte",
+                "leavers_fte",
+                "retirements_fte",
+                "graduates_fte",
+                "other_inflow_fte",
+                "shortage_fte",
+            ),
+            f"Region: flows to {year} (FTE; inflows negative: they reduce the shortage)",
+        )
     )
 
 
