@@ -155,7 +155,7 @@ def test_placements_cap_each_cohort(tmp_path: Path) -> None:
     ).sort("cohort_year")
     assert years["extra_intake_capped"].to_list() == [5, 10, 20]
     row = capped.table.filter(pl.col("programme_code") == "34560").row(0, named=True)
-    assert row["placement_cap_per_year"] == 105
+    assert row["placement_cap_per_year"] == 5, "105 places for an intake of 100"
     assert "stageplaatsen" in row["feasibility"]
 
 

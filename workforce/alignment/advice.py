@@ -179,8 +179,9 @@ def _initial_units(
         if observed is not None
         else pl.DataFrame(schema={"profession_code": pl.String, "graduate_hires": pl.Int64})
     )
+    enough = pl.col("graduate_hires").fill_null(0) >= MIN_OBSERVED_HIRES
     programme = programme.join(hires, on="profession_code", how="left").with_columns(
-        entry_source=pl.when(pl.col("graduate_hires").fill_null(0) >= MIN_OBSERVED_HIRES)
+        entry_source=pl.when(enough | pl.lit(observed is None))
         .then(pl.lit("observed"))
         .otherwise(pl.lit("reference"))
     )
@@ -411,14 +412,15 @@ def advise_intake(
         growth = growth_caps(current, cohorts, origin_year, growth_limit)
         key = (unit["programme_code"], unit["institution_code"])
         caps = [
-            min(cap, max(math.floor(cap_of[(*key, c)] - current + 1e-9), 0.0))
-            if (*key, c) in cap_of
-            else cap
+            max(math.floor(cap_of[(*key, c)] - current + 1e-9), 0.0) if (*key, c) in cap_of else cap
             for cap, c in zip(growth, cohorts, strict=True)
         ]
         rho = retention.get(profession, 0.9)
         plan = plan_intake(unit, needs, rho, cohorts, years, year, caps)
-        placement_caps = [cap_of.get((*key, c)) for c in cohorts]
+        placement_caps = [
+            max(cap_of[(*key, c)] - current, 0.0) if (*key, c) in cap_of else None for c in cohorts
+        ]
+        placements_given = [cap_of.get((*key, c)) for c in cohorts]
         first = next((c for c in cohorts if c + unit["nominal_years"] <= last_year), cohorts[0])
         rows.append(
             {
@@ -442,7 +444,7 @@ def advise_intake(
             }
         )
         for c, x, cap, placed in zip(
-            cohorts, plan.schedule, plan.caps, placement_caps, strict=True
+            cohorts, plan.schedule, plan.caps, placements_given, strict=True
         ):
             by_year.append(
                 {

@@ -5,8 +5,8 @@ Placement capacity (BPV / stage places) is a source like the others: a CSV or Ex
 ``programme_code, institution_code, year, placements`` checked against the
 :class:`~workforce.schemas.PlacementCapacity` contract. Rows that break it go to a quarantine
 file with their row number, column and rule; the clean rows cap the advice (a cohort's
-intake may not exceed its placements). Without a file, intake may grow by at most
-:data:`DEFAULT_GROWTH_LIMIT` a year, compounding from the origin's intake.
+intake may not exceed its placements). For cohorts without placements, intake may grow by at
+most :data:`DEFAULT_GROWTH_LIMIT` a year, compounding from the origin's intake.
 """
 
 from __future__ import annotations

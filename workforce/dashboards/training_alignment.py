@@ -34,6 +34,8 @@ from workforce.dashboards.format import (
 from workforce.dashboards.page_text import download_link, html_table, section_title, text
 from workforce.dashboards.regional_employer_figures import OWN_COLOUR
 from workforce.dashboards.training_alignment_data import (
+    destination_rows,
+    destinations_of,
     AdviceSource,
     TrainingHeadlines,
     advice_file,
@@ -45,6 +47,7 @@ from workforce.dashboards.training_alignment_data import (
     training_headlines,
 )
 from workforce.dashboards.training_alignment_figures import (
+    destinations_template,
     gap_template,
     graduates_template,
     pipeline_template,
@@ -81,12 +84,14 @@ class TrainingAlignmentDashboard:
         placements: pl.DataFrame | None = None,
         names: Names | None = None,
         language: Language = Language.nl,
+        destinations: pl.DataFrame | None = None,
     ) -> None:
         self.names = names or Names()
         self.language = language
         self.source = source
         self.pipeline = pipeline
         self.placements = placements
+        self.destinations = destinations
         self.advice: Advice | None = None
         self.headlines: TrainingHeadlines | None = None
 
@@ -116,6 +121,7 @@ class TrainingAlignmentDashboard:
         self._updating = False
         self._load_advice()
 
+        self.destinations_figure = as_figure_widget(destinations_template())
         gap, graduates, trend = gap_template(), graduates_template(), pipeline_template()
         self._draw(gap, graduates, trend)
         self.gap_figure = as_figure_widget(gap)
@@ -135,8 +141,10 @@ class TrainingAlignmentDashboard:
         """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
+        source = AdviceSource.from_outlook(data_dir / "forecasts" / "outlook", placements)
         return cls(
-            source=AdviceSource.from_outlook(data_dir / "forecasts" / "outlook", placements),
+            source=source,
+            destinations=destinations_of(data_dir, source.origin_year) if source else None,
             pipeline=read_mart(data_dir, "education_pipeline"),
             placements=placements,
             names=load_names(),
@@ -211,6 +219,7 @@ class TrainingAlignmentDashboard:
         self._draw_gaps(gap)
         self._draw_graduates(graduates)
         self._draw_pipeline(trend)
+        self._draw_destinations(self.destinations_figure)
         self._show_table()
         self._show_notice()
 
@@ -325,6 +334,30 @@ class TrainingAlignmentDashboard:
                 else text("no_data", language)
             )
 
+    def _draw_destinations(self, figure: BaseFigure) -> None:
+        language = self.language
+        rows = destination_rows(
+            self.destinations, self.advice, self.profession_code, self.institution_code
+        )
+        names = (
+            dict(self.advice.table.select("programme_code", "programme_name").iter_rows())
+            if self.advice is not None
+            else {}
+        )
+        labels = [str(names.get(code) or code) for code in rows["programme_code"]]
+        with figure.batch_update():
+            set_separators(figure, language)
+            hired, kept = figure.data
+            hired.y, hired.x = labels, rows["hired_per_100"].to_list()
+            hired.name = text("destinations_hired", language)
+            kept.y, kept.x = labels, rows["kept_per_100"].to_list()
+            kept.name = text("destinations_kept", language)
+            figure.layout.title = (
+                text("destinations_title", language)
+                if rows.height
+                else text("no_data", language)
+            )
+
     def _selection_title(self) -> str:
         language = self.language
         profession = (
@@ -356,6 +389,7 @@ class TrainingAlignmentDashboard:
                 "cap",
                 "capped",
                 "cohorts",
+                "earliest",
                 "assumptions",
             )
         ]
@@ -366,7 +400,7 @@ class TrainingAlignmentDashboard:
                     str(row["rank"]),
                     f"{row['programme_name'] or ''} ({row['programme_code']})",
                     str(row["level"] or ""),
-                    str(row["institution_name"] or row["institution_code"]),
+                    str(row["institution_name"] or row["institution_code"] or text("region", language)),
                     self.names.get(row["profession_code"], language.value),
                     format_number(row["current_intake"], language=language),
                     format_number(row["extra_intake_per_year"], language=language),
@@ -377,9 +411,17 @@ class TrainingAlignmentDashboard:
                     ),
                     format_percent(row["extra_intake_pct"], digits=0, language=language),
                     format_number(row["placement_cap_per_year"], language=language),
-                    format_number(row["extra_intake_capped_per_year"], language=language),
-                    f"{row['first_cohort']}\u2013{row['last_cohort']}",
-                    str(row["assumptions"] or ""),
+                    format_number(row["first_year_extra_intake"], language=language),
+                    str(row["first_cohort"]),
+                    str(row["earliest_year"] or "\u2013"),
+                    " ".join(
+                        part
+                        for part in (
+                            row["advice_nl" if language == Language.nl else "advice_en"],
+                            row["feasibility" if language == Language.nl else "feasibility_en"],
+                        )
+                        if part
+                    ),
                 ]
             )
         numeric = [
@@ -394,6 +436,7 @@ class TrainingAlignmentDashboard:
             True,
             True,
             True,
+            False,
             False,
             False,
         ]
@@ -452,6 +495,7 @@ class TrainingAlignmentDashboard:
                 self.gap_figure,
                 self.figure,
                 self.pipeline_figure,
+                self.destinations_figure,
                 self.downloads,
                 self.table,
             ]
