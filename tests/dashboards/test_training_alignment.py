@@ -168,3 +168,20 @@ def test_missing_outlook_shows_geen_gegevens(tmp_path: Path) -> None:
     assert "geen gegevens" in app.table.value
     assert app.gap_figure.layout.title.text == "geen gegevens"
     assert app.downloads.value == ""
+
+
+def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
+    main_data: MainPagesData, source: AdviceSource
+) -> None:
+    from workforce.dashboards.training_alignment_data import destinations_of
+
+    destinations = destinations_of(main_data.data_dir, source.origin_year)
+    assert destinations is not None
+    app = TrainingAlignmentDashboard(source=source, destinations=destinations)
+    hired, kept = app.destinations_figure.data
+    assert len(hired.x) > 5
+    assert all(k <= h + 1e-9 for h, k in zip(hired.x, kept.x, strict=True))
+    assert "Verzorgende-IG" in hired.y
+    assert "Te krap" in app.table.value, "rows above the growth limit say why"
+    shown = destinations.filter(~pl.col("suppressed"))
+    assert (shown["hires"] >= 10).all()

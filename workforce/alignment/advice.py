@@ -631,7 +631,13 @@ def _finish(
     )
     return (
         table.with_columns(assumptions=assumptions)
-        .sort("extra_intake_per_year", "programme_code", descending=[True, False], nulls_last=True)
+        .sort(
+            "extra_intake_per_year",
+            "programme_code",
+            "institution_code",
+            descending=[True, False, False],
+            nulls_last=True,
+        )
         .with_row_index("rank", offset=1)
         .select(
             "rank",
