@@ -50,6 +50,22 @@ TEXTS: dict[str, dict[Language, str]] = {
     "lever_hours": {_NL: "Uren (+ per week)", _EN: "Hours (+ per week)"},
     "lever_intake": {_NL: "Instroom opleidingen (%)", _EN: "Education intake (%)"},
     "lever_inflow": {_NL: "Zij-instromers (per jaar)", _EN: "Career changers (per year)"},
+    "lever_dropout": {
+        _NL: "Minder uitval studenten (% behouden)",
+        _EN: "Student dropout (% kept)",
+    },
+    "lever_upskilling": {
+        _NL: "Blijven leren (% per jaar een trede hoger)",
+        _EN: "Upskilling (% a year one step up)",
+    },
+    "lever_task_shift": {
+        _NL: "Taakherschikking (% werk een trede lager)",
+        _EN: "Task shifting (% of work one step down)",
+    },
+    "lever_demand_growth": {
+        _NL: "Technologie (% minder groei vraag)",
+        _EN: "Technology (% less demand growth)",
+    },
     "lever_regional_pool": {
         _NL: "Regionale pool (% vacatures)",
         _EN: "Regional pool (% of vacancies)",
