@@ -302,3 +302,18 @@ def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) ->
     )
     assert wrong.exit_code == 2
     assert "--target must be median or probability" in wrong.output
+
+
+def test_observed_entry_shares_need_enough_graduate_hires() -> None:
+    observed = pl.DataFrame(
+        {"profession_code": ["nurse_bachelor", "certified_carer"], "graduate_hires": [500, 5]}
+    )
+    table = advise_intake(OUTLOOK, horizon_year=2032, paths=50, observed=observed).table
+    source = dict(table.select("profession_code", "entry_source").iter_rows())
+    assert source == {"nurse_bachelor": "observed", "certified_carer": "reference"}
+    carers = table.filter(pl.col("profession_code") == "certified_carer")
+    reference_share = load_reference().programme_professions.filter(
+        (pl.col("programme_code") == "25656") & (pl.col("profession_code") == "certified_carer")
+    )["entry_share"][0]
+    assert carers["entering_share"][0] == pytest.approx(reference_share)
+    assert "(reference)" in carers["assumptions"][0]
