@@ -32,6 +32,7 @@ from workforce.dashboards.format import (
     format_percent,
 )
 from workforce.dashboards.page_text import download_link, html_table, section_title, text
+from workforce.dashboards.regional_employer import show_figure
 from workforce.dashboards.regional_employer_figures import OWN_COLOUR
 from workforce.dashboards.training_alignment_data import (
     destination_rows,
@@ -121,7 +122,10 @@ class TrainingAlignmentDashboard:
         self._updating = False
         self._load_advice()
 
-        self.destinations_figure = as_figure_widget(destinations_template())
+        # Shown whole in an Output (see show_figure): a fourth FigureWidget on the page made
+        # the others' updates unreliable in the browser.
+        self.destinations_figure = destinations_template()
+        self.destinations_plot = widgets.Output()
         gap, graduates, trend = gap_template(), graduates_template(), pipeline_template()
         self._draw(gap, graduates, trend)
         self.gap_figure = as_figure_widget(gap)
@@ -357,6 +361,7 @@ class TrainingAlignmentDashboard:
                 if rows.height
                 else text("no_data", language)
             )
+        show_figure(self.destinations_plot, figure)
 
     def _selection_title(self) -> str:
         language = self.language
@@ -495,7 +500,7 @@ class TrainingAlignmentDashboard:
                 self.gap_figure,
                 self.figure,
                 self.pipeline_figure,
-                self.destinations_figure,
+                self.destinations_plot,
                 self.downloads,
                 self.table,
             ]
