@@ -183,5 +183,7 @@ def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
     assert all(k <= h + 1e-9 for h, k in zip(hired.x, kept.x, strict=True))
     assert "Verzorgende-IG" in hired.y
     assert "Te krap" in app.table.value, "rows above the growth limit say why"
+    assert "huisartsopleiding" in app.table.value
+    assert "_training" not in app.table.value, "training routes by name, without codes"
     shown = destinations.filter(~pl.col("suppressed"))
     assert (shown["hires"] >= 10).all()

@@ -403,7 +403,8 @@ class TrainingAlignmentDashboard:
             body.append(
                 [
                     str(row["rank"]),
-                    f"{row['programme_name'] or ''} ({row['programme_code']})",
+                    str(row["programme_name"] or "")
+                    + (f" ({row['programme_code']})" if row["route"] == "initial" else ""),
                     str(row["level"] or ""),
                     str(row["institution_name"] or row["institution_code"] or text("region", language)),
                     self.names.get(row["profession_code"], language.value),
