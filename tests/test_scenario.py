@@ -33,6 +33,8 @@ from workforce.scenario import (
     scenario_of,
     to_levers,
 )
+from workforce.scenario.effects import pillar_of, standard_levers
+from workforce.scenario.pillars import CARE_LADDER, PILLARS
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 HEADER = 'name = "test"\nversion = "1"\nauthor = "me"\ndate = 2026-01-01\nrationale = "why"\n'
@@ -354,6 +356,10 @@ def test_the_standard_lever_table_on_the_region(region_forecast: Path, tmp_path:
     assert total["retention_10pct"] == pytest.approx(total["retention"])
     for name in ("retention_10pct", "dropout_10pct", "intake_15pct", "hours_plus_2"):
         assert total[name] > 0, name
+    pillars = dict(table.select("scenario", "pillar").unique().iter_rows())
+    assert pillars["upskilling_3pct"] == "blijven leren"
+    assert pillars["task_shift_5pct"] == "anders werken"
+    assert pillars["career_changers_10pct"] == "kiezen voor de zorg"
     assert set(table["horizon_year"]) == {2030}
     assert "Reduction of the shortage in 2030" in result.output
 
@@ -382,3 +388,33 @@ def test_the_dashboard_recompute_gives_the_marts_numbers_for_its_nodes() -> None
     assert joined.height == fast.height
     for column in ("shortage_fte", "shortage_fte_lo_80", "shortage_fte_hi_95", "shortage_persons"):
         np.testing.assert_allclose(joined[column], joined[f"{column}_mart"], atol=1e-9)
+
+
+def test_upskilling_moves_care_staff_one_step_up_the_ladder(region_outlook: Outlook) -> None:
+    lever = Lever("upskilling", 3)
+    table = lever_table(region_outlook, [scenario_of("up", lever)], paths=50).filter(
+        pl.col("profession_code").is_not_null()
+    )
+    gain = dict(table.select("profession_code", "reduction_persons").iter_rows())
+    assert gain["care_helper"] < 0 < gain["nurse_bachelor"], "the bottom loses, the top gains"
+    helpers = region_outlook.supply_inputs.series["profession_code"] == "care_helper"
+    moved = 0.03 * region_outlook.supply_inputs.stock[helpers.to_numpy()].sum() * 5
+    assert 0.5 * moved < -gain["care_helper"] < 1.1 * moved, "3 % a year over five years"
+    others = [p for p in gain if p not in CARE_LADDER]
+    assert all(gain[p] == 0 for p in others)
+
+
+def test_task_shifting_moves_work_and_keeps_the_total(region_outlook: Outlook) -> None:
+    lever = Lever("task_shift", 10, Scope(professions=("nurse_bachelor",)))
+    table = lever_table(region_outlook, [scenario_of("shift", lever)], paths=50)
+    fte = dict(table.select("profession_code", "reduction_fte").iter_rows())
+    assert fte["nurse_bachelor"] > 0 > fte["nurse_vocational"]
+    assert fte["nurse_bachelor"] == pytest.approx(-fte["nurse_vocational"], rel=1e-6)
+    assert abs(fte[None]) < 1e-6 * fte["nurse_bachelor"]
+
+
+def test_the_standard_levers_serve_the_three_pillars(region_outlook: Outlook) -> None:
+    pillars = {pillar_of(s) for s in standard_levers(region_outlook)}
+    assert pillars == set(PILLARS)
+    kinds = {lever.kind for s in standard_levers(region_outlook) for lever in s.levers}
+    assert {"upskilling", "inflow", "intake", "hours", "task_shift", "demand_growth"} <= kinds

@@ -522,6 +522,52 @@ class PopulationCount(pa.DataFrameModel):
         unique = ["municipality_code", "year", "sex", "age_from", "kind", "vintage"]  # noqa: RUF012
 
 
+class PlacementCapacity(pa.DataFrameModel):
+    """Placement capacity (BPV / stage places) per programme x institution x cohort year.
+
+    Read by ``workforce align --placements``; it caps the intake advice.
+    """
+
+    programme_code: str = pa.Field(
+        description="Crebo code (MBO) or croho code (HBO/WO) of the programme.",
+        metadata={
+            "example": "25656",
+            "allowed": "data/reference/programme_codes.csv (column code)",
+        },
+    )
+    institution_code: str = pa.Field(
+        description="BRIN code of the institution.",
+        metadata={"example": "25LH", "allowed": "data/reference/institutions.csv"},
+    )
+    year: int = pa.Field(
+        description="Cohort year the places are for.",
+        metadata={"example": "2027", "allowed": "1990 to 2060"},
+    )
+    placements: float = pa.Field(
+        description="Students of that cohort the placements can take (the cohort's most intake).",
+        metadata={"example": "240", "allowed": "0 or more"},
+    )
+
+    _institution_code = _known(
+        "institution_code", lambda: load_reference().institution_codes(), "institutions"
+    )
+    _programme_code = _known(
+        "programme_code", lambda: load_reference().education_codes(), "programme_codes"
+    )
+    _year = _rule(
+        "year",
+        "year outside 1990..2060",
+        lambda: pl.col("year").is_between(1990, 2060),
+        "year must lie between 1990 and 2060",
+    )
+    _placements = _count("placements")
+
+    class Config:
+        name = "PlacementCapacity"
+        title = "Placement capacity"
+        unique = ["programme_code", "institution_code", "year"]  # noqa: RUF012
+
+
 Contract = type[pa.DataFrameModel]
 
 CONTRACTS: tuple[Contract, ...] = (StaffSpell, Vacancy, EducationCohort, PopulationCount)

@@ -247,3 +247,21 @@ def test_charts_are_shown_whole_and_follow_each_change(
     scenario = _shown(app.fan_plot)["data"][SCENARIO]["y"]
     assert scenario
     assert scenario == list(app.figure.data[SCENARIO].y)
+
+
+def test_the_pillar_sliders_move_the_gap_their_way(app: RegionalEmployerDashboard) -> None:
+    """Dropout and technology close part of the region's gap; task shifting moves work
+    between professions and leaves the region's FTE gap as it was."""
+    baseline = dict(zip(app.figure.data[SHORTAGE].x, app.figure.data[SHORTAGE].y, strict=True))
+
+    def scenario() -> list[tuple[Any, float]]:
+        return list(zip(app.figure.data[SCENARIO].x, app.figure.data[SCENARIO].y, strict=True))
+
+    for kind in ("dropout", "demand_growth", "upskilling"):
+        app.levers[kind].value = 10
+        last_month, last = scenario()[-1]
+        assert last < baseline[last_month], kind
+        app.levers[kind].value = 0
+    app.levers["task_shift"].value = 10
+    for month, value in scenario():
+        assert value == pytest.approx(baseline[month], rel=1e-9)

@@ -127,7 +127,7 @@ def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentDashboard) 
 def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource) -> None:
     first = source.advise(source.default_year, "median")
     assert first is not None
-    row = first.table.row(0, named=True)
+    row = first.table.filter(pl.col("route") == "initial").row(0, named=True)
     placements = pl.DataFrame(
         {
             "programme_code": [row["programme_code"]],
@@ -145,7 +145,8 @@ def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource)
         & (pl.col("institution_code") == row["institution_code"])
     ).row(0, named=True)
     assert capped["placement_cap_per_year"] == pytest.approx(1.0)
-    assert capped["extra_intake_capped_total"] < row["extra_intake_total"]
+    assert capped["first_year_extra_intake"] == 1
+    assert capped["remaining_gap_persons"] > row["remaining_gap_persons"]
     assert "Geen stageplaatsen" not in app.tiles["remaining_gap"].value
 
 
@@ -167,3 +168,22 @@ def test_missing_outlook_shows_geen_gegevens(tmp_path: Path) -> None:
     assert "geen gegevens" in app.table.value
     assert app.gap_figure.layout.title.text == "geen gegevens"
     assert app.downloads.value == ""
+
+
+def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
+    main_data: MainPagesData, source: AdviceSource
+) -> None:
+    from workforce.dashboards.training_alignment_data import destinations_of
+
+    destinations = destinations_of(main_data.data_dir, source.origin_year)
+    assert destinations is not None
+    app = TrainingAlignmentDashboard(source=source, destinations=destinations)
+    hired, kept = app.destinations_figure.data
+    assert len(hired.x) > 5
+    assert all(k <= h + 1e-9 for h, k in zip(hired.x, kept.x, strict=True))
+    assert "Verzorgende-IG" in hired.y
+    assert "Te krap" in app.table.value, "rows above the growth limit say why"
+    assert "huisartsopleiding" in app.table.value
+    assert "_training" not in app.table.value, "training routes by name, without codes"
+    shown = destinations.filter(~pl.col("suppressed"))
+    assert (shown["hires"] >= 10).all()

@@ -268,3 +268,32 @@ def test_employed_at_counts_as_the_marts(region_data: Path) -> None:
             employed_at(spells, month).height
             == demand.filter(pl.col("month") == month)["headcount"].sum()
         )
+
+
+def test_extra_moves_shift_people_between_series_and_keep_the_total() -> None:
+    inputs = small_inputs()
+    n = inputs.series.height
+    moves = np.zeros(n)
+    moves[0], moves[-1] = -24.0, 24.0
+    base = project_supply(inputs, months=24, paths=20, seed=1)
+    moved = project_supply(
+        inputs, months=24, paths=20, seed=1, levers=SupplyLevers(extra_moves=moves)
+    )
+    change = moved.mean["headcount"][:, -1] - base.mean["headcount"][:, -1]
+    assert change[0] < -20
+    assert change[-1] > 20
+    assert abs(change.sum()) < 0.1 * change[-1], "moves add nobody; only leaving rates differ"
+
+
+def test_the_region_carries_its_moves_up_the_care_ladder(
+    backtest_2021: tuple[SupplyInputs, pl.DataFrame],
+) -> None:
+    inputs, _ = backtest_2021
+    net = (
+        inputs.series.with_columns(net=inputs.transfers)
+        .group_by("profession_code")
+        .agg(pl.col("net").sum())
+    )
+    by_profession = dict(net.iter_rows())
+    assert by_profession["nurse_bachelor"] > 0, "the top rung only receives"
+    assert by_profession["care_helper"] < 0, "the bottom rung only gives"

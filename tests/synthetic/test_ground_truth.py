@@ -6,6 +6,7 @@ computed from the raw files should find the numbers the generator was given.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -289,3 +290,32 @@ def test_the_75_plus_population_grows_faster_as_the_post_war_cohorts_turn_75(reg
     )
     assert start.height > 0
     assert ((start["persons"] - start["persons_right"]).abs() <= 0.11).all()
+
+
+def test_care_staff_train_up_the_ladder_at_their_employer(region_staff: pl.DataFrame) -> None:
+    """About 1 % a year of the staff under 45 on the lower care rungs move one step up."""
+    from workforce.synthetic.labour_market import CARE_LADDER, UPSKILLING_YEARLY
+
+    spells = region_staff.select(
+        "person_key", "employer_id", "profession_code", "start_date", "end_date", "birth_year"
+    )
+    moves = spells.join(
+        spells.select(
+            "person_key", "employer_id", next_profession="profession_code", next_start="start_date"
+        ),
+        on=["person_key", "employer_id"],
+    ).filter(pl.col("next_start") == pl.col("end_date") + pl.duration(days=1))
+    steps = {
+        (a, b) for a, b in moves.select("profession_code", "next_profession").unique().iter_rows()
+    }
+    assert steps == set(itertools.pairwise(CARE_LADDER))
+    year = 2018
+    day = date(year, 1, 1)
+    lower = spells.filter(
+        pl.col("profession_code").is_in(list(CARE_LADDER[:-1]))
+        & (pl.col("start_date") < day)
+        & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
+        & (year - pl.col("birth_year") < 44)
+    ).height
+    moved = moves.filter(pl.col("end_date").dt.year() == year).height
+    assert moved / lower == pytest.approx(UPSKILLING_YEARLY, rel=0.4)

@@ -50,6 +50,22 @@ TEXTS: dict[str, dict[Language, str]] = {
     "lever_hours": {_NL: "Uren (+ per week)", _EN: "Hours (+ per week)"},
     "lever_intake": {_NL: "Instroom opleidingen (%)", _EN: "Education intake (%)"},
     "lever_inflow": {_NL: "Zij-instromers (per jaar)", _EN: "Career changers (per year)"},
+    "lever_dropout": {
+        _NL: "Minder uitval studenten (% behouden)",
+        _EN: "Student dropout (% kept)",
+    },
+    "lever_upskilling": {
+        _NL: "Blijven leren (% per jaar een trede hoger)",
+        _EN: "Upskilling (% a year one step up)",
+    },
+    "lever_task_shift": {
+        _NL: "Taakherschikking (% werk een trede lager)",
+        _EN: "Task shifting (% of work one step down)",
+    },
+    "lever_demand_growth": {
+        _NL: "Technologie (% minder groei vraag)",
+        _EN: "Technology (% less demand growth)",
+    },
     "lever_regional_pool": {
         _NL: "Regionale pool (% vacatures)",
         _EN: "Regional pool (% of vacancies)",
@@ -176,9 +192,18 @@ TEXTS: dict[str, dict[Language, str]] = {
     "col_interval": {_NL: "80%-interval", _EN: "80% interval"},
     "col_pct": {_NL: "Extra %", _EN: "Extra %"},
     "col_cap": {_NL: "Stageplaatsen-grens", _EN: "Placement cap"},
-    "col_capped": {_NL: "Na grens", _EN: "After cap"},
-    "col_cohorts": {_NL: "Cohorten", _EN: "Cohorts"},
-    "col_assumptions": {_NL: "Aannames", _EN: "Assumptions"},
+    "col_capped": {_NL: "Eerste jaar", _EN: "First year"},
+    "col_cohorts": {_NL: "Vanaf cohort", _EN: "From cohort"},
+    "col_earliest": {_NL: "Onderwijs sluit het in", _EN: "Education closes it in"},
+    "col_assumptions": {_NL: "Advies en haalbaarheid", _EN: "Advice and feasibility"},
+    "region": {_NL: "regio", _EN: "region"},
+    "destinations_title": {
+        _NL: "Waar afgestudeerden gaan werken: aangenomen in de regionale zorg per 100 "
+        "afgestudeerden (laatste vijf jaar)",
+        _EN: "Where graduates go: hired in regional care per 100 graduates (last five years)",
+    },
+    "destinations_hired": {_NL: "Aangenomen", _EN: "Hired"},
+    "destinations_kept": {_NL: "Na een jaar nog in de zorg", _EN: "Still in care a year later"},
     "education_hint": {
         _NL: "Bouw eerst de marts (`workforce build`) en de prognose (`workforce forecast`).",
         _EN: "Build the marts (`workforce build`) and the forecast (`workforce forecast`) first.",

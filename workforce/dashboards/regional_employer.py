@@ -700,7 +700,10 @@ class RegionalEmployerDashboard:
         tiles = widgets.HBox(list(self.tiles.values()), layout=row)
         sliders = widgets.VBox(
             [widgets.HTML(section_title(text("scenario_title", self.language)))]
-            + [widgets.HBox(list(self.levers.values())[i : i + 2]) for i in range(0, 5, 2)]
+            + [
+                widgets.HBox(list(self.levers.values())[i : i + 2])
+                for i in range(0, len(self.levers), 2)
+            ]
         )
         return widgets.VBox(
             [

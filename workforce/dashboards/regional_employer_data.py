@@ -50,8 +50,14 @@ LEVERS: dict[str, tuple[float, float, float]] = {
     "intake": (0, 50, 5),
     "inflow": (0, 2000, 100),
     "regional_pool": (0, 100, 5),
+    "dropout": (0, 50, 5),
+    "upskilling": (0, 10, 1),
+    "task_shift": (0, 20, 1),
+    "demand_growth": (0, 50, 5),
 }
-"""Scenario sliders: lever kind -> (minimum, maximum, step); zero is the baseline."""
+"""Scenario sliders: lever kind -> (minimum, maximum, step); zero is the baseline. Together they
+cover the three pillars: blijven leren (upskilling), kiezen voor de zorg (retention, intake,
+dropout, career changers), anders werken (hours, task shifting, technology, regional pool)."""
 
 
 @dataclass(frozen=True)

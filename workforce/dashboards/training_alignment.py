@@ -20,8 +20,6 @@ from typing import Any
 
 import ipywidgets as widgets
 import polars as pl
-
-from workforce.store import Store
 from plotly.basedatatypes import BaseFigure
 
 from workforce.alignment import Advice
@@ -33,12 +31,20 @@ from workforce.dashboards.format import (
     format_number,
     format_percent,
 )
-from workforce.dashboards.page_text import download_link, html_table, section_title, text
+from workforce.dashboards.page_text import (
+    download_link,
+    html_table,
+    section_title,
+    text,
+)
+from workforce.dashboards.regional_employer import show_figure
 from workforce.dashboards.regional_employer_figures import OWN_COLOUR
 from workforce.dashboards.training_alignment_data import (
     AdviceSource,
     TrainingHeadlines,
     advice_file,
+    destination_rows,
+    destinations_of,
     gap_rows,
     graduates_by_year,
     pipeline_trend,
@@ -47,6 +53,7 @@ from workforce.dashboards.training_alignment_data import (
     training_headlines,
 )
 from workforce.dashboards.training_alignment_figures import (
+    destinations_template,
     gap_template,
     graduates_template,
     pipeline_template,
@@ -60,6 +67,7 @@ from workforce.dashboards.widgets import (
     set_separators,
     set_tile,
 )
+from workforce.store import Store
 
 TILES = ("gap", "extra_intake", "advice_rows", "remaining_gap")
 TABLE_ROWS = 60
@@ -83,12 +91,14 @@ class TrainingAlignmentDashboard:
         placements: pl.DataFrame | None = None,
         names: Names | None = None,
         language: Language = Language.nl,
+        destinations: pl.DataFrame | None = None,
     ) -> None:
         self.names = names or Names()
         self.language = language
         self.source = source
         self.pipeline = pipeline
         self.placements = placements
+        self.destinations = destinations
         self.advice: Advice | None = None
         self.headlines: TrainingHeadlines | None = None
 
@@ -118,6 +128,10 @@ class TrainingAlignmentDashboard:
         self._updating = False
         self._load_advice()
 
+        # Shown whole in an Output (see show_figure): a fourth FigureWidget on the page made
+        # the others' updates unreliable in the browser.
+        self.destinations_figure = destinations_template()
+        self.destinations_plot = widgets.Output()
         gap, graduates, trend = gap_template(), graduates_template(), pipeline_template()
         self._draw(gap, graduates, trend)
         self.gap_figure = as_figure_widget(gap)
@@ -137,8 +151,10 @@ class TrainingAlignmentDashboard:
         """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
+        source = AdviceSource.from_outlook(Store(data_dir).outlook, placements)
         return cls(
-            source=AdviceSource.from_outlook(Store(data_dir).outlook, placements),
+            source=source,
+            destinations=destinations_of(data_dir, source.origin_year) if source else None,
             pipeline=read_mart(data_dir, "education_pipeline"),
             placements=placements,
             names=load_names(),
@@ -213,6 +229,7 @@ class TrainingAlignmentDashboard:
         self._draw_gaps(gap)
         self._draw_graduates(graduates)
         self._draw_pipeline(trend)
+        self._draw_destinations(self.destinations_figure)
         self._show_table()
         self._show_notice()
 
@@ -327,6 +344,31 @@ class TrainingAlignmentDashboard:
                 else text("no_data", language)
             )
 
+    def _draw_destinations(self, figure: BaseFigure) -> None:
+        language = self.language
+        rows = destination_rows(
+            self.destinations, self.advice, self.profession_code, self.institution_code
+        )
+        names = (
+            dict(self.advice.table.select("programme_code", "programme_name").iter_rows())
+            if self.advice is not None
+            else {}
+        )
+        labels = [str(names.get(code) or code) for code in rows["programme_code"]]
+        with figure.batch_update():
+            set_separators(figure, language)
+            hired, kept = figure.data
+            hired.y, hired.x = labels, rows["hired_per_100"].to_list()
+            hired.name = text("destinations_hired", language)
+            kept.y, kept.x = labels, rows["kept_per_100"].to_list()
+            kept.name = text("destinations_kept", language)
+            figure.layout.title = (
+                text("destinations_title", language)
+                if rows.height
+                else text("no_data", language)
+            )
+        show_figure(self.destinations_plot, figure)
+
     def _selection_title(self) -> str:
         language = self.language
         profession = (
@@ -358,6 +400,7 @@ class TrainingAlignmentDashboard:
                 "cap",
                 "capped",
                 "cohorts",
+                "earliest",
                 "assumptions",
             )
         ]
@@ -366,9 +409,10 @@ class TrainingAlignmentDashboard:
             body.append(
                 [
                     str(row["rank"]),
-                    f"{row['programme_name'] or ''} ({row['programme_code']})",
+                    str(row["programme_name"] or "")
+                    + (f" ({row['programme_code']})" if row["route"] == "initial" else ""),
                     str(row["level"] or ""),
-                    str(row["institution_name"] or row["institution_code"]),
+                    str(row["institution_name"] or row["institution_code"] or text("region", language)),
                     self.names.get(row["profession_code"], language.value),
                     format_number(row["current_intake"], language=language),
                     format_number(row["extra_intake_per_year"], language=language),
@@ -379,9 +423,17 @@ class TrainingAlignmentDashboard:
                     ),
                     format_percent(row["extra_intake_pct"], digits=0, language=language),
                     format_number(row["placement_cap_per_year"], language=language),
-                    format_number(row["extra_intake_capped_per_year"], language=language),
-                    f"{row['first_cohort']}\u2013{row['last_cohort']}",
-                    str(row["assumptions"] or ""),
+                    format_number(row["first_year_extra_intake"], language=language),
+                    str(row["first_cohort"]),
+                    str(row["earliest_year"] or "\u2013"),
+                    " ".join(
+                        part
+                        for part in (
+                            row["advice_nl" if language == Language.nl else "advice_en"],
+                            row["feasibility" if language == Language.nl else "feasibility_en"],
+                        )
+                        if part
+                    ),
                 ]
             )
         numeric = [
@@ -396,6 +448,7 @@ class TrainingAlignmentDashboard:
             True,
             True,
             True,
+            False,
             False,
             False,
         ]
@@ -454,6 +507,7 @@ class TrainingAlignmentDashboard:
                 self.gap_figure,
                 self.figure,
                 self.pipeline_figure,
+                self.destinations_plot,
                 self.downloads,
                 self.table,
             ]

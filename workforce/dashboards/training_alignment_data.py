@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.alignment import Advice, AlignmentError, read_placements, write_advice
+from workforce.alignment import Advice, AlignmentError, CapacityError, read_placements, write_advice
 from workforce.dashboards.explorer_data import ALL
 
 PLACEMENTS_FILE = "placements.csv"
@@ -29,8 +29,8 @@ def placements_of(data_dir: Path) -> pl.DataFrame | None:
     if not path.is_file():
         return None
     try:
-        return read_placements(path)
-    except AlignmentError:
+        return read_placements(path).frame
+    except CapacityError:
         return None
 
 
@@ -59,8 +59,14 @@ class AdviceSource:
         return cls.of(outlook, placements)
 
     @classmethod
-    def of(cls, outlook: object, placements: pl.DataFrame | None = None) -> AdviceSource:
-        """The advice of a loaded :class:`~workforce.forecast.outlook.Outlook`."""
+    def of(
+        cls,
+        outlook: object,
+        placements: pl.DataFrame | None = None,
+        observed: pl.DataFrame | None = None,
+    ) -> AdviceSource:
+        """The advice of a loaded :class:`~workforce.forecast.outlook.Outlook`; ``observed``
+        holds the graduate hires per profession behind observed entry shares."""
         from workforce.alignment import advise_intake
         from workforce.forecast.outlook import Outlook
         from workforce.scenario.effects import default_horizon_year
@@ -76,6 +82,7 @@ class AdviceSource:
                         horizon_year=year,
                         target="probability" if target == "probability" else "median",
                         placements=placements,
+                        observed=observed,
                     )
                 except AlignmentError:
                     cache[(year, target)] = None
@@ -248,3 +255,58 @@ def advice_file(advice: Advice, suffix: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = write_advice(advice, Path(folder) / f"advice{suffix}")
         return path.read_bytes()
+
+
+def destinations_of(data_dir: Path, origin_year: int) -> pl.DataFrame | None:
+    """Graduate destinations (:func:`workforce.alignment.diffusion.graduate_destinations`)
+    from the marts, up to the end of the origin year; None without spells or pipeline."""
+    import datetime as dt
+
+    from workforce.alignment.diffusion import graduate_destinations
+    from workforce.reference import load_reference
+
+    marts = data_dir / "marts"
+    spells, pipeline = marts / "spells.parquet", marts / "education_pipeline.parquet"
+    if not (spells.is_file() and pipeline.is_file()):
+        return None
+    return graduate_destinations(
+        pl.read_parquet(spells),
+        pl.read_parquet(pipeline),
+        load_reference(),
+        dt.date(origin_year, 12, 31),
+    )
+
+
+def destination_rows(
+    destinations: pl.DataFrame | None,
+    advice: Advice | None,
+    profession: str | None,
+    institution: str | None,
+) -> pl.DataFrame:
+    """Per programme of the selection (the advised initial programmes): graduates hired in
+    regional care per 100 graduates and those still there after one year, over the cells shown
+    (hidden cells left out); ``programme_code, hired_per_100, kept_per_100, hidden``."""
+    schema = {
+        "programme_code": pl.String,
+        "hired_per_100": pl.Float64,
+        "kept_per_100": pl.Float64,
+        "hidden": pl.Int64,
+    }
+    if destinations is None or advice is None:
+        return pl.DataFrame(schema=schema)
+    rows = selected(advice.table, profession, institution).filter(pl.col("route") == "initial")
+    programmes = rows["programme_code"].unique().to_list()
+    chosen = destinations.filter(pl.col("programme_code").is_in(programmes))
+    if profession not in (None, ALL):
+        chosen = chosen.filter(pl.col("profession_code") == profession)
+    return (
+        chosen.group_by("programme_code")
+        .agg(
+            hired_per_100=100 * pl.col("share_of_graduates").fill_null(0.0).sum(),
+            kept_per_100=100
+            * (pl.col("share_of_graduates") * pl.col("retention_1y")).fill_null(0.0).sum(),
+            hidden=pl.col("suppressed").sum().cast(pl.Int64),
+        )
+        .sort("hired_per_100", descending=True)
+        .select(*schema)
+    )

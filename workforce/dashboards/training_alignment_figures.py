@@ -39,3 +39,15 @@ def pipeline_template() -> go.Figure:
     figure.update_xaxes(dtick=1)
     figure.update_layout(margin={"t": 80})
     return figure
+
+
+def destinations_template() -> go.Figure:
+    """Horizontal bars per programme: graduates hired in regional care per 100 graduates, and
+    those still there a year later."""
+    figure = base_figure(height=420)
+    figure.add_bar(orientation="h", marker={"color": COLOURS["history"]})
+    figure.add_bar(orientation="h", marker={"color": EXTRA_COLOUR})
+    figure.update_layout(barmode="group", margin={"l": 260, "t": 80})
+    figure.update_xaxes(tickformat=",")
+    figure.update_yaxes(autorange="reversed")
+    return figure

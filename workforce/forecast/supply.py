@@ -147,8 +147,10 @@ class SupplyLevers:
 
     ``leave_factor`` and ``retire_factor`` multiply the hazards (per series, or series x age);
     ``extra_hours`` adds contract hours per week to everyone; ``extra_inflow`` adds people per
-    year per series (career changers, returners); the education levers are those of
-    :meth:`Cohorts.graduates`.
+    year per series (career changers, returners); ``extra_moves`` is the net number of people
+    per year moving into (positive) or out of (negative) each series from other series of the
+    region, e.g. care helpers trained up to certified carers (it sums to zero over the region);
+    the education levers are those of :meth:`Cohorts.graduates`.
     """
 
     leave_factor: np.ndarray | float = 1.0
@@ -158,6 +160,7 @@ class SupplyLevers:
     intake_factor: np.ndarray | None = None
     dropout_reduction: np.ndarray | None = None
     entry_factor: np.ndarray | None = None
+    extra_moves: np.ndarray | float = 0.0
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ def project_mean(
         entry_factor=levers.entry_factor,
     )
     extra = np.broadcast_to(np.asarray(levers.extra_inflow, dtype=float), (shape[0],))
+    moves = np.broadcast_to(np.asarray(levers.extra_moves, dtype=float), (shape[0],)) / 12
     stock = inputs.stock.astype(float).copy()
     out = {name: np.zeros((shape[0], months)) for name in ("headcount", *FLOWS)}
     for t, month in enumerate(calendar):
@@ -230,7 +234,7 @@ def project_mean(
             inputs.transfers[:, None] >= 0,
             inputs.transfers[:, None] * inputs.other_ages,
             np.maximum(inputs.transfers[:, None], -totals) * shares,
-        )
+        ) + _moved(moves, totals, shares, inputs.other_ages)
         other = np.maximum(external, 0) + transfers.sum(axis=1)
         stock = (
             stock
@@ -247,6 +251,20 @@ def project_mean(
         out["graduates"][:, t] = graduates
         out["other_inflow"][:, t] = other
     return calendar, out
+
+
+def _moved(
+    moves: np.ndarray, totals: np.ndarray, shares: np.ndarray, ages: np.ndarray
+) -> np.ndarray:
+    """People per series and age moved by ``moves`` this month: arrivals at the entry ages of
+    other inflow, departures in proportion to the series' age structure."""
+    if not moves.any():
+        return np.zeros_like(shares)
+    return np.where(
+        moves[:, None] >= 0,
+        moves[:, None] * ages,
+        np.maximum(moves[:, None], -totals) * shares,
+    )
 
 
 def simulate_paths(

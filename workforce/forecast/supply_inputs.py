@@ -19,6 +19,7 @@ compared with what happened afterwards:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -466,3 +467,42 @@ def _net_transfers(
     )
     months = max((until.year - since.year) * 12 + until.month - since.month, 1)
     return net / months
+
+
+def with_training_places(inputs: SupplyInputs, places: pl.DataFrame) -> SupplyInputs:
+    """The inputs with extra trainees of post-initial routes (GP, specialty, GZ training) as
+    cohorts of their own.
+
+    ``places`` has ``programme_code`` (the route), ``profession_code``, ``cohort_year``,
+    ``graduation_year``, ``extra`` (trainees starting) and ``completion``. Those who finish
+    join the profession in its graduation year, split over the profession's series as its
+    graduates are today (else as its staff). The rows are not ``future`` cohorts, so the
+    intake lever leaves them as they are.
+    """
+    if places.is_empty():
+        return inputs
+    cohorts = inputs.cohorts
+    professions = inputs.series["profession_code"].to_numpy()
+    entering = cohorts.to_series.sum(axis=0)
+    staff = inputs.stock.sum(axis=1)
+    rows = places.select(
+        "programme_code",
+        institution_code=pl.lit(None, pl.String),
+        level=pl.lit(None, pl.String),
+        cohort_year=pl.col("cohort_year").cast(pl.Int64),
+        intake=pl.col("extra").cast(pl.Float64),
+        graduation_year=pl.col("graduation_year").cast(pl.Int64),
+        graduates=(pl.col("extra") * pl.col("completion")).cast(pl.Float64),
+        dropouts=(pl.col("extra") * (1 - pl.col("completion"))).cast(pl.Float64),
+        future=pl.lit(False),
+    )
+    links = np.zeros((places.height, inputs.series.height))
+    for i, profession in enumerate(places["profession_code"]):
+        mine = professions == profession
+        weights = np.where(mine, entering, 0.0)
+        if weights.sum() <= 0:
+            weights = np.where(mine, staff, 0.0)
+        if weights.sum() > 0:
+            links[i] = weights / weights.sum()
+    frame = pl.concat([cohorts.frame, rows.select(cohorts.frame.columns)], how="vertical_relaxed")
+    return replace(inputs, cohorts=Cohorts(frame, np.vstack([cohorts.to_series, links])))

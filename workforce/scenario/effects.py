@@ -32,7 +32,8 @@ from workforce.forecast.outlook import (
 from workforce.forecast.shortage import summarise
 from workforce.reference import Reference
 from workforce.scenario.levers import to_levers
-from workforce.scenario.spec import Lever, Scenario, ScenarioError, scenario_of
+from workforce.scenario.pillars import PILLAR_OF_KIND, shift_demand
+from workforce.scenario.spec import Lever, Scenario, ScenarioError, Scope, scenario_of
 
 PROFESSION_LEVEL = "region_code/profession_code"
 REGION_LEVEL = "region_code"
@@ -40,20 +41,55 @@ BOTTOM_LEVEL = "region_code/sector_code/profession_code"
 STANDARD_HORIZON_YEARS = 5
 
 
-def standard_levers() -> list[Scenario]:
-    """The lever table's standard sizes, as the regional employer organisations publish them.
+def standard_levers(outlook: Outlook | None = None) -> list[Scenario]:
+    """The lever table's standard sizes: those regional employer organisations publish for
+    the first four, and one plain size for each other lever of the three pillars.
 
-    Keep 1 in 10 leavers; keep 1 in 10 student dropouts; 15 % more intake; 2 more contract
-    hours per week.
+    Kiezen voor de zorg: keep 1 in 10 leavers; keep 1 in 10 student dropouts; 15 % more intake;
+    10 % more career changers and returners (of the region's recent yearly other inflow, which
+    needs ``outlook``). Blijven leren: 3 % of the care-ladder staff a year one step up. Anders
+    werken: 2 more contract hours per week; 5 % of nurses' work done one step down the ladder;
+    technology that takes away 10 % of demand growth.
     """
-    return [
+    levers = [
         scenario_of("retention_10pct", Lever("retention", 10), rationale="keep 1 in 10 leavers"),
         scenario_of(
             "dropout_10pct", Lever("dropout", 10), rationale="keep 1 in 10 student dropouts"
         ),
         scenario_of("intake_15pct", Lever("intake", 15), rationale="15 % more intake"),
         scenario_of("hours_plus_2", Lever("hours", 2), rationale="2 more contract hours a week"),
+        scenario_of(
+            "upskilling_3pct",
+            Lever("upskilling", 3),
+            rationale="3 % of care-ladder staff a year one step up",
+        ),
+        scenario_of(
+            "task_shift_5pct",
+            Lever("task_shift", 5, Scope(professions=("nurse_bachelor", "nurse_vocational"))),
+            rationale="5 % of nurses' work done one step down the ladder",
+        ),
+        scenario_of(
+            "technology_10pct",
+            Lever("demand_growth", 10),
+            rationale="technology takes away 10 % of demand growth",
+        ),
     ]
+    if outlook is not None:
+        yearly = float(outlook.supply_inputs.other_inflow.clip(0).sum() * 12)
+        levers.append(
+            scenario_of(
+                "career_changers_10pct",
+                Lever("inflow", round(0.1 * yearly)),
+                rationale="10 % more career changers and returners",
+            )
+        )
+    return levers
+
+
+def pillar_of(scenario: Scenario) -> str | None:
+    """The pillar a scenario's levers serve (None when they serve several, or none)."""
+    pillars = {PILLAR_OF_KIND.get(lever.kind) for lever in scenario.levers}
+    return pillars.pop() if len(pillars) == 1 else None
 
 
 def compute_scenario(
@@ -84,7 +120,9 @@ def adjust_demand(outlook: Outlook, values: np.ndarray, levers: DemandLevers) ->
     pooled = np.broadcast_to(np.asarray(levers.pooled_share, float), (n_series,))
     adjusted = values - (values - start) * reduction[:, None]
     adjusted = adjusted * productivity_factor(levers.productivity_per_year, values.shape)
-    return adjusted - (outlook.origin_shortage_fte.clip(0) * pooled)[:, None]
+    adjusted = adjusted - (outlook.origin_shortage_fte.clip(0) * pooled)[:, None]
+    shift = getattr(levers, "task_shift", None)
+    return adjusted if shift is None else shift_demand(adjusted, shift)
 
 
 def with_demand_levers(
@@ -313,7 +351,8 @@ def lever_table(
     """Reduction of the gap at the horizon per scenario, per profession and for the region.
 
     One row per scenario x (region total, each profession): ``scenario``, ``rationale``,
-    ``horizon_year``, ``month``, ``region_code``, ``profession_code`` (null for the region
+    ``pillar`` (of the three pillars, when the levers serve one), ``horizon_year``, ``month``,
+    ``region_code``, ``profession_code`` (null for the region
     total), ``baseline_shortage_persons``, ``baseline_shortage_fte``, ``reduction_persons``,
     ``reduction_fte`` (with ``_lo_80``/``_hi_80`` from the per-path differences), and
     ``share_of_gap_closed`` (reduction over a positive baseline gap, else null).
@@ -333,6 +372,7 @@ def lever_table(
             nodes.filter(keep).select(
                 scenario=pl.lit(scenario.name),
                 rationale=pl.lit(scenario.rationale),
+                pillar=pl.lit(pillar_of(scenario), pl.String),
                 horizon_year=pl.lit(year),
                 month=pl.lit(baseline.months[index]),
                 region_code="region_code",

@@ -8,13 +8,24 @@ people add, pooled shares add up to at most 100 %.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
 from workforce.forecast.outlook import DemandLevers
 from workforce.forecast.supply import AGES, SupplyInputs, SupplyLevers
 from workforce.reference import AGE_BANDS, Reference, load_reference
+from workforce.scenario.pillars import CARE_LADDER, task_shift_matrix, upskilling_moves
 from workforce.scenario.spec import Lever, Scenario, ScenarioError
+
+
+@dataclass(frozen=True)
+class ScenarioDemandLevers(DemandLevers):
+    """Demand levers with task shifting: ``task_shift`` [series x series] is the share of a
+    series' work done by another (see :func:`workforce.scenario.pillars.task_shift_matrix`)."""
+
+    task_shift: np.ndarray | None = None
 
 
 def series_mask(series: pl.DataFrame, lever: Lever) -> np.ndarray:
@@ -83,6 +94,8 @@ def to_levers(
     growth_kept = np.ones(n_series)
     pooled = np.zeros(n_series)
     productivity = np.zeros(n_series)
+    moves = np.zeros(n_series)
+    shifted = np.zeros((n_series, n_series))
     used: set[str] = set()
     stock = inputs.stock.sum(axis=1)
     for lever in scenario.levers:
@@ -97,6 +110,8 @@ def to_levers(
                 kept_dropouts = np.where(rows, 1 - (1 - kept_dropouts) * (1 - share), kept_dropouts)
             continue
         mask = series_mask(series, lever)
+        if lever.kind in ("upskilling", "task_shift"):
+            mask &= series["profession_code"].is_in(list(CARE_LADDER)).to_numpy()
         _check_reach(mask, lever, scenario, "series (sector x profession)")
         if lever.kind == "retention":
             leave = np.where(mask[:, None] & age_mask(lever)[None, :], leave * (1 - share), leave)
@@ -111,6 +126,10 @@ def to_levers(
             inflow = inflow + lever.value * split
         elif lever.kind == "demand_growth":
             growth_kept = np.where(mask, growth_kept * (1 - share), growth_kept)
+        elif lever.kind == "upskilling":
+            moves = moves + upskilling_moves(series, stock, share, mask)
+        elif lever.kind == "task_shift":
+            shifted = shifted + task_shift_matrix(series, share, mask)
         elif lever.kind == "regional_pool":
             pooled = np.where(mask, np.minimum(pooled + share, 1.0), pooled)
         elif lever.kind == "productivity":
@@ -122,12 +141,14 @@ def to_levers(
         intake_factor=intake if "intake" in used else None,
         dropout_reduction=kept_dropouts if "dropout" in used else None,
         entry_factor=entry if "entry" in used else None,
+        extra_moves=moves if "upskilling" in used else 0.0,
     )
     demand = None
-    if used & {"demand_growth", "regional_pool", "productivity"}:
-        demand = DemandLevers(
+    if used & {"demand_growth", "regional_pool", "productivity", "task_shift"}:
+        demand = ScenarioDemandLevers(
             growth_reduction=1 - growth_kept,
             pooled_share=pooled,
             productivity_per_year=productivity,
+            task_shift=shifted if "task_shift" in used else None,
         )
     return supply, demand

@@ -73,6 +73,20 @@ LEVER_KINDS: dict[str, LeverKind] = {
         SERIES_SCOPES,
         "extra career changers and returners per year, split over series by size",
     ),
+    "upskilling": LeverKind(
+        "percent",
+        0,
+        50,
+        SERIES_SCOPES,
+        "move this % of a care-ladder profession's staff one step up each year",
+    ),
+    "task_shift": LeverKind(
+        "percent",
+        0,
+        50,
+        SERIES_SCOPES,
+        "have this % of a care-ladder profession's work done one step down the ladder",
+    ),
     "demand_growth": LeverKind(
         "percent", 0, 100, SERIES_SCOPES, "reduce the growth of demand by this %"
     ),

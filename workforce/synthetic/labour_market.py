@@ -40,6 +40,13 @@ _INITIAL_AGE_WEIGHT = np.array(
 )  # fmt: skip
 
 
+CARE_LADDER = ("care_helper", "certified_carer", "nurse_vocational", "nurse_bachelor")
+"""Care professions, lowest first: staff train up one step at their own employer (often BBL)."""
+UPSKILLING_YEARLY = 0.01
+"""Share of the staff under :data:`UPSKILLING_MAX_AGE` on a lower rung who move up each year."""
+UPSKILLING_MAX_AGE = 45
+
+
 class _Columns:
     """A growable set of equally long numpy columns."""
 
@@ -217,6 +224,7 @@ class _Simulation:
     # -- one month ---------------------------------------------------------------------------
     def step(self, t: int) -> None:
         self._start_pending(t)
+        self._upskill(t)
         self._leave(t)
         self._fill_vacancies(t)
         self._place_waiting_movers(t)
@@ -236,6 +244,53 @@ class _Simulation:
             municipality=municipality, source=source,
         )  # fmt: skip
         self.active = np.concatenate([self.active, index])
+
+    def _upskill(self, t: int) -> None:
+        """Staff who finished training one step up the care ladder at their own employer: the
+        old contract ends (recorded as a move to a care employer) and the new one, in the next
+        profession, starts the next day. Draws come from their own stream."""
+        if not hasattr(self, "_next_cell"):
+            layout = self.layout
+            by_key = {
+                (int(e), layout.professions[int(p)]): c
+                for c, (e, p) in enumerate(
+                    zip(layout.cell_employer, layout.cell_profession, strict=True)
+                )
+            }
+            self._next_cell = np.array(
+                [
+                    by_key.get((int(e), CARE_LADDER[CARE_LADDER.index(name) + 1]), -1)
+                    if (name := layout.professions[int(p)]) in CARE_LADDER[:-1]
+                    else -1
+                    for e, p in zip(layout.cell_employer, layout.cell_profession, strict=True)
+                ]
+            )
+            seeds = self.rng.bit_generator.seed_seq
+            assert isinstance(seeds, np.random.SeedSequence)
+            self._upskill_rng = np.random.default_rng(seeds.spawn(1)[0])
+        cal, active = self.calendar, self.active
+        first_day, last_day = int(cal.first_day[t]), int(cal.last_day[t])
+        target = self._next_cell[self.spells["cell"][active]]
+        ages = int(cal.year[t]) - self.spells["birth_year"][active]
+        monthly = 1.0 - (1.0 - UPSKILLING_YEARLY) ** (1.0 / 12.0)
+        moving = (
+            (target >= 0)
+            & (ages < UPSKILLING_MAX_AGE)
+            & (self.spells["start"][active] < first_day)
+            & (self._upskill_rng.random(len(active)) < monthly)
+        )
+        if not moving.any():
+            return
+        who = active[moving]
+        self.spells["end"][who] = last_day
+        self.spells["reason"][who] = _REASON["other_care_employer"]
+        for spell, cell in zip(who, target[moving], strict=True):
+            self._add_pending(
+                int(cell), int(self.spells["person"][spell]), int(self.spells["birth_year"][spell]),
+                float(self.spells["hours"][spell]), last_day + 1,
+                int(self.spells["municipality"][spell]), "other_care_employer",
+            )  # fmt: skip
+        self.active = active[~moving]
 
     def _leave(self, t: int) -> None:
         params, rng, cal = self.params, self.rng, self.calendar

@@ -1,0 +1,169 @@
+"""The advice in words: one sentence per row, in Dutch (default) or English, without codes.
+
+Whole numbers for people and students, Dutch decimal commas and thousands points; names of
+programmes, institutions and professions from the reference tables.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+Language = str
+"""``"nl"`` or ``"en"``."""
+
+
+def whole(value: float | None, language: Language) -> str:
+    """A whole number with the language's thousands separator (``1.234`` / ``1,234``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    text = f"{round(value):,}"
+    return text.replace(",", ".") if language == "nl" else text
+
+
+def decimal(value: float, language: Language, digits: int = 1) -> str:
+    """A number with ``digits`` decimals and the language's decimal mark (``1,5`` / ``1.5``)."""
+    text = f"{value:,.{digits}f}"
+    if language == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def percent(share: float, language: Language) -> str:
+    """A share as a whole percentage: ``20 %``."""
+    return f"{whole(100 * share, language)} %"
+
+
+def _profession(row: dict[str, Any], language: Language) -> str:
+    name = row.get("name_nl") if language == "nl" else row.get("name_en")
+    return str(name or row.get("name_nl") or row["profession_code"])
+
+
+def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
+    """What the row advises, in one sentence."""
+    profession = _profession(row, language)
+    extra = row.get("extra_intake_per_year")
+    programme = row.get("programme_name") or ""
+    first = row.get("first_cohort")
+    if extra is None:
+        return (
+            f"{programme}: binnen de prognose studeert geen nieuw cohort meer af voor {profession}."
+            if language == "nl"
+            else f"{programme}: no new cohort can graduate within the projection for {profession}."
+        )
+    interval = (
+        f"{whole(row.get('extra_intake_per_year_lo_80'), language)} "
+        f"{'tot' if language == 'nl' else 'to'} "
+        f"{whole(row.get('extra_intake_per_year_hi_80'), language)}"
+    )
+    current = whole(row.get("current_intake"), language)
+    if row.get("route") == "post-initial":
+        if language == "nl":
+            return (
+                f"De regio heeft vanaf {first} elk jaar {whole(extra, language)} "
+                f"opleidingsplaatsen meer nodig in de {programme} (nu ongeveer {current} per "
+                f"jaar) om het tekort aan {profession} in {year} te sluiten en dicht te "
+                f"houden (80 %-interval {interval})."
+            )
+        return (
+            f"The region needs {whole(extra, language)} more places a year in "
+            f"{row.get('route_name_en') or programme} from {first} (about {current} a year now) "
+            f"to close the shortage of {profession} in {year} and keep it closed "
+            f"(80 % interval {interval})."
+        )
+    institution = row.get("institution_name") or ""
+    if extra <= 0:
+        return (
+            f"{institution}: {programme} hoeft voor {profession} in {year} niet meer "
+            "studenten aan te nemen."
+            if language == "nl"
+            else f"{institution}: {programme} needs no extra intake for {profession} in {year}."
+        )
+    share = percent(row["extra_intake_pct"], language) if row.get("extra_intake_pct") else ""
+    if language == "nl":
+        return (
+            f"{institution}: neem voor {programme} vanaf {first} elk jaar "
+            f"{whole(extra, language)} studenten meer aan ({share} boven de huidige {current}) "
+            f"om het tekort aan {profession} in {year} te sluiten en dicht te houden "
+            f"(80 %-interval {interval})."
+        )
+    return (
+        f"{institution}: take in {whole(extra, language)} more students a year in {programme} "
+        f"from {first} ({share} above today's {current}) to close the shortage of "
+        f"{profession} in {year} and keep it closed (80 % interval {interval})."
+    )
+
+
+def feasibility_text(
+    row: dict[str, Any], year: int, growth_limit: float, language: Language
+) -> str:
+    """Empty when the advice closes what it claims; otherwise why not, and what else must."""
+    unmet = row.get("remaining_gap_persons") or 0.0
+    later = row.get("later_gap_persons") or 0.0
+    if row.get("extra_intake_per_year") is None:
+        return (
+            "Binnen de prognose kan geen nieuw cohort meer afstuderen: alleen behoud, uren of "
+            "zij-instroom kunnen dit tekort verkleinen."
+            if language == "nl"
+            else "No new cohort can graduate within the projection: only retention, hours or "
+            "career changers can reduce this shortage."
+        )
+    if unmet <= 0.5 and later <= 0.5:
+        return ""
+    placements = row.get("placement_cap_per_year") is not None
+    earliest = row.get("earliest_year")
+    needed = row.get("needed_persons") or 0.0
+    if language == "nl":
+        cause = (
+            "de stageplaatsen begrenzen de instroom"
+            if placements
+            else f"de instroom kan hoogstens {percent(growth_limit, language)} per jaar groeien"
+        )
+        when = (
+            f"onderwijs alleen sluit het tekort pas in {earliest}"
+            if earliest
+            else "onderwijs alleen sluit het tekort niet binnen de prognose"
+        )
+        text = (
+            f"Te krap: {cause} en {when}; in {year} blijven {whole(unmet, language)} van de "
+            f"{whole(needed, language)} benodigde mensen open."
+        )
+        return text + _other_levers(row, language)
+    cause = (
+        "placements cap the intake"
+        if placements
+        else f"intake can grow by at most {percent(growth_limit, language)} a year"
+    )
+    when = (
+        f"education alone closes the shortage only in {earliest}"
+        if earliest
+        else "education alone does not close the shortage within the projection"
+    )
+    text = (
+        f"Too tight: {cause} and {when}; in {year}, {whole(unmet, language)} of the "
+        f"{whole(needed, language)} people needed remain open."
+    )
+    return text + _other_levers(row, language)
+
+
+def _other_levers(row: dict[str, Any], language: Language) -> str:
+    """What retention, hours or career changers would have to add for the whole profession."""
+    unmet = row.get("profession_unmet") or 0.0
+    retention = row.get("retention_pct_needed")
+    hours = row.get("extra_hours_needed")
+    changers = row.get("career_changers_needed_per_year")
+    if unmet <= 0.5 or retention is None or hours is None or changers is None:
+        return ""
+    profession = _profession(row, language)
+    if language == "nl":
+        return (
+            f" Voor alle {whole(unmet, language)} open plaatsen bij {profession} is nodig: "
+            f"{decimal(retention, language)} % minder vertrek, of {decimal(hours, language)} "
+            f"uur per week meer per medewerker, of {whole(changers, language)} zij-instromers "
+            "per jaar."
+        )
+    return (
+        f" To fill all {whole(unmet, language)} open places among {profession}: "
+        f"{decimal(retention, language)} % fewer leavers, or {decimal(hours, language)} more "
+        f"hours a week per worker, or {whole(changers, language)} career changers a year."
+    )
