@@ -35,8 +35,20 @@ from typing import Any
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
-from workforce.dashboards.browser import PLOT_COUNT, PLOT_DATA_JSON, RENDERED, launch_chromium
-from workforce.dashboards.server import DashboardServer, ServerSettings, dashboards_dir, free_port
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support, run as a script
+
+from tests.support.browser import (
+    PLOT_COUNT,
+    PLOT_DATA_JSON,
+    RENDERED,
+    launch_chromium,
+)
+from workforce.dashboards.server import (
+    DashboardServer,
+    ServerSettings,
+    dashboards_dir,
+    free_port,
+)
 
 MINIMAL = Path(__file__).with_name("minimal_dashboard.ipynb")
 PAGE_TIMEOUT_MS = 180_000
@@ -55,8 +67,8 @@ class Timings:
 
 def prepare_data(folder: Path) -> tuple[Path, Path]:
     """The seeded region's marts and a quick forecast of a few series in ``folder``."""
+    from tests.support.demo import prepare_demo_forecast
     from workforce.build import build_marts
-    from workforce.dashboards.demo import prepare_demo_forecast
     from workforce.ingest.load import ingest_paths
     from workforce.synthetic import generate_region
 

@@ -17,16 +17,16 @@ from typing import Any
 import polars as pl
 import pytest
 
-from workforce.dashboards.browser import (
+from tests.support.browser import (
     ERROR_TEXTS,
     PLOT_DATA,
     PLOTS_DRAWN,
     TRACE_CHANGED,
     chromium_available,
 )
+from tests.support.demo import DemoData
 from workforce.dashboards.data import read_forecast
-from workforce.dashboards.demo import DemoData
-from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.explorer import TRACES, ForecastExplorerApp
 from workforce.dashboards.explorer_data import forecast_frame, series_key
 from workforce.dashboards.format import format_number, format_percent
 from workforce.dashboards.server import (
@@ -82,9 +82,9 @@ def explorer_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def expected(dashboard_data: DemoData) -> ForecastExplorer:
+def expected(dashboard_data: DemoData) -> ForecastExplorerApp:
     """The same App in this process: what the page must show for its first series."""
-    return ForecastExplorer.from_data_dir(
+    return ForecastExplorerApp.from_data_dir(
         dashboard_data.data_dir, models_dir=dashboard_data.models_dir
     )
 
@@ -105,7 +105,7 @@ def test_explorer_renders_without_errors(explorer_page: Any) -> None:
 
 
 def test_explorer_shows_the_packages_headlines_dutch_style(
-    explorer_page: Any, expected: ForecastExplorer
+    explorer_page: Any, expected: ForecastExplorerApp
 ) -> None:
     headlines = expected.headlines
     assert headlines is not None
@@ -119,14 +119,14 @@ def test_explorer_shows_the_packages_headlines_dutch_style(
 
 
 def test_chart_holds_the_forecast_of_the_chosen_series(
-    explorer_page: Any, expected: ForecastExplorer
+    explorer_page: Any, expected: ForecastExplorerApp
 ) -> None:
     trace = _forecast_trace(explorer_page)
     assert trace["y"] == pytest.approx(list(expected.figure.data[TRACES.index("forecast")].y))
 
 
 def test_changing_the_profession_changes_the_chart_data(
-    explorer_page: Any, dashboard_data: DemoData, expected: ForecastExplorer
+    explorer_page: Any, dashboard_data: DemoData, expected: ForecastExplorerApp
 ) -> None:
     before = _forecast_trace(explorer_page)["y"]
     name, other = expected.profession.options[1]

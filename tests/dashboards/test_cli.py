@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.demo import DemoData
 from workforce.cli import app
-from workforce.dashboards.demo import DemoData
 from workforce.dashboards.server import free_port
 
 runner = CliRunner()

@@ -17,13 +17,13 @@ import polars as pl
 import pytest
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
-from workforce.alignment import advise_intake
-from workforce.dashboards.browser import (
+from tests.support.browser import (
     ERROR_TEXTS,
     RENDERED,
     TRACE_CHANGED,
     chromium_available,
 )
+from workforce.alignment import advise_intake
 from workforce.dashboards.data import load_names
 from workforce.dashboards.format import format_interval, format_number, format_percent
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
@@ -252,12 +252,12 @@ def _show_package_trace(page: Any, plot: int, trace: Any) -> None:
 def test_the_benchmark_metric_changes_the_benchmark_chart(
     regional_page: Any, main_data: MainPagesData
 ) -> None:
-    from workforce.dashboards.regional_employer import RegionalEmployerDashboard
+    from workforce.dashboards.regional_employer import RegionalEmployerApp
 
     selects = regional_page.locator(".widget-dropdown select")
     viewer, metric = selects.nth(0), selects.nth(selects.count() - 1)
     plot = regional_page.locator(".js-plotly-plot").count() - 1  # the benchmark, last
-    app = RegionalEmployerDashboard.from_data_dir(main_data.data_dir)
+    app = RegionalEmployerApp.from_data_dir(main_data.data_dir)
     for index in (1, 2):
         metric.select_option(index=index)
         app.viewer.label = _chosen(viewer)
@@ -354,11 +354,11 @@ def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook
 def test_an_institution_changes_the_graduates_chart(
     training_page: Any, main_data: MainPagesData
 ) -> None:
-    from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+    from workforce.dashboards.training_alignment import TrainingAlignmentApp
 
     selects = training_page.locator(".widget-dropdown select")
     profession, institution = selects.nth(2), selects.nth(3)
-    app = TrainingAlignmentDashboard.from_data_dir(main_data.data_dir)
+    app = TrainingAlignmentApp.from_data_dir(main_data.data_dir)
     profession.select_option(index=0)  # every profession
     app.profession.label = _chosen(profession)
     _show_package_trace(training_page, 1, app.figure.data)

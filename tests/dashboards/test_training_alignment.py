@@ -15,7 +15,7 @@ from polars.testing import assert_frame_equal
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from workforce.alignment import advise_intake
 from workforce.dashboards.format import format_interval, format_number
-from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+from workforce.dashboards.training_alignment import TrainingAlignmentApp
 from workforce.dashboards.training_alignment_data import AdviceSource
 from workforce.forecast.outlook import Outlook
 
@@ -36,19 +36,19 @@ def source(outlook: Outlook) -> AdviceSource:
 
 
 @pytest.fixture
-def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentDashboard:
+def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentApp:
     pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
-    return TrainingAlignmentDashboard(source=source, pipeline=pipeline)
+    return TrainingAlignmentApp(source=source, pipeline=pipeline)
 
 
-def _largest_gap(app: TrainingAlignmentDashboard) -> str:
+def _largest_gap(app: TrainingAlignmentApp) -> str:
     assert app.advice is not None
     advised = set(app.advice.table["profession_code"].to_list())
     gaps = app.advice.gaps.filter(pl.col("profession_code").is_in(list(advised)))
     return str(gaps.sort("gap_persons", descending=True)["profession_code"][0])
 
 
-def test_the_advice_is_the_packages(app: TrainingAlignmentDashboard, outlook: Outlook) -> None:
+def test_the_advice_is_the_packages(app: TrainingAlignmentApp, outlook: Outlook) -> None:
     expected = advise_intake(outlook)
     assert app.advice is not None
     assert app.advice.horizon_year == expected.horizon_year
@@ -62,7 +62,7 @@ def test_the_advice_is_the_packages(app: TrainingAlignmentDashboard, outlook: Ou
 
 
 def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
-    app: TrainingAlignmentDashboard,
+    app: TrainingAlignmentApp,
 ) -> None:
     profession = _largest_gap(app)
     before = list(app.figure.data[1].y)
@@ -93,7 +93,7 @@ def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
 
 
 def test_a_later_horizon_gives_the_packages_advice_for_that_year(
-    app: TrainingAlignmentDashboard, outlook: Outlook
+    app: TrainingAlignmentApp, outlook: Outlook
 ) -> None:
     assert app.advice is not None
     later = str(app.advice.horizon_year + 2)
@@ -103,7 +103,7 @@ def test_a_later_horizon_gives_the_packages_advice_for_that_year(
     assert later in app.tiles["gap"].value
 
 
-def _download(app: TrainingAlignmentDashboard, suffix: str) -> bytes:
+def _download(app: TrainingAlignmentApp, suffix: str) -> bytes:
     match = re.search(
         rf"download='[^']*{suffix}' href='data:[^;]+;base64,([^']+)'", app.downloads.value
     )
@@ -111,7 +111,7 @@ def _download(app: TrainingAlignmentDashboard, suffix: str) -> bytes:
     return base64.b64decode(match.group(1))
 
 
-def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentDashboard) -> None:
+def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentApp) -> None:
     assert app.advice is not None
     table = pl.read_csv(io.BytesIO(_download(app, ".csv")))
     assert table.columns == app.advice.table.columns
@@ -136,9 +136,7 @@ def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource)
             "placements": [row["current_intake"] + 1.0],
         }
     )
-    app = TrainingAlignmentDashboard(
-        source=AdviceSource.of(outlook, placements), placements=placements
-    )
+    app = TrainingAlignmentApp(source=AdviceSource.of(outlook, placements), placements=placements)
     assert app.advice is not None
     capped = app.advice.table.filter(
         (pl.col("programme_code") == row["programme_code"])
@@ -150,7 +148,7 @@ def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource)
 
 
 def test_completion_and_dropout_come_from_finished_cohorts(
-    app: TrainingAlignmentDashboard, main_data: MainPagesData
+    app: TrainingAlignmentApp, main_data: MainPagesData
 ) -> None:
     pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
     finished = pipeline.filter(pl.col("finished"))
@@ -162,7 +160,7 @@ def test_completion_and_dropout_come_from_finished_cohorts(
 
 
 def test_missing_outlook_shows_geen_gegevens(tmp_path: Path) -> None:
-    app = TrainingAlignmentDashboard.from_data_dir(tmp_path)
+    app = TrainingAlignmentApp.from_data_dir(tmp_path)
     assert "geen gegevens" in app.notice.value
     assert "geen gegevens" in app.table.value
     assert app.gap_figure.layout.title.text == "geen gegevens"

@@ -15,6 +15,8 @@ import polars as pl
 
 DATA_ENV = "WORKFORCE_DATA"
 MODELS_ENV = "WORKFORCE_MODELS"
+ALL = "*"
+"""Key value of an aggregated level (all sectors, all professions), as in forecast node ids."""
 
 
 def data_dir_from_env() -> Path:

@@ -10,14 +10,13 @@ employer's small cells (disclosure control of :mod:`workforce.privacy`).
 
 The notebook ``dashboards/regional_employer.ipynb`` is::
 
-    from workforce.dashboards.regional_employer import RegionalEmployerDashboard
-    app = RegionalEmployerDashboard.from_data_dir(); app.container
+    from workforce.dashboards.regional_employer import RegionalEmployerApp
+    app = RegionalEmployerApp.from_data_dir(); app.container
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.basedatatypes import BaseFigure
 
-from workforce.dashboards.data import Names, data_dir_from_env, load_names
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.app import App, figure_output, show_figure
+from workforce.dashboards.data import ALL, Names, data_dir_from_env, load_names
 from workforce.dashboards.format import (
     Language,
     format_interval,
@@ -65,7 +64,6 @@ from workforce.dashboards.regional_employer_data import (
 )
 from workforce.dashboards.regional_employer_figures import (
     FAN_TRACES,
-    OWN_COLOUR,
     benchmark_template,
     fan_template,
     flex_template,
@@ -75,6 +73,7 @@ from workforce.dashboards.regional_employer_figures import (
 )
 from workforce.dashboards.widgets import (
     COLOURS,
+    OWN_COLOUR,
     dropdown,
     empty_state_html,
     headline_tile,
@@ -132,7 +131,7 @@ def engine_for(outlook: Any, *, paths: int = SCENARIO_PATHS) -> ScenarioEngine:
     return ScenarioEngine(outlook, paths=paths, levels=levels)
 
 
-class RegionalEmployerDashboard:
+class RegionalEmployerApp(App):
     """Filters (viewer, sector, profession, horizon), scenario sliders, tiles and figures.
 
     State lives in the widgets: set ``app.sector.value``, ``app.profession.value``,
@@ -154,6 +153,7 @@ class RegionalEmployerDashboard:
         names: Names | None = None,
         language: Language = Language.nl,
     ) -> None:
+        super().__init__()
         self.names = names or Names()
         self.language = language
         self.files = regional or RegionalFiles()
@@ -206,13 +206,12 @@ class RegionalEmployerDashboard:
         self.notice = widgets.HTML()
         self.sankey_note = widgets.HTML()
         self.benchmark_note = widgets.HTML()
-        self.fan_plot = widgets.Output()
-        self.sankey_plot = widgets.Output()
-        self.trends_plot = widgets.Output()
-        self.retirement_plot = widgets.Output(layout=_half_row())
-        self.flex_plot = widgets.Output(layout=_half_row())
-        self.benchmark_plot = widgets.Output()
-        self._updating = False
+        self.fan_plot = figure_output()
+        self.sankey_plot = figure_output()
+        self.trends_plot = figure_output()
+        self.retirement_plot = figure_output(_half_row())
+        self.flex_plot = figure_output(_half_row())
+        self.benchmark_plot = figure_output()
         self._fill_options()
 
         figures = {
@@ -247,7 +246,7 @@ class RegionalEmployerDashboard:
     @classmethod
     def from_data_dir(
         cls, data_dir: Path | None = None, *, language: Language = Language.nl
-    ) -> RegionalEmployerDashboard:
+    ) -> RegionalEmployerApp:
         """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
         data_dir = data_dir or data_dir_from_env()
         return cls(
@@ -333,23 +332,15 @@ class RegionalEmployerDashboard:
         )
 
     def _fill_options(self) -> None:
-        self._updating = True
-        try:
-            _set_options(self.sector, self._node_options("sector"))
-            _set_options(self.profession, self._node_options("profession", self.sector_code))
-        finally:
-            self._updating = False
+        self.fill(self.sector, self._node_options("sector"))
+        self.fill(self.profession, self._node_options("profession", self.sector_code))
 
     # Events ----------------------------------------------------------------------------------
 
     def _on_sector(self, _: dict[str, Any]) -> None:
         if self._updating:
             return
-        self._updating = True
-        try:
-            _set_options(self.profession, self._node_options("profession", self.sector_code))
-        finally:
-            self._updating = False
+        self.fill(self.profession, self._node_options("profession", self.sector_code))
         self._draw_node(self.figure, self.trends_figure, self.retirement_figure)
 
     def _on_node(self, _: dict[str, Any]) -> None:
@@ -720,29 +711,6 @@ class RegionalEmployerDashboard:
         )
 
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
-
-
-def show_figure(output: widgets.Output, figure: BaseFigure) -> None:
-    """Show ``figure`` in ``output`` as one whole Plotly output, replacing what was there.
-
-    The whole figure set as the ``Output``'s content (never ``with output: fig.show()``)
-    reaches the page every time (the employer benchmark's ``FigureWidget`` kept its first
-    drawing in the browser), and unlike a ``FigureWidget`` it does not carry Plotly's script
-    in the widget state: one script for the page, not one per chart.
-    """
-    output.outputs = (
-        {
-            "output_type": "display_data",
-            "metadata": {},
-            "data": {
-                PLOTLY_MIME: {**json.loads(figure.to_json()), "config": {"responsive": True}},
-                "text/plain": "<Figure>",
-            },
-        },
-    )
-
-
 def _half_row() -> widgets.Layout:
     """Half a row that wraps below 480 px (two charts side by side)."""
     return widgets.Layout(flex="1 1 480px", min_width="480px")
@@ -756,11 +724,3 @@ def _month_text(month: str | None, language: Language) -> str:
         return format_month(dt.date.fromisoformat(f"{month}-01"), language)
     except ValueError:
         return month
-
-
-def _set_options(control: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
-    """New options, keeping the current value when it is still offered."""
-    current = control.value
-    control.options = options
-    values = [value for _, value in options]
-    control.value = current if current in values else (values[0] if values else None)

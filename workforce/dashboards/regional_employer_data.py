@@ -14,8 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.dashboards.data import read_forecast
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.data import ALL, read_forecast
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, Viewer
 from workforce.regional.data import MissingMartsError, RegionalMarts, load_marts
 from workforce.scenario.spec import Lever, Scenario, scenario_of

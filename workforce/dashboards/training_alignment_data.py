@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from workforce.alignment import Advice, AlignmentError, read_placements, write_advice
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.data import ALL
 
 PLACEMENTS_FILE = "placements.csv"
 TARGETS = ("median", "probability")
