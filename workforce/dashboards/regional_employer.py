@@ -4,9 +4,10 @@ For HR directors. Headline tiles (staff, FTE, vacancies, regional turnover again
 mobility, the expected shortage in 1, 3 and 5 years with its 80 % interval), the shortage fan
 chart per sector and profession, scenario sliders recomputed live by the scenario engine's fast
 path (no model is refitted), the mobility Sankey between sectors or employers, retention and
-time-to-fill trends, the retirement wave, the flex pool and an employer benchmark. A viewer
-dropdown shows the page as one employer sees it: its own cells in full, never another
-employer's small cells (disclosure control of :mod:`workforce.privacy`).
+time-to-fill trends, the retirement wave, the flex pool and an employer benchmark. The viewer
+dropdown offers what the signed-in identity may see (:mod:`workforce.dashboards.identity`): the
+public view always, and an employer's own view only to that employer: its own cells in full,
+never another employer's small cells (disclosure control of :mod:`workforce.privacy`).
 
 The notebook ``dashboards/regional_employer.ipynb`` is::
 
@@ -35,6 +36,7 @@ from workforce.dashboards.format import (
     format_number,
     format_percent,
 )
+from workforce.dashboards.identity import PUBLIC_IDENTITY, Identity, signed_in
 from workforce.dashboards.page_text import section_title, text
 from workforce.dashboards.regional_employer_data import (
     LEVERS,
@@ -152,8 +154,10 @@ class RegionalEmployerApp(App):
         engine: EngineFactory | None = None,
         names: Names | None = None,
         language: Language = Language.nl,
+        identity: Identity = PUBLIC_IDENTITY,
     ) -> None:
         super().__init__()
+        self.identity = identity
         self.names = names or Names()
         self.language = language
         self.files = regional or RegionalFiles()
@@ -245,11 +249,18 @@ class RegionalEmployerApp(App):
 
     @classmethod
     def from_data_dir(
-        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+        cls,
+        data_dir: Path | None = None,
+        *,
+        language: Language = Language.nl,
+        identity: Identity | None = None,
     ) -> RegionalEmployerApp:
-        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
+        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``) for ``identity``
+        (default: who signed in to this page, see :func:`~workforce.dashboards.identity.signed_in`).
+        """
         data_dir = data_dir or data_dir_from_env()
         return cls(
+            identity=signed_in() if identity is None else identity,
             shortage=read_shortage(data_dir),
             regional=read_regional(data_dir),
             marts=read_marts(data_dir),
@@ -274,8 +285,19 @@ class RegionalEmployerApp(App):
 
     @property
     def current_viewer(self) -> Viewer:
+        """The view chosen, if the signed-in identity may see it; else the public view."""
         value = self.viewer.value
-        return PUBLIC if value in (None, "") else Viewer(str(value))
+        if value in (None, "") or value not in self.permitted_employers():
+            return PUBLIC
+        return Viewer(str(value))
+
+    def permitted_employers(self) -> tuple[str, ...]:
+        """Employers whose own view the signed-in identity may open: its own, if in the data."""
+        own = self.identity.employer_id
+        if own is None or self.marts is None:
+            return ()
+        known = self.marts.workforce_monthly["employer_id"].unique().to_list()
+        return (own,) if own in known else ()
 
     def node(self) -> pl.DataFrame:
         """The outlook of the node shown (all horizons)."""
@@ -315,10 +337,7 @@ class RegionalEmployerApp(App):
 
     def _viewer_options(self) -> list[tuple[str, str]]:
         options = [(text("viewer_public", self.language), "")]
-        if self.marts is not None:
-            employers = self.marts.workforce_monthly["employer_id"].unique().sort().to_list()
-            options += [(str(e), str(e)) for e in employers]
-        return options
+        return options + [(employer, employer) for employer in self.permitted_employers()]
 
     def _node_options(self, column: str, sector: str | None = None) -> list[tuple[str, str]]:
         keys = list(self._nodes)
