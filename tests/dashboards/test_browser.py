@@ -21,8 +21,11 @@ from tests.support.browser import (
     ERROR_TEXTS,
     PLOT_DATA,
     PLOTS_DRAWN,
+    LOADS,
     TRACE_CHANGED,
+    PageSpec,
     chromium_available,
+    follow_every_filter,
 )
 from tests.support.demo import DemoData
 from workforce.dashboards.data import read_forecast
@@ -39,6 +42,8 @@ from workforce.dashboards.server import (
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 EXPLORER = "forecast_explorer.ipynb"
 RENDER_TIMEOUT_MS = 120_000
+
+pytestmark = pytest.mark.browser
 
 if not chromium_available():
     if os.environ.get("CI"):
@@ -159,3 +164,22 @@ def test_requests_without_the_token_are_refused(server: ServerSettings) -> None:
     assert _status(page) in (302, 403)
     assert _status(page + "?token=wrong") in (302, 403)
     assert _status(server.url(with_token=False)) in (302, 403)
+
+
+EXPLORER_PAGE: PageSpec = (
+    EXPLORER,
+    ("region", "sector", "profession"),
+    ("language",),
+    ("figure", "backtest_figure"),
+)
+
+
+@pytest.mark.parametrize("load", range(LOADS))
+def test_explorer_charts_follow_every_filter(
+    server: ServerSettings, browser: Any, dashboard_data: DemoData, load: int
+) -> None:
+    """The forecast and the backtest chart follow region, sector, profession and language."""
+    app = ForecastExplorerApp.from_data_dir(
+        dashboard_data.data_dir, models_dir=dashboard_data.models_dir
+    )
+    follow_every_filter(browser, server.url(EXPLORER), app, EXPLORER_PAGE, load, RENDER_TIMEOUT_MS)
