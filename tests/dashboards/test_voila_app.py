@@ -60,7 +60,7 @@ def _open(url: str, jar: CookieJar | None = None) -> tuple[int, dict[str, str], 
             return None
 
     opener = urllib.request.build_opener(
-        NoRedirect, urllib.request.HTTPCookieProcessor(jar or CookieJar())
+        NoRedirect, urllib.request.HTTPCookieProcessor(jar if jar is not None else CookieJar())
     )
     try:
         with opener.open(url, timeout=180) as response:
@@ -194,3 +194,18 @@ def test_past_the_cap_a_dutch_busy_page_until_a_left_pages_kernel_is_released(
             assert time.monotonic() - left < 60 + CULL_INTERVAL, "kernel not released"
             time.sleep(2)
         assert time.monotonic() - left <= 60
+
+
+def test_an_employer_stays_signed_in_when_a_proxy_adds_the_shared_token(
+    server: ServerSettings,
+) -> None:
+    issued = issue_token(server.data_dir, "VVT-01")
+    jar = CookieJar()
+    page = server.url(PAGE, with_token=False)
+    assert _open(f"{page}?token={issued.token}", jar)[0] == 200
+    status, _, _, cookies = _open(f"{page}?token={server.token}", jar)
+    assert status == 200
+    assert not cookies or _cookie_user(cookies) == f"employer:{issued.record.token_id}"
+    revoke_tokens(server.data_dir, "VVT-01")
+    _, _, _, cookies = _open(f"{page}?token={server.token}", jar)
+    assert _cookie_user(cookies) == "public"

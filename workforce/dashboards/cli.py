@@ -170,7 +170,7 @@ def revoke(
     ],
     data_dir: DataDir = None,
 ) -> None:
-    """Revoke tokens: pages opened with them show the public view from their next load."""
+    """Revoke tokens: they no longer sign anyone in, from the next page load on."""
     from workforce.dashboards.access import AccessError, revoke_tokens
 
     try:

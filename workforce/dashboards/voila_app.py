@@ -96,7 +96,14 @@ class WorkforceIdentityProvider(PasswordIdentityProvider):
         return User(username=f"{EMPLOYER_USER}{record.token_id}", name=name, display_name=name)
 
     async def get_user_token(self, handler: tornado.web.RequestHandler) -> User | None:
-        return self._user_for(self.get_token(handler))
+        """The user of a presented token. The shared token keeps an employer signed in whose
+        valid cookie comes with it (a proxy adds the shared token to every request)."""
+        user = self._user_for(self.get_token(handler))
+        if user is not None and user.username == PUBLIC_USER:
+            signed = await self.get_user_cookie(handler)
+            if signed is not None and signed.username.startswith(EMPLOYER_USER):
+                return signed
+        return user
 
     async def get_user_cookie(self, handler: tornado.web.RequestHandler) -> User | None:
         """The cookie's user, unless its employer token was revoked since."""
