@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
@@ -65,6 +66,8 @@ from workforce.dashboards.server import (
 
 MINIMAL = Path(__file__).with_name("minimal_dashboard.ipynb")
 PAGE_TIMEOUT_MS = 180_000
+LOAD_TIMEOUT_S = 600
+"""How long one of many viewers waits for the page before it counts as never rendered."""
 DATA_CHANGED = f"(before) => ({PLOT_DATA_JSON})() !== before"
 
 
@@ -346,13 +349,26 @@ async def _visit(browser: Any, url: str, plots: int, stay: float) -> Visit:
 
     page.on("response", count_busy)
     started = time.perf_counter()
+    deadline = started + LOAD_TIMEOUT_S
     try:
-        await page.goto(url, timeout=PAGE_TIMEOUT_MS)
-        await page.wait_for_function(RENDERED, arg=plots, timeout=PAGE_TIMEOUT_MS, polling=100)
+        await page.goto(url, timeout=LOAD_TIMEOUT_S * 1000)
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"not rendered in {LOAD_TIMEOUT_S} s")
+            try:
+                await page.wait_for_function(
+                    RENDERED, arg=plots, timeout=remaining * 1000, polling=100
+                )
+                break
+            except PlaywrightError as error:
+                if "destroyed" not in str(error) and "navigat" not in str(error):
+                    raise
+                await asyncio.sleep(0.5)  # the busy page reloaded itself: wait on the new one
         visit.seconds = time.perf_counter() - started
         await asyncio.sleep(stay)
     except Exception as error:  # a viewer that never got the page is reported, not fatal
-        visit.failed = type(error).__name__
+        visit.failed = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
     finally:
         await page.close(run_before_unload=True)
         await context.close()
@@ -427,9 +443,10 @@ def run_load(
         f"viewer (target <= 3x); slowest {max(seconds, default=float('nan')):.1f} s"
     )
     told_busy = sum(1 for v in crowd if v.busy)
+    failures = [v.failed for v in crowd if v.failed]
     print(
-        f"  told busy at least once: {told_busy} of {viewers}; never rendered: "
-        f"{sum(1 for v in crowd if v.failed)}"
+        f"  told busy at least once: {told_busy} of {viewers}; never rendered: {len(failures)}"
+        + (f" ({'; '.join(sorted(set(failures)))})" if failures else "")
     )
     per_page = max(alone_memory.peak - server_alone, 1)
     print(

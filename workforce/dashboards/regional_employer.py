@@ -226,11 +226,13 @@ class RegionalEmployerApp(App):
         (default: who signed in to this page, see :func:`~workforce.dashboards.identity.signed_in`).
         """
         data_dir = data_dir or data_dir_from_env()
+        identity = signed_in() if identity is None else identity
         return cls(
-            identity=signed_in() if identity is None else identity,
+            identity=identity,
             shortage=read_shortage(data_dir),
             regional=read_regional(data_dir),
-            marts=read_marts(data_dir),
+            # The public view reads published tables only; an employer's own view needs the marts.
+            marts=None if identity.is_public else read_marts(data_dir),
             engine=_all_levels_engine(data_dir),
             names=load_names(),
             language=language,
