@@ -222,3 +222,26 @@ def test_supply_is_drawn_and_shortage_headlined_when_forecast() -> None:
     tile = app.tiles["shortage_end"].value
     assert "1.141" in tile
     assert "80%: 1.100 \u2013 1.180" in tile
+
+
+def test_the_backtest_chart_follows_the_series_and_the_language(app: ForecastExplorerApp) -> None:
+    from workforce.dashboards.app import shown_figure
+
+    def shown_backtest() -> tuple[str, list[float]]:
+        data = shown_figure(app.backtest_plot)
+        assert data is not None
+        return data["layout"]["title"]["text"], list(data["data"][0]["x"])
+
+    title, values = shown_backtest()
+    app.profession.value = app.profession.options[1][1]
+    metrics = app.run.metrics.filter(pl.col("unique_id") == app.unique_id)
+    new_title, new_values = shown_backtest()
+    assert new_title != title
+    assert app.profession.label in new_title
+    assert sorted(new_values) == pytest.approx(sorted(metrics["mase"].to_list()))
+    app.language.value = Language.en.value
+    english, _ = shown_backtest()
+    assert english.startswith("Backtest per model (MASE, lower is better)")
+    shown = shown_figure(app.backtest_plot)
+    assert shown is not None
+    assert "chosen (delivered)" in shown["data"][0]["y"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import io
 import re
 import zipfile
@@ -165,3 +166,38 @@ def test_missing_outlook_shows_geen_gegevens(tmp_path: Path) -> None:
     assert "geen gegevens" in app.table.value
     assert app.gap_figure.layout.title.text == "geen gegevens"
     assert app.downloads.value == ""
+
+
+def test_all_three_charts_follow_each_filter(app: TrainingAlignmentApp) -> None:
+    from workforce.dashboards.app import shown_figure
+
+    plots = {
+        "gap": (app.gap_plot, app.gap_figure),
+        "graduates": (app.graduates_plot, app.figure),
+        "pipeline": (app.pipeline_plot, app.pipeline_figure),
+    }
+
+    def titles() -> dict[str, str]:
+        shown = {}
+        for name, (output, figure) in plots.items():
+            data = shown_figure(output)
+            assert data is not None
+            assert data["data"] == json.loads(figure.to_json())["data"]
+            shown[name] = data["layout"]["title"]["text"]
+        return shown
+
+    before = titles()
+    profession = _largest_gap(app)
+    app.profession.value = profession
+    after = titles()
+    name = app.profession.label
+    assert all(name in title for title in after.values()), after
+    assert all(after[key] != before[key] for key in plots)
+    app.profession.index = 0  # every profession
+    app.institution.index = 1
+    institution = titles()
+    assert app.institution.label in institution["graduates"]
+    assert app.institution.label in institution["pipeline"]
+    years = [value for _, value in app.horizon_year.options]
+    app.horizon_year.value = years[-1] if app.horizon_year.value != years[-1] else years[0]
+    assert str(app.horizon_year.value) in titles()["gap"]
