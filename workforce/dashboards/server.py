@@ -28,11 +28,14 @@ DEFAULT_PORT = 8866
 
 EXECUTOR_TIMEOUT = 120
 """Seconds a notebook cell may run before Voila gives up on it (a safety net against stalls)."""
-CULL_IDLE_TIMEOUT = 40
-"""Seconds an idle kernel without a browser connected lives: a closed page's kernel is gone
-within a minute. A kernel that is still rendering is busy and a kernel whose page is open is
-connected; neither is culled."""
-CULL_INTERVAL = 10
+RELEASE_LEFT_AFTER = 30
+"""Seconds after a page's browser disconnected (a crash, a lost network) before its kernel is
+shut down; a page closed normally has its kernel shut down at once."""
+CULL_IDLE_TIMEOUT = 300
+"""Seconds an idle kernel that no page ever connected to lives. Longer than the release of a left
+page: under load a page may take a while to connect after its kernel rendered it. Busy kernels
+(still rendering) and connected ones (open pages) are never culled."""
+CULL_INTERVAL = 30
 MAX_KERNELS = 8
 """Page kernels at once (about 300 MB each); past that a "busy, try again" page."""
 
@@ -70,6 +73,7 @@ class ServerSettings:
     notebooks: Path = field(default_factory=dashboards_dir)
     executor_timeout: int = EXECUTOR_TIMEOUT
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT
+    release_left_after: int = RELEASE_LEFT_AFTER
     max_kernels: int = MAX_KERNELS
     trust_proxy_header: str | None = None
     secure_cookie: bool = False
@@ -113,6 +117,7 @@ def voila_command(settings: ServerSettings) -> list[str]:
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
         f"--WorkforceVoila.max_kernels={settings.max_kernels}",
+        f"--WorkforceVoila.release_left_after={settings.release_left_after}",
     ]
     if settings.trust_proxy_header:
         command.append(f"--WorkforceVoila.trust_proxy_header={settings.trust_proxy_header}")

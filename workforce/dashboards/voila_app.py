@@ -8,6 +8,8 @@ with Voila's own options plus these:
 - ``--WorkforceVoila.trust_proxy_header=NAME``: the employer named in this request header (set
   by the organisation's login proxy) sees its own view. Off unless given.
 - ``--WorkforceVoila.secure_cookie=True``: the login cookie only over https (behind a TLS proxy).
+- ``--WorkforceVoila.release_left_after=S``: a page's kernel is shut down S seconds after its
+  browser disconnected (a closed page is shut down at once by Voila itself).
 
 Who signs in: the shared token is the public view; an employer's access token (see
 :mod:`workforce.dashboards.access`) signs in as that employer. Each page's kernel starts with a
@@ -20,10 +22,12 @@ from __future__ import annotations
 import copy
 import inspect
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import tornado.ioloop
 import tornado.web
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from traitlets import Bool, Int, Unicode
@@ -76,6 +80,40 @@ probeert het over {retry} seconden vanzelf.</p>
 </body></html>
 """
 RETRY_SECONDS = 15
+RELEASE_CHECK_SECONDS = 5
+
+
+class LeftPages:
+    """Shuts down the kernel of a page the browser left: connected once, now without a
+    connection for ``after`` seconds. Kernels still waiting for their page to connect (slow
+    under load) are left to the idle culler, which waits longer."""
+
+    def __init__(self, kernel_manager: Any, *, after: float) -> None:
+        self.kernel_manager = kernel_manager
+        self.after = after
+        self.connected: set[str] = set()
+        self.left_at: dict[str, float] = {}
+
+    async def check(self) -> None:
+        now = time.monotonic()
+        connections = dict(getattr(self.kernel_manager, "_kernel_connections", {}))
+        for kernel_id, count in connections.items():
+            if count > 0:
+                self.connected.add(kernel_id)
+                self.left_at.pop(kernel_id, None)
+            elif kernel_id in self.connected:
+                self.left_at.setdefault(kernel_id, now)
+        for kernel_id, since in list(self.left_at.items()):
+            if kernel_id not in connections:
+                self.left_at.pop(kernel_id)
+                self.connected.discard(kernel_id)
+            elif now - since >= self.after:
+                self.left_at.pop(kernel_id)
+                self.connected.discard(kernel_id)
+                try:
+                    await self.kernel_manager.shutdown_kernel(kernel_id)
+                except Exception:  # already gone: nothing to release
+                    continue
 
 
 class WorkforceIdentityProvider(PasswordIdentityProvider):
@@ -178,6 +216,9 @@ class WorkforceVoila(Voila):
         "", config=True, help="Request header naming the signed-in employer (from a proxy)."
     )
     secure_cookie = Bool(False, config=True, help="Send the login cookie over https only.")
+    release_left_after = Int(
+        30, config=True, help="Seconds after its page left before a kernel is shut down."
+    )
 
     def initialize(self, argv: Any = None) -> None:
         self.identity_provider_class = WorkforceIdentityProvider
@@ -202,6 +243,9 @@ class WorkforceVoila(Voila):
         if self.secure_cookie:
             provider.secure_cookie = True
         self.kernel_manager.allowed_message_types = list(WIDGET_MESSAGES)
+        left = LeftPages(self.kernel_manager, after=self.release_left_after)
+        self._left_pages = tornado.ioloop.PeriodicCallback(left.check, RELEASE_CHECK_SECONDS * 1000)
+        self._left_pages.start()
         return settings
 
     def init_handlers(self) -> list[Any]:
