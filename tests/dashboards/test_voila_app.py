@@ -84,6 +84,7 @@ def test_pages_carry_a_script_policy_and_a_same_site_cookie(server: ServerSettin
     assert status == 200
     policy = headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
+    assert "unsafe-eval" not in policy
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'self'" in policy
     login = next(c for c in cookies if c.startswith("username-"))

@@ -58,7 +58,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         # Voila's page templates and widget manager run inline scripts; scripts from any other
         # origin are refused.
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "script-src 'self' 'unsafe-inline'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
