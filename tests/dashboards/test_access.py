@@ -95,3 +95,26 @@ def test_token_for_an_unknown_employer_is_refused_clearly(tmp_path: Path) -> Non
     )
     assert missing.exit_code == 2
     assert "no active token" in missing.output
+
+
+def _issue_many(data_dir: str, employer: str, count: int) -> None:
+    for _ in range(count):
+        issue_token(Path(data_dir), employer)
+
+
+def test_two_commands_at_once_lose_no_token(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_issue_many, args=(str(tmp_path), employer, 15))
+        for employer in ("GGZ-04", "VVT-01")
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    records = read_tokens(tmp_path)
+    assert len(records) == 30
+    assert {r.employer_id for r in records} == {"GGZ-04", "VVT-01"}

@@ -10,11 +10,14 @@ stops working at the next page load.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -85,6 +88,19 @@ def _write_tokens(data_dir: Path, records: list[TokenRecord]) -> None:
     os.replace(partial, path)
 
 
+@contextmanager
+def _writing(data_dir: Path) -> Iterator[None]:
+    """One token command at a time changes the file (two at once would lose a token)."""
+    folder = data_dir / ACCESS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f".{TOKENS_FILE}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
@@ -94,7 +110,6 @@ def issue_token(data_dir: Path, employer_id: str) -> IssuedToken:
     employer_id = employer_id.strip()
     if not employer_id:
         raise AccessError("an employer id is needed, e.g. GGZ-04")
-    records = read_tokens(data_dir)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = TokenRecord(
         token_id=secrets.token_hex(4),
@@ -102,25 +117,26 @@ def issue_token(data_dir: Path, employer_id: str) -> IssuedToken:
         token_hash=hash_token(token),
         issued_at=_now(),
     )
-    _write_tokens(data_dir, [*records, record])
+    with _writing(data_dir):
+        _write_tokens(data_dir, [*read_tokens(data_dir), record])
     return IssuedToken(token=token, record=record)
 
 
 def revoke_tokens(data_dir: Path, employer_or_token_id: str) -> list[TokenRecord]:
     """Revoke every active token of an employer, or the one token with that id."""
     key = employer_or_token_id.strip()
-    records = read_tokens(data_dir)
     now = _now()
     revoked: list[TokenRecord] = []
     kept: list[TokenRecord] = []
-    for record in records:
-        if record.active and key in (record.employer_id, record.token_id):
-            record = TokenRecord(**{**asdict(record), "revoked_at": now})
-            revoked.append(record)
-        kept.append(record)
-    if not revoked:
-        raise AccessError(f"no active token of employer or with id {key!r}")
-    _write_tokens(data_dir, kept)
+    with _writing(data_dir):
+        for record in read_tokens(data_dir):
+            if record.active and key in (record.employer_id, record.token_id):
+                record = TokenRecord(**{**asdict(record), "revoked_at": now})
+                revoked.append(record)
+            kept.append(record)
+        if not revoked:
+            raise AccessError(f"no active token of employer or with id {key!r}")
+        _write_tokens(data_dir, kept)
     return revoked
 
 
