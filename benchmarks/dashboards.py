@@ -1,19 +1,25 @@
-"""Dashboards in a real browser: first render and filter latency, next to a minimal Voila page.
+"""Dashboards in a real browser: first render, filter latency and many viewers at once.
 
 Serves every notebook of ``dashboards/`` (new dashboards are picked up as they appear) plus
-``benchmarks/minimal_dashboard.ipynb`` (one dropdown, one small Plotly ``FigureWidget``) from one
-Voila server started as ``workforce dashboard`` starts it, and drives Debian's Chromium:
+``benchmarks/minimal_dashboard.ipynb`` (one dropdown, one small Plotly figure) from one Voila
+server started as ``workforce dashboard`` starts it, and drives Debian's Chromium.
 
+``--modes pages``: per notebook, against the minimal page of the same run
 - first render: from the request until Voila's spinner is gone and as many Plotly graphs as
   the page shows once settled (counted in a warm-up load) hold their data (a fresh page per run);
 - update: from choosing another option in a dropdown (or nudging a slider) until the data of a
   graph in the browser has changed.
-
-Both are measured with preheated kernels (``--preheat_kernel``, one executed kernel kept ready
-per notebook) and without, and reported as ratios to the minimal page of the same run.
 Targets: first render <= 2x minimal; update <= 500 ms.
 
+``--modes load``: one viewer alone, then ``--viewers`` (default 20) opening the same page at
+once and staying ``--stay`` seconds, on a server capped at ``--max-kernels`` page kernels. Per
+viewer: seconds until the page is rendered (past the cap a viewer gets the "busy" page, which
+retries by itself, and waits); p50/p95 against the single viewer of the same run, how many were
+told "busy", and the server's peak memory (Voila and its kernels) against the cap times the
+single viewer's memory. Targets: p95 <= 3x one viewer; memory bounded by the cap.
+
     .venv/bin/python benchmarks/dashboards.py [--data-dir data] [--runs 3] [--updates 5]
+    .venv/bin/python benchmarks/dashboards.py --modes load [--viewers 20] [--page NAME]
 
 Run it after ``make run`` so that every dashboard has its data. When the data folder has no
 forecasts, the seeded region is generated and a few series are forecast into a temporary folder
@@ -23,23 +29,45 @@ first (dashboards that need more then show their empty states).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import math
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
-from workforce.dashboards.browser import PLOT_COUNT, PLOT_DATA_JSON, RENDERED, launch_chromium
-from workforce.dashboards.server import DashboardServer, ServerSettings, dashboards_dir, free_port
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support, run as a script
+
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PLOT_COUNT,
+    PLOT_DATA_JSON,
+    RENDERED,
+    launch_chromium,
+)
+from workforce.dashboards.server import (
+    CULL_IDLE_TIMEOUT,
+    MAX_KERNELS,
+    DashboardServer,
+    ServerSettings,
+    dashboards_dir,
+    free_port,
+)
 
 MINIMAL = Path(__file__).with_name("minimal_dashboard.ipynb")
 PAGE_TIMEOUT_MS = 180_000
+LOAD_TIMEOUT_S = 600
+"""How long one of many viewers waits for the page before it counts as never rendered."""
 DATA_CHANGED = f"(before) => ({PLOT_DATA_JSON})() !== before"
 
 
@@ -55,8 +83,8 @@ class Timings:
 
 def prepare_data(folder: Path) -> tuple[Path, Path]:
     """The seeded region's marts and a quick forecast of a few series in ``folder``."""
+    from tests.support.demo import prepare_demo_forecast
     from workforce.build import build_marts
-    from workforce.dashboards.demo import prepare_demo_forecast
     from workforce.ingest.load import ingest_paths
     from workforce.synthetic import generate_region
 
@@ -176,9 +204,8 @@ def measure_updates(page: Any, count: int) -> tuple[str, list[float], int]:
     return name, seconds, lost
 
 
-def run_mode(
+def run_pages(
     *,
-    preheat: bool,
     notebooks: Path,
     names: list[str],
     data_dir: Path,
@@ -190,22 +217,18 @@ def run_mode(
 ) -> dict[str, Timings]:
     """Every notebook ``runs`` times (interleaved) on one server; updates on the first page."""
     settings = ServerSettings(
-        data_dir=data_dir,
-        models_dir=models_dir,
-        port=free_port(),
-        notebooks=notebooks,
-        preheat=preheat,
+        data_dir=data_dir, models_dir=models_dir, port=free_port(), notebooks=notebooks
     )
     results = {name: Timings() for name in names}
-    print(f"\n{'preheated' if preheat else 'not preheated'}: serving", flush=True)
+    print("\nserving", flush=True)
     log_file = log.open("ab") if log else None
     with DashboardServer(settings, log=log_file), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        # Warm-up, not counted: fills the pools, loads caches, counts each page's graphs.
+        # Warm-up, not counted: loads caches, counts each page's graphs.
         plots = {name: count_plots(browser, settings.url(name)) for name in names}
         for run in range(runs):
             for name in names:
-                time.sleep(settle)  # the pool refills and the machine calms down between pages
+                time.sleep(settle)  # the closed page's kernel goes, the machine calms down
                 seconds, page = measure_render(browser, settings.url(name), plots[name])
                 results[name].renders.append(seconds)
                 print(f"  {name}: first render {seconds:.2f} s", flush=True)
@@ -244,6 +267,196 @@ def report(mode: str, results: dict[str, Timings]) -> None:
         print(f"{'':<28} runs: {', '.join(f'{s:.2f}' for s in timing.renders)}{lost}")
 
 
+# Many viewers at once ----------------------------------------------------------------------------
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and every process below it (Voila and its kernels), from ``/proc``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _resident_bytes(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+class MemoryPeak:
+    """The largest resident memory of a process tree, sampled every quarter second."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak = 0
+        self.kernels_peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            pids = _process_tree(self.root)
+            self.peak = max(self.peak, _resident_bytes(pids))
+            self.kernels_peak = max(self.kernels_peak, len(pids) - 1)
+            self._stop.wait(0.25)
+
+    def __enter__(self) -> MemoryPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@dataclass
+class Visit:
+    """One viewer's visit: seconds until the page was rendered, and how often it heard "busy"."""
+
+    seconds: float = float("nan")
+    busy: int = 0
+    failed: str = ""
+
+
+async def _visit(browser: Any, url: str, plots: int, stay: float) -> Visit:
+    visit = Visit()
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+
+    def count_busy(response: Any) -> None:
+        if response.request.resource_type == "document" and response.status == 503:
+            visit.busy += 1
+
+    page.on("response", count_busy)
+    started = time.perf_counter()
+    deadline = started + LOAD_TIMEOUT_S
+    try:
+        await page.goto(url, timeout=LOAD_TIMEOUT_S * 1000)
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"not rendered in {LOAD_TIMEOUT_S} s")
+            try:
+                await page.wait_for_function(
+                    RENDERED, arg=plots, timeout=remaining * 1000, polling=100
+                )
+                break
+            except PlaywrightError as error:
+                if "destroyed" not in str(error) and "navigat" not in str(error):
+                    raise
+                await asyncio.sleep(0.5)  # the busy page reloaded itself: wait on the new one
+        visit.seconds = time.perf_counter() - started
+        await asyncio.sleep(stay)
+    except Exception as error:  # a viewer that never got the page is reported, not fatal
+        visit.failed = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+    finally:
+        await page.close(run_before_unload=True)
+        await context.close()
+    return visit
+
+
+async def _visits(url: str, plots: int, viewers: int, stay: float) -> list[Visit]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
+        )
+        visits = await asyncio.gather(*(_visit(browser, url, plots, stay) for _ in range(viewers)))
+        await browser.close()
+    return list(visits)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def run_load(
+    *,
+    notebooks: Path,
+    page: str,
+    data_dir: Path,
+    models_dir: Path,
+    viewers: int,
+    stay: float,
+    max_kernels: int,
+    log: Path | None = None,
+) -> None:
+    """One viewer alone, then ``viewers`` at once, on one server capped at ``max_kernels``."""
+    settings = ServerSettings(
+        data_dir=data_dir,
+        models_dir=models_dir,
+        port=free_port(),
+        notebooks=notebooks,
+        max_kernels=max_kernels,
+    )
+    log_file = log.open("ab") if log else None
+    url = settings.url(page)
+    with DashboardServer(settings, log=log_file) as server:
+        assert server.process is not None
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            plots = count_plots(browser, url)  # warm-up, not counted
+            browser.close()
+        time.sleep(CULL_IDLE_TIMEOUT / 4)
+        server_alone = _resident_bytes([server.process.pid])  # Voila with no page open
+        with MemoryPeak(server.process.pid) as alone_memory:
+            (alone,) = asyncio.run(_visits(url, plots, 1, stay))
+        time.sleep(CULL_IDLE_TIMEOUT / 4)
+        with MemoryPeak(server.process.pid) as crowd_memory:
+            crowd = asyncio.run(_visits(url, plots, viewers, stay))
+    if log_file:
+        log_file.close()
+    seconds = [v.seconds for v in crowd if not v.failed]
+    p50, p95 = _percentile(seconds, 0.5), _percentile(seconds, 0.95)
+    mib = 1024 * 1024
+    print(f"\n{viewers} viewers at once on {page}, each staying {stay:.0f} s, cap {max_kernels}")
+    print(
+        f"  one viewer alone: first render {alone.seconds:.1f} s, "
+        f"server {alone_memory.peak / mib:.0f} MiB"
+    )
+    print(
+        f"  {viewers} at once: p50 {p50:.1f} s, p95 {p95:.1f} s = {p95 / alone.seconds:.1f}x one "
+        f"viewer (target <= 3x); slowest {max(seconds, default=float('nan')):.1f} s"
+    )
+    told_busy = sum(1 for v in crowd if v.busy)
+    failures = [v.failed for v in crowd if v.failed]
+    print(
+        f"  told busy at least once: {told_busy} of {viewers}; never rendered: {len(failures)}"
+        + (f" ({'; '.join(sorted(set(failures)))})" if failures else "")
+    )
+    per_page = max(alone_memory.peak - server_alone, 1)
+    print(
+        f"  server peak memory {crowd_memory.peak / mib:.0f} MiB with at most "
+        f"{crowd_memory.kernels_peak} kernel processes; cap x one viewer's page = "
+        f"{(max_kernels * per_page + server_alone) / mib:.0f} MiB "
+        f"(Voila {server_alone / mib:.0f} MiB + {max_kernels} x {per_page / mib:.0f} MiB)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -256,8 +469,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="First renders per notebook.")
     parser.add_argument("--updates", type=int, default=5, help="Filter changes per notebook.")
     parser.add_argument("--settle", type=float, default=15.0, help="Seconds between pages.")
+    parser.add_argument("--modes", choices=["pages", "load", "both"], default="pages")
+    parser.add_argument("--viewers", type=int, default=20, help="Viewers at once (load).")
+    parser.add_argument("--stay", type=float, default=20.0, help="Seconds each viewer stays.")
+    parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS, help="Kernel cap (load).")
     parser.add_argument(
-        "--modes", choices=["both", "preheat", "cold"], default="both", help="Kernel modes."
+        "--page", default="regional_employer.ipynb", help="Notebook the viewers open (load)."
     )
     parser.add_argument("--voila-log", type=Path, help="Append Voila's log to this file.")
     args = parser.parse_args()
@@ -268,17 +485,9 @@ def main() -> None:
             print(f"No forecasts in {data_dir}: preparing the seeded region with a quick forecast")
             data_dir, models_dir = prepare_data(scratch / "data")
         names = serve_folder(scratch / "notebooks")
-        modes = {"both": [True, False], "preheat": [True], "cold": [False]}[args.modes]
-        print(f"Notebooks: {', '.join(names)}; {args.runs} renders and {args.updates} updates each")
-        summary = {}
-        for preheat in modes:
-            mode = (
-                "preheated kernels (--preheat_kernel=True --pool_size=1)"
-                if preheat
-                else ("no preheating (a kernel starts per page)")
-            )
-            results = run_mode(
-                preheat=preheat,
+        if args.modes in ("pages", "both"):
+            print(f"Notebooks: {', '.join(names)}; {args.runs} renders, {args.updates} updates")
+            results = run_pages(
                 notebooks=scratch / "notebooks",
                 names=names,
                 data_dir=data_dir,
@@ -288,14 +497,19 @@ def main() -> None:
                 settle=args.settle,
                 log=args.voila_log,
             )
-            report(mode, results)
+            report("a kernel per page view (views follow identity)", results)
             sys.stdout.flush()
-            summary[preheat] = results
-        if len(summary) == 2:
-            print("\nfirst render, preheated / not preheated (below 1: preheating is faster)")
-            for name in names:
-                ratio = _median(summary[True][name].renders) / _median(summary[False][name].renders)
-                print(f"  {name:<28} {ratio:.2f}")
+        if args.modes in ("load", "both"):
+            run_load(
+                notebooks=scratch / "notebooks",
+                page=args.page,
+                data_dir=data_dir,
+                models_dir=models_dir,
+                viewers=args.viewers,
+                stay=args.stay,
+                max_kernels=args.max_kernels,
+                log=args.voila_log,
+            )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from workforce.dashboards.demo import DemoData, prepare_demo_forecast
+from tests.support.demo import DemoData, prepare_demo_forecast
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def browser() -> Iterator[Any]:
     """One headless Chromium (Debian's, never downloaded) per test module."""
     from playwright import sync_api
 
-    from workforce.dashboards.browser import launch_chromium
+    from tests.support.browser import launch_chromium
 
     with sync_api.sync_playwright() as playwright:
         chromium = launch_chromium(playwright)

@@ -17,16 +17,19 @@ from typing import Any
 import polars as pl
 import pytest
 
-from workforce.dashboards.browser import (
+from tests.support.browser import (
     ERROR_TEXTS,
+    LOADS,
     PLOT_DATA,
     PLOTS_DRAWN,
     TRACE_CHANGED,
+    PageSpec,
     chromium_available,
+    follow_every_filter,
 )
+from tests.support.demo import DemoData
 from workforce.dashboards.data import read_forecast
-from workforce.dashboards.demo import DemoData
-from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.explorer import TRACES, ForecastExplorerApp
 from workforce.dashboards.explorer_data import forecast_frame, series_key
 from workforce.dashboards.format import format_number, format_percent
 from workforce.dashboards.server import (
@@ -39,6 +42,8 @@ from workforce.dashboards.server import (
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 EXPLORER = "forecast_explorer.ipynb"
 RENDER_TIMEOUT_MS = 120_000
+
+pytestmark = pytest.mark.browser
 
 if not chromium_available():
     if os.environ.get("CI"):
@@ -82,9 +87,9 @@ def explorer_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def expected(dashboard_data: DemoData) -> ForecastExplorer:
+def expected(dashboard_data: DemoData) -> ForecastExplorerApp:
     """The same App in this process: what the page must show for its first series."""
-    return ForecastExplorer.from_data_dir(
+    return ForecastExplorerApp.from_data_dir(
         dashboard_data.data_dir, models_dir=dashboard_data.models_dir
     )
 
@@ -105,7 +110,7 @@ def test_explorer_renders_without_errors(explorer_page: Any) -> None:
 
 
 def test_explorer_shows_the_packages_headlines_dutch_style(
-    explorer_page: Any, expected: ForecastExplorer
+    explorer_page: Any, expected: ForecastExplorerApp
 ) -> None:
     headlines = expected.headlines
     assert headlines is not None
@@ -119,14 +124,14 @@ def test_explorer_shows_the_packages_headlines_dutch_style(
 
 
 def test_chart_holds_the_forecast_of_the_chosen_series(
-    explorer_page: Any, expected: ForecastExplorer
+    explorer_page: Any, expected: ForecastExplorerApp
 ) -> None:
     trace = _forecast_trace(explorer_page)
     assert trace["y"] == pytest.approx(list(expected.figure.data[TRACES.index("forecast")].y))
 
 
 def test_changing_the_profession_changes_the_chart_data(
-    explorer_page: Any, dashboard_data: DemoData, expected: ForecastExplorer
+    explorer_page: Any, dashboard_data: DemoData, expected: ForecastExplorerApp
 ) -> None:
     before = _forecast_trace(explorer_page)["y"]
     name, other = expected.profession.options[1]
@@ -159,3 +164,22 @@ def test_requests_without_the_token_are_refused(server: ServerSettings) -> None:
     assert _status(page) in (302, 403)
     assert _status(page + "?token=wrong") in (302, 403)
     assert _status(server.url(with_token=False)) in (302, 403)
+
+
+EXPLORER_PAGE: PageSpec = (
+    EXPLORER,
+    ("region", "sector", "profession"),
+    ("language",),
+    ("figure", "backtest_figure"),
+)
+
+
+@pytest.mark.parametrize("load", range(LOADS))
+def test_explorer_charts_follow_every_filter(
+    server: ServerSettings, browser: Any, dashboard_data: DemoData, load: int
+) -> None:
+    """The forecast and the backtest chart follow region, sector, profession and language."""
+    app = ForecastExplorerApp.from_data_dir(
+        dashboard_data.data_dir, models_dir=dashboard_data.models_dir
+    )
+    follow_every_filter(browser, server.url(EXPLORER), app, EXPLORER_PAGE, load, RENDER_TIMEOUT_MS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.demo import DemoData
 from workforce.cli import app
-from workforce.dashboards.demo import DemoData
 from workforce.dashboards.server import free_port
 
 runner = CliRunner()
@@ -47,19 +48,26 @@ def test_command_serves_with_a_token_and_stops_cleanly(
         "--port",
         str(port),
         "--no-browser",
-        "--no-preheat",
     ]
     process = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "WORKFORCE_DASHBOARD_TOKEN": "start-message-token"},
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(3)]
-        url = next(line.strip() for line in lines if "forecast_explorer.ipynb?token=" in line)
-        assert url.startswith(f"http://127.0.0.1:{port}/voila/render/")
-        with urllib.request.urlopen(
-            url.replace("/voila/render/forecast_explorer.ipynb", "/"), timeout=30
-        ) as page:
+        lines = []
+        while not lines or "Stop with Ctrl+C" not in lines[-1]:
+            lines.append(process.stdout.readline())
+        message = "".join(lines)
+        assert message.count("start-message-token") == 1  # the token is shown once
+        sign_in = next(line.split(": ", 1)[1].strip() for line in lines if "Sign in" in line)
+        assert sign_in == f"http://127.0.0.1:{port}/?token=start-message-token"
+        assert f"http://127.0.0.1:{port}/voila/render/forecast_explorer.ipynb\n" in message
+        with urllib.request.urlopen(sign_in, timeout=30) as page:
             assert page.status == 200
     finally:
         process.send_signal(signal.SIGTERM)

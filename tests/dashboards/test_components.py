@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from tests.support.demo import DemoData
+from workforce.dashboards.app import shown_figure
 from workforce.dashboards.components import prophet_components
 from workforce.dashboards.data import NO_RUN, latest_run
-from workforce.dashboards.demo import DemoData
-from workforce.dashboards.explorer import ForecastExplorer
+from workforce.dashboards.explorer import ForecastExplorerApp
 from workforce.forecast.registry import load_prophet
 
 
@@ -33,18 +34,26 @@ def test_no_saved_model_means_no_components(dashboard_data: DemoData) -> None:
 
 
 def test_explorer_shows_components_only_when_asked(prophet_data: DemoData) -> None:
-    app = ForecastExplorer.from_data_dir(prophet_data.data_dir, models_dir=prophet_data.models_dir)
+    app = ForecastExplorerApp.from_data_dir(
+        prophet_data.data_dir, models_dir=prophet_data.models_dir
+    )
     assert app.components_box.children == ()
     app.show_components.value = True
     figure = app.components_figure
     assert figure is not None
-    assert app.components_box.children == (figure,)
+    assert app.components_box.children == (app.components_plot,)
     expected = app.series_components()
     assert list(figure.data[0].y) == pytest.approx(expected["trend"].to_list())
+    shown = shown_figure(app.components_plot)
+    assert shown is not None
+    assert shown["data"][0]["y"] == pytest.approx(expected["trend"].to_list())
     first = list(figure.data[0].y)
     other = next(value for _, value in app.sector.options if value != app.sector.value)
     app.sector.value = other
     assert list(figure.data[0].y) != first
+    shown = shown_figure(app.components_plot)
+    assert shown is not None
+    assert shown["data"][0]["y"] == pytest.approx(list(figure.data[0].y))
     assert isinstance(app.series_components(), pl.DataFrame)
     app.show_components.value = False
     assert app.components_box.children == ()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from tests.support.demo import DemoData
 from workforce.dashboards.data import (
     NO_RUN,
     latest_run,
@@ -14,7 +15,6 @@ from workforce.dashboards.data import (
     read_forecast,
     read_mart,
 )
-from workforce.dashboards.demo import DemoData
 
 
 def test_missing_files_read_as_none(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The ForecastExplorer App without a browser: widgets drive figures, tiles and details."""
+"""The ForecastExplorerApp App without a browser: widgets drive figures, tiles and details."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.support.demo import DemoData
 from workforce.dashboards.data import read_forecast
-from workforce.dashboards.demo import DemoData
-from workforce.dashboards.explorer import TRACES, ForecastExplorer
+from workforce.dashboards.explorer import TRACES, ForecastExplorerApp
 from workforce.dashboards.explorer_data import (
     ALL,
     forecast_frame,
@@ -23,18 +23,20 @@ from workforce.dashboards.format import Language, format_number, format_percent
 
 
 @pytest.fixture
-def app(dashboard_data: DemoData) -> ForecastExplorer:
-    return ForecastExplorer.from_data_dir(
+def app(dashboard_data: DemoData) -> ForecastExplorerApp:
+    return ForecastExplorerApp.from_data_dir(
         dashboard_data.data_dir, models_dir=dashboard_data.models_dir
     )
 
 
-def _trace(app: ForecastExplorer, key: str) -> tuple[list, list]:
+def _trace(app: ForecastExplorerApp, key: str) -> tuple[list, list]:
     trace = app.figure.data[TRACES.index(key)]
     return list(trace.x), list(trace.y)
 
 
-def test_offers_exactly_the_forecast_nodes(app: ForecastExplorer, dashboard_data: DemoData) -> None:
+def test_offers_exactly_the_forecast_nodes(
+    app: ForecastExplorerApp, dashboard_data: DemoData
+) -> None:
     forecasts = forecast_frame(read_forecast(dashboard_data.data_dir, "demand"))
     offered = set()
     for sector in [value for _, value in app.sector.options]:
@@ -56,7 +58,7 @@ def _demand_of(data_dir: Path, keys: dict[str, str]) -> pl.DataFrame:
 
 @pytest.mark.parametrize("level", ["region", "sector", "series"])
 def test_figure_shows_the_nodes_history_and_forecast(
-    app: ForecastExplorer, dashboard_data: DemoData, level: str
+    app: ForecastExplorerApp, dashboard_data: DemoData, level: str
 ) -> None:
     if level != "region":
         app.sector.value = app.sector.options[1][1]
@@ -82,7 +84,7 @@ def test_figure_shows_the_nodes_history_and_forecast(
     assert all(lo <= hi for lo, hi in zip(low, high, strict=True))
 
 
-def test_changing_the_profession_redraws_the_chart_and_headlines(app: ForecastExplorer) -> None:
+def test_changing_the_profession_redraws_the_chart_and_headlines(app: ForecastExplorerApp) -> None:
     before_uid, before_y = app.unique_id, _trace(app, "forecast")[1]
     before_headlines = app.headlines
     app.profession.value = app.profession.options[1][1]
@@ -93,7 +95,7 @@ def test_changing_the_profession_redraws_the_chart_and_headlines(app: ForecastEx
     assert format_number(app.headlines.last_actual) in app.tiles["last_actual"].value
 
 
-def test_changing_the_sector_refills_the_professions(app: ForecastExplorer) -> None:
+def test_changing_the_sector_refills_the_professions(app: ForecastExplorerApp) -> None:
     first = app.profession.options
     other = next(value for _, value in app.sector.options if value != app.sector.value)
     app.sector.value = other
@@ -101,7 +103,7 @@ def test_changing_the_sector_refills_the_professions(app: ForecastExplorer) -> N
     assert app.series == series_key("AM13", other, app.profession.value)
 
 
-def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorer) -> None:
+def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorerApp) -> None:
     headlines = app.headlines
     assert headlines is not None
     assert headlines.last_actual is not None
@@ -113,7 +115,7 @@ def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorer) -> None:
     assert "Laatst gerealiseerd" in app.tiles["last_actual"].value
 
 
-def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplorer) -> None:
+def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplorerApp) -> None:
     metrics = app.run.metrics.filter(pl.col("unique_id") == app.unique_id)
     bars = app.backtest_figure.data[0]
     assert sorted(bars.x) == pytest.approx(sorted(metrics["mase"].to_list()))
@@ -123,7 +125,7 @@ def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplor
     assert app.run.run_id in app.model_details.value
 
 
-def test_english_switch_relabels_everything(app: ForecastExplorer) -> None:
+def test_english_switch_relabels_everything(app: ForecastExplorerApp) -> None:
     app.language.value = Language.en.value
     assert app.sector.description == "Sector"
     assert "Latest actual" in app.tiles["last_actual"].value
@@ -133,7 +135,7 @@ def test_english_switch_relabels_everything(app: ForecastExplorer) -> None:
 
 
 def test_without_data_shows_geen_gegevens(tmp_path: Path) -> None:
-    app = ForecastExplorer.from_data_dir(tmp_path, models_dir=tmp_path / "models")
+    app = ForecastExplorerApp.from_data_dir(tmp_path, models_dir=tmp_path / "models")
     assert app.unique_id is None
     assert "geen gegevens" in app.notice.value
     assert "geen gegevens" in app.model_details.value
@@ -148,7 +150,7 @@ def test_history_without_forecast_still_shows_the_history(
     (tmp_path / "marts" / "demand.parquet").write_bytes(
         (dashboard_data.data_dir / "marts" / "demand.parquet").read_bytes()
     )
-    app = ForecastExplorer.from_data_dir(tmp_path, models_dir=tmp_path / "models")
+    app = ForecastExplorerApp.from_data_dir(tmp_path, models_dir=tmp_path / "models")
     assert app.unique_id is not None
     assert len(_trace(app, "history")[1]) > 100
     assert _trace(app, "forecast")[1] == []
@@ -160,7 +162,7 @@ def test_notebook_finds_its_data_through_the_environment(
 ) -> None:
     monkeypatch.setenv("WORKFORCE_DATA", str(dashboard_data.data_dir))
     monkeypatch.setenv("WORKFORCE_MODELS", str(dashboard_data.models_dir))
-    app = ForecastExplorer.from_data_dir()
+    app = ForecastExplorerApp.from_data_dir()
     assert app.unique_id is not None
     assert app.run.folder == dashboard_data.run_dir
 
@@ -208,7 +210,7 @@ def test_supply_is_drawn_and_shortage_headlined_when_forecast() -> None:
             "shortage_fte_hi_80": [150.0, 1180.0],
         }
     )
-    app = ForecastExplorer(
+    app = ForecastExplorerApp(
         history=history_frame(demand),
         forecasts=forecast_frame(forecasts),
         supply=supply_frame(supply),
@@ -220,3 +222,26 @@ def test_supply_is_drawn_and_shortage_headlined_when_forecast() -> None:
     tile = app.tiles["shortage_end"].value
     assert "1.141" in tile
     assert "80%: 1.100 \u2013 1.180" in tile
+
+
+def test_the_backtest_chart_follows_the_series_and_the_language(app: ForecastExplorerApp) -> None:
+    from workforce.dashboards.app import shown_figure
+
+    def shown_backtest() -> tuple[str, list[float]]:
+        data = shown_figure(app.backtest_plot)
+        assert data is not None
+        return data["layout"]["title"]["text"], list(data["data"][0]["x"])
+
+    title, _values = shown_backtest()
+    app.profession.value = app.profession.options[1][1]
+    metrics = app.run.metrics.filter(pl.col("unique_id") == app.unique_id)
+    new_title, new_values = shown_backtest()
+    assert new_title != title
+    assert app.profession.label in new_title
+    assert sorted(new_values) == pytest.approx(sorted(metrics["mase"].to_list()))
+    app.language.value = Language.en.value
+    english, _ = shown_backtest()
+    assert english.startswith("Backtest per model (MASE, lower is better)")
+    shown = shown_figure(app.backtest_plot)
+    assert shown is not None
+    assert "chosen (delivered)" in shown["data"][0]["y"]

@@ -17,15 +17,21 @@ import polars as pl
 import pytest
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
-from workforce.alignment import advise_intake
-from workforce.dashboards.browser import (
+from tests.support.browser import (
     ERROR_TEXTS,
+    LOADS,
     RENDERED,
     TRACE_CHANGED,
+    PageSpec,
+    chosen_label,
     chromium_available,
+    follow_every_filter,
 )
+from workforce.alignment import advise_intake
+from workforce.dashboards.access import issue_token, revoke_tokens
 from workforce.dashboards.data import load_names
 from workforce.dashboards.format import format_interval, format_number, format_percent
+from workforce.dashboards.identity import PUBLIC_IDENTITY
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
 from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
 from workforce.forecast.outlook import Outlook
@@ -36,6 +42,8 @@ RENDER_TIMEOUT_MS = 180_000
 CHANGE_TIMEOUT_MS = 60_000
 SHOWN_TIMEOUT_MS = 5_000
 """A filter's new chart data reaches the page within a few seconds (measured: well under one)."""
+
+pytestmark = pytest.mark.browser
 
 if not chromium_available():
     if os.environ.get("CI"):
@@ -93,7 +101,6 @@ def server(
         data_dir=main_data.data_dir,
         models_dir=main_data.data_dir / "models",
         port=free_port(),
-        preheat=False,
     )
     log = (tmp_path_factory.mktemp("voila_main") / "voila.log").open("wb")
     with DashboardServer(settings, log=log):
@@ -234,12 +241,6 @@ def test_a_scenario_slider_recomputes_the_shortage(regional_page: Any, outlook: 
     assert len(shown) == 5
 
 
-def _chosen(select: Any) -> str:
-    """The option a dropdown shows (ipywidgets renders spaces as non-breaking ones)."""
-    label = select.evaluate("el => el.options[el.selectedIndex].text")
-    return str(label).replace("\xa0", " ")
-
-
 def _show_package_trace(page: Any, plot: int, trace: Any) -> None:
     """Wait until graph ``plot``'s first traces hold the data of the package's ``trace``s."""
     for index, expected in enumerate(trace):
@@ -252,16 +253,16 @@ def _show_package_trace(page: Any, plot: int, trace: Any) -> None:
 def test_the_benchmark_metric_changes_the_benchmark_chart(
     regional_page: Any, main_data: MainPagesData
 ) -> None:
-    from workforce.dashboards.regional_employer import RegionalEmployerDashboard
+    from workforce.dashboards.regional_employer import RegionalEmployerApp
 
     selects = regional_page.locator(".widget-dropdown select")
     viewer, metric = selects.nth(0), selects.nth(selects.count() - 1)
     plot = regional_page.locator(".js-plotly-plot").count() - 1  # the benchmark, last
-    app = RegionalEmployerDashboard.from_data_dir(main_data.data_dir)
+    app = RegionalEmployerApp.from_data_dir(main_data.data_dir)
     for index in (1, 2):
         metric.select_option(index=index)
-        app.viewer.label = _chosen(viewer)
-        app.metric.label = _chosen(metric)
+        app.viewer.label = chosen_label(viewer)
+        app.metric.label = chosen_label(metric)
         assert app.metric.index == index
         bars, region = app.benchmark_figure.data
         assert bars.x
@@ -270,33 +271,74 @@ def test_the_benchmark_metric_changes_the_benchmark_chart(
     metric.select_option(index=0)
 
 
-def test_an_employer_view_never_shows_another_employers_small_flow(
-    regional_page: Any, main_data: MainPagesData
-) -> None:
-    regional_page.get_by_role("button", name="Werkgevers").click()
-    regional_page.wait_for_function(
+def _open_as(browser: Any, url: str) -> Any:
+    """A fresh browser context (no cookie of an earlier sign-in) on the regional page."""
+    return _open(browser, url, 6)
+
+
+def _viewer_options(page: Any) -> list[str]:
+    select = page.locator(".widget-dropdown select").nth(0)
+    return [
+        str(o).replace("\xa0", " ")
+        for o in select.evaluate("el => Array.from(el.options).map(o => o.text)")
+    ]
+
+
+def _employer_flows(page: Any) -> list[list[Any]]:
+    page.get_by_role("button", name="Werkgevers").click()
+    page.wait_for_function(
         "() => { const p = Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".find(p => p.data && p.data[0] && p.data[0].type === 'sankey');"
         " return p && (p.data[0].node.customdata || []).some(i => i.includes('-')); }",
         timeout=CHANGE_TIMEOUT_MS,
     )
-    public = regional_page.evaluate(SANKEY)
-    assert public
-    assert min(value for _, _, value in public) >= DEFAULT_K
-    viewer = regional_page.locator(".widget-dropdown select").nth(0)
-    # The first option is the public view; the others are the employers, by their id.
-    employers = viewer.evaluate("el => Array.from(el.options).slice(1).map(o => o.text)")
-    small = [e for e in employers if not any(e in (s, t) for s, t, _ in public)]
-    employer = small[0] if small else employers[0]
-    viewer.select_option(label=employer)
-    regional_page.wait_for_function(SANKEY_SHOWS, arg=employer, timeout=CHANGE_TIMEOUT_MS)
-    links = regional_page.evaluate(SANKEY)
-    for source, target, value in links:
-        if value < DEFAULT_K:
-            assert employer in (source, target), (source, target, value)
-    assert any(employer in (s, t) for s, t, _ in links)
-    text = regional_page.inner_text("body")
-    assert "cellen verborgen" in text
+    return list(page.evaluate(SANKEY))
+
+
+def test_views_follow_the_credential_in_the_browser(
+    server: ServerSettings, browser: Any, main_data: MainPagesData
+) -> None:
+    """The shared token reaches no employer view; an employer's token reaches its own view
+    and never another employer's small flow; a revoked token is back to the public view."""
+    public = _open_as(browser, server.url("regional_employer.ipynb"))
+    try:
+        assert _viewer_options(public) == ["Regio (openbaar)"]
+        public_flows = _employer_flows(public)
+        assert public_flows
+        assert min(value for _, _, value in public_flows) >= DEFAULT_K
+    finally:
+        public.close()
+    shown = {s for s, _, _ in public_flows} | {t for _, t, _ in public_flows}
+    employers = sorted(
+        pl.read_parquet(main_data.data_dir / "marts" / "workforce_monthly.parquet")["employer_id"]
+        .unique()
+        .to_list()
+    )
+    employer = next((e for e in employers if e not in shown), employers[0])
+    issued = issue_token(main_data.data_dir, employer)
+    try:
+        url = server.url("regional_employer.ipynb", with_token=False) + f"?token={issued.token}"
+        page = _open_as(browser, url)
+        try:
+            assert _viewer_options(page) == ["Regio (openbaar)", employer]
+            page.locator(".widget-dropdown select").nth(0).select_option(label=employer)
+            flows = _employer_flows(page)
+            page.wait_for_function(SANKEY_SHOWS, arg=employer, timeout=CHANGE_TIMEOUT_MS)
+            flows = list(page.evaluate(SANKEY))
+            assert any(employer in (s, t) for s, t, _ in flows)
+            for source, target, value in flows:
+                if value < DEFAULT_K:
+                    assert employer in (source, target), (source, target, value)
+        finally:
+            page.close()
+    finally:
+        revoke_tokens(main_data.data_dir, employer)
+    revoked = browser.new_page()
+    try:
+        revoked.goto(url, timeout=RENDER_TIMEOUT_MS)
+        assert "De regio als één werkgever" not in revoked.inner_text("body")
+    finally:
+        revoked.close()
 
 
 # Training alignment -----------------------------------------------------------------------------
@@ -354,18 +396,61 @@ def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook
 def test_an_institution_changes_the_graduates_chart(
     training_page: Any, main_data: MainPagesData
 ) -> None:
-    from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+    from workforce.dashboards.training_alignment import TrainingAlignmentApp
 
     selects = training_page.locator(".widget-dropdown select")
     profession, institution = selects.nth(2), selects.nth(3)
-    app = TrainingAlignmentDashboard.from_data_dir(main_data.data_dir)
+    app = TrainingAlignmentApp.from_data_dir(main_data.data_dir)
     profession.select_option(index=0)  # every profession
-    app.profession.label = _chosen(profession)
+    app.profession.label = chosen_label(profession)
     _show_package_trace(training_page, 1, app.figure.data)
     for index in (1, 2):
         institution.select_option(index=index)
-        app.institution.label = _chosen(institution)
+        app.institution.label = chosen_label(institution)
         assert app.institution.index == index
         expected, extra = app.figure.data
         assert expected.x
         _show_package_trace(training_page, 1, (expected, extra))
+
+
+# Every chart follows every filter, on fresh page loads ------------------------------------------
+
+REGIONAL: PageSpec = (
+    "regional_employer.ipynb",
+    ("viewer", "sector", "profession", "horizon", "metric"),
+    ("flow_level",),
+    (
+        "figure",
+        "sankey_figure",
+        "trends_figure",
+        "retirement_figure",
+        "flex_figure",
+        "benchmark_figure",
+    ),
+)
+TRAINING: PageSpec = (
+    "training_alignment.ipynb",
+    ("horizon_year", "target", "profession", "institution"),
+    (),
+    ("gap_figure", "figure", "pipeline_figure"),
+)
+
+
+@pytest.mark.parametrize("load", range(LOADS))
+def test_regional_charts_follow_every_filter(
+    server: ServerSettings, browser: Any, main_data: MainPagesData, load: int
+) -> None:
+    from workforce.dashboards.regional_employer import RegionalEmployerApp
+
+    app = RegionalEmployerApp.from_data_dir(main_data.data_dir, identity=PUBLIC_IDENTITY)
+    follow_every_filter(browser, server.url(REGIONAL[0]), app, REGIONAL, load, RENDER_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("load", range(LOADS))
+def test_training_charts_follow_every_filter(
+    server: ServerSettings, browser: Any, main_data: MainPagesData, load: int
+) -> None:
+    from workforce.dashboards.training_alignment import TrainingAlignmentApp
+
+    app = TrainingAlignmentApp.from_data_dir(main_data.data_dir)
+    follow_every_filter(browser, server.url(TRAINING[0]), app, TRAINING, load, RENDER_TIMEOUT_MS)

@@ -33,18 +33,32 @@ def test_command_turns_on_token_auth_and_hides_sources_and_tracebacks(tmp_path: 
     assert any(part.startswith("--VoilaExecutor.timeout=") for part in command)
 
 
-def test_kernels_are_culled_only_after_the_executor_gives_up(tmp_path: Path) -> None:
+def test_a_left_pages_kernel_is_released_within_a_minute(tmp_path: Path) -> None:
+    from workforce.dashboards.voila_app import RELEASE_CHECK_SECONDS
+
     settings = _settings(tmp_path)
     command = voila_command(settings)
+    assert f"--WorkforceVoila.release_left_after={settings.release_left_after}" in command
+    assert settings.release_left_after + RELEASE_CHECK_SECONDS <= 60
+    # Kernels a page has not connected to yet (slow under load) wait longer for it.
     assert f"--MappingKernelManager.cull_idle_timeout={settings.cull_idle_timeout}" in command
-    assert settings.cull_idle_timeout > settings.executor_timeout
-    with pytest.raises(ValueError, match="cull timeout"):
-        _settings(tmp_path, executor_timeout=600, cull_idle_timeout=300)
+    assert settings.cull_idle_timeout > settings.release_left_after
+    # Open pages (connected) and pages still rendering (busy) are never culled.
+    assert "--MappingKernelManager.cull_connected=False" in command
+    assert "--MappingKernelManager.cull_busy=False" in command
 
 
-def test_preheating_is_a_switch(tmp_path: Path) -> None:
-    assert "--preheat_kernel=True" in voila_command(_settings(tmp_path, preheat=True))
-    assert "--preheat_kernel=True" not in voila_command(_settings(tmp_path, preheat=False))
+def test_kernels_are_capped_and_identity_options_reach_voila(tmp_path: Path) -> None:
+    command = voila_command(
+        _settings(tmp_path, max_kernels=3, trust_proxy_header="X-Workforce-Employer")
+    )
+    assert command[1:3] == ["-m", "workforce.dashboards.voila_app"]
+    assert "--WorkforceVoila.max_kernels=3" in command
+    assert "--WorkforceVoila.trust_proxy_header=X-Workforce-Employer" in command
+    assert not any("trust_proxy_header" in part for part in voila_command(_settings(tmp_path)))
+    assert not any("preheat" in part for part in command)
+    with pytest.raises(ValueError, match="expected a header name"):
+        _settings(tmp_path, trust_proxy_header="X-Employer: evil")
 
 
 def test_notebooks_find_data_and_models_by_absolute_paths(

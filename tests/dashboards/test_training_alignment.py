@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from polars.testing import assert_frame_equal
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from workforce.alignment import advise_intake
 from workforce.dashboards.format import format_interval, format_number
-from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
+from workforce.dashboards.training_alignment import TrainingAlignmentApp
 from workforce.dashboards.training_alignment_data import AdviceSource
 from workforce.forecast.outlook import Outlook
 
@@ -36,19 +37,19 @@ def source(outlook: Outlook) -> AdviceSource:
 
 
 @pytest.fixture
-def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentDashboard:
+def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentApp:
     pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
-    return TrainingAlignmentDashboard(source=source, pipeline=pipeline)
+    return TrainingAlignmentApp(source=source, pipeline=pipeline)
 
 
-def _largest_gap(app: TrainingAlignmentDashboard) -> str:
+def _largest_gap(app: TrainingAlignmentApp) -> str:
     assert app.advice is not None
     advised = set(app.advice.table["profession_code"].to_list())
     gaps = app.advice.gaps.filter(pl.col("profession_code").is_in(list(advised)))
     return str(gaps.sort("gap_persons", descending=True)["profession_code"][0])
 
 
-def test_the_advice_is_the_packages(app: TrainingAlignmentDashboard, outlook: Outlook) -> None:
+def test_the_advice_is_the_packages(app: TrainingAlignmentApp, outlook: Outlook) -> None:
     expected = advise_intake(outlook)
     assert app.advice is not None
     assert app.advice.horizon_year == expected.horizon_year
@@ -62,7 +63,7 @@ def test_the_advice_is_the_packages(app: TrainingAlignmentDashboard, outlook: Ou
 
 
 def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
-    app: TrainingAlignmentDashboard,
+    app: TrainingAlignmentApp,
 ) -> None:
     profession = _largest_gap(app)
     before = list(app.figure.data[1].y)
@@ -93,7 +94,7 @@ def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
 
 
 def test_a_later_horizon_gives_the_packages_advice_for_that_year(
-    app: TrainingAlignmentDashboard, outlook: Outlook
+    app: TrainingAlignmentApp, outlook: Outlook
 ) -> None:
     assert app.advice is not None
     later = str(app.advice.horizon_year + 2)
@@ -103,7 +104,7 @@ def test_a_later_horizon_gives_the_packages_advice_for_that_year(
     assert later in app.tiles["gap"].value
 
 
-def _download(app: TrainingAlignmentDashboard, suffix: str) -> bytes:
+def _download(app: TrainingAlignmentApp, suffix: str) -> bytes:
     match = re.search(
         rf"download='[^']*{suffix}' href='data:[^;]+;base64,([^']+)'", app.downloads.value
     )
@@ -111,7 +112,7 @@ def _download(app: TrainingAlignmentDashboard, suffix: str) -> bytes:
     return base64.b64decode(match.group(1))
 
 
-def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentDashboard) -> None:
+def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentApp) -> None:
     assert app.advice is not None
     table = pl.read_csv(io.BytesIO(_download(app, ".csv")))
     assert table.columns == app.advice.table.columns
@@ -136,9 +137,7 @@ def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource)
             "placements": [row["current_intake"] + 1.0],
         }
     )
-    app = TrainingAlignmentDashboard(
-        source=AdviceSource.of(outlook, placements), placements=placements
-    )
+    app = TrainingAlignmentApp(source=AdviceSource.of(outlook, placements), placements=placements)
     assert app.advice is not None
     capped = app.advice.table.filter(
         (pl.col("programme_code") == row["programme_code"])
@@ -151,7 +150,7 @@ def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource)
 
 
 def test_completion_and_dropout_come_from_finished_cohorts(
-    app: TrainingAlignmentDashboard, main_data: MainPagesData
+    app: TrainingAlignmentApp, main_data: MainPagesData
 ) -> None:
     pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
     finished = pipeline.filter(pl.col("finished"))
@@ -163,7 +162,7 @@ def test_completion_and_dropout_come_from_finished_cohorts(
 
 
 def test_missing_outlook_shows_geen_gegevens(tmp_path: Path) -> None:
-    app = TrainingAlignmentDashboard.from_data_dir(tmp_path)
+    app = TrainingAlignmentApp.from_data_dir(tmp_path)
     assert "geen gegevens" in app.notice.value
     assert "geen gegevens" in app.table.value
     assert app.gap_figure.layout.title.text == "geen gegevens"
@@ -177,7 +176,7 @@ def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
 
     destinations = destinations_of(main_data.data_dir, source.origin_year)
     assert destinations is not None
-    app = TrainingAlignmentDashboard(source=source, destinations=destinations)
+    app = TrainingAlignmentApp(source=source, destinations=destinations)
     hired, kept = app.destinations_figure.data
     assert len(hired.x) > 5
     assert all(k <= h + 1e-9 for h, k in zip(hired.x, kept.x, strict=True))
@@ -187,3 +186,38 @@ def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
     assert "_training" not in app.table.value, "training routes by name, without codes"
     shown = destinations.filter(~pl.col("suppressed"))
     assert (shown["hires"] >= 10).all()
+
+
+def test_all_three_charts_follow_each_filter(app: TrainingAlignmentApp) -> None:
+    from workforce.dashboards.app import shown_figure
+
+    plots = {
+        "gap": (app.gap_plot, app.gap_figure),
+        "graduates": (app.graduates_plot, app.figure),
+        "pipeline": (app.pipeline_plot, app.pipeline_figure),
+    }
+
+    def titles() -> dict[str, str]:
+        shown = {}
+        for name, (output, figure) in plots.items():
+            data = shown_figure(output)
+            assert data is not None
+            assert data["data"] == json.loads(figure.to_json())["data"]
+            shown[name] = data["layout"]["title"]["text"]
+        return shown
+
+    before = titles()
+    profession = _largest_gap(app)
+    app.profession.value = profession
+    after = titles()
+    name = app.profession.label
+    assert all(name in title for title in after.values()), after
+    assert all(after[key] != before[key] for key in plots)
+    app.profession.index = 0  # every profession
+    app.institution.index = 1
+    institution = titles()
+    assert app.institution.label in institution["graduates"]
+    assert app.institution.label in institution["pipeline"]
+    years = [value for _, value in app.horizon_year.options]
+    app.horizon_year.value = years[-1] if app.horizon_year.value != years[-1] else years[0]
+    assert str(app.horizon_year.value) in titles()["gap"]

@@ -17,6 +17,8 @@ from workforce.store import Store, StoreError
 
 DATA_ENV = "WORKFORCE_DATA"
 MODELS_ENV = "WORKFORCE_MODELS"
+ALL = "*"
+"""Key value of an aggregated level (all sectors, all professions), as in forecast node ids."""
 
 
 def data_dir_from_env() -> Path:

@@ -7,8 +7,8 @@ never fits a model; a missing file shows as "geen gegevens".
 
 The notebook ``dashboards/forecast_explorer.ipynb`` is two lines::
 
-    from workforce.dashboards.explorer import ForecastExplorer
-    app = ForecastExplorer.from_data_dir(); app.container
+    from workforce.dashboards.explorer import ForecastExplorerApp
+    app = ForecastExplorerApp.from_data_dir(); app.container
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
-from plotly.basedatatypes import BaseFigure
 
+from workforce.dashboards.app import App, figure_output, set_options
 from workforce.dashboards.components import COMPONENTS, prophet_components
 from workforce.dashboards.data import (
     NO_RUN,
@@ -63,7 +63,6 @@ from workforce.dashboards.format import (
 )
 from workforce.dashboards.widgets import (
     COLOURS,
-    as_figure_widget,
     dropdown,
     empty_state_html,
     headline_tile,
@@ -79,13 +78,14 @@ NO_DATA_HINT = {
 TILES = ("last_actual", "forecast_end", "change", "shortage_end", "mase_chosen", "gain_over_naive")
 
 
-class ForecastExplorer:
+class ForecastExplorerApp(App):
     """Dropdowns for region, sector and profession ("Alle ..." for totals); a forecast chart with
     supply, headline tiles, the model choice and its backtest.
 
     State lives in the widgets: set ``app.sector.value`` or ``app.profession.value`` and the
     figures, tiles and model details follow. :attr:`figure` and :attr:`backtest_figure` are
-    ``FigureWidget``s updated in place; :attr:`headlines` holds the numbers behind the tiles.
+    shown whole in ``forecast_plot`` and ``backtest_plot`` after every change; :attr:`headlines`
+    holds the numbers behind the tiles.
     """
 
     def __init__(
@@ -99,6 +99,7 @@ class ForecastExplorer:
         names: Names | None = None,
         language: Language = Language.nl,
     ) -> None:
+        super().__init__()
         self.names = names or Names()
         self.run = run
         self.keys = series_keys(history, forecasts)
@@ -130,20 +131,20 @@ class ForecastExplorer:
             value=False, description=label("show_components", language), indent=False
         )
         self.components_box = widgets.VBox()
-        self.components_figure: go.FigureWidget | None = None
+        self.components_figure: go.Figure | None = None
+        self.components_plot = figure_output()
         self._components: dict[str, pl.DataFrame] = {}
+        self.figure: go.Figure = forecast_template()
+        self.backtest_figure: go.Figure = backtest_template()
+        self.forecast_plot = figure_output()
+        self.backtest_plot = figure_output(widgets.Layout(flex="1 1 480px"))
 
-        self._updating = False
         self._fill_options()
-        # Figures get their first data before they become widgets: see ``as_figure_widget``.
-        forecast_figure, backtest_figure = forecast_template(), backtest_template()
-        self._draw(forecast_figure, backtest_figure)
-        self.figure = as_figure_widget(forecast_figure)
-        self.backtest_figure = as_figure_widget(backtest_figure)
-        self.region.observe(self._on_region, names="value")
-        self.sector.observe(self._on_sector, names="value")
-        self.profession.observe(self._on_profession, names="value")
-        self.language.observe(self._on_language, names="value")
+        self._draw()
+        self.on_change(self.region, self._on_filter)
+        self.on_change(self.sector, self._on_filter)
+        self.on_change(self.profession, self.refresh)
+        self.on_change(self.language, self._on_language)
         self.show_components.observe(self._on_components, names="value")
         self.container = self._layout()
 
@@ -154,7 +155,7 @@ class ForecastExplorer:
         *,
         models_dir: Path | None = None,
         language: Language = Language.nl,
-    ) -> ForecastExplorer:
+    ) -> ForecastExplorerApp:
         """The explorer on ``data_dir`` (default ``$WORKFORCE_DATA``) and the latest run."""
         data_dir = data_dir or data_dir_from_env()
         return cls(
@@ -225,34 +226,21 @@ class ForecastExplorer:
         )
 
     def _fill_options(self) -> None:
-        self._updating = True
-        try:
-            _set_options(self.region, self._options("region_code"))
-            _set_options(self.sector, self._options("sector_code", region_code=self.region.value))
-            _set_options(
+        with self.quietly():
+            set_options(self.region, self._options("region_code"))
+            set_options(self.sector, self._options("sector_code", region_code=self.region.value))
+            set_options(
                 self.profession,
                 self._options(
                     "profession_code", region_code=self.region.value, sector_code=self.sector.value
                 ),
             )
-        finally:
-            self._updating = False
 
-    def _on_region(self, _: dict[str, Any]) -> None:
-        if not self._updating:
-            self._fill_options()
-            self.refresh()
+    def _on_filter(self) -> None:
+        self._fill_options()
+        self.refresh()
 
-    def _on_sector(self, _: dict[str, Any]) -> None:
-        if not self._updating:
-            self._fill_options()
-            self.refresh()
-
-    def _on_profession(self, _: dict[str, Any]) -> None:
-        if not self._updating:
-            self.refresh()
-
-    def _on_language(self, _: dict[str, Any]) -> None:
+    def _on_language(self) -> None:
         language = self.current_language
         self.region.description = label("region", language)
         self.sector.description = label("sector", language)
@@ -265,9 +253,10 @@ class ForecastExplorer:
 
     def refresh(self) -> None:
         """Redraw everything for the series and language chosen in the widgets."""
-        self._draw(self.figure, self.backtest_figure)
+        self._draw()
         if self.show_components.value and self.components_figure is not None:
             self._draw_components(self.components_figure)
+            self.show(self.components_plot, self.components_figure)
 
     def series_components(self) -> pl.DataFrame:
         """Prophet's trend and yearly season of the series shown (empty without a saved model)."""
@@ -282,13 +271,12 @@ class ForecastExplorer:
         if not change["new"]:
             self.components_box.children = ()
             return
-        # A new widget from a drawn figure: changes to a widget without a view are lost.
-        figure = components_template()
-        self._draw_components(figure)
-        self.components_figure = as_figure_widget(figure)
-        self.components_box.children = (self.components_figure,)
+        self.components_figure = components_template()
+        self._draw_components(self.components_figure)
+        self.show(self.components_plot, self.components_figure)
+        self.components_box.children = (self.components_plot,)
 
-    def _draw_components(self, figure: BaseFigure) -> None:
+    def _draw_components(self, figure: go.Figure) -> None:
         language = self.current_language
         frame = self.series_components()
         with figure.batch_update():
@@ -301,7 +289,7 @@ class ForecastExplorer:
                 label("components", language) if frame.height else label("no_data", language)
             )
 
-    def _draw(self, figure: BaseFigure, backtest_figure: BaseFigure) -> None:
+    def _draw(self) -> None:
         language = self.current_language
         history = self.series_history()
         forecast = self.series_forecast()
@@ -310,15 +298,17 @@ class ForecastExplorer:
         self.title.value = (
             f"<h2 style='font-family:sans-serif'>{label('explorer_title', language)}</h2>"
         )
-        self._draw_forecast(figure, history, forecast, language)
-        self._draw_backtest(backtest_figure, metrics, language)
+        self._draw_forecast(self.figure, history, forecast, language)
+        self._draw_backtest(self.backtest_figure, metrics, language)
+        self.show(self.forecast_plot, self.figure)
+        self.show(self.backtest_plot, self.backtest_figure)
         self._show_headlines(self.headlines, language)
         self._show_model_details(language)
         self._show_notice(history, forecast, language)
 
     def _draw_forecast(
         self,
-        figure: BaseFigure,
+        figure: go.Figure,
         history: pl.DataFrame,
         forecast: pl.DataFrame,
         language: Language,
@@ -366,7 +356,7 @@ class ForecastExplorer:
             )
         )
 
-    def _draw_backtest(self, figure: BaseFigure, metrics: pl.DataFrame, language: Language) -> None:
+    def _draw_backtest(self, figure: go.Figure, metrics: pl.DataFrame, language: Language) -> None:
         table = backtest_table(metrics)
         models = table["model"].to_list()
         values = table["mase"].to_list()
@@ -381,7 +371,9 @@ class ForecastExplorer:
             bar.text = [format_number(v, digits=2, language=language) for v in values]
             bar.hovertemplate = "%{y}: %{text}<extra></extra>"
             figure.layout.title = (
-                label("backtest", language) if models else label("no_data", language)
+                f"{label('backtest', language)}: {self._series_title(language)}"
+                if models
+                else label("no_data", language)
             )
             figure.layout.yaxis.autorange = "reversed"
 
@@ -461,7 +453,7 @@ class ForecastExplorer:
         )
         tiles = widgets.HBox(list(self.tiles.values()), layout=widgets.Layout(flex_flow="row wrap"))
         details = widgets.HBox(
-            [self.backtest_figure, self.model_details],
+            [self.backtest_plot, self.model_details],
             layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
         )
         return widgets.VBox(
@@ -470,7 +462,7 @@ class ForecastExplorer:
                 controls,
                 tiles,
                 self.notice,
-                self.figure,
+                self.forecast_plot,
                 details,
                 self.show_components,
                 self.components_box,
@@ -489,10 +481,3 @@ def _partition(frame: pl.DataFrame, column: str) -> dict[str, pl.DataFrame]:
         str(key[0]): part
         for key, part in frame.sort(column).partition_by(column, as_dict=True).items()
     }
-
-
-def _set_options(box: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
-    value = box.value
-    box.options = options
-    values = [v for _, v in options]
-    box.value = value if value in values else (values[0] if values else None)

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from workforce.dashboards.data import ALL
 from workforce.forecast.demand import KEYS, SEPARATOR, with_hierarchy_keys
-
-ALL = "*"
-"""Key value of an aggregated level (all sectors, all professions), as in forecast node ids."""
 
 LEVELS = (
     KEYS,

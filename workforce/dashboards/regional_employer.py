@@ -4,33 +4,29 @@ For HR directors. Headline tiles (staff, FTE, vacancies, regional turnover again
 mobility, the expected shortage in 1, 3 and 5 years with its 80 % interval), the shortage fan
 chart per sector and profession, scenario sliders recomputed live by the scenario engine's fast
 path (no model is refitted), the mobility Sankey between sectors or employers, retention and
-time-to-fill trends, the retirement wave, the flex pool and an employer benchmark. A viewer
-dropdown shows the page as one employer sees it: its own cells in full, never another
-employer's small cells (disclosure control of :mod:`workforce.privacy`).
+time-to-fill trends, the retirement wave, the flex pool and an employer benchmark. The viewer
+dropdown offers what the signed-in identity may see (:mod:`workforce.dashboards.identity`): the
+public view always, and an employer's own view only to that employer: its own cells in full,
+never another employer's small cells (disclosure control of :mod:`workforce.privacy`).
 
 The notebook ``dashboards/regional_employer.ipynb`` is::
 
-    from workforce.dashboards.regional_employer import RegionalEmployerDashboard
-    app = RegionalEmployerDashboard.from_data_dir(); app.container
+    from workforce.dashboards.regional_employer import RegionalEmployerApp
+    app = RegionalEmployerApp.from_data_dir(); app.container
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 import polars as pl
 
-from workforce.store import Store
-from plotly.basedatatypes import BaseFigure
-
-from workforce.dashboards.data import Names, data_dir_from_env, load_names
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.app import App
+from workforce.dashboards.data import ALL, Names, data_dir_from_env, load_names
 from workforce.dashboards.format import (
     Language,
     format_interval,
@@ -38,6 +34,7 @@ from workforce.dashboards.format import (
     format_number,
     format_percent,
 )
+from workforce.dashboards.identity import PUBLIC_IDENTITY, Identity, signed_in
 from workforce.dashboards.page_text import section_title, text
 from workforce.dashboards.regional_employer_data import (
     LEVERS,
@@ -45,11 +42,8 @@ from workforce.dashboards.regional_employer_data import (
     RegionalFiles,
     RegionalHeadlines,
     ViewerTables,
-    benchmark_rows,
     empty_node,
-    flex_rows,
     flex_total,
-    hidden_count,
     levers_scenario,
     node_key,
     partition_nodes,
@@ -57,36 +51,29 @@ from workforce.dashboards.regional_employer_data import (
     read_regional,
     read_shortage,
     regional_headlines,
-    retention_trend,
-    retirement_rows,
-    sankey_tables,
     scenario_node,
     until_horizon,
     viewer_tables,
-    yearly_kpis,
 )
-from workforce.dashboards.regional_employer_figures import (
-    FAN_TRACES,
-    OWN_COLOUR,
-    benchmark_template,
-    fan_template,
-    flex_template,
-    retirement_template,
-    sankey_template,
-    trends_template,
+from workforce.dashboards.regional_employer_panels import (
+    BenchmarkPanel,
+    FlexPanel,
+    FlowsPanel,
+    RetirementPanel,
+    Selection,
+    ShortagePanel,
+    TrendsPanel,
 )
 from workforce.dashboards.widgets import (
-    COLOURS,
     dropdown,
     empty_state_html,
     headline_tile,
-    set_separators,
     set_tile,
 )
 from workforce.privacy import PUBLIC, Viewer
-from workforce.regional.benchmarks import METRICS
 from workforce.regional.data import RegionalMarts
 from workforce.scenario.recompute import ScenarioEngine
+from workforce.store import Store
 
 TILES = (
     "headcount",
@@ -99,8 +86,6 @@ TILES = (
     "flex_gain",
 )
 DEFAULT_HORIZON_YEARS = 5
-COUNT_METRICS = ("median_days_to_fill", "contract_hours_avg")
-"""Benchmark metrics shown as numbers; the others are shares."""
 
 EngineFactory = Callable[[], ScenarioEngine | None]
 
@@ -134,7 +119,7 @@ def engine_for(outlook: Any, *, paths: int = SCENARIO_PATHS) -> ScenarioEngine:
     return ScenarioEngine(outlook, paths=paths, levels=levels)
 
 
-class RegionalEmployerDashboard:
+class RegionalEmployerApp(App):
     """Filters (viewer, sector, profession, horizon), scenario sliders, tiles and figures.
 
     State lives in the widgets: set ``app.sector.value``, ``app.profession.value``,
@@ -155,7 +140,10 @@ class RegionalEmployerDashboard:
         engine: EngineFactory | None = None,
         names: Names | None = None,
         language: Language = Language.nl,
+        identity: Identity = PUBLIC_IDENTITY,
     ) -> None:
+        super().__init__()
+        self.identity = identity
         self.names = names or Names()
         self.language = language
         self.files = regional or RegionalFiles()
@@ -179,18 +167,6 @@ class RegionalEmployerDashboard:
             [(f"{n} {text('years', language)}", str(n)) for n in range(1, 11)],
         )
         self.horizon.value = str(DEFAULT_HORIZON_YEARS)
-        self.flow_level = widgets.ToggleButtons(
-            options=[
-                (text("flow_sectors", language), "sector"),
-                (text("flow_employers", language), "employer"),
-            ],
-            value="sector",
-            description=text("flow_level", language),
-        )
-        self.metric = dropdown(
-            text("metric", language),
-            [(text(f"metric_{m}", language), m) for m in METRICS],
-        )
         self.levers = {
             kind: widgets.FloatSlider(
                 value=0,
@@ -206,56 +182,58 @@ class RegionalEmployerDashboard:
         }
         self.tiles = {name: headline_tile("", "") for name in TILES}
         self.notice = widgets.HTML()
-        self.sankey_note = widgets.HTML()
-        self.benchmark_note = widgets.HTML()
-        self.fan_plot = widgets.Output()
-        self.sankey_plot = widgets.Output()
-        self.trends_plot = widgets.Output()
-        self.retirement_plot = widgets.Output(layout=_half_row())
-        self.flex_plot = widgets.Output(layout=_half_row())
-        self.benchmark_plot = widgets.Output()
-        self._updating = False
+        self.shortage_panel = ShortagePanel()
+        self.flows_panel = FlowsPanel(language)
+        self.trends_panel = TrendsPanel()
+        self.retirement_panel = RetirementPanel()
+        self.flex_panel = FlexPanel()
+        self.benchmark_panel = BenchmarkPanel(language)
+        # The panels' parts by the names tests and the benchmark use.
+        self.figure, self.fan_plot = self.shortage_panel.figure, self.shortage_panel.plot
+        self.sankey_figure, self.sankey_plot = self.flows_panel.figure, self.flows_panel.plot
+        self.flow_level, self.sankey_note = self.flows_panel.level, self.flows_panel.note
+        self.trends_figure, self.trends_plot = self.trends_panel.figure, self.trends_panel.plot
+        self.retirement_figure = self.retirement_panel.figure
+        self.retirement_plot = self.retirement_panel.plot
+        self.flex_figure, self.flex_plot = self.flex_panel.figure, self.flex_panel.plot
+        self.benchmark_figure = self.benchmark_panel.figure
+        self.benchmark_plot = self.benchmark_panel.plot
+        self.metric, self.benchmark_note = self.benchmark_panel.metric, self.benchmark_panel.note
         self._fill_options()
 
-        figures = {
-            "figure": fan_template(),
-            "sankey_figure": sankey_template(),
-            "trends_figure": trends_template(),
-            "retirement_figure": retirement_template(),
-            "flex_figure": flex_template(),
-            "benchmark_figure": benchmark_template(),
-        }
-        self._draw_node(figures["figure"], figures["trends_figure"], figures["retirement_figure"])
-        self._draw_flows(figures["sankey_figure"])
-        self._draw_benchmark(figures["benchmark_figure"])
-        self._draw_flex(figures["flex_figure"])
-        self.figure: go.Figure = figures["figure"]
-        self.sankey_figure: go.Figure = figures["sankey_figure"]
-        self.trends_figure: go.Figure = figures["trends_figure"]
-        self.retirement_figure: go.Figure = figures["retirement_figure"]
-        self.flex_figure: go.Figure = figures["flex_figure"]
-        self.benchmark_figure: go.Figure = figures["benchmark_figure"]
+        self._draw_node()
+        self._draw_viewer_panels()
+        self.flex_panel.draw(self.selection())
 
-        self.sector.observe(self._on_sector, names="value")
-        self.profession.observe(self._on_node, names="value")
-        self.horizon.observe(self._on_node, names="value")
-        self.viewer.observe(self._on_viewer, names="value")
-        self.flow_level.observe(self._on_flows, names="value")
-        self.metric.observe(self._on_metric, names="value")
+        self.on_change(self.sector, self._on_sector)
+        self.on_change(self.profession, self._draw_node)
+        self.on_change(self.horizon, self._draw_node)
+        self.on_change(self.viewer, self._draw_viewer_panels)
+        self.on_change(self.flow_level, self._draw_flows)
+        self.on_change(self.metric, self._draw_benchmark)
         for slider in self.levers.values():
-            slider.observe(self._on_lever, names="value")
+            self.on_change(slider, self._draw_scenario)
         self.container = self._layout()
 
     @classmethod
     def from_data_dir(
-        cls, data_dir: Path | None = None, *, language: Language = Language.nl
-    ) -> RegionalEmployerDashboard:
-        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
+        cls,
+        data_dir: Path | None = None,
+        *,
+        language: Language = Language.nl,
+        identity: Identity | None = None,
+    ) -> RegionalEmployerApp:
+        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``) for ``identity``
+        (default: who signed in to this page, see :func:`~workforce.dashboards.identity.signed_in`).
+        """
         data_dir = data_dir or data_dir_from_env()
+        identity = signed_in() if identity is None else identity
         return cls(
+            identity=identity,
             shortage=read_shortage(data_dir),
             regional=read_regional(data_dir),
-            marts=read_marts(data_dir),
+            # The public view reads published tables only; an employer's own view needs the marts.
+            marts=None if identity.is_public else read_marts(data_dir),
             engine=_all_levels_engine(data_dir),
             names=load_names(),
             language=language,
@@ -277,8 +255,19 @@ class RegionalEmployerDashboard:
 
     @property
     def current_viewer(self) -> Viewer:
+        """The view chosen, if the signed-in identity may see it; else the public view."""
         value = self.viewer.value
-        return PUBLIC if value in (None, "") else Viewer(str(value))
+        if value in (None, "") or value not in self.permitted_employers():
+            return PUBLIC
+        return Viewer(str(value))
+
+    def permitted_employers(self) -> tuple[str, ...]:
+        """Employers whose own view the signed-in identity may open: its own, if in the data."""
+        own = self.identity.employer_id
+        if own is None or self.marts is None:
+            return ()
+        known = self.marts.workforce_monthly["employer_id"].unique().to_list()
+        return (own,) if own in known else ()
 
     def node(self) -> pl.DataFrame:
         """The outlook of the node shown (all horizons)."""
@@ -318,10 +307,7 @@ class RegionalEmployerDashboard:
 
     def _viewer_options(self) -> list[tuple[str, str]]:
         options = [(text("viewer_public", self.language), "")]
-        if self.marts is not None:
-            employers = self.marts.workforce_monthly["employer_id"].unique().sort().to_list()
-            options += [(str(e), str(e)) for e in employers]
-        return options
+        return options + [(employer, employer) for employer in self.permitted_employers()]
 
     def _node_options(self, column: str, sector: str | None = None) -> list[tuple[str, str]]:
         keys = list(self._nodes)
@@ -335,105 +321,49 @@ class RegionalEmployerDashboard:
         )
 
     def _fill_options(self) -> None:
-        self._updating = True
-        try:
-            _set_options(self.sector, self._node_options("sector"))
-            _set_options(self.profession, self._node_options("profession", self.sector_code))
-        finally:
-            self._updating = False
+        self.fill(self.sector, self._node_options("sector"))
+        self.fill(self.profession, self._node_options("profession", self.sector_code))
 
     # Events ----------------------------------------------------------------------------------
 
-    def _on_sector(self, _: dict[str, Any]) -> None:
-        if self._updating:
-            return
-        self._updating = True
-        try:
-            _set_options(self.profession, self._node_options("profession", self.sector_code))
-        finally:
-            self._updating = False
-        self._draw_node(self.figure, self.trends_figure, self.retirement_figure)
-
-    def _on_node(self, _: dict[str, Any]) -> None:
-        if not self._updating:
-            self._draw_node(self.figure, self.trends_figure, self.retirement_figure)
-
-    def _on_lever(self, _: dict[str, Any]) -> None:
-        self._draw_scenario(self.figure)
-
-    def _on_viewer(self, _: dict[str, Any]) -> None:
-        self._draw_flows(self.sankey_figure)
-        self._draw_benchmark(self.benchmark_figure)
-
-    def _on_flows(self, _: dict[str, Any]) -> None:
-        self._draw_flows(self.sankey_figure)
-
-    def _on_metric(self, _: dict[str, Any]) -> None:
-        self._draw_benchmark(self.benchmark_figure)
+    def _on_sector(self) -> None:
+        self.fill(self.profession, self._node_options("profession", self.sector_code))
+        self._draw_node()
 
     # Drawing ---------------------------------------------------------------------------------
 
-    def _node_title(self) -> str:
-        return " · ".join(
-            (
-                self._name(self.sector.value or ALL, "sector"),
-                self._name(self.profession.value or ALL, "profession"),
-            )
+    def selection(self) -> Selection:
+        """What the panels draw: language, names, files and the chosen sector and profession."""
+        return Selection(
+            language=self.language,
+            names=self.names,
+            files=self.files,
+            sector=self.sector_code,
+            profession=self.profession_code,
         )
 
-    def _draw_node(self, fan: BaseFigure, trends: BaseFigure, retirement: BaseFigure) -> None:
+    def _draw_viewer_panels(self) -> None:
+        self._draw_flows()
+        self._draw_benchmark()
+
+    def _draw_flows(self) -> None:
+        self.flows_panel.draw(self.selection(), self.view(), self.current_viewer.employer_id)
+
+    def _draw_benchmark(self) -> None:
+        self.benchmark_panel.draw(self.selection(), self.view(), self.current_viewer.employer_id)
+
+    def _draw_node(self) -> None:
         node = self.node()
+        selection = self.selection()
         self.headlines = regional_headlines(self.files.headline, node)
         self._show_headlines(self.headlines)
-        self._draw_fan(fan, until_horizon(node, self.horizon_years))
-        self._draw_scenario(fan)
-        self._draw_trends(trends)
-        self._draw_retirement(retirement)
+        self.shortage_panel.draw(selection, until_horizon(node, self.horizon_years))
+        self._draw_scenario()
+        self.trends_panel.draw(selection)
+        self.retirement_panel.draw(selection)
         self._show_notice()
 
-    def _draw_fan(self, figure: BaseFigure, node: pl.DataFrame) -> None:
-        language = self.language
-        sources = {
-            "lo_95": "shortage_fte_lo_95",
-            "hi_95": "shortage_fte_hi_95",
-            "lo_80": "shortage_fte_lo_80",
-            "hi_80": "shortage_fte_hi_80",
-            "shortage": "shortage_fte",
-        }
-        names = {
-            "lo_95": text("interval_95", language),
-            "hi_95": text("interval_95", language),
-            "lo_80": text("interval_80", language),
-            "hi_80": text("interval_80", language),
-            "shortage": text("shortage", language),
-        }
-        months = node["month"].to_list()
-        with figure.batch_update():
-            set_separators(figure, language)
-            for trace, key in zip(figure.data, FAN_TRACES, strict=True):
-                if key == "scenario":
-                    trace.name = text("scenario", language)
-                    continue
-                values = node[sources[key]].to_list()
-                trace.x = months
-                trace.y = values
-                trace.name = names[key]
-                if key == "shortage":
-                    trace.customdata = [
-                        [format_month(m, language), format_number(v, language=language)]
-                        for m, v in zip(months, values, strict=True)
-                    ]
-                    trace.hovertemplate = (
-                        "%{customdata[0]}: %{customdata[1]} fte<extra>%{fullData.name}</extra>"
-                    )
-            figure.layout.title = (
-                f"{text('fan_title', language)}: {self._node_title()}"
-                if node.height
-                else text("no_data", language)
-            )
-
-    def _draw_scenario(self, figure: BaseFigure) -> None:
-        language = self.language
+    def _draw_scenario(self) -> None:
         view = self.scenario()
         self.scenario_view = (
             None
@@ -442,14 +372,8 @@ class RegionalEmployerDashboard:
                 pl.col("month") <= self._horizon_month()
             )
         )
-        trace = figure.data[FAN_TRACES.index("scenario")]
-        rows = self.scenario_view
-        with figure.batch_update():
-            trace.x = [] if rows is None else rows["month"].to_list()
-            trace.y = [] if rows is None else rows["shortage_fte"].to_list()
-            trace.name = text("scenario", language)
+        self.shortage_panel.draw_scenario(self.selection(), self.scenario_view)
         self._show_scenario_tile()
-        show_figure(self.fan_plot, figure)
 
     def _horizon_month(self) -> Any:
         node = until_horizon(self.node(), self.horizon_years)
@@ -548,150 +472,6 @@ class RegionalEmployerDashboard:
             hints.append(text("regional_hint", self.language))
         self.notice.value = empty_state_html(self.language, " ".join(hints)) if hints else ""
 
-    def _draw_trends(self, figure: BaseFigure) -> None:
-        language = self.language
-        retention = retention_trend(self.files.get("retention"), self.profession_code)
-        yearly = yearly_kpis(self.files.get("kpis"), self.sector_code, self.profession_code)
-        series = {
-            0: (retention["cohort_year"], retention["retention_12"], "retention_12"),
-            1: (yearly["year"], yearly["turnover_rate"], "turnover_rate"),
-            2: (yearly["year"], yearly["internal_mobility_rate"], "mobility_rate"),
-            3: (yearly["year"], yearly["median_days_to_fill"], "days_to_fill"),
-        }
-        with figure.batch_update():
-            set_separators(figure, language)
-            for index, (x, y, key) in series.items():
-                trace = figure.data[index]
-                trace.x = x.to_list()
-                trace.y = y.to_list()
-                trace.name = text(key, language)
-            figure.layout.title = (
-                f"{text('trends_title', language)}: {self._node_title()}"
-                if retention.height or yearly.height
-                else text("no_data", language)
-            )
-        show_figure(self.trends_plot, figure)
-
-    def _draw_retirement(self, figure: BaseFigure) -> None:
-        language = self.language
-        rows = retirement_rows(self.files.get("retirement_wave"), self.profession_code)
-        with figure.batch_update():
-            set_separators(figure, language)
-            bars, line = figure.data
-            bars.x = rows["year"].to_list()
-            bars.y = rows["reaching_pension_age"].to_list()
-            bars.name = text("reaching_pension", language)
-            line.x = rows["year"].to_list()
-            line.y = rows["cumulative_share"].to_list()
-            line.name = text("cumulative_share", language)
-            profession = self._name(self.profession.value or ALL, "profession")
-            figure.layout.title = (
-                f"{text('retirement_title', language)}: {profession}"
-                if rows.height
-                else text("no_data", language)
-            )
-        show_figure(self.retirement_plot, figure)
-
-    def _draw_flex(self, figure: BaseFigure) -> None:
-        language = self.language
-        rows = flex_rows(self.files.get("flex_pool"))
-        labels = [self._name(c, "profession") for c in rows["profession_code"].to_list()]
-        with figure.batch_update():
-            set_separators(figure, language)
-            separate, pooled = figure.data
-            separate.y, separate.x = labels, rows["separate_fte"].to_list()
-            separate.name = text("flex_separate", language)
-            pooled.y, pooled.x = labels, rows["pooled_fte"].to_list()
-            pooled.name = text("flex_pooled", language)
-            figure.layout.title = (
-                text("flex_title", language) if rows.height else text("no_data", language)
-            )
-        show_figure(self.flex_plot, figure)
-
-    def _draw_flows(self, figure: BaseFigure) -> None:
-        language = self.language
-        level = self.flow_level.value
-        view = self.view()
-        matrix = self.files.get("sector_flows") if level == "sector" else view.employer_flows
-        nodes, links = sankey_tables(matrix)
-        own = self.current_viewer.employer_id
-        ids = nodes["node_id"].to_list()
-        labels = [self._name(i, "sector") if level == "sector" else i for i in ids]
-        node_colours = [OWN_COLOUR if i == own else COLOURS["history"] for i in ids]
-        sources, targets = links["source"].to_list(), links["target"].to_list()
-        link_colours = [
-            "rgba(217, 72, 15, 0.45)"
-            if own is not None and own in (ids[s], ids[t])
-            else "rgba(138, 161, 193, 0.45)"
-            for s, t in zip(sources, targets, strict=True)
-        ]
-        with figure.batch_update():
-            set_separators(figure, language)
-            sankey = figure.data[0]
-            sankey.node.label = labels
-            sankey.node.customdata = ids
-            sankey.node.color = node_colours
-            sankey.link.source = sources
-            sankey.link.target = targets
-            sankey.link.value = links["value"].to_list()
-            sankey.link.color = link_colours
-            figure.layout.title = (
-                text("sankey_title", language, k=self.files.k)
-                if links.height
-                else text("no_data", language)
-            )
-        hidden = hidden_count(matrix)
-        self.sankey_note.value = (
-            f"<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
-            f"{text('hidden_cells', language, n=hidden, k=self.files.k)}</div>"
-            if matrix is not None
-            else empty_state_html(language, text("regional_hint", language))
-        )
-        show_figure(self.sankey_plot, figure)
-
-    def _draw_benchmark(self, figure: BaseFigure) -> None:
-        language = self.language
-        metric = str(self.metric.value)
-        benchmarks = self.view().benchmarks
-        rows, region = benchmark_rows(benchmarks, metric)
-        own = self.current_viewer.employer_id
-        employers = rows["employer_id"].to_list()
-        values = rows["value"].to_list()
-        is_count = metric in COUNT_METRICS
-
-        def shown(value: float | None) -> str:
-            if is_count:
-                return format_number(value, digits=1, language=language)
-            return format_percent(value, language=language)
-
-        with figure.batch_update():
-            set_separators(figure, language)
-            bars = figure.data[0]
-            bars.x = employers
-            bars.y = values
-            bars.marker.color = [OWN_COLOUR if e == own else COLOURS["bar"] for e in employers]
-            bars.text = [shown(v) for v in values]
-            bars.hovertemplate = "%{x}: %{text}<extra></extra>"
-            figure.layout.yaxis.tickformat = "," if is_count else ".0%"
-            line = figure.data[1]
-            line.x = employers if region is not None else []
-            line.y = [region] * len(employers) if region is not None else []
-            line.name = text("region_value", language)
-            metric_name = text(f"metric_{metric}", language)
-            figure.layout.title = (
-                f"{text('benchmark_title', language, metric=metric_name)} "
-                f"({text('region_value', language)}: {shown(region)})"
-                if employers
-                else text("no_data", language)
-            )
-        self.benchmark_note.value = (
-            f"<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
-            f"{text('hidden_cells', language, n=hidden_count(benchmarks), k=self.files.k)}</div>"
-            if benchmarks is not None
-            else empty_state_html(language, text("regional_hint", language))
-        )
-        show_figure(self.benchmark_plot, figure)
-
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
@@ -725,34 +505,6 @@ class RegionalEmployerDashboard:
         )
 
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
-
-
-def show_figure(output: widgets.Output, figure: BaseFigure) -> None:
-    """Show ``figure`` in ``output`` as one whole Plotly output, replacing what was there.
-
-    The whole figure set as the ``Output``'s content (never ``with output: fig.show()``)
-    reaches the page every time (the employer benchmark's ``FigureWidget`` kept its first
-    drawing in the browser), and unlike a ``FigureWidget`` it does not carry Plotly's script
-    in the widget state: one script for the page, not one per chart.
-    """
-    output.outputs = (
-        {
-            "output_type": "display_data",
-            "metadata": {},
-            "data": {
-                PLOTLY_MIME: {**json.loads(figure.to_json()), "config": {"responsive": True}},
-                "text/plain": "<Figure>",
-            },
-        },
-    )
-
-
-def _half_row() -> widgets.Layout:
-    """Half a row that wraps below 480 px (two charts side by side)."""
-    return widgets.Layout(flex="1 1 480px", min_width="480px")
-
-
 def _month_text(month: str | None, language: Language) -> str:
     """``2025-12`` (as ``workforce regional`` writes it) as ``dec. 2025``."""
     if not month:
@@ -761,11 +513,3 @@ def _month_text(month: str | None, language: Language) -> str:
         return format_month(dt.date.fromisoformat(f"{month}-01"), language)
     except ValueError:
         return month
-
-
-def _set_options(control: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
-    """New options, keeping the current value when it is still offered."""
-    current = control.value
-    control.options = options
-    values = [value for _, value in options]
-    control.value = current if current in values else (values[0] if values else None)

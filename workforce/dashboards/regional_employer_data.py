@@ -14,13 +14,11 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.store import Store
-
-from workforce.dashboards.data import read_forecast
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.data import ALL, read_forecast
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, Viewer
 from workforce.regional.data import MissingMartsError, RegionalMarts, load_marts
 from workforce.scenario.spec import Lever, Scenario, scenario_of
+from workforce.store import Store
 
 REGIONAL_FILES = (
     "kpis",

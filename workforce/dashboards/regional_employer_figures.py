@@ -11,7 +11,6 @@ FAN_TRACES = ("lo_95", "hi_95", "lo_80", "hi_80", "shortage", "scenario")
 """Traces of the shortage fan chart, in order: bands first, then the forecast and the scenario."""
 
 SCENARIO_COLOUR = "#2b8a3e"
-OWN_COLOUR = "#d9480f"
 
 
 def fan_template() -> go.Figure:

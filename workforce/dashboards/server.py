@@ -1,7 +1,8 @@
 """The dashboard server: Voila on ``dashboards/``, token authentication on, sources stripped.
 
 ``workforce dashboard``, the browser tests and the benchmark all start Voila through
-:class:`DashboardServer`, so what is tested is what users get.
+:class:`DashboardServer` (as :mod:`workforce.dashboards.voila_app`: views follow identity,
+kernels capped, strict headers), so what is tested is what users get.
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ DEFAULT_PORT = 8866
 
 EXECUTOR_TIMEOUT = 120
 """Seconds a notebook cell may run before Voila gives up on it (a safety net against stalls)."""
-CULL_IDLE_TIMEOUT = 900
-"""Seconds an idle kernel lives; above :data:`EXECUTOR_TIMEOUT` so a slow render is never culled."""
-CULL_INTERVAL = 60
-
-PREHEAT_DEFAULT = True
-"""Keep one executed kernel per dashboard ready: measured faster first render (see benchmarks)."""
+RELEASE_LEFT_AFTER = 30
+"""Seconds after a page's browser disconnected (a crash, a lost network) before its kernel is
+shut down; a page closed normally has its kernel shut down at once."""
+CULL_IDLE_TIMEOUT = 300
+"""Seconds an idle kernel that no page ever connected to lives. Longer than the release of a left
+page: under load a page may take a while to connect after its kernel rendered it. Busy kernels
+(still rendering) and connected ones (open pages) are never culled."""
+CULL_INTERVAL = 30
+MAX_KERNELS = 8
+"""Page kernels at once (about 300 MB each); past that a "busy, try again" page."""
 
 
 class ServerError(RuntimeError):
@@ -66,13 +71,21 @@ class ServerSettings:
     port: int = DEFAULT_PORT
     token: str = field(default_factory=new_token, repr=False)
     notebooks: Path = field(default_factory=dashboards_dir)
-    preheat: bool = PREHEAT_DEFAULT
     executor_timeout: int = EXECUTOR_TIMEOUT
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT
+    release_left_after: int = RELEASE_LEFT_AFTER
+    max_kernels: int = MAX_KERNELS
+    trust_proxy_header: str | None = None
+    secure_cookie: bool = False
 
     def __post_init__(self) -> None:
-        if self.cull_idle_timeout <= self.executor_timeout:
-            raise ValueError("the kernel cull timeout must be above the executor timeout")
+        if self.max_kernels < 0:
+            raise ValueError("the kernel cap must be 0 (no cap) or more")
+        if self.trust_proxy_header is not None and not _is_header_name(self.trust_proxy_header):
+            raise ValueError(
+                f"--trust-proxy-header {self.trust_proxy_header!r}: expected a header name "
+                "such as X-Workforce-Employer"
+            )
 
     @property
     def base_url(self) -> str:
@@ -90,7 +103,7 @@ def voila_command(settings: ServerSettings) -> list[str]:
     command = [
         sys.executable,
         "-m",
-        "voila",
+        "workforce.dashboards.voila_app",
         str(settings.notebooks),
         "--no-browser",
         f"--port={settings.port}",
@@ -101,10 +114,21 @@ def voila_command(settings: ServerSettings) -> list[str]:
         f"--VoilaExecutor.timeout={settings.executor_timeout}",
         f"--MappingKernelManager.cull_idle_timeout={settings.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_busy=False",
+        f"--WorkforceVoila.max_kernels={settings.max_kernels}",
+        f"--WorkforceVoila.release_left_after={settings.release_left_after}",
     ]
-    if settings.preheat:
-        command += ["--preheat_kernel=True", "--pool_size=1"]
+    if settings.trust_proxy_header:
+        command.append(f"--WorkforceVoila.trust_proxy_header={settings.trust_proxy_header}")
+    if settings.secure_cookie:
+        command.append("--WorkforceVoila.secure_cookie=True")
     return command
+
+
+def _is_header_name(name: str) -> bool:
+    """An HTTP header name: letters, digits and dashes."""
+    return bool(name) and all(c.isascii() and (c.isalnum() or c == "-") for c in name)
 
 
 def server_environment(settings: ServerSettings) -> dict[str, str]:

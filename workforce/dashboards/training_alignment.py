@@ -9,36 +9,28 @@ outlook of ``workforce forecast``; nothing is fitted.
 
 The notebook ``dashboards/training_alignment.ipynb`` is::
 
-    from workforce.dashboards.training_alignment import TrainingAlignmentDashboard
-    app = TrainingAlignmentDashboard.from_data_dir(); app.container
+    from workforce.dashboards.training_alignment import TrainingAlignmentApp
+    app = TrainingAlignmentApp.from_data_dir(); app.container
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
+import plotly.graph_objects as go
 import polars as pl
-from plotly.basedatatypes import BaseFigure
 
 from workforce.alignment import Advice
-from workforce.dashboards.data import Names, data_dir_from_env, load_names, read_mart
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.app import App, figure_output
+from workforce.dashboards.data import ALL, Names, data_dir_from_env, load_names, read_mart
 from workforce.dashboards.format import (
     Language,
     format_interval,
     format_number,
     format_percent,
 )
-from workforce.dashboards.page_text import (
-    download_link,
-    html_table,
-    section_title,
-    text,
-)
-from workforce.dashboards.regional_employer import show_figure
-from workforce.dashboards.regional_employer_figures import OWN_COLOUR
+from workforce.dashboards.page_text import download_link, html_table, section_title, text
 from workforce.dashboards.training_alignment_data import (
     AdviceSource,
     TrainingHeadlines,
@@ -60,7 +52,7 @@ from workforce.dashboards.training_alignment_figures import (
 )
 from workforce.dashboards.widgets import (
     COLOURS,
-    as_figure_widget,
+    OWN_COLOUR,
     dropdown,
     empty_state_html,
     headline_tile,
@@ -75,12 +67,14 @@ TABLE_ROWS = 60
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class TrainingAlignmentDashboard:
+class TrainingAlignmentApp(App):
     """Horizon year, target, profession and institution; tiles, three figures, the advice table.
 
     State lives in the widgets: set ``app.profession.value`` (or ``horizon_year``, ``target``,
-    ``institution``) and the figures, tiles, table and downloads follow. :attr:`advice` is the
-    package's :class:`~workforce.alignment.Advice` shown; :attr:`headlines` the tiles' numbers.
+    ``institution``) and the figures (``gap_figure``, ``figure`` for the graduates,
+    ``pipeline_figure``, each shown whole in its ``Output``), tiles, table and downloads
+    follow. :attr:`advice` is the package's :class:`~workforce.alignment.Advice` shown;
+    :attr:`headlines` the tiles' numbers.
     """
 
     def __init__(
@@ -93,6 +87,7 @@ class TrainingAlignmentDashboard:
         language: Language = Language.nl,
         destinations: pl.DataFrame | None = None,
     ) -> None:
+        super().__init__()
         self.names = names or Names()
         self.language = language
         self.source = source
@@ -125,29 +120,27 @@ class TrainingAlignmentDashboard:
         self.table = widgets.HTML()
         self.downloads = widgets.HTML()
         self.placement_note = widgets.HTML()
-        self._updating = False
+        self.gap_figure: go.Figure = gap_template()
+        self.figure: go.Figure = graduates_template()
+        self.pipeline_figure: go.Figure = pipeline_template()
+        self.gap_plot = figure_output()
+        self.graduates_plot = figure_output()
+        self.pipeline_plot = figure_output()
+        self.destinations_figure: go.Figure = destinations_template()
+        self.destinations_plot = figure_output()
         self._load_advice()
+        self._draw()
 
-        # Shown whole in an Output (see show_figure): a fourth FigureWidget on the page made
-        # the others' updates unreliable in the browser.
-        self.destinations_figure = destinations_template()
-        self.destinations_plot = widgets.Output()
-        gap, graduates, trend = gap_template(), graduates_template(), pipeline_template()
-        self._draw(gap, graduates, trend)
-        self.gap_figure = as_figure_widget(gap)
-        self.figure = as_figure_widget(graduates)
-        self.pipeline_figure = as_figure_widget(trend)
-
-        self.horizon_year.observe(self._on_advice, names="value")
-        self.target.observe(self._on_advice, names="value")
-        self.profession.observe(self._on_selection, names="value")
-        self.institution.observe(self._on_selection, names="value")
+        for control in (self.horizon_year, self.target):
+            self.on_change(control, self._on_advice)
+        for control in (self.profession, self.institution):
+            self.on_change(control, self._draw)
         self.container = self._layout()
 
     @classmethod
     def from_data_dir(
         cls, data_dir: Path | None = None, *, language: Language = Language.nl
-    ) -> TrainingAlignmentDashboard:
+    ) -> TrainingAlignmentApp:
         """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
@@ -200,36 +193,31 @@ class TrainingAlignmentDashboard:
                 ((str(name or code), str(code)) for code, name in pairs.iter_rows()),
                 key=lambda option: option[0].lower(),
             )
-        self._updating = True
-        try:
-            _set_options(self.profession, professions)
-            _set_options(self.institution, institutions)
-        finally:
-            self._updating = False
+        self.fill(self.profession, professions)
+        self.fill(self.institution, institutions)
 
     # Events ----------------------------------------------------------------------------------
 
-    def _on_advice(self, _: dict[str, Any]) -> None:
-        if self._updating:
-            return
+    def _on_advice(self) -> None:
         self._load_advice()
-        self._draw(self.gap_figure, self.figure, self.pipeline_figure)
-
-    def _on_selection(self, _: dict[str, Any]) -> None:
-        if not self._updating:
-            self._draw(self.gap_figure, self.figure, self.pipeline_figure)
+        self._draw()
 
     # Drawing ---------------------------------------------------------------------------------
 
-    def _draw(self, gap: BaseFigure, graduates: BaseFigure, trend: BaseFigure) -> None:
+    def _draw(self) -> None:
+        """Tiles, the three charts, the table and the notice for the current filters."""
         self.headlines = training_headlines(
             self.advice, self.profession_code, self.institution_code
         )
         self._show_headlines(self.headlines)
-        self._draw_gaps(gap)
-        self._draw_graduates(graduates)
-        self._draw_pipeline(trend)
+        self._draw_gaps(self.gap_figure)
+        self._draw_graduates(self.figure)
+        self._draw_pipeline(self.pipeline_figure)
         self._draw_destinations(self.destinations_figure)
+        self.show(self.gap_plot, self.gap_figure)
+        self.show(self.graduates_plot, self.figure)
+        self.show(self.pipeline_plot, self.pipeline_figure)
+        self.show(self.destinations_plot, self.destinations_figure)
         self._show_table()
         self._show_notice()
 
@@ -263,7 +251,7 @@ class TrainingAlignmentDashboard:
             "" if self.placements is not None else text("no_placements", language),
         )
 
-    def _draw_gaps(self, figure: BaseFigure) -> None:
+    def _draw_gaps(self, figure: go.Figure) -> None:
         language = self.language
         rows = gap_rows(self.advice)
         codes = rows["profession_code"].to_list()
@@ -292,12 +280,13 @@ class TrainingAlignmentDashboard:
             ]
             bars.hovertemplate = "%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>"
             figure.layout.title = (
-                text("gap_title", language, year=self.advice.horizon_year)
+                f"{text('gap_title', language, year=self.advice.horizon_year)}: "
+                f"{self._profession_title()}"
                 if self.advice is not None and codes
                 else text("no_data", language)
             )
 
-    def _draw_graduates(self, figure: BaseFigure) -> None:
+    def _draw_graduates(self, figure: go.Figure) -> None:
         language = self.language
         rows = graduates_by_year(
             self.pipeline, self.advice, self.profession_code, self.institution_code
@@ -316,7 +305,7 @@ class TrainingAlignmentDashboard:
                 else text("no_data", language)
             )
 
-    def _draw_pipeline(self, figure: BaseFigure) -> None:
+    def _draw_pipeline(self, figure: go.Figure) -> None:
         language = self.language
         programmes = None
         if self.profession_code is not None and self.advice is not None:
@@ -344,7 +333,7 @@ class TrainingAlignmentDashboard:
                 else text("no_data", language)
             )
 
-    def _draw_destinations(self, figure: BaseFigure) -> None:
+    def _draw_destinations(self, figure: go.Figure) -> None:
         language = self.language
         rows = destination_rows(
             self.destinations, self.advice, self.profession_code, self.institution_code
@@ -363,21 +352,17 @@ class TrainingAlignmentDashboard:
             kept.y, kept.x = labels, rows["kept_per_100"].to_list()
             kept.name = text("destinations_kept", language)
             figure.layout.title = (
-                text("destinations_title", language)
-                if rows.height
-                else text("no_data", language)
+                text("destinations_title", language) if rows.height else text("no_data", language)
             )
-        show_figure(self.destinations_plot, figure)
+
+    def _profession_title(self) -> str:
+        if self.profession_code is None:
+            return text("all_profession", self.language)
+        return self.names.get(self.profession_code, self.language.value)
 
     def _selection_title(self) -> str:
-        language = self.language
-        profession = (
-            text("all_profession", language)
-            if self.profession_code is None
-            else self.names.get(self.profession_code, language.value)
-        )
-        institution = self.institution.label or text("all_institution", language)
-        return f"{profession} · {institution}"
+        institution = self.institution.label or text("all_institution", self.language)
+        return f"{self._profession_title()} · {institution}"
 
     def _show_table(self) -> None:
         language = self.language
@@ -412,7 +397,11 @@ class TrainingAlignmentDashboard:
                     str(row["programme_name"] or "")
                     + (f" ({row['programme_code']})" if row["route"] == "initial" else ""),
                     str(row["level"] or ""),
-                    str(row["institution_name"] or row["institution_code"] or text("region", language)),
+                    str(
+                        row["institution_name"]
+                        or row["institution_code"]
+                        or text("region", language)
+                    ),
                     self.names.get(row["profession_code"], language.value),
                     format_number(row["current_intake"], language=language),
                     format_number(row["extra_intake_per_year"], language=language),
@@ -504,19 +493,11 @@ class TrainingAlignmentDashboard:
                 controls,
                 self.notice,
                 widgets.HBox(list(self.tiles.values()), layout=row),
-                self.gap_figure,
-                self.figure,
-                self.pipeline_figure,
+                self.gap_plot,
+                self.graduates_plot,
+                self.pipeline_plot,
                 self.destinations_plot,
                 self.downloads,
                 self.table,
             ]
         )
-
-
-def _set_options(control: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
-    """New options, keeping the current value when it is still offered."""
-    current = control.value
-    control.options = options
-    values = [value for _, value in options]
-    control.value = current if current in values else (values[0] if values else None)

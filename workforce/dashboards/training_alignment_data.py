@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from workforce.alignment import Advice, AlignmentError, CapacityError, read_placements, write_advice
-from workforce.dashboards.explorer_data import ALL
+from workforce.dashboards.data import ALL
 
 PLACEMENTS_FILE = "placements.csv"
 TARGETS = ("median", "probability")
@@ -264,14 +264,15 @@ def destinations_of(data_dir: Path, origin_year: int) -> pl.DataFrame | None:
 
     from workforce.alignment.diffusion import graduate_destinations
     from workforce.reference import load_reference
+    from workforce.store import Store
 
-    marts = data_dir / "marts"
-    spells, pipeline = marts / "spells.parquet", marts / "education_pipeline.parquet"
-    if not (spells.is_file() and pipeline.is_file()):
+    store = Store(data_dir)
+    needed = (store.mart_path("spells"), store.mart_path("education_pipeline"))
+    if not all(path.is_file() for path in needed):
         return None
     return graduate_destinations(
-        pl.read_parquet(spells),
-        pl.read_parquet(pipeline),
+        store.read_mart("spells"),
+        store.read_mart("education_pipeline"),
         load_reference(),
         dt.date(origin_year, 12, 31),
     )

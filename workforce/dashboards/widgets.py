@@ -1,7 +1,6 @@
-"""Shared dashboard pieces: headline tiles, the "geen gegevens" empty state, Plotly figure widgets.
+"""Shared dashboard pieces: headline tiles, the "geen gegevens" empty state, the house figure.
 
-Figures are ``plotly.graph_objects.FigureWidget``s updated in place (never ``Output`` +
-``fig.show()``, which can lose the kernel's reply while a Voila page executes).
+Charts are shown whole in ``Output`` widgets by :mod:`workforce.dashboards.app`.
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ COLOURS = {
     "bar": "#8aa1c1",
     "bar_highlight": "#d9480f",
 }
+OWN_COLOUR = "#d9480f"
+"""The colour of the chosen item (a profession, the viewer's own employer) among the others."""
 
 _TILE_STYLE = (
     "border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;min-width:170px;"
@@ -82,17 +83,6 @@ def base_figure(*, height: int = 420) -> go.Figure:
             hovermode="x unified",
         )
     )
-
-
-def as_figure_widget(figure: go.Figure) -> go.FigureWidget:
-    """A ``FigureWidget`` with the figure's traces and layout as its initial state.
-
-    Voila draws a widget from its state after the notebook ran; ``FigureWidget`` changes made
-    before that (``add_trace``, ``batch_update``) travel as messages and are lost, so a figure
-    gets its first data as a plain ``go.Figure`` and becomes a widget afterwards. Later changes
-    (filters, sliders) then update the widget in place.
-    """
-    return go.FigureWidget(figure)
 
 
 def set_separators(figure: BaseFigure, language: Language) -> None:

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.store import Store, write_frame
-
 from workforce.forecast.demand import KEYS
+from workforce.store import Store, write_frame
 
 DEMO_SECTORS = ("hospitals", "elderly_home_care")
 """Two sectors with many professions, so that every dropdown has a real choice."""

@@ -1,0 +1,1 @@
+"""Test and benchmark support: demo data folders and the browser driver."""
