@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ LOCK_TIMEOUT_ENV = "WORKFORCE_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 1800.0
 """Seconds a writing command waits for another writer before it gives up."""
 LOCK_NAME = ".workforce.lock"
+WRITER_READ_ATTEMPTS = 10
 WRITER_NAME = ".workforce-writer.json"
 LEFTOVER_SUFFIXES = (".partial", ".tmp", ".link", ".previous")
 """Names a killed writer may leave behind; removed by the next writer."""
@@ -206,15 +208,22 @@ class Store:
             lock.release()
 
     def _writer(self) -> str:
-        """Who holds the lock, as far as the writer file says."""
-        try:
-            writer = json.loads((self.root / WRITER_NAME).read_text(encoding="utf-8"))
-            return (
-                f"`workforce {writer['command']}` (process {writer['pid']}, "
-                f"since {writer['since']})"
-            )
-        except (OSError, ValueError, KeyError):
-            return "another workforce command"
+        """Who holds the lock, as far as the writer file says.
+
+        A holder writes the file just after it takes the lock, so a missing file is read again
+        for up to a second before the holder is called "another workforce command".
+        """
+        for attempt in range(WRITER_READ_ATTEMPTS):
+            try:
+                writer = json.loads((self.root / WRITER_NAME).read_text(encoding="utf-8"))
+                return (
+                    f"`workforce {writer['command']}` (process {writer['pid']}, "
+                    f"since {writer['since']})"
+                )
+            except (OSError, ValueError, KeyError):
+                if attempt + 1 < WRITER_READ_ATTEMPTS:
+                    time.sleep(0.1)
+        return "another workforce command"
 
     def clean_leftovers(self) -> list[Path]:
         """Remove what killed writers left (``*.partial``, ``.*.tmp``); call with the lock held.

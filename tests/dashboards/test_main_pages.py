@@ -432,7 +432,7 @@ TRAINING: PageSpec = (
     "training_alignment.ipynb",
     ("horizon_year", "target", "profession", "institution"),
     (),
-    ("gap_figure", "figure", "pipeline_figure"),
+    ("gap_figure", "figure", "pipeline_figure", "destinations_figure"),
 )
 
 
