@@ -151,6 +151,61 @@ def report_quality(
     console.print(f"Written to {target}", soft_wrap=True)
 
 
+def _month(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        console.print(f"[red]{option} {text!r}: expected a month as YYYY-MM[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+@report_app.command("outlook-backtest")
+def report_outlook_backtest(
+    data_dir: DataDir,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for outlook_backtest.csv (default <data-dir>/reports)."),
+    ] = None,
+    page: Annotated[
+        Path | None,
+        typer.Option(help="Markdown page to write (default <out>/outlook-backtest.md)."),
+    ] = None,
+    first: Annotated[str, typer.Option(help="First evaluated origin, YYYY-MM.")] = "2018-12",
+    last: Annotated[str, typer.Option(help="Last evaluated origin, YYYY-MM.")] = "2022-12",
+    years: Annotated[int, typer.Option(min=1, help="Years ahead to score.")] = 5,
+    paths: Annotated[int, typer.Option(min=50, help="Joint sample paths per origin.")] = 300,
+    baselines_only: Annotated[
+        bool, typer.Option(help="Demand engine without Prophet (quick, for tests).")
+    ] = False,
+) -> None:
+    """Outlooks from past Decembers against what happened; calibrates the shortage intervals."""
+    from workforce.forecast.outlook_backtest import BacktestSettings, NoOriginError
+    from workforce.forecast.outlook_backtest_report import write_backtest
+
+    if not (data_dir / "marts" / "demand.parquet").exists():
+        console.print(
+            f"[red]{data_dir / 'marts'}: no demand mart; run `workforce build` first[/red]",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    settings = BacktestSettings(
+        first=_month(first, "--first"),
+        last=_month(last, "--last"),
+        years=years,
+        paths=paths,
+        baselines_only=baselines_only,
+    )
+    target = out or data_dir / "reports"
+    try:
+        summary = write_backtest(
+            data_dir, target, settings, page=page or target / "outlook-backtest.md"
+        )
+    except NoOriginError as error:
+        console.print(f"[red]{data_dir / 'marts'}: {error}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(summary, soft_wrap=True)
+
+
 def _register_command_groups() -> None:
     from workforce.dashboards.cli import register as register_dashboard
     from workforce.forecast.cli import register as register_forecast

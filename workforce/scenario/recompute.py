@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from workforce.forecast.outlook import KEYS, Outlook, period_indices
-from workforce.forecast.shortage import QUANTILES
+from workforce.forecast.shortage import QUANTILES, shortage_fte
 from workforce.forecast.supply import fte_per_person, project_supply
 from workforce.reference import Reference
 from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand
@@ -93,11 +93,11 @@ class ScenarioEngine:
             demand_mean = adjust_demand(outlook, demand_mean, demand_levers)
         per_person = fte_per_person(outlook.supply_inputs, supply_levers)
         summing = outlook.hierarchy.summing[self._rows]
-        gap = demand_mean - supply.mean["headcount"][:, periods] * per_person[:, None]
+        gap = shortage_fte(demand_mean, supply.mean["headcount"][:, periods] * per_person[:, None])
         node_paths = np.einsum(
             "ns,psm->pnm",
             summing,
-            demand_paths - supply.fte[:, :, periods],
+            shortage_fte(demand_paths, supply.fte[:, :, periods]),
             optimize=True,
         )
         quantiles = np.quantile(node_paths, list(QUANTILES.values()), axis=0)
