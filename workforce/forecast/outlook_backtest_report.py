@@ -1,7 +1,8 @@
 """The outlook backtest's CSV, summaries and page (``docs/outlook-backtest.md``).
 
 :func:`write_backtest` runs :func:`~workforce.forecast.outlook_backtest.backtest_outlooks` and
-writes ``outlook_backtest.csv`` (one row per origin x year x node, shortage in FTE), the live
+writes ``outlook_backtest.csv`` (one row per origin x year x node, shortage in FTE), the monthly
+rows of every origin (:data:`MONTHLY_NAME`, from which the calibration is learned), the live
 interval calibration under the data folder, and the Markdown page; every figure of the page is
 computed here from the CSV's rows.
 """
@@ -17,6 +18,8 @@ from workforce.forecast.interval_calibration import CALIBRATION_FILE, LEVEL_NAME
 from workforce.forecast.outlook_backtest import BacktestResult, BacktestSettings, backtest_outlooks
 
 CSV_NAME = "outlook_backtest.csv"
+MONTHLY_NAME = "outlook_backtest_monthly.parquet"
+"""Every origin's outlook for every node and month ahead, raw intervals, realised beside it."""
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
 """Coverage an interval must reach at every year ahead, pooled over origins and series."""
 TREND_MIN_YEARS = 2
@@ -291,6 +294,7 @@ def write_backtest(
     rows = yearly_rows(result.evaluated)
     out.mkdir(parents=True, exist_ok=True)
     _neutralised(rows).write_csv(out / CSV_NAME)
+    result.scored.write_parquet(out / MONTHLY_NAME)
     result.live_calibration.save(data_dir / CALIBRATION_FILE)
     text = markdown(result, rows, settings, seconds=time.process_time() - started, command=command)
     if page is not None:
