@@ -198,7 +198,11 @@ def report_outlook_backtest(
     target = out or data_dir / "reports"
     try:
         summary = write_backtest(
-            data_dir, target, settings, page=page or target / "outlook-backtest.md"
+            data_dir,
+            target,
+            settings,
+            page=page or target / "outlook-backtest.md",
+            command="workforce report outlook-backtest" + (" --baselines-only" * baselines_only),
         )
     except NoOriginError as error:
         console.print(f"[red]{data_dir / 'marts'}: {error}[/red]", soft_wrap=True)

@@ -279,7 +279,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = BacktestSettings(baselines_only=args.baselines_only)
     out = args.out or args.data_dir / "reports"
-    summary = write_backtest(args.data_dir, out, settings, page=args.page)
+    command = "python -m workforce.forecast.outlook_backtest" + (
+        " --baselines-only" if args.baselines_only else ""
+    )
+    summary = write_backtest(args.data_dir, out, settings, page=args.page, command=command)
     print(summary)
 
 

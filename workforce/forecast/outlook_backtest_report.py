@@ -144,6 +144,50 @@ def origin_summary(rows: pl.DataFrame, *, at_horizon: int = 4) -> pl.DataFrame:
     )
 
 
+def _span(values: pl.Series, signed: bool = False) -> str:
+    values = values.drop_nulls()
+    if values.is_empty():
+        return "not yet known"
+    low, high = float(values.min()), float(values.max())  # type: ignore[arg-type]
+    if round(low, 2) == round(high, 2):
+        return _percent(low, signed)
+    return f"{_percent(low, signed)} to {_percent(high, signed)}"
+
+
+def summary_lines(rows: pl.DataFrame) -> list[str]:
+    """The page's summary: point errors and coverage side by side (the README copies these)."""
+    region = region_rows(rows)
+    origins = origin_summary(rows)
+    cover = coverage(rows)
+    n_origins = origins.height
+    errors = []
+    for horizon in (1, 4):
+        at = region.filter(pl.col("horizon") == horizon)
+        errors.append(
+            f"{_span(at['error'], signed=True)} {horizon} year{'s' * (horizon > 1)} "
+            f"ahead ({at.height} origins)"
+        )
+    judged = origins.filter(pl.col("same_direction").is_not_null())
+    right = int(judged["same_direction"].sum())
+    professions = cover.filter(pl.col("level") == "profession")
+    at_region = cover.filter(pl.col("level") == "region")
+    region_in = int((at_region["in_80"] * at_region["n"]).round(0).sum())
+    region_95 = int((at_region["in_95"] * at_region["n"]).round(0).sum())
+    region_n = int(at_region["n"].sum())
+    horizons = f"{professions['horizon'].min()!s}-{professions['horizon'].max()!s}"
+    return [
+        f"- Regional shortage, projected / realised - 1, from {n_origins} December origins: "
+        f"{errors[0]}; {errors[1]}. Direction of the trend right at {right} of "
+        f"{judged.height} origins.",
+        f"- Median profession error 4 years ahead: {_span(origins['median_profession_error'])}.",
+        f"- Calibrated intervals, per year ahead {horizons} pooled over origins: professions' "
+        f"realised shortage inside the 80 % interval {_span(professions['in_80'])} of the "
+        f"time (raw {_span(professions['raw_in_80'])}), inside the 95 % "
+        f"{_span(professions['in_95'])} (raw {_span(professions['raw_in_95'])}); the region "
+        f"{region_in} of {region_n} inside its 80 % interval, {region_95} inside its 95 %.",
+    ]
+
+
 def _percent(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "n/a"
@@ -198,6 +242,10 @@ def markdown(
         "ahead by factors learned from earlier origins' errors on outcomes known at the "
         "evaluated origin, never on its own outcome (conformal quantiles of the error over "
         "the half-width; years no earlier origin reaches continue a power law).",
+        "",
+        "## Summary",
+        "",
+        *summary_lines(rows),
         "",
         "## The region per origin",
         "",
