@@ -23,6 +23,7 @@ from workforce.forecast.outlook_backtest import (
 )
 from workforce.forecast.outlook_backtest_report import (
     CSV_NAME,
+    MONTHLY_NAME,
     TARGETS,
     coverage,
     write_backtest,
@@ -104,7 +105,7 @@ def test_the_supply_projection_starts_from_the_realised_supply(region_forecast: 
 @pytest.fixture(scope="module")
 def result(backtest_dir: Path) -> BacktestResult:
     """The backtest's in-memory result, for the calibration checks (monthly rows reloaded)."""
-    scored = pl.read_parquet(backtest_dir / "reports" / "outlook_backtest_monthly.parquet")
+    scored = pl.read_parquet(backtest_dir / CALIBRATION_FILE.parent / MONTHLY_NAME)
     origins = sorted(set(scored["origin"].to_list()))
     evaluated = [o for o in origins if SETTINGS.first <= o <= SETTINGS.last]
     return BacktestResult(

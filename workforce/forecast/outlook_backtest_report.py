@@ -1,9 +1,9 @@
 """The outlook backtest's CSV, summaries and page (``docs/outlook-backtest.md``).
 
 :func:`write_backtest` runs :func:`~workforce.forecast.outlook_backtest.backtest_outlooks` and
-writes ``outlook_backtest.csv`` (one row per origin x year x node, shortage in FTE), the monthly
-rows of every origin (:data:`MONTHLY_NAME`, from which the calibration is learned), the live
-interval calibration under the data folder, and the Markdown page; every figure of the page is
+writes ``outlook_backtest.csv`` (one row per origin x year x node, shortage in FTE), the live
+interval calibration and the monthly rows it was learned from (:data:`MONTHLY_NAME`) under the
+data folder, and the Markdown page; every figure of the page is
 computed here from the CSV's rows.
 """
 
@@ -19,7 +19,8 @@ from workforce.forecast.outlook_backtest import BacktestResult, BacktestSettings
 
 CSV_NAME = "outlook_backtest.csv"
 MONTHLY_NAME = "outlook_backtest_monthly.parquet"
-"""Every origin's outlook for every node and month ahead, raw intervals, realised beside it."""
+"""Every origin's outlook for every node and month ahead, raw intervals, realised beside it;
+kept next to the calibration learned from it."""
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
 """Coverage an interval must reach at every year ahead, pooled over origins and series."""
 TREND_MIN_YEARS = 2
@@ -342,7 +343,7 @@ def write_backtest(
     rows = yearly_rows(result.evaluated)
     out.mkdir(parents=True, exist_ok=True)
     _neutralised(rows).write_csv(out / CSV_NAME)
-    result.scored.write_parquet(out / MONTHLY_NAME)
+    result.scored.write_parquet(data_dir / CALIBRATION_FILE.parent / MONTHLY_NAME)
     result.live_calibration.save(data_dir / CALIBRATION_FILE)
     text = markdown(result, rows, settings, seconds=time.process_time() - started, command=command)
     if page is not None:
