@@ -39,6 +39,18 @@ COHORT: dict[str, Any] = {
     "graduates": 62,
     "dropouts": 18,
 }
+POPULATION: dict[str, Any] = {
+    "municipality_code": "GM0344",
+    "year": 2030,
+    "sex": "female",
+    "age_from": 75,
+    "age_to": 79,
+    "kind": "projection",
+    "vintage": 2024,
+    "persons": 1834.5,
+    "persons_lo": 1790.2,
+    "persons_hi": 1880.0,
+}
 
 
 def as_text(row: dict[str, Any]) -> dict[str, str]:

@@ -235,6 +235,23 @@ def test_demand_levers_lower_demand_by_growth_and_pooled_vacancies() -> None:
     np.testing.assert_array_equal(flat.demand_mean[~nurses], baseline.demand_mean[~nurses])
 
 
+def test_productivity_lowers_demand_by_its_yearly_share_and_zero_changes_nothing() -> None:
+    baseline = OUTLOOK.compute(paths=PATHS)
+    none = compute_scenario(OUTLOOK, scenario_of("s", Lever("productivity", 0)), paths=PATHS)
+    np.testing.assert_array_equal(none.demand_mean, baseline.demand_mean)
+    faster = compute_scenario(
+        OUTLOOK,
+        scenario_of("s", Lever("productivity", 2, Scope(sectors=("elderly_home_care",)))),
+        paths=PATHS,
+    )
+    elderly = OUTLOOK.supply_inputs.series["sector_code"].to_numpy() == "elderly_home_care"
+    years_ahead = np.arange(1, OUTLOOK.months + 1) / 12
+    np.testing.assert_allclose(
+        faster.demand_mean[elderly], baseline.demand_mean[elderly] * 0.98**years_ahead
+    )
+    np.testing.assert_array_equal(faster.demand_mean[~elderly], baseline.demand_mean[~elderly])
+
+
 def test_lever_effects_show_each_lever_the_combination_and_their_interaction() -> None:
     scenario = scenario_of("s", Lever("retention", 10), Lever("intake", 30), Lever("hours", 2))
     effects = lever_effects(OUTLOOK, scenario, paths=PATHS)

@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.contract_rows import COHORT, STAFF, VACANCY
+from tests.contract_rows import COHORT, POPULATION, STAFF, VACANCY
 from workforce.schemas import (
     CONTRACTS,
     PERSON_KEY_PATTERN,
     Contract,
     EducationCohort,
+    PopulationCount,
     StaffSpell,
     Vacancy,
     contract_columns,
@@ -30,14 +31,16 @@ VALID: dict[Contract, dict[str, Any]] = {
     StaffSpell: STAFF,
     Vacancy: VACANCY,
     EducationCohort: COHORT,
+    PopulationCount: POPULATION,
 }
 ONGOING = {"end_date": None, "leave_reason": None}
 KEY_COLUMN = {
     StaffSpell: "employer_id",
     Vacancy: "employer_id",
     EducationCohort: "institution_code",
+    PopulationCount: "municipality_code",
 }
-OTHER_KEY = {StaffSpell: "E0", Vacancy: "E0", EducationCohort: "30LZ"}
+OTHER_KEY = {StaffSpell: "E0", Vacancy: "E0", EducationCohort: "30LZ", PopulationCount: "GM0310"}
 
 # (contract, changes to the valid row, column named, rule named)
 BROKEN: list[tuple[Contract, dict[str, Any], str, str]] = [
@@ -169,6 +172,33 @@ BROKEN: list[tuple[Contract, dict[str, Any], str, str]] = [
         "intake",
         "enrolled + graduates + dropouts differ from intake",
     ),
+    (PopulationCount, {"persons": None}, "persons", "not_nullable"),
+    (
+        PopulationCount,
+        {"municipality_code": "GM9999"},
+        "municipality_code",
+        "unknown municipality_code",
+    ),
+    (PopulationCount, {"year": 1989}, "year", "year outside 1990..2100"),
+    (PopulationCount, {"sex": "x"}, "sex", "unknown sex"),
+    (PopulationCount, {"age_from": -1}, "age_from", "age_from outside 0..120"),
+    (PopulationCount, {"age_to": 70}, "age_to", "age_to below age_from"),
+    (PopulationCount, {"kind": "estimate"}, "kind", "unknown kind"),
+    (PopulationCount, {"vintage": 2101}, "vintage", "vintage outside 1990..2100"),
+    (
+        PopulationCount,
+        {"kind": "history", "vintage": 2029, "persons_lo": None, "persons_hi": None},
+        "vintage",
+        "history vintage before its year",
+    ),
+    (
+        PopulationCount,
+        {"persons": -1.0, "persons_lo": None, "persons_hi": None},
+        "persons",
+        "negative persons",
+    ),
+    (PopulationCount, {"persons_lo": 1900.0}, "persons_lo", "persons_lo outside 0..persons"),
+    (PopulationCount, {"persons_hi": 1800.0}, "persons_hi", "persons_hi below persons"),
 ]
 
 
@@ -280,6 +310,8 @@ def test_contract_shapes() -> None:
     assert list(contract_columns(StaffSpell)) == list(STAFF)
     assert list(contract_columns(Vacancy)) == list(VACANCY)
     assert list(contract_columns(EducationCohort)) == list(COHORT)
+    assert list(contract_columns(PopulationCount)) == list(POPULATION)
+    assert nullable_columns(PopulationCount) == {"age_to", "persons_lo", "persons_hi"}
     assert nullable_columns(StaffSpell) == {"end_date", "leave_reason"}
     assert nullable_columns(Vacancy) == {"closed_on"}
     assert nullable_columns(EducationCohort) == set()

@@ -21,6 +21,7 @@ import polars as pl
 from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
 from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, compute_marts
+from workforce.population import population_mart
 from workforce.reference import Reference, load_reference
 from workforce.version import git_commit
 
@@ -89,6 +90,9 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
     # Collected together, the marts compute their shared parts (linked spells, monthly stocks)
     # once.
     frames = dict(zip(queries, pl.collect_all(list(queries.values())), strict=True))
+    frames["population"] = population_mart(
+        effective_rows(data_dir, "population"), inputs.reference
+    ).collect()
     rows: dict[str, int] = {}
     for name, frame in frames.items():
         frame.write_parquet(partial / f"{name}.parquet")
@@ -130,7 +134,7 @@ def _run_manifest(
         "built_at": now.isoformat(timespec="seconds"),
         "code_version": {"package": __version__, "git_commit": git_commit()},
         "parameters": {"fte_hours": FTE_HOURS},
-        "rows": {name: rows[name] for name in MART_NAMES},
+        "rows": {name: rows[name] for name in (*MART_NAMES, "population")},
         "inputs": [
             {
                 "file_id": row["file_id"],

@@ -64,6 +64,12 @@ row or a file fails, and 2 when a path does not exist.
   spaces are ignored. Extra columns are allowed, ignored and listed in the report.
 - **One file per delivery:** one staff file and one vacancy file per employer per extract date;
   one education file per institution per extract date.
+- **Population:** one file per release: counts by age (history; each year's vintage is the year
+  it was published) or one projection (its vintage is the year it was published; it counts as
+  known from 1 July of that year). A CBS population table fetched with `workforce fetch-cbs`
+  (the regional projection 84525NED / 84527NED, or population history by age) is written in this
+  contract next to the download, as `population_<table>.csv`. A newer file replaces the rows of an
+  older one with the same municipality, year, sex, age, kind and vintage.
 
 ## Writing values
 

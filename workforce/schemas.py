@@ -1,4 +1,5 @@
-"""Contracts of the raw sources: pandera models for staff spells, vacancies and education cohorts.
+"""Contracts of the raw sources: pandera models for staff spells, vacancies, education cohorts
+and population counts.
 
 Each model is the named contract between an extract and the pipeline. Every rule carries a short
 human name (``"end_date before start_date"``) that reports and quarantine files show. Rules that
@@ -21,6 +22,8 @@ LEVELS = ("MBO1", "MBO2", "MBO3", "MBO4", "HBO", "WO")
 MBO_ROUTES = ("BOL", "BBL")
 HIGHER_ROUTES = ("voltijd", "deeltijd", "duaal")
 PERSON_KEY_PATTERN = r"^[0-9a-f]{16,64}$"
+SEX_VALUES = ("male", "female")
+POPULATION_KINDS = ("history", "projection")
 MINIMUM_AGE_AT_START = 15
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
 """Date formats accepted in text files: ISO (``2024-03-01``) and Dutch (``01-03-2024``)."""
@@ -417,9 +420,111 @@ class EducationCohort(pa.DataFrameModel):
         unique = ["institution_code", "programme_code", "route", "cohort_year"]  # noqa: RUF012
 
 
+def _year_between(column: str) -> classmethod:
+    return _rule(
+        column,
+        f"{column} outside 1990..2100",
+        lambda: pl.col(column).is_between(1990, 2100),
+        f"{column} must lie between 1990 and 2100",
+    )
+
+
+class PopulationCount(pa.DataFrameModel):
+    """Persons on 1 January per municipality x sex x age band x year, counted or projected."""
+
+    municipality_code: str = pa.Field(
+        description="CBS municipality code where the persons live.",
+        metadata={"example": "GM0344", "allowed": "data/reference/municipalities.csv"},
+    )
+    year: int = pa.Field(
+        description="The year whose 1 January the count or projection is for.",
+        metadata={"example": "2030", "allowed": "1990 to 2100"},
+    )
+    sex: str = pa.Field(
+        description="Sex of the persons counted.",
+        metadata={"example": "female", "allowed": ", ".join(SEX_VALUES)},
+    )
+    age_from: int = pa.Field(
+        description="Youngest age of the band, in completed years.",
+        metadata={"example": "75", "allowed": "0 to 120"},
+    )
+    age_to: int = pa.Field(
+        nullable=True,
+        description="Oldest age of the band; empty for an open band such as 85 and over.",
+        metadata={"example": "79", "allowed": "empty, or age_from to 120"},
+    )
+    kind: str = pa.Field(
+        description="Counted population (history) or a projection.",
+        metadata={"example": "projection", "allowed": ", ".join(POPULATION_KINDS)},
+    )
+    vintage: int = pa.Field(
+        description=(
+            "Year the figures were published: a projection counts as known from 1 July of its "
+            "vintage, so a forecast made before then cannot use it."
+        ),
+        metadata={"example": "2024", "allowed": "1990 to 2100; for history at least year"},
+    )
+    persons: float = pa.Field(
+        description="Persons (counted or projected central value).",
+        metadata={"example": "1834.5", "allowed": "0 or more"},
+    )
+    persons_lo: float = pa.Field(
+        nullable=True,
+        description="Lower bound of the projection interval where published.",
+        metadata={"example": "1790.2", "allowed": "empty, or 0 to persons"},
+    )
+    persons_hi: float = pa.Field(
+        nullable=True,
+        description="Upper bound of the projection interval where published.",
+        metadata={"example": "1880.0", "allowed": "empty, or persons or more"},
+    )
+
+    _municipality_code = _municipality()
+    _year = _year_between("year")
+    _sex = _one_of("sex", SEX_VALUES)
+    _age_from = _rule(
+        "age_from",
+        "age_from outside 0..120",
+        lambda: pl.col("age_from").is_between(0, 120),
+        "age_from must lie between 0 and 120",
+    )
+    _age_to = _rule(
+        "age_to",
+        "age_to below age_from",
+        lambda: pl.col("age_to").is_between(pl.col("age_from"), 120),
+        "age_to must lie between age_from and 120",
+    )
+    _kind = _one_of("kind", POPULATION_KINDS)
+    _vintage = _year_between("vintage")
+    _history_published = _rule(
+        "vintage",
+        "history vintage before its year",
+        lambda: (pl.col("kind") != "history") | (pl.col("vintage") >= pl.col("year")),
+        "a counted population cannot be published before its year",
+    )
+    _persons = _count("persons")
+    _lo = _rule(
+        "persons_lo",
+        "persons_lo outside 0..persons",
+        lambda: pl.col("persons_lo").is_between(0, pl.col("persons")),
+        "persons_lo must lie between 0 and persons",
+    )
+    _hi = _rule(
+        "persons_hi",
+        "persons_hi below persons",
+        lambda: pl.col("persons_hi") >= pl.col("persons"),
+        "persons_hi must be persons or more",
+    )
+
+    class Config:
+        name = "PopulationCount"
+        title = "Population"
+        unique = ["municipality_code", "year", "sex", "age_from", "kind", "vintage"]  # noqa: RUF012
+
+
 Contract = type[pa.DataFrameModel]
 
-CONTRACTS: tuple[Contract, ...] = (StaffSpell, Vacancy, EducationCohort)
+CONTRACTS: tuple[Contract, ...] = (StaffSpell, Vacancy, EducationCohort, PopulationCount)
 """Every raw contract, in the order reports and documents list them."""
 
 

@@ -258,7 +258,7 @@ def test_demand_grows_fastest_where_the_75_plus_population_drives_it(region: Pat
     before, after = demand(date(2015, 12, 31)), demand(date(2025, 12, 31))
     growth = {sector: after[sector] / before[sector] for sector in before}
     assert sum(after.values()) > 1.1 * sum(before.values())
-    elasticity = read_manifest(region)["params"]["sector_growth_elasticity_75plus"]
-    driven = max(elasticity, key=elasticity.get)
+    rates = read_manifest(region)["demography"]["care_use_rate_per_1000"]
+    driven = max(rates, key=lambda sector: rates[sector]["85+"])
     assert driven == "elderly_home_care"
     assert growth[driven] > growth["mental_health"]

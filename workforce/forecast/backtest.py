@@ -80,6 +80,9 @@ def _data_key(history: Series) -> str:
     digest.update(np.ascontiguousarray(history.y, dtype=float).tobytes())
     for name in sorted(history.exogenous):
         digest.update(np.ascontiguousarray(history.exogenous[name], dtype=float).tobytes())
+    for name in sorted(history.known_paths):
+        path = history.known_path(name)
+        digest.update(np.ascontiguousarray(path, dtype=float).tobytes())
     return digest.hexdigest()
 
 

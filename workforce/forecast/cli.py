@@ -130,7 +130,7 @@ def forecast(
     accuracy = ", ".join(
         f"{row['model']} MASE {row['mase']:.3f}" for row in averages.iter_rows(named=True)
     )
-    summary = outlook_summary(run.marts["shortage"])
+    summary = outlook_summary(run.marts["shortage"], run.marts["decomposition"])
     console.print(markdown_summary(summary))
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.seconds.items())
     calibration = run.outlook.calibration
@@ -151,15 +151,27 @@ def forecast(
 
 def markdown_summary(summary: pl.DataFrame) -> str:
     """The region's shortage per year as a Markdown table (FTE, 80 % interval, share)."""
-    lines = [
-        "| region | year | demand FTE | supply FTE | shortage FTE | 80 % interval | share |",
-        "|---|---|---:|---:|---:|---|---:|",
-    ]
+    split = "demand_demography_fte" in summary.columns
+    header = "| region | year | demand FTE | supply FTE | shortage FTE | 80 % interval | share |"
+    rule = "|---|---|---:|---:|---:|---|---:|"
+    if split:
+        header += " demand growth: demography | other |"
+        rule += "---:|---:|"
+    lines = [header, rule]
     for row in summary.iter_rows(named=True):
-        lines.append(
+        line = (
             f"| {row['region_code']} | {row['year']} | {row['demand_fte']:,.0f} | "
             f"{row['supply_fte']:,.0f} | {row['shortage_fte']:,.0f} | "
             f"{row['shortage_fte_lo_80']:,.0f} to {row['shortage_fte_hi_80']:,.0f} | "
             f"{row['shortage_share']:.1%} |"
         )
+        if split:
+            line += (
+                f" {_signed(row['demand_demography_fte'])} | {_signed(row['demand_other_fte'])} |"
+            )
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None or value != value else f"{value:+,.0f}"

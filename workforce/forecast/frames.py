@@ -111,13 +111,20 @@ class ForecastOutput(pa.DataFrameModel):
 
 @dataclass(frozen=True)
 class Series:
-    """One series as arrays: the unit every estimator and backtest works on."""
+    """One series as arrays: the unit every estimator and backtest works on.
+
+    ``known_paths`` holds regressors whose future is published ahead (a population
+    projection): ``known_paths[name][i, j]`` is the value for period ``j`` (past or future) as
+    known at period ``i``, so a forecaster fitted on the first ``i + 1`` periods reads row ``i``
+    and nothing published later.
+    """
 
     unique_id: str
     ds: np.ndarray
     y: np.ndarray
     frequency: Frequency
     exogenous: dict[str, np.ndarray] = field(default_factory=dict)
+    known_paths: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.y)
@@ -130,7 +137,13 @@ class Series:
             self.y[:length],
             self.frequency,
             {name: values[:length] for name, values in self.exogenous.items()},
+            {name: paths[:length] for name, paths in self.known_paths.items()},
         )
+
+    def known_path(self, name: str) -> np.ndarray | None:
+        """The regressor ``name`` over all periods as known at the last period, if given."""
+        paths = self.known_paths.get(name)
+        return None if paths is None else paths[len(self) - 1]
 
     def to_frame(self) -> pl.DataFrame:
         """The series as a long polars frame."""
@@ -242,9 +255,13 @@ def _parse_values(frame: pl.DataFrame, source: str) -> pl.Expr:
 
 
 def split_series(
-    frame: pl.DataFrame, frequency: Frequency, *, exogenous: tuple[str, ...] = ()
+    frame: pl.DataFrame,
+    frequency: Frequency,
+    *,
+    exogenous: tuple[str, ...] = (),
+    known_paths: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> Iterator[Series]:
-    """Yield each series of a checked long frame as arrays."""
+    """Yield each series of a checked long frame as arrays; ``known_paths`` by unique_id."""
     for (unique_id,), group in frame.group_by("unique_id", maintain_order=True):
         yield Series(
             str(unique_id),
@@ -252,6 +269,7 @@ def split_series(
             group["y"].to_numpy().astype(np.float64),
             frequency,
             {name: group[name].to_numpy().astype(np.float64) for name in exogenous},
+            (known_paths or {}).get(str(unique_id), {}),
         )
 
 

@@ -67,10 +67,22 @@ INTERVALS = ("p50", "lo_80", "hi_80", "lo_95", "hi_95")
 class DemandLevers:
     """Changes to demand: ``growth_reduction`` removes that share of the growth since the
     origin (technology, substitution); ``pooled_share`` of open vacancies is covered by a
-    regional pool instead of agency staff, per series or for all."""
+    regional pool instead of agency staff; ``productivity_per_year`` lowers the staff needed
+    per unit of care by that share each year after the origin ("anders werken"). Per series or
+    for all."""
 
     growth_reduction: np.ndarray | float = 0.0
     pooled_share: np.ndarray | float = 0.0
+    productivity_per_year: np.ndarray | float = 0.0
+
+
+def productivity_factor(per_year: np.ndarray | float, shape: tuple[int, ...]) -> np.ndarray:
+    """(1 - p) ** (months ahead / 12) per series and month, broadcast to ``shape``
+    ([series x months] or [paths x series x months])."""
+    n_series, months = shape[-2], shape[-1]
+    rate = np.broadcast_to(np.asarray(per_year, dtype=float), (n_series,))
+    ahead = np.arange(1, months + 1) / 12.0
+    return (1.0 - rate[:, None]) ** ahead[None, :]
 
 
 @dataclass
@@ -152,6 +164,8 @@ class Outlook:
     months: int
     metadata: dict[str, Any] = field(default_factory=dict)
     calibration: ShortageCalibration | None = None
+    demography_index: np.ndarray | None = None
+    """[bottom series x months]: demographic demand index over its origin value (or None)."""
     _demand_draws: dict[tuple[int, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -206,6 +220,7 @@ class Outlook:
         reduction = _per_series(levers.growth_reduction, series)[:, None]
         pooled = _per_series(levers.pooled_share, series)[:, None]
         adjusted = values - (values - start) * reduction
+        adjusted = adjusted * productivity_factor(levers.productivity_per_year, values.shape)
         return adjusted - self.origin_shortage_fte.clip(0)[:, None] * pooled
 
     def _demand_paths(self, levers: DemandLevers | None, *, paths: int, seed: int) -> np.ndarray:
@@ -264,6 +279,8 @@ class Outlook:
             arrays[f"demand_{name}"] = getattr(self.demand, name)
         arrays["summing"] = self.hierarchy.summing
         arrays["origin_shortage_fte"] = self.origin_shortage_fte
+        if self.demography_index is not None:
+            arrays["demography_index"] = self.demography_index
         np.savez_compressed(folder / "arrays.npz", **arrays)
         inputs.series.write_parquet(folder / "series.parquet")
         inputs.cohorts.frame.write_parquet(folder / "cohorts.parquet")
@@ -334,6 +351,7 @@ class Outlook:
             months=int(meta["months"]),
             metadata=extra,
             calibration=ShortageCalibration.load(folder / "calibration.json"),
+            demography_index=arrays.get("demography_index"),
         )
 
 
@@ -601,7 +619,9 @@ def decompose(
     ``shortage_fte = shortage_start_fte + demand_growth_fte + retirements_fte + leavers_fte +
     graduates_fte + other_inflow_fte + hours_fte``: growth of demand since the origin, people
     retiring and leaving regional care (adding to the gap), graduates and other inflow
-    (closing it, so negative), and a change in contract hours.
+    (closing it, so negative), and a change in contract hours. Where a demographic demand index
+    is known, ``demand_growth_fte = demand_demography_fte + demand_other_fte``: the growth the
+    population projection alone brings (origin demand x index change), and the rest.
     """
     summing = outlook.hierarchy.summing
     months = len(result.months)
@@ -616,9 +636,17 @@ def decompose(
     def constant(values: np.ndarray) -> np.ndarray:
         return np.repeat((summing @ values)[:, None], months, axis=1)
 
+    growth = result.demand_mean - origin_demand[:, None]
+    if outlook.demography_index is not None:
+        ratio = np.nan_to_num(outlook.demography_index[:, :months], nan=1.0)
+        demography = origin_demand[:, None] * (ratio - 1.0)
+    else:
+        demography = np.full_like(growth, np.nan)
     return {
         "shortage_start_fte": constant(origin_demand - stock * base),
-        "demand_growth_fte": summing @ (result.demand_mean - origin_demand[:, None]),
+        "demand_growth_fte": summing @ growth,
+        "demand_demography_fte": summing @ demography,
+        "demand_other_fte": summing @ (growth - demography),
         "retirements_fte": cumulative("retirements"),
         "leavers_fte": cumulative("leavers"),
         "graduates_fte": -cumulative("graduates"),

@@ -83,7 +83,7 @@ class ProphetForecaster(Forecaster):
         if self.transform == "log" and np.any(series.y <= 0):
             raise ValueError(f"{series.unique_id}: a log transform needs positive values")
         model = self._prophet(series)
-        frame = self._frame(series.ds, series.y, series.exogenous)
+        frame = self._frame(series.ds, series.y, self._regressor_history(series))
         np.random.seed(self.seed)  # Prophet draws its interval samples from numpy's global state
         if self.fast_optimizer:
             try:
@@ -123,10 +123,31 @@ class ProphetForecaster(Forecaster):
         if self.country_holidays and series.frequency.is_sub_monthly:
             model.add_country_holidays(country_name=self.country_holidays)
         for name in self.regressors:
-            if name not in series.exogenous:
+            if name not in series.exogenous and name not in series.known_paths:
                 raise ValueError(f"{series.unique_id}: regressor column {name!r} is missing")
             model.add_regressor(name)
         return model
+
+    def _regressor_history(self, series: Series) -> dict[str, np.ndarray]:
+        """Regressor values over the training periods: a known path as known at the last
+        period (the origin) where given, else the observed column."""
+        values = dict(series.exogenous)
+        for name in self.regressors:
+            path = series.known_path(name)
+            if path is not None:
+                values[name] = path[: len(series)]
+        return values
+
+    def _regressor_future(self, name: str, horizon: int, history: Any) -> np.ndarray:
+        """Future regressor values: the known path at the origin, else the last value held."""
+        path = self.series_.known_path(name)
+        last = float(history[name].iloc[-1])
+        if path is None:
+            return np.full(horizon, last)
+        future = path[len(self.series_) : len(self.series_) + horizon]
+        return np.concatenate(
+            [future, np.full(horizon - len(future), future[-1] if len(future) else last)]
+        )
 
     def _frame(
         self, ds: np.ndarray, y: np.ndarray | None, exogenous: dict[str, np.ndarray]
@@ -148,7 +169,9 @@ class ProphetForecaster(Forecaster):
         ds = future_dates(last, horizon, frequency)
         exogenous = {
             name: np.asarray(
-                future_exogenous.get(name, np.full(horizon, float(history[name].iloc[-1]))),
+                future_exogenous[name]
+                if name in future_exogenous
+                else self._regressor_future(name, horizon, history),
                 dtype=float,
             )[:horizon]
             for name in self.regressors

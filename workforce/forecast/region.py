@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from rich.console import Console
 
@@ -37,7 +38,15 @@ from workforce.forecast.outlook import (
     write_marts,
 )
 from workforce.forecast.pipeline import EngineSettings
+from workforce.forecast.registry import markdown_table
 from workforce.forecast.run import RunOutput, run_engine
+from workforce.forecast.structural import (
+    DEMOGRAPHY_INDEX,
+    DemandAssumptions,
+    known_index_paths,
+    model_card_section,
+    with_demography,
+)
 from workforce.reference import load_reference
 
 LEAVING_TEST_YEARS = 2
@@ -89,6 +98,8 @@ def forecast_region(
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     frame, nodes = demand_nodes(data_dir, min_length=settings.backtest_horizon * settings.folds + 8)
+    origin: dt.date = frame["ds"].max()  # type: ignore[assignment]
+    frame, settings, index_paths = demand_inputs_at(data_dir, frame, nodes, settings, origin=origin)
     engine = run_engine(
         frame,
         Frequency.month,
@@ -97,6 +108,7 @@ def forecast_region(
         workers=workers,
         scheduler=scheduler,
         console=console,
+        known_paths=index_paths,
     )
     base = ForecastOutput.validate(engine.forecasts)
     forecasts_dir = data_dir / "forecasts"
@@ -113,6 +125,7 @@ def forecast_region(
     outlook.metadata["shortage_calibration"] = (
         outlook.calibration.to_dict() if outlook.calibration else None
     )
+    outlook.demography_index = origin_index_ratio(index_paths, outlook.hierarchy.bottom_ids)
     result = outlook.compute(paths=paths)
     marts = outlook_marts(outlook, result)
     write_marts(marts, forecasts_dir)
@@ -128,10 +141,11 @@ def forecast_region(
             "folds": settings.folds,
             "paths": paths,
         },
+        card_sections=demand_card_sections(data_dir, engine, outlook.origin, marts),
     )
     outlook.metadata["run_id"] = run_folder.name
     outlook.save(forecasts_dir / "outlook")
-    summary = outlook_summary(marts["shortage"])
+    summary = outlook_summary(marts["shortage"], marts["decomposition"])
     (run_folder / "outlook.json").write_text(
         json.dumps(
             {
@@ -159,16 +173,125 @@ def forecast_region(
     return RegionForecast(run_folder, outlook, result, marts, engine, seconds)
 
 
+def demand_inputs_at(
+    data_dir: Path,
+    frame: pl.DataFrame,
+    nodes: pl.DataFrame,
+    settings: EngineSettings,
+    *,
+    origin: dt.date,
+) -> tuple[pl.DataFrame, EngineSettings, dict[str, dict[str, np.ndarray]]]:
+    """What a demand forecast made at ``origin`` may use: the node history up to the origin,
+    the engine settings (with the demographic candidates when a population mart exists) and
+    each node's demographic index as known at each month up to the origin, for
+    ``run_engine(..., known_paths=...)``. Nothing published after the origin is read."""
+    frame = frame.filter(pl.col("ds") <= origin)
+    paths = demography_paths(data_dir, frame, nodes, horizon=settings.horizon)
+    if paths:
+        settings = replace(settings, candidates=with_demography(settings.candidates))
+    return frame, settings, paths
+
+
+def demography_paths(
+    data_dir: Path, frame: pl.DataFrame, nodes: pl.DataFrame, *, horizon: int
+) -> dict[str, dict[str, np.ndarray]]:
+    """The demographic demand index of every node as known at each history month; empty when
+    no population mart was built (demand is then forecast from its own history only)."""
+    source = data_dir / "marts" / "population.parquet"
+    if not source.exists():
+        return {}
+    population = pl.read_parquet(source)
+    if population.is_empty():
+        return {}
+    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    months = frame["ds"].unique().sort().to_numpy().astype("datetime64[D]")
+    paths = known_index_paths(population, demand, nodes, months, horizon=horizon)
+    # A series that starts later than the first month reads its paths from its own start.
+    starts = frame.group_by("unique_id").agg(pl.col("ds").min())
+    for unique_id, start in starts.iter_rows():
+        offset = int(np.searchsorted(months, np.datetime64(start, "D")))
+        if offset and unique_id in paths:
+            paths[unique_id] = {
+                name: array[offset:, offset:] for name, array in paths[unique_id].items()
+            }
+    return paths
+
+
+def demand_card_sections(
+    data_dir: Path, engine: RunOutput, origin: dt.date, marts: dict[str, pl.DataFrame]
+) -> tuple[str, ...]:
+    """The model card's demand-from-demography section and the growth split of the region."""
+    source = data_dir / "marts" / "population.parquet"
+    if not source.exists():
+        return ()
+    demand = pl.read_parquet(data_dir / "marts" / "demand.parquet")
+    section = model_card_section(
+        demand,
+        pl.read_parquet(source),
+        origin=origin,
+        weights={r.unique_id: r.weights for r in engine.results},
+        assumptions=DemandAssumptions(),
+    )
+    summary = outlook_summary(marts["shortage"], marts["decomposition"])
+    if "demand_demography_fte" not in summary.columns:
+        return (section,)
+    split = summary.select(
+        "region_code",
+        "year",
+        "demand_fte",
+        "demand_growth_fte",
+        "demand_demography_fte",
+        "demand_other_fte",
+    )
+    growth = "\n".join(
+        [
+            "## Demand growth since the origin: demography and other growth (FTE)",
+            "",
+            "`demand_demography_fte`: origin demand x the change of the demographic index",
+            "(population projection known at the origin); `demand_other_fte`: the rest",
+            "(non-demographic trend of care use and staffing, as the engine forecasts it).",
+            "",
+            markdown_table(split, digits=0),
+            "",
+        ]
+    )
+    return (section, growth)
+
+
+def origin_index_ratio(
+    paths: dict[str, dict[str, np.ndarray]], bottom_ids: list[str]
+) -> np.ndarray | None:
+    """[bottom series x months ahead]: the index as known at the origin over its value at the
+    origin (NaN for series without an index); ``None`` without any index."""
+    if not paths:
+        return None
+    rows: list[np.ndarray | None] = []
+    for node in bottom_ids:
+        path = paths.get(node, {}).get(DEMOGRAPHY_INDEX)
+        if path is None:
+            rows.append(None)
+            continue
+        origin = path.shape[0]  # the series' own length: its last row is the origin
+        known = path[origin - 1]
+        rows.append(known[origin:] / known[origin - 1])
+    width = max(len(row) for row in rows if row is not None)
+    return np.vstack([np.full(width, np.nan) if row is None else row for row in rows])
+
+
 def _month_after(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def outlook_summary(shortage: pl.DataFrame) -> pl.DataFrame:
-    """Per region and year ahead: demand, supply and shortage (FTE, with 80 % interval)."""
-    return (
+def outlook_summary(
+    shortage: pl.DataFrame, decomposition: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Per region and year ahead: demand, supply and shortage (FTE, with 80 % interval); with
+    the decomposition, demand growth since the origin split into demography and the rest."""
+    summary = (
         shortage.filter((pl.col("level") == "region_code") & (pl.col("resolution") == "year"))
         .select(
             "region_code",
+            "month",
             year=pl.col("month").dt.year(),
             demand_fte=pl.col("demand_fte").round(1),
             supply_fte=pl.col("supply_fte").round(1),
@@ -179,3 +302,15 @@ def outlook_summary(shortage: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("region_code", "year")
     )
+    if decomposition is not None and "demand_demography_fte" in decomposition.columns:
+        growth = decomposition.filter(
+            (pl.col("level") == "region_code") & (pl.col("resolution") == "year")
+        ).select(
+            "region_code",
+            "month",
+            demand_growth_fte=pl.col("demand_growth_fte").round(1),
+            demand_demography_fte=pl.col("demand_demography_fte").round(1),
+            demand_other_fte=pl.col("demand_other_fte").round(1),
+        )
+        summary = summary.join(growth, on=["region_code", "month"], how="left")
+    return summary.drop("month")

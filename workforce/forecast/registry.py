@@ -36,8 +36,9 @@ def save_run(
     input_frame: pl.DataFrame,
     settings: dict[str, object],
     run_id: str | None = None,
+    card_sections: tuple[str, ...] = (),
 ) -> Path:
-    """Write a run folder and return its path."""
+    """Write a run folder and return its path; ``card_sections`` (Markdown) end the card."""
     run_id = run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = models_dir / run_id
     (folder / "prophet").mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,8 @@ def save_run(
         "failures": output.failures,
     }
     (folder / "run.json").write_text(json.dumps(manifest, indent=2, default=str))
-    (folder / "MODEL_CARD.md").write_text(model_card(output, manifest))
+    card = model_card(output, manifest)
+    (folder / "MODEL_CARD.md").write_text("\n".join([card, *card_sections]))
     return folder
 
 

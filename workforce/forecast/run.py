@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 from rich.console import Console
 
@@ -102,12 +103,16 @@ def run_engine(
     scheduler: str | None = None,
     console: Console | None = None,
     exogenous: tuple[str, ...] = (),
+    known_paths: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> RunOutput:
     """Backtest and forecast every series of a checked long frame.
 
-    ``exogenous`` names columns passed to the models as regressors (e.g. population 75+).
+    ``exogenous`` names columns passed to the models as regressors; ``known_paths`` gives,
+    per series, regressors as known at each period (see :class:`Series`).
     """
-    series: list[Series] = list(split_series(frame, frequency, exogenous=exogenous))
+    series: list[Series] = list(
+        split_series(frame, frequency, exogenous=exogenous, known_paths=known_paths)
+    )
     results = run_parallel(
         process_series,
         series,

@@ -49,4 +49,27 @@ def fetch_cbs(
         f"{fetched.table_id} {escape(fetched.title)}: {observations:,} observations, "
         f"{len(fetched.rows)} entity sets -> {escape(str(fetched.folder))}"
     )
+    _write_population_rows(fetched.folder)
     console.print("Bron: CBS (CC BY 4.0)")
+
+
+def _write_population_rows(folder: Path) -> None:
+    """For a population table: its rows in the population contract, ready for ``ingest``."""
+    from workforce.ingest.cbs import OpenDataError
+    from workforce.ingest.cbs_population import is_population_table, read_population_table
+
+    if not is_population_table(folder):
+        return
+    try:
+        table = read_population_table(folder)
+    except OpenDataError as error:
+        console.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    target = folder / f"population_{table.table_id.lower()}.csv"
+    table.rows.write_csv(target)
+    left_out = ", ".join(f"{count:,} {why}" for why, count in table.left_out.items() if count)
+    console.print(
+        f"{table.rows.height:,} population rows -> {escape(str(target))} "
+        f"(left out as sums: {left_out or 'none'}); load them with `workforce ingest`",
+        soft_wrap=True,
+    )

@@ -27,16 +27,27 @@ from pathlib import Path
 import polars as pl
 
 from workforce.ingest.readers import RawFileError
-from workforce.schemas import CONTRACTS, Contract, contract_columns
+from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
 from workforce.validate import ValidationResult, collect_files, validate_file
 
-SOURCES = ("staff", "vacancies", "education")
-SOURCE_OF_CONTRACT = {"StaffSpell": "staff", "Vacancy": "vacancies", "EducationCohort": "education"}
+SOURCES = ("staff", "vacancies", "education", "population")
+SOURCE_OF_CONTRACT = {
+    "StaffSpell": "staff",
+    "Vacancy": "vacancies",
+    "EducationCohort": "education",
+    "PopulationCount": "population",
+}
 CONTRACT_OF_SOURCE: dict[str, Contract] = {
     SOURCE_OF_CONTRACT[contract.__name__]: contract for contract in CONTRACTS
 }
-PARTY_COLUMN = {"staff": "employer_id", "vacancies": "employer_id", "education": "institution_code"}
-"""The column naming who delivered a row: an employer or an institution."""
+PARTY_COLUMN = {
+    "staff": "employer_id",
+    "vacancies": "employer_id",
+    "education": "institution_code",
+    "population": "kind",
+}
+"""The column naming who delivered a row: an employer, an institution, or (for population,
+where the newest file wins per key, see :mod:`workforce.population`) the kind of figures."""
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _EVENT_DATES = {"staff": ("start_date",), "vacancies": ("opened_on", "closed_on")}
@@ -268,6 +279,8 @@ def reject_after_extract(
     result: ValidationResult, source: str, extract_date: dt.date
 ) -> ValidationResult:
     """Move rows dated after the extract date from the clean rows to the rejected ones."""
+    if source == "population":  # projections speak of the future by nature
+        return result
     valid = result.valid.with_row_index("_position")
     if source == "education":
         checks = {"cohort_year": pl.col("cohort_year") > extract_date.year}
@@ -322,6 +335,8 @@ def _coverage(valid: pl.DataFrame, source: str, party_column: str) -> pl.DataFra
     """Per party: the first day of the period the file speaks about."""
     if source == "education":
         first = pl.date(pl.col("cohort_year").min(), 1, 1)
+    elif source == "population":
+        first = pl.date(pl.col("year").min(), 1, 1)
     else:
         end, start = ("end_date", "start_date") if source == "staff" else ("closed_on", "opened_on")
         first = pl.coalesce(pl.col(end).min(), pl.col(start).min())
@@ -345,6 +360,8 @@ def effective_rows(data_dir: Path, source: str) -> pl.LazyFrame:
     if coverage.is_empty():
         schema = contract_columns(CONTRACT_OF_SOURCE[source]) | {"file_id": pl.String()}
         return pl.LazyFrame(schema=schema)
+    if source == "population":
+        return _newest_per_key(staging, coverage)
     cutoffs = _cutoffs(coverage)
     party = PARTY_COLUMN[source]
     scans = [
@@ -360,6 +377,24 @@ def effective_rows(data_dir: Path, source: str) -> pl.LazyFrame:
         ends = pl.col("end_date" if source == "staff" else "closed_on")
     keep = pl.col("cutoff").is_null() | (ends.is_not_null() & (ends < pl.col("cutoff")))
     return rows.filter(keep).drop("cutoff")
+
+
+def _newest_per_key(staging: Staging, coverage: pl.DataFrame) -> pl.LazyFrame:
+    """Population rows: each vintage is its own release, so per municipality, year, sex, age,
+    kind and vintage the row of the newest file (by extract date, then load order) wins."""
+    order = coverage.group_by("file_id").agg(pl.col("extract_date").max(), pl.col("sequence").max())
+    scans = [
+        pl.scan_parquet(staging.rows_path("population", file_id))
+        for file_id in order["file_id"].to_list()
+    ]
+    key = unique_key(CONTRACT_OF_SOURCE["population"])
+    return (
+        pl.concat(scans, how="vertical_relaxed")
+        .join(order.lazy(), on="file_id")
+        .sort("extract_date", "sequence")
+        .unique(subset=key, keep="last", maintain_order=True)
+        .drop("extract_date", "sequence")
+    )
 
 
 def _cutoffs(coverage: pl.DataFrame) -> pl.DataFrame:

@@ -27,6 +27,7 @@ from workforce.forecast.outlook import (
     OutlookResult,
     outlook_marts,
     period_indices,
+    productivity_factor,
 )
 from workforce.forecast.shortage import summarise
 from workforce.reference import Reference
@@ -82,6 +83,7 @@ def adjust_demand(outlook: Outlook, values: np.ndarray, levers: DemandLevers) ->
     reduction = np.broadcast_to(np.asarray(levers.growth_reduction, float), (n_series,))
     pooled = np.broadcast_to(np.asarray(levers.pooled_share, float), (n_series,))
     adjusted = values - (values - start) * reduction[:, None]
+    adjusted = adjusted * productivity_factor(levers.productivity_per_year, values.shape)
     return adjusted - (outlook.origin_shortage_fte.clip(0) * pooled)[:, None]
 
 

@@ -82,6 +82,7 @@ def to_levers(
     inflow = np.zeros(n_series)
     growth_kept = np.ones(n_series)
     pooled = np.zeros(n_series)
+    productivity = np.zeros(n_series)
     used: set[str] = set()
     stock = inputs.stock.sum(axis=1)
     for lever in scenario.levers:
@@ -112,6 +113,8 @@ def to_levers(
             growth_kept = np.where(mask, growth_kept * (1 - share), growth_kept)
         elif lever.kind == "regional_pool":
             pooled = np.where(mask, np.minimum(pooled + share, 1.0), pooled)
+        elif lever.kind == "productivity":
+            productivity = np.where(mask, productivity + share, productivity)
     supply = SupplyLevers(
         leave_factor=leave if "retention" in used else 1.0,
         extra_hours=hours if "hours" in used else 0.0,
@@ -121,6 +124,10 @@ def to_levers(
         entry_factor=entry if "entry" in used else None,
     )
     demand = None
-    if used & {"demand_growth", "regional_pool"}:
-        demand = DemandLevers(growth_reduction=1 - growth_kept, pooled_share=pooled)
+    if used & {"demand_growth", "regional_pool", "productivity"}:
+        demand = DemandLevers(
+            growth_reduction=1 - growth_kept,
+            pooled_share=pooled,
+            productivity_per_year=productivity,
+        )
     return supply, demand

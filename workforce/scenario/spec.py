@@ -83,6 +83,13 @@ LEVER_KINDS: dict[str, LeverKind] = {
         SERIES_SCOPES,
         "fill this % of today's open vacancies through a regional pool",
     ),
+    "productivity": LeverKind(
+        "percent_per_year",
+        -5,
+        5,
+        SERIES_SCOPES,
+        "need this % fewer staff per unit of care each year (technology, task changes)",
+    ),
 }
 
 

@@ -5,6 +5,8 @@ Layout written under ``out``::
     staff/<employer_id>_<extract date>.csv|.parquet       one HR extract per employer
     vacancies/<employer_id>_<extract date>.csv|.parquet   one vacancy extract per employer
     education/<BRIN>_<extract date>.csv                   one DUO-style file per institution
+    population/history_<extract date>.csv                 population by municipality, sex, age
+    population/projection_<vintage>-07-01.parquet         one projection per past vintage
     manifest.json                                         parameters (ground truth) and file hashes
 
 The national scale writes ``staff/block=Nxx/part.parquet`` and ``vacancies/block=Nxx/part.parquet``
@@ -41,9 +43,10 @@ from workforce.synthetic.params import (
     PROFESSION_MIX,
     RegionParams,
 )
+from workforce.synthetic.population import Population, population_frames, simulate_population
 from workforce.synthetic.region import Calendar, Layout, build_layout
 
-SOURCE_FOLDERS = ("staff", "vacancies", "education")
+SOURCE_FOLDERS = ("staff", "vacancies", "education", "population")
 PARQUET_EVERY = 4
 """Every fourth employer delivers Parquet instead of CSV, as some HR systems do."""
 NATIONAL_WORKERS = 1_400_000
@@ -66,7 +69,8 @@ class GenerationSummary:
         return (
             f"{self.employers} employers, {self.workers_at_extract:,} workers at the extract date; "
             f"{self.rows['staff']:,} staff spells, {self.rows['vacancies']:,} vacancies, "
-            f"{self.rows['education']:,} education rows in {self.files} files; "
+            f"{self.rows['education']:,} education rows, "
+            f"{self.rows['population']:,} population rows in {self.files} files; "
             f"shortage at the calibration month {self.shortage_at_calibration:,} "
             f"({share:.1%} of demand)."
         )
@@ -202,12 +206,13 @@ def _simulate(
     rng: np.random.Generator,
     *,
     municipality_weight: dict[str, float],
+    population: Population,
     employer_prefix: str = "",
 ) -> tuple[Calendar, Layout, LabourMarket, list[str]]:
     calendar = Calendar.between(params.first_month, params.last_month)
     layout = build_layout(
-        params, reference, calendar, rng,
-        municipality_weight=municipality_weight, employer_prefix=employer_prefix,
+        params, reference, calendar, rng, municipality_weight=municipality_weight,
+        population=population, employer_prefix=employer_prefix,
     )  # fmt: skip
     market = simulate_labour_market(layout, params, calendar, reference, rng)
     keys = _person_keys(market.n_persons, rng)
@@ -227,7 +232,12 @@ def generate_region(
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     weights = {m: MUNICIPALITY_WEIGHT[m] for m in reference.municipality_codes(params.region_code)}
-    calendar, layout, market, keys = _simulate(params, reference, rng, municipality_weight=weights)
+    # The population has its own stream, so the labour market draws stay as they were.
+    population_rng = np.random.default_rng([seed, 7])
+    population = simulate_population(list(weights), population_rng)
+    calendar, layout, market, keys = _simulate(
+        params, reference, rng, municipality_weight=weights, population=population
+    )
     staff = staff_frame(market, layout, keys)
     vacancies = vacancy_frame(market, layout)
     demand_2015 = {
@@ -265,6 +275,15 @@ def generate_region(
     education_extract = params.education_extract_date.isoformat()
     for brin, frame in sorted(education.items()):
         record(frame, f"education/{brin}_{education_extract}.csv", "education")
+    history, projections = population_frames(
+        population,
+        history_years=(params.population_first_year, params.extract_date.year),
+        vintages=list(range(params.first_projection_vintage, params.extract_date.year + 1)),
+        rng=population_rng,
+    )
+    record(history, f"population/history_{extract}.csv", "population")
+    for vintage, frame in projections.items():
+        record(frame, f"population/projection_{vintage}-07-01.parquet", "population")
 
     shortage, demand = _shortage_at(market, layout, calendar, params.calibration_month)
     summary.shortage_at_calibration, summary.demand_at_calibration = shortage, demand
@@ -292,6 +311,7 @@ def generate_region(
                 for t in range(len(calendar))
             }
         },
+        "demography": _demography_truth(params, layout, calendar),
         "education": {
             "graduates_needed_2015": {
                 k: round(v, 3) for k, v in education_truth.graduates_needed.items()
@@ -308,6 +328,27 @@ def generate_region(
     }
     _write_manifest(out, manifest)
     return summary
+
+
+def _demography_truth(params: RegionParams, layout: Layout, calendar: Calendar) -> dict[str, Any]:
+    """What a structural demand model should recover: care use per 1,000 inhabitants of each
+    band at the calibration month (staff persons) and the non-demographic growth per year."""
+    years = {
+        sector: {
+            str(year): round(float(factor[calendar.year == year].mean()), 6)
+            for year in np.unique(calendar.year)
+        }
+        for sector, factor in layout.other_factor.items()
+    }
+    return {
+        "calibration_month": params.calibration_month.isoformat(),
+        "care_use_rate_per_1000": layout.care_use_rate,
+        "other_growth_change": params.other_growth_change.isoformat(),
+        "other_growth_before": params.other_growth_before,
+        "other_growth_after": params.other_growth_after,
+        "other_factor_by_year": years,
+        "projection_publication": "1 July of the vintage year",
+    }
 
 
 def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
@@ -340,9 +381,10 @@ def generate_national(
     for i, municipality in enumerate(municipalities):
         block = f"N{i + 1:02d}"
         rng = np.random.default_rng([seed, i])
+        population = simulate_population([municipality], np.random.default_rng([seed, i, 7]))
         calendar, layout, market, keys = _simulate(
             per_block, reference, rng, municipality_weight={municipality: 1.0},
-            employer_prefix=f"{block}-",
+            population=population, employer_prefix=f"{block}-",
         )  # fmt: skip
         staff = staff_frame(market, layout, keys)
         vacancies = vacancy_frame(market, layout)

@@ -130,7 +130,6 @@ class RegionParams:
     calibration_month: date = date(2022, 12, 1)
     demand_at_calibration: float = 3269 / 0.075
     vacancy_share_at_start: float = 0.03
-    population_75plus_growth: float = 0.035
     sector_share: dict[str, float] = field(
         default_factory=lambda: {
             "umc": 0.12, "hospitals": 0.12, "mental_health": 0.08, "general_practice": 0.04,
@@ -138,21 +137,27 @@ class RegionParams:
             "youth_care": 0.04, "social_work": 0.05, "childcare": 0.09,
         }
     )  # fmt: skip
-    # Demand growth = base + elasticity x growth of the 75+ population.
-    sector_growth_base: dict[str, float] = field(
+    # Demand = care use by age (workforce.care_use) x population x staff per unit of care use,
+    # times a non-demographic factor (policy, productivity, task shifts) whose annual growth
+    # changes at ``other_growth_change``; the COVID factors come on top.
+    other_growth_change: date = date(2020, 1, 1)
+    other_growth_before: dict[str, float] = field(
         default_factory=lambda: {
-            "umc": 0.008, "hospitals": 0.006, "mental_health": 0.012, "general_practice": 0.008,
-            "other_care_welfare": 0.008, "elderly_home_care": 0.002, "disability_care": 0.014,
-            "youth_care": 0.010, "social_work": 0.012, "childcare": 0.020,
+            "umc": 0.012, "hospitals": 0.010, "mental_health": 0.015, "general_practice": 0.010,
+            "other_care_welfare": 0.008, "elderly_home_care": -0.005, "disability_care": 0.015,
+            "youth_care": 0.020, "social_work": 0.012, "childcare": 0.020,
         }
     )  # fmt: skip
-    sector_growth_elasticity_75plus: dict[str, float] = field(
+    other_growth_after: dict[str, float] = field(
         default_factory=lambda: {
-            "umc": 0.2, "hospitals": 0.25, "mental_health": 0.0, "general_practice": 0.2,
-            "other_care_welfare": 0.1, "elderly_home_care": 0.8, "disability_care": 0.1,
-            "youth_care": 0.0, "social_work": 0.0, "childcare": 0.0,
+            "umc": 0.006, "hospitals": 0.004, "mental_health": 0.008, "general_practice": 0.015,
+            "other_care_welfare": 0.005, "elderly_home_care": -0.012, "disability_care": 0.010,
+            "youth_care": -0.005, "social_work": 0.010, "childcare": 0.025,
         }
     )  # fmt: skip
+    # Population: history from this year to the extract; one projection per vintage year.
+    population_first_year: int = 2010
+    first_projection_vintage: int = 2014
     employers_per_sector: dict[str, int] = field(
         default_factory=lambda: {
             "umc": 1, "hospitals": 3, "mental_health": 5, "general_practice": 8,

@@ -7,8 +7,10 @@ from datetime import date
 
 import numpy as np
 
+from workforce.care_use import POPULATION_BANDS, care_use_profile
 from workforce.reference import Reference
 from workforce.synthetic.params import PROFESSION_MIX, SECTOR_PREFIX, RegionParams
+from workforce.synthetic.population import Population
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,28 @@ class Layout:
     cell_profession: np.ndarray
     demand: np.ndarray  # cells x months, persons
     population_75plus_index: np.ndarray  # months, 1.0 at the calibration month
+    care_use_rate: dict[str, dict[str, float]]  # sector -> band -> staff per 1,000 persons
+    other_factor: dict[str, np.ndarray]  # sector -> months, 1.0 at the calibration month
 
     @property
     def n_cells(self) -> int:
         return len(self.cell_employer)
+
+
+def monthly_path(values_by_year: np.ndarray, first_year: int, calendar: Calendar) -> np.ndarray:
+    """Values on 1 January of each year, interpolated linearly to the first day of each month."""
+    position = (calendar.year - first_year) + calendar.month_of_year / 12.0
+    return np.interp(position, np.arange(len(values_by_year)), values_by_year)
+
+
+def other_growth_factor(params: RegionParams, sector: str, calendar: Calendar) -> np.ndarray:
+    """The non-demographic factor of a sector per month, 1.0 at the calibration month."""
+    change = calendar.index_of(params.other_growth_change)
+    months = np.arange(len(calendar))
+    before = params.other_growth_before[sector] / 12.0
+    after = params.other_growth_after[sector] / 12.0
+    log_factor = np.where(months < change, before * (months - change), after * (months - change))
+    return np.exp(log_factor - log_factor[calendar.index_of(params.calibration_month)])
 
 
 def build_layout(
@@ -80,19 +100,27 @@ def build_layout(
     rng: np.random.Generator,
     *,
     municipality_weight: dict[str, float],
+    population: Population,
     employer_prefix: str = "",
 ) -> Layout:
-    """Draw employers (sizes, locations) and the monthly demand for each employer x profession."""
+    """Draw employers (sizes, locations) and the monthly demand for each employer x profession.
+
+    Sector demand follows care use by age x population (both sexes, all municipalities)
+    times the non-demographic factor and the COVID factors, scaled to the calibration month.
+    """
     sectors = reference.sector_codes()
     professions = reference.profession_codes()
     municipalities = list(municipality_weight)
     muni_p = np.array(list(municipality_weight.values()))
     muni_p = muni_p / muni_p.sum()
-
-    years_from_calibration = (
-        np.arange(len(calendar)) - calendar.index_of(params.calibration_month)
-    ) / 12.0
-    pop75 = np.exp(params.population_75plus_growth * years_from_calibration)
+    calibration = calendar.index_of(params.calibration_month)
+    bands = population.region_bands()
+    first_year = int(population.years[0])
+    old = [b for b, (_, low, _) in enumerate(POPULATION_BANDS) if low >= 75]
+    pop75 = monthly_path(bands[old].sum(axis=0), first_year, calendar)
+    pop75 = pop75 / pop75[calibration]
+    care_use_rate: dict[str, dict[str, float]] = {}
+    other_factor: dict[str, np.ndarray] = {}
 
     employer_ids: list[str] = []
     employer_sector: list[int] = []
@@ -103,11 +131,18 @@ def build_layout(
     demand_rows: list[np.ndarray] = []
     for s, sector in enumerate(sectors):
         count = params.employers_per_sector[sector]
-        growth = (
-            params.sector_growth_base[sector]
-            + params.sector_growth_elasticity_75plus[sector] * params.population_75plus_growth
+        profile = care_use_profile(sector)
+        weights = np.array([profile[label] for label, _, _ in POPULATION_BANDS])
+        care_use = monthly_path(weights @ bands, first_year, calendar)
+        other_factor[sector] = other_growth_factor(params, sector, calendar)
+        path = care_use / care_use[calibration] * other_factor[sector]
+        staff_per_unit = (
+            params.demand_at_calibration * params.sector_share[sector] / care_use[calibration]
         )
-        path = np.exp(growth * years_from_calibration)
+        care_use_rate[sector] = {
+            label: round(1000 * staff_per_unit * weights[b], 6)
+            for b, (label, _, _) in enumerate(POPULATION_BANDS)
+        }
         if sector in params.covid_demand_factor:
             first, last, factor = params.covid_demand_factor[sector]
             path = np.where(calendar.window(first, last), path * factor, path)
@@ -143,4 +178,6 @@ def build_layout(
         cell_profession=np.array(cell_profession),
         demand=np.vstack(demand_rows),
         population_75plus_index=pop75,
+        care_use_rate=care_use_rate,
+        other_factor=other_factor,
     )

@@ -1,0 +1,210 @@
+"""The structural demand model: recovers the generator's truth, and reads only what was known."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from workforce.forecast.baselines import Drift
+from workforce.forecast.frames import Frequency, Series
+from workforce.forecast.prophet import ProphetForecaster
+from workforce.forecast.structural import (
+    DEMOGRAPHY_INDEX,
+    StructuralForecaster,
+    care_use_rates,
+    estimate_structure,
+    known_index_paths,
+    other_growth,
+    with_demography,
+)
+
+RATE_TOLERANCE = 0.05
+"""Care-use rates within 5 %: demand in the marts misses hires that have not started yet."""
+GROWTH_TOLERANCE = 0.003
+"""Non-demographic growth within 0.3 percentage points a year."""
+
+
+@pytest.fixture(scope="module")
+def marts(region_data: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    folder = region_data / "marts"
+    return pl.read_parquet(folder / "demand.parquet"), pl.read_parquet(
+        folder / "population.parquet"
+    )
+
+
+@pytest.fixture(scope="module")
+def truth(region: Path) -> dict:
+    return json.loads((region / "manifest.json").read_text())["demography"]
+
+
+def test_recovers_the_care_use_rates_by_age(
+    marts: tuple[pl.DataFrame, pl.DataFrame], truth: dict
+) -> None:
+    demand, population = marts
+    structure = estimate_structure(demand, population, origin=dt.date(2025, 12, 1))
+    calibration = dt.date.fromisoformat(truth["calibration_month"])
+    rates = care_use_rates(structure, calibration)
+    checked = 0
+    for row in rates.iter_rows(named=True):
+        expected = truth["care_use_rate_per_1000"][row["sector_code"]][row["age"]]
+        if expected > 0:
+            assert row["staff_per_1000"] == pytest.approx(expected, rel=RATE_TOLERANCE), row
+            checked += 1
+    assert checked > 100
+    vvt = rates.filter((pl.col("sector_code") == "elderly_home_care") & (pl.col("age") == "85+"))
+    assert vvt["staff_per_1000"].item() > 100  # elderly care is driven by the oldest
+
+
+def test_recovers_the_non_demographic_trend_and_its_change(
+    marts: tuple[pl.DataFrame, pl.DataFrame], truth: dict
+) -> None:
+    demand, population = marts
+    structure = estimate_structure(demand, population, origin=dt.date(2025, 12, 1))
+    change = dt.date.fromisoformat(truth["other_growth_change"]).year
+    before = other_growth(structure, 2015, change - 1)
+    after = other_growth(structure, change + 2, 2025)  # past the COVID years
+    for estimated, key in ((before, "other_growth_before"), (after, "other_growth_after")):
+        for row in estimated.iter_rows(named=True):
+            expected = truth[key][row["sector_code"]]
+            assert row["other_growth"] == pytest.approx(expected, abs=GROWTH_TOLERANCE), (key, row)
+
+
+def _population(vintage_2021_factor: float = 1.0) -> pl.DataFrame:
+    rows = []
+    for kind, vintage, years in (
+        ("history", None, range(2014, 2024)),
+        ("projection", 2019, range(2019, 2041)),
+        ("projection", 2021, range(2021, 2041)),
+    ):
+        for year in years:
+            old = 1000 * 1.04 ** (year - 2014)
+            if vintage == 2021:
+                old *= vintage_2021_factor
+            for age, persons in (("45-49", 5000.0), ("85+", old)):
+                rows.append(
+                    {
+                        "year": year,
+                        "municipality_code": "GM0344",
+                        "region_code": "AM13",
+                        "sex": "female",
+                        "age": age,
+                        "age_from": int(age[:2]),
+                        "age_to": None if age == "85+" else int(age[-2:]),
+                        "kind": kind,
+                        "vintage": year if vintage is None else vintage,
+                        "persons": persons,
+                        "persons_lo": None,
+                        "persons_hi": None,
+                    }
+                )
+    return pl.DataFrame(rows)
+
+
+def _demand(months: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "month": months.astype("datetime64[D]"),
+            "region_code": "AM13",
+            "sector_code": "elderly_home_care",
+            "profession_code": "certified_carer",
+            "required_fte": 100.0 * 1.03 ** (np.arange(len(months)) / 12),
+        }
+    ).with_columns(pl.col("month").cast(pl.Date))
+
+
+NODES = pl.DataFrame(
+    {
+        "node_id": ["AM13/elderly_home_care/certified_carer"],
+        "region_code": ["AM13"],
+        "sector_code": ["elderly_home_care"],
+        "profession_code": ["certified_carer"],
+    }
+)
+
+
+def test_a_forecast_from_an_origin_reads_only_the_vintage_known_there() -> None:
+    months = np.arange(np.datetime64("2016-01"), np.datetime64("2023-01"))
+    demand = _demand(months)
+    honest = known_index_paths(_population(), demand, NODES, months, horizon=60)
+    absurd = known_index_paths(_population(1e6), demand, NODES, months, horizon=60)
+    node = NODES["node_id"][0]
+    paths, altered = honest[node][DEMOGRAPHY_INDEX], absurd[node][DEMOGRAPHY_INDEX]
+    published = int(np.flatnonzero(months == np.datetime64("2021-07"))[0])
+    np.testing.assert_array_equal(paths[:published], altered[:published])
+    assert not np.allclose(paths[published:], altered[published:])
+
+    def forecast(known: np.ndarray, model: object) -> np.ndarray:
+        series = Series(
+            node,
+            months.astype("datetime64[D]"),
+            demand["required_fte"].to_numpy(),
+            Frequency.month,
+            known_paths={DEMOGRAPHY_INDEX: known},
+        ).head(published)  # origin June 2021
+        return model.fit(series).predict(24).mean  # type: ignore[attr-defined]
+
+    for model in (
+        StructuralForecaster(),
+        ProphetForecaster(regressors=(DEMOGRAPHY_INDEX,), uncertainty_samples=0),
+    ):
+        np.testing.assert_allclose(forecast(paths, model), forecast(altered, model))
+
+
+def test_structural_forecast_follows_the_projected_index() -> None:
+    """Flat non-demographic ratio: the forecast grows exactly as the projected index."""
+    months = np.arange(np.datetime64("2016-01"), np.datetime64("2022-01"))
+    index = 1.02 ** (np.arange(len(months) + 24) / 12)
+    known = np.tile(index, (len(months), 1))
+    series = Series(
+        "s",
+        months.astype("datetime64[D]"),
+        50.0 * index[: len(months)],
+        Frequency.month,
+        known_paths={DEMOGRAPHY_INDEX: known},
+    )
+    mean = StructuralForecaster().fit(series).predict(24).mean
+    np.testing.assert_allclose(mean, 50.0 * index[len(months) :], rtol=1e-9)
+    # A baseline sees only the level and misses the growth ahead.
+    assert Drift().fit(series).predict(24).mean[-1] < mean[-1]
+
+
+def test_demography_candidates_add_the_regressor_and_the_structural_model() -> None:
+    candidates = with_demography((Drift(), ProphetForecaster()))
+    prophet = next(c for c in candidates if isinstance(c, ProphetForecaster))
+    assert prophet.regressors == (DEMOGRAPHY_INDEX,)
+    assert any(isinstance(c, StructuralForecaster) for c in candidates)
+
+
+def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forecast: Path) -> None:
+    decomposition = pl.read_parquet(region_forecast / "forecasts" / "decomposition.parquet")
+    yearly = decomposition.filter(pl.col("resolution") == "year")
+    np.testing.assert_allclose(
+        yearly["demand_demography_fte"] + yearly["demand_other_fte"],
+        yearly["demand_growth_fte"],
+        atol=1e-6,
+    )
+    region = yearly.filter(pl.col("level") == "region_code").sort("month")
+    # The region ages: demography alone adds demand every year ahead, and more each year.
+    assert (region["demand_demography_fte"] > 0).all()
+    assert region["demand_demography_fte"].diff().drop_nulls().min() > 0
+    elderly = yearly.filter(
+        (pl.col("level") == "region_code/sector_code")
+        & (pl.col("sector_code") == "elderly_home_care")
+    ).sort("month")
+    childcare = yearly.filter(
+        (pl.col("level") == "region_code/sector_code") & (pl.col("sector_code") == "childcare")
+    ).sort("month")
+    assert elderly["demand_demography_fte"][-1] > childcare["demand_demography_fte"][-1]
+
+    (run,) = (region_forecast / "models").iterdir()
+    card = (run / "MODEL_CARD.md").read_text()
+    assert "## Demand from demography" in card
+    assert "Productivity change per year: 0.0%" in card
+    assert "projection vintage 2025" in card
+    metrics = pl.read_csv(run / "metrics.csv")
+    assert "structural" in set(metrics["model"])
