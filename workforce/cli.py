@@ -177,6 +177,13 @@ def report_outlook_backtest(
     baselines_only: Annotated[
         bool, typer.Option(help="Demand engine without Prophet (quick, for tests).")
     ] = False,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            help="Reuse the outlooks a previous run stored for the same marts and settings; "
+            "only calibration and report are redone."
+        ),
+    ] = False,
 ) -> None:
     """Outlooks from past Decembers against what happened; calibrates the shortage intervals."""
     from workforce.forecast.outlook_backtest import BacktestSettings, NoOriginError
@@ -203,6 +210,7 @@ def report_outlook_backtest(
             settings,
             page=page or target / "outlook-backtest.md",
             command="workforce report outlook-backtest" + (" --baselines-only" * baselines_only),
+            reuse=reuse,
         )
     except NoOriginError as error:
         console.print(f"[red]{data_dir / 'marts'}: {error}[/red]", soft_wrap=True)

@@ -15,6 +15,7 @@ from workforce.cli import app
 from workforce.forecast.interval_calibration import CALIBRATION_FILE, ShortageCalibration
 from workforce.forecast.outlook import Outlook
 from workforce.forecast.outlook_backtest import (
+    MONTHLY_ROWS,
     BacktestResult,
     BacktestSettings,
     backtest_outlooks,
@@ -23,7 +24,6 @@ from workforce.forecast.outlook_backtest import (
 )
 from workforce.forecast.outlook_backtest_report import (
     CSV_NAME,
-    MONTHLY_NAME,
     TARGETS,
     coverage,
     write_backtest,
@@ -32,8 +32,9 @@ from workforce.forecast.shortage import realised_shortage
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = BacktestSettings(baselines_only=True, paths=100)
-"""The small configuration: baselines only, 100 paths; every origin and year is still scored."""
+SETTINGS = BacktestSettings(baselines_only=True, paths=100, inner_folds=2)
+"""The small configuration: baselines only, a short inner backtest, 100 paths; every origin
+and year is still scored."""
 REQUIRED = ["origin", "year", "level", "node", "projected", "realised"]
 REQUIRED += ["lo_80", "hi_80", "lo_95", "hi_95"]
 
@@ -105,7 +106,7 @@ def test_the_supply_projection_starts_from_the_realised_supply(region_forecast: 
 @pytest.fixture(scope="module")
 def result(backtest_dir: Path) -> BacktestResult:
     """The backtest's in-memory result, for the calibration checks (monthly rows reloaded)."""
-    scored = pl.read_parquet(backtest_dir / CALIBRATION_FILE.parent / MONTHLY_NAME)
+    scored = pl.read_parquet(backtest_dir / MONTHLY_ROWS)
     origins = sorted(set(scored["origin"].to_list()))
     evaluated = [o for o in origins if SETTINGS.first <= o <= SETTINGS.last]
     return BacktestResult(

@@ -18,21 +18,28 @@ writes ``outlook_backtest.csv`` and the page (:mod:`workforce.forecast.outlook_b
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from workforce.forecast.frames import Frequency, check_input
-from workforce.forecast.interval_calibration import LEVEL_NAMES, ShortageCalibration
+from workforce.forecast.interval_calibration import (
+    CALIBRATION_FILE,
+    LEVEL_NAMES,
+    ShortageCalibration,
+)
 from workforce.forecast.outlook import KEYS, hierarchy_of, node_history, prepare_outlook
 from workforce.forecast.pipeline import EngineSettings, baseline_settings
 from workforce.forecast.reconcile import aggregate
+from workforce.forecast.region import demand_inputs_at, origin_index_ratio
 from workforce.forecast.run import run_engine
 from workforce.forecast.shortage import realised_shortage, shortage_fte, summarise
 from workforce.reference import load_reference
+from workforce.version import code_version
 
 MIN_HISTORY_MONTHS = 24
 """Fewest months of history before an origin: two seasons for the baselines."""
@@ -51,7 +58,8 @@ class BacktestSettings:
 
     ``first`` and ``last`` bound the evaluated December origins; earlier ones with enough
     history run for calibration only, later ones (a year of outcome or more) for the live
-    calibration. ``baselines_only`` runs the engine without Prophet (tests, quick looks).
+    calibration. ``baselines_only`` runs the engine without Prophet (tests, quick looks);
+    ``inner_folds`` (default: the engine's) shortens its inner backtest for tests.
     """
 
     first: dt.date = dt.date(2018, 12, 1)
@@ -59,13 +67,22 @@ class BacktestSettings:
     years: int = 5
     paths: int = 300
     baselines_only: bool = False
+    inner_folds: int | None = None
     seed: int = 0
 
     def engine(self, months: int) -> EngineSettings:
         """The demand engine's settings for an outlook of ``months``."""
         if self.baselines_only:
-            return baseline_settings(months, folds=1)
-        return EngineSettings(horizon=months, backtest_horizon=12, folds=1, keep_prophet=False)
+            settings = baseline_settings(months, folds=1)
+        else:
+            settings = EngineSettings(
+                horizon=months, backtest_horizon=12, folds=1, keep_prophet=False
+            )
+        if self.inner_folds is not None:
+            settings = replace(
+                settings, engine=settings.engine.set_params(inner_folds=self.inner_folds)
+            )
+        return settings
 
     @property
     def engine_name(self) -> str:
@@ -90,15 +107,23 @@ def december_origins(first_month: dt.date, last_month: dt.date) -> list[dt.date]
 
 
 def demand_forecasts(
-    demand_mart: pl.DataFrame, origin: dt.date, settings: EngineSettings
-) -> pl.DataFrame:
-    """Base demand forecasts of every node from the history up to ``origin`` only."""
+    data_dir: Path, demand_mart: pl.DataFrame, origin: dt.date, settings: EngineSettings
+) -> tuple[pl.DataFrame, dict[str, dict[str, np.ndarray]]]:
+    """Base demand forecasts of every node from what was known at ``origin`` only: the history
+    up to it and the population projection published by then; with the known index paths."""
     known = demand_mart.filter(pl.col("month") <= origin)
-    history = node_history(known, hierarchy_of(known))
+    hierarchy = hierarchy_of(known)
     frame, _ = check_input(
-        history, source="demand mart", frequency=Frequency.month, min_length=MIN_HISTORY_MONTHS
+        node_history(known, hierarchy),
+        source="demand mart",
+        frequency=Frequency.month,
+        min_length=MIN_HISTORY_MONTHS,
     )
-    return run_engine(frame, Frequency.month, settings, workers=1).forecasts
+    frame, settings, index_paths = demand_inputs_at(
+        data_dir, frame, hierarchy.nodes, settings, origin=origin
+    )
+    output = run_engine(frame, Frequency.month, settings, workers=1, known_paths=index_paths)
+    return output.forecasts, index_paths
 
 
 def outlook_at(
@@ -113,10 +138,11 @@ def outlook_at(
     """
     marts = data_dir / "marts"
     demand_mart = pl.read_parquet(marts / "demand.parquet")
-    base = demand_forecasts(demand_mart, origin, settings.engine(months))
+    base, index_paths = demand_forecasts(data_dir, demand_mart, origin, settings.engine(months))
     outlook = prepare_outlook(
         marts, base, load_reference(), months=months, origin=origin, seed=settings.seed
     )
+    outlook.demography_index = origin_index_ratio(index_paths, outlook.hierarchy.bottom_ids)
     result = outlook.compute(paths=settings.paths, seed=settings.seed, periods=np.arange(months))
     summing = outlook.hierarchy.summing
     per_person = result.fte_per_person[:, None]
@@ -222,22 +248,69 @@ def apply_calibration(rows: pl.DataFrame, calibration: ShortageCalibration) -> p
 
 @dataclass
 class BacktestResult:
-    """Scored outlooks of every origin, the evaluated ones calibrated, and the live factors."""
+    """Scored outlooks of every origin, the evaluated ones calibrated, and the live factors.
+
+    ``provenance`` names the marts build, the settings and the code that made the outlooks.
+    """
 
     scored: pl.DataFrame
     evaluated: pl.DataFrame
     live_calibration: ShortageCalibration
     origins: list[dt.date]
     evaluated_origins: list[dt.date]
+    provenance: dict[str, object] = field(default_factory=dict)
+
+
+MONTHLY_ROWS = CALIBRATION_FILE.parent / "outlook_backtest_monthly.parquet"
+"""Every origin's outlook for every node and month ahead with what happened: the calibration's
+source, kept under the data folder so that ``--reuse`` can recalibrate without refitting."""
+
+
+def _provenance(data_dir: Path, settings: BacktestSettings) -> dict[str, object]:
+    run = data_dir / "marts" / "run.json"
+    marts_run = json.loads(run.read_text())["run_id"] if run.exists() else None
+    return {
+        "marts_run": marts_run,
+        "years": settings.years,
+        "paths": settings.paths,
+        "engine": settings.engine_name,
+        "inner_folds": settings.inner_folds,
+        "seed": settings.seed,
+    }
+
+
+def stored_outlooks(data_dir: Path, settings: BacktestSettings) -> pl.DataFrame | None:
+    """The monthly rows a previous run stored for the same marts build and settings, if any."""
+    rows, sidecar = data_dir / MONTHLY_ROWS, (data_dir / MONTHLY_ROWS).with_suffix(".json")
+    if not (rows.exists() and sidecar.exists()):
+        return None
+    stored = json.loads(sidecar.read_text())
+    wanted = _provenance(data_dir, settings)
+    if {key: stored.get(key) for key in wanted} != wanted:
+        return None
+    return pl.read_parquet(rows)
+
+
+def store_outlooks(data_dir: Path, result: BacktestResult) -> None:
+    """Keep the monthly rows and their provenance under the data folder."""
+    target = data_dir / MONTHLY_ROWS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    result.scored.write_parquet(target)
+    target.with_suffix(".json").write_text(json.dumps(result.provenance, indent=2) + "\n")
 
 
 def backtest_outlooks(
     data_dir: Path,
     settings: BacktestSettings,
     *,
+    reuse: bool = False,
     on_origin: Callable[[dt.date], None] | None = None,
 ) -> BacktestResult:
-    """Run the outlook from every usable December origin and score it against the marts."""
+    """Run the outlook from every usable December origin and score it against the marts.
+
+    With ``reuse``, the outlooks a previous run stored for the same marts build and settings are
+    read instead of made again (calibration and scores are always recomputed).
+    """
     demand_mart = pl.read_parquet(data_dir / "marts" / "demand.parquet")
     first_month: dt.date = demand_mart["month"].min()  # type: ignore[assignment]
     last_month: dt.date = demand_mart["month"].max()  # type: ignore[assignment]
@@ -249,19 +322,29 @@ def backtest_outlooks(
             f"between {settings.first:%Y-%m} and {settings.last:%Y-%m} has "
             f"{MIN_HISTORY_MONTHS} months of history and {MIN_OUTCOME_MONTHS} of outcome"
         )
-    outlooks = []
-    for origin in origins:
-        if on_origin is not None:
-            on_origin(origin)
-        months = min(12 * settings.years, months_between(origin, last_month))
-        outlooks.append(outlook_at(data_dir, origin, months, settings))
-    scored = score(pl.concat(outlooks), realised_by_node(demand_mart))
+    provenance = _provenance(data_dir, settings)
+    stored = stored_outlooks(data_dir, settings) if reuse else None
+    if stored is not None:
+        scored = stored
+        provenance["code"] = json.loads(
+            (data_dir / MONTHLY_ROWS).with_suffix(".json").read_text()
+        ).get("code")
+    else:
+        outlooks = []
+        for origin in origins:
+            if on_origin is not None:
+                on_origin(origin)
+            months = min(12 * settings.years, months_between(origin, last_month))
+            outlooks.append(outlook_at(data_dir, origin, months, settings))
+        scored = score(pl.concat(outlooks), realised_by_node(demand_mart))
+        provenance["code"] = code_version()
     return BacktestResult(
         scored=scored,
         evaluated=calibrate(scored, evaluated),
         live_calibration=ShortageCalibration.learn(scored, until=last_month),
         origins=origins,
         evaluated_origins=evaluated,
+        provenance=provenance,
     )
 
 
@@ -276,13 +359,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None, help="CSV folder (default reports).")
     parser.add_argument("--page", type=Path, default=Path("docs/outlook-backtest.md"))
     parser.add_argument("--baselines-only", action="store_true", help="Engine without Prophet.")
+    parser.add_argument("--reuse", action="store_true", help="Reuse stored outlooks.")
     args = parser.parse_args(argv)
     settings = BacktestSettings(baselines_only=args.baselines_only)
     out = args.out or args.data_dir / "reports"
     command = "python -m workforce.forecast.outlook_backtest" + (
         " --baselines-only" if args.baselines_only else ""
     )
-    summary = write_backtest(args.data_dir, out, settings, page=args.page, command=command)
+    summary = write_backtest(
+        args.data_dir, out, settings, page=args.page, command=command, reuse=args.reuse
+    )
     print(summary)
 
 
