@@ -35,8 +35,8 @@ pytestmark = pytest.mark.slow
 SETTINGS = BacktestSettings(
     last=dt.date(2020, 12, 1), baselines_only=True, paths=100, inner_folds=2, live=False
 )
-"""The small configuration: origins 2018-2020 (each scored 5 years ahead) after the two
-calibration origins, baselines only with a short inner backtest, 100 paths."""
+"""The small configuration: origins 2018-2020 (each scored 5 years ahead) after the
+calibration origin 2017, baselines only with a short inner backtest, 100 paths."""
 REQUIRED = ["origin", "year", "level", "node", "projected", "realised"]
 REQUIRED += ["lo_80", "hi_80", "lo_95", "hi_95"]
 
@@ -171,7 +171,7 @@ def test_the_live_calibration_is_stored_and_applied(
     calibration = ShortageCalibration.load(backtest_dir / CALIBRATION_FILE)
     assert calibration is not None
     assert calibration.learned_until == dt.date(2025, 12, 1)
-    assert calibration.origins == tuple(dt.date(year, 12, 1) for year in range(2016, 2021))
+    assert calibration.origins == tuple(dt.date(year, 12, 1) for year in range(2017, 2021))
     outlook = Outlook.load(region_forecast / "forecasts" / "outlook")
     raw = outlook.compute(paths=100, seed=3).shortage_fte
     outlook.calibration = calibration
@@ -184,9 +184,9 @@ def test_the_live_calibration_is_stored_and_applied(
     assert calibrated.shortage_fte.quantiles["hi_80"][region, step] == pytest.approx(expected)
 
 
-def test_origins_need_two_years_of_history_and_one_of_outcome() -> None:
+def test_origins_need_three_years_of_history_and_one_of_outcome() -> None:
     origins = december_origins(dt.date(2015, 1, 1), dt.date(2025, 12, 1))
-    assert origins[0] == dt.date(2016, 12, 1)
+    assert origins[0] == dt.date(2017, 12, 1)
     assert origins[-1] == dt.date(2024, 12, 1)
 
 

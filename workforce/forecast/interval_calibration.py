@@ -41,8 +41,9 @@ WINDOW_MONTHS = 3
 """Errors this many months either side of a whole number of years ahead score that year."""
 MIN_ERRORS = 6
 """Fewest scored errors for a level and year ahead to get a factor of its own."""
-EXPONENT_RANGE = (-1.0, 1.0)
-"""Bounds of the fitted power law's exponent, so a short record cannot extrapolate wildly."""
+EXPONENT_RANGE = (-1.0, 0.0)
+"""Bounds of the fitted power law's exponent: beyond the years the record reaches, intervals
+never widen faster than the raw ones (whose half-width already grows with the month ahead)."""
 CALIBRATION_FILE = Path("calibration") / "shortage_intervals.json"
 """Where ``workforce report outlook-backtest`` stores the factors for ``workforce forecast``."""
 ERROR_COLUMNS = ("origin", "month", "step", "level", "node", "realised", "p50")

@@ -41,8 +41,10 @@ from workforce.forecast.shortage import realised_shortage, shortage_fte, summari
 from workforce.reference import load_reference
 from workforce.version import code_version
 
-MIN_HISTORY_MONTHS = 24
-"""Fewest months of history before an origin: two seasons for the baselines."""
+MIN_HISTORY_MONTHS = 36
+"""Fewest months of history before an origin: the engine's inner backtest trains on two
+seasons and tests on a third; from shorter histories the outlook falls back to naive forecasts,
+whose errors say little about the engine's."""
 MIN_OUTCOME_MONTHS = 12
 """Fewest months after an origin for its outlook to be scored."""
 INTERVAL_COLUMNS = ("lo_80", "hi_80", "lo_95", "hi_95")
@@ -331,7 +333,7 @@ def backtest_outlooks(
     provenance = _provenance(data_dir, settings)
     stored = stored_outlooks(data_dir, settings) if reuse else None
     if stored is not None:
-        scored = stored
+        scored = stored.filter(pl.col("origin").is_in(origins))
         provenance["code"] = json.loads(
             (data_dir / MONTHLY_ROWS).with_suffix(".json").read_text()
         ).get("code")
