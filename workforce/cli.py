@@ -177,6 +177,16 @@ def report_outlook_backtest(
     baselines_only: Annotated[
         bool, typer.Option(help="Demand engine without Prophet (quick, for tests).")
     ] = False,
+    inner_folds: Annotated[
+        int | None,
+        typer.Option(min=2, help="Folds of the engine's inner backtest (default: the engine's)."),
+    ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the origins after --last, for the calibration workforce forecast uses."
+        ),
+    ] = True,
     reuse: Annotated[
         bool,
         typer.Option(
@@ -201,6 +211,8 @@ def report_outlook_backtest(
         years=years,
         paths=paths,
         baselines_only=baselines_only,
+        inner_folds=inner_folds,
+        live=live,
     )
     target = out or data_dir / "reports"
     try:
@@ -209,7 +221,16 @@ def report_outlook_backtest(
             target,
             settings,
             page=page or target / "outlook-backtest.md",
-            command="workforce report outlook-backtest" + (" --baselines-only" * baselines_only),
+            command=" ".join(
+                [
+                    "workforce report outlook-backtest",
+                    *(["--baselines-only"] if baselines_only else []),
+                    *([f"--inner-folds {inner_folds}"] if inner_folds else []),
+                    *([] if live else ["--no-live"]),
+                    f"--last {last} --paths {paths}",
+                    *(["--reuse"] if reuse else []),
+                ]
+            ),
             reuse=reuse,
         )
     except NoOriginError as error:

@@ -334,6 +334,7 @@ def backtest_outlooks(
     stored = stored_outlooks(data_dir, settings) if reuse else None
     if stored is not None:
         scored = stored.filter(pl.col("origin").is_in(origins))
+        provenance["reused"] = True
         provenance["code"] = json.loads(
             (data_dir / MONTHLY_ROWS).with_suffix(".json").read_text()
         ).get("code")
