@@ -22,15 +22,17 @@ def test_accuracy_lines_name_each_group() -> None:
     ]
 
 
-def test_backtest_lines_read_the_last_year() -> None:
+def test_backtest_lines_are_the_summary_of_the_page() -> None:
     report = (
-        "Origin: December 2021; ...\n"
-        "| 2022 | 10 | 11 | +10.0% | 1% | 2% | 80% | 5 | 4 | 1 to 9 | 90% | 99% |\n"
-        "| 2023 | 20 | 19 | -5.0% | 1% | 2% | 81% | 6 | 5 | 2 to 8 | 79% | 95% |\n"
+        "# Outlook backtest\n\nIntro.\n\n## Summary\n\n"
+        "- Regional shortage: -10% to +5% 1 year ahead.\n"
+        "- Calibrated intervals: 78% to 84% inside the 80 % interval.\n\n"
+        "## The region per origin\n\n- not a summary line\n"
     )
-    first, second = backtest_lines(report)
-    assert "December 2021 for 2023: 19 people against 20 (-5.0%); 81%" in first
-    assert "2 to 8 FTE against 6 realised; 79%" in second
+    assert backtest_lines(report) == [
+        "- Regional shortage: -10% to +5% 1 year ahead.",
+        "- Calibrated intervals: 78% to 84% inside the 80 % interval.",
+    ]
 
 
 def test_updating_replaces_only_the_block() -> None:

@@ -181,6 +181,90 @@ def report_accuracy(
     console.print(f"Written to {out}; series and metrics in {series_dir}", soft_wrap=True)
 
 
+def _month(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise fail(f"{option} {text!r}: expected a month as YYYY-MM") from None
+
+
+@report_app.command("outlook-backtest")
+@writes_data("report outlook-backtest")
+def report_outlook_backtest(
+    data_dir: DataDir,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for outlook_backtest.csv (default <data-dir>/reports)."),
+    ] = None,
+    page: Annotated[
+        Path | None,
+        typer.Option(help="Markdown page to write (default <out>/outlook-backtest.md)."),
+    ] = None,
+    first: Annotated[str, typer.Option(help="First evaluated origin, YYYY-MM.")] = "2018-12",
+    last: Annotated[str, typer.Option(help="Last evaluated origin, YYYY-MM.")] = "2022-12",
+    years: Annotated[int, typer.Option(min=1, help="Years ahead to score.")] = 5,
+    paths: Annotated[int, typer.Option(min=50, help="Joint sample paths per origin.")] = 300,
+    baselines_only: Annotated[
+        bool, typer.Option(help="Demand engine without Prophet (quick, for tests).")
+    ] = False,
+    inner_folds: Annotated[
+        int | None,
+        typer.Option(min=2, help="Folds of the engine's inner backtest (default: the engine's)."),
+    ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the origins after --last, for the calibration workforce forecast uses."
+        ),
+    ] = True,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            help="Reuse the outlooks a previous run stored for the same marts and settings; "
+            "only calibration and report are redone."
+        ),
+    ] = False,
+) -> None:
+    """Outlooks from past Decembers against what happened; calibrates the shortage intervals."""
+    from workforce.forecast.outlook_backtest import BacktestSettings, NoOriginError
+    from workforce.forecast.outlook_backtest_report import write_backtest
+
+    store = Store(data_dir)
+    if not store.mart_path("demand").exists():
+        raise fail(f"{store.marts}: no demand mart; run `workforce build` first")
+    settings = BacktestSettings(
+        first=_month(first, "--first"),
+        last=_month(last, "--last"),
+        years=years,
+        paths=paths,
+        baselines_only=baselines_only,
+        inner_folds=inner_folds,
+        live=live,
+    )
+    target = out or store.reports
+    try:
+        summary = write_backtest(
+            data_dir,
+            target,
+            settings,
+            page=page or target / "outlook-backtest.md",
+            command=" ".join(
+                [
+                    "workforce report outlook-backtest",
+                    *(["--baselines-only"] if baselines_only else []),
+                    *([f"--inner-folds {inner_folds}"] if inner_folds else []),
+                    *([] if live else ["--no-live"]),
+                    f"--last {last} --paths {paths}",
+                    *(["--reuse"] if reuse else []),
+                ]
+            ),
+            reuse=reuse,
+        )
+    except NoOriginError as error:
+        raise fail(f"{store.marts}: {error}") from None
+    console.print(summary, soft_wrap=True)
+
+
 def _register_command_groups() -> None:
     from workforce.dashboards.cli import register as register_dashboard
     from workforce.forecast.cli import register as register_forecast

@@ -2,7 +2,7 @@
 
 The README shows where accuracy stands; the numbers come from ``docs/accuracy.md`` (written by
 ``python -m workforce.forecast.accuracy``) and ``docs/outlook-backtest.md`` (written by
-``python -m workforce.forecast.outlook_backtest``), never typed by hand. This command rewrites the
+``workforce report outlook-backtest``), never typed by hand. This command rewrites the
 block between the markers; a test fails when the block is stale.
 """
 
@@ -31,20 +31,15 @@ def accuracy_lines(report: str) -> list[str]:
 
 
 def backtest_lines(report: str) -> list[str]:
-    """The last year of the outlook backtest table: supply error and interval coverage."""
-    rows = [line for line in report.splitlines() if re.match(r"^\| \d{4} \|", line)]
-    origin = re.search(r"Origin: ([A-Za-z]+ \d{4})", report)
-    if not rows or not origin:
-        return []
-    cells = [cell.strip() for cell in rows[-1].strip("|").split("|")]
-    year, actual, projected, error = cells[0], cells[1], cells[2], cells[3]
-    supply_80, region_80, series_80 = cells[6], cells[9], cells[10]
-    return [
-        f"- Supply projected from {origin.group(1)} for {year}: {projected} people against "
-        f"{actual} ({error}); {supply_80} of series inside their 80 % interval.",
-        f"- Shortage in {year}: the region's 80 % interval was {region_80} FTE against "
-        f"{cells[7]} realised; {series_80} of series inside their 80 % interval.",
-    ]
+    """The outlook backtest's summary: point errors and interval coverage side by side."""
+    lines: list[str] = []
+    inside = False
+    for line in report.splitlines():
+        if line.startswith("## "):
+            inside = line.strip() == "## Summary"
+        elif inside and line.startswith("- "):
+            lines.append(line)
+    return lines
 
 
 def block(root: Path = ROOT) -> str:
@@ -58,7 +53,7 @@ def block(root: Path = ROOT) -> str:
         "",
         *accuracy_lines(accuracy),
         "",
-        "Outlook from a past origin on the generated region "
+        "Outlook from past origins on the generated region "
         "([outlook-backtest.md](docs/outlook-backtest.md)):",
         "",
         *backtest_lines(backtest),

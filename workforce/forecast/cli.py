@@ -133,6 +133,14 @@ def forecast(
     summary = outlook_summary(run.marts["shortage"], run.marts["decomposition"])
     console.print(markdown_summary(summary))
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.seconds.items())
+    calibration = run.outlook.calibration
+    console.print(
+        f"Shortage intervals calibrated on past origins up to {calibration.learned_until:%Y-%m}."
+        if calibration
+        else "Shortage intervals uncalibrated: run `workforce report outlook-backtest` to "
+        "calibrate them on past origins.",
+        soft_wrap=True,
+    )
     console.print(
         f"{run.engine.metrics['unique_id'].n_unique()} demand series ({accuracy}); "
         f"origin {run.outlook.origin:%Y-%m}, {horizon} months, {paths} paths; "

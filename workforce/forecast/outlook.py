@@ -34,12 +34,15 @@ import numpy as np
 import polars as pl
 
 from workforce.forecast.demand import KEYS as DEMAND_KEYS
+from workforce.forecast.interval_calibration import LEVEL_NAMES, ShortageCalibration
 from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy, reconcile
 from workforce.forecast.shortage import (
     DemandDistribution,
     PathSummary,
     demand_paths,
     error_correlation,
+    realised_shortage,
+    shortage_fte,
     summarise,
     tension_band,
 )
@@ -98,11 +101,13 @@ class OutlookResult:
     fte_per_person: np.ndarray
     summing: np.ndarray
     periods: np.ndarray
+    node_levels: list[str] = field(default_factory=list)
+    calibration: ShortageCalibration | None = None
 
     @cached_property
     def shortage_fte_paths(self) -> np.ndarray:
         """Demand minus supply in FTE, per path, series and month."""
-        return self.demand_paths - self.supply.fte
+        return shortage_fte(self.demand_paths, self.supply.fte)
 
     def _summary(self, paths: np.ndarray) -> PathSummary:
         return summarise(paths, self.summing, self.periods)
@@ -121,11 +126,30 @@ class OutlookResult:
 
     @cached_property
     def shortage_fte(self) -> PathSummary:
-        return self._summary(self.shortage_fte_paths)
+        return self._calibrated(self._summary(self.shortage_fte_paths))
 
     @cached_property
     def shortage_persons(self) -> PathSummary:
-        return self._summary(self.shortage_fte_paths / self.fte_per_person[None, :, None])
+        return self._calibrated(
+            self._summary(self.shortage_fte_paths / self.fte_per_person[None, :, None])
+        )
+
+    def _calibrated(self, summary: PathSummary) -> PathSummary:
+        """Shortage intervals scaled by the calibration's factors, when there is one."""
+        if self.calibration is None:
+            return summary
+        quantiles = dict(summary.quantiles)
+        periods = self.periods
+        bounds = {
+            name: quantiles[name][:, periods] for name in ("lo_80", "hi_80", "lo_95", "hi_95")
+        }
+        scaled = self.calibration.apply(
+            quantiles["p50"][:, periods], bounds, self.node_levels, periods + 1
+        )
+        for name, values in scaled.items():
+            quantiles[name] = quantiles[name].copy()
+            quantiles[name][:, periods] = values
+        return PathSummary(summary.mean, quantiles, summary.positive)
 
 
 @dataclass
@@ -139,6 +163,7 @@ class Outlook:
     origin_shortage_fte: np.ndarray
     months: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    calibration: ShortageCalibration | None = None
     demography_index: np.ndarray | None = None
     """[bottom series x months]: demographic demand index over its origin value (or None)."""
     _demand_draws: dict[tuple[int, int], np.ndarray] = field(
@@ -177,7 +202,14 @@ class Outlook:
             fte_per_person=fte_per_person(self.supply_inputs, supply_levers),
             summing=self.hierarchy.summing,
             periods=np.asarray(periods),
+            node_levels=self.node_levels,
+            calibration=self.calibration,
         )
+
+    @property
+    def node_levels(self) -> list[str]:
+        """Each node's level name (region, sector, profession, bottom), in row order."""
+        return [LEVEL_NAMES.get(level, level) for level in self.hierarchy.nodes["level"]]
 
     def _adjust(self, values: np.ndarray, levers: DemandLevers | None) -> np.ndarray:
         """``values`` (series x months, or paths x series x months) with demand levers applied."""
@@ -257,6 +289,8 @@ class Outlook:
             **self.metadata,
         }
         write_text(json.dumps(meta, indent=2, default=str), folder / "outlook.json")
+        if self.calibration is not None:
+            self.calibration.save(folder / "calibration.json")
 
     @classmethod
     def load(cls, folder: Path) -> Outlook:
@@ -311,6 +345,7 @@ class Outlook:
             origin_shortage_fte=arrays["origin_shortage_fte"],
             months=int(meta["months"]),
             metadata=extra,
+            calibration=ShortageCalibration.load(folder / "calibration.json"),
             demography_index=arrays.get("demography_index"),
         )
 
@@ -439,21 +474,19 @@ def prepare_outlook(
         until_year=calendar[-1].year,
     )
     at_origin = series.join(
-        demand_mart.filter(pl.col("month") == origin)
-        .group_by(KEYS)
-        .agg(pl.sum("open_vacancy_fte"), pl.sum("required_fte")),
+        realised_shortage(demand_mart.filter(pl.col("month") == origin)),
         on=KEYS,
         how="left",
-    ).with_columns(pl.col("open_vacancy_fte", "required_fte").fill_null(0.0))
+    ).with_columns(pl.col("shortage_fte", "demand_fte").fill_null(0.0))
     return Outlook(
         supply_inputs=inputs,
         demand=demand,
         hierarchy=hierarchy,
         correlation=correlation,
-        origin_shortage_fte=at_origin["open_vacancy_fte"].to_numpy(),
+        origin_shortage_fte=at_origin["shortage_fte"].to_numpy(),
         months=months,
         metadata={
-            "origin_demand_fte": at_origin["required_fte"].to_list(),
+            "origin_demand_fte": at_origin["demand_fte"].to_list(),
             "leaving_model": {
                 "trained_until": model.trained_until.isoformat(),
                 "training_rows": model.training_rows,
@@ -517,8 +550,8 @@ def outlook_marts(outlook: Outlook, result: OutlookResult) -> dict[str, pl.DataF
     headcount = result.supply.mean["headcount"]
     supply_fte = summing @ (headcount * per_person)
     demand = summing @ result.demand_mean
-    shortage = demand - supply_fte
-    persons = summing @ ((result.demand_mean - headcount * per_person) / per_person)
+    shortage = shortage_fte(demand, supply_fte)
+    persons = summing @ (shortage_fte(result.demand_mean, headcount * per_person) / per_person)
     inflow = summing @ (
         result.supply.mean["graduates"] + np.maximum(result.supply.mean["other_inflow"], 0)
     )

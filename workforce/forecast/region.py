@@ -5,7 +5,9 @@
 2. The forecast engine backtests and forecasts each node (``forecasts/demand.parquet``).
 3. The outlook (:mod:`workforce.forecast.outlook`): leaving model, supply inputs, reconciled
    demand, joint simulation; marts in ``forecasts/`` and the prepared outlook in
-   ``forecasts/outlook/`` for scenarios and dashboards.
+   ``forecasts/outlook/`` for scenarios and dashboards. Shortage intervals are scaled by the
+   factors ``workforce report outlook-backtest`` learned from past origins
+   (``calibration/shortage_intervals.json``), when the data folder has them.
 4. A registry run in ``models/<run>/``: engine models and metrics (model card), the leaving
    model's out-of-time evaluation and the outlook summary.
 """
@@ -23,6 +25,7 @@ from rich.console import Console
 
 from workforce.forecast.executor import ExecutorKind
 from workforce.forecast.frames import ForecastOutput, Frequency, check_input
+from workforce.forecast.interval_calibration import CALIBRATION_FILE, ShortageCalibration
 from workforce.forecast.outlook import (
     DEFAULT_PATHS,
     Outlook,
@@ -121,6 +124,10 @@ def forecast_region(
     started = time.perf_counter()
     marts_dir = store.marts
     outlook = prepare_outlook(marts_dir, base, load_reference(), months=settings.horizon)
+    outlook.calibration = ShortageCalibration.load(data_dir / CALIBRATION_FILE)
+    outlook.metadata["shortage_calibration"] = (
+        outlook.calibration.to_dict() if outlook.calibration else None
+    )
     outlook.demography_index = origin_index_ratio(index_paths, outlook.hierarchy.bottom_ids)
     result = outlook.compute(paths=paths)
     marts = outlook_marts(outlook, result)

@@ -1,5 +1,11 @@
 """Shortage = demand - supply, from joint simulation of demand and supply sample paths.
 
+One definition serves the projection and its backtest (:func:`shortage_fte`): the required FTE
+(filled FTE plus open vacancy FTE, as the demand mart counts it) minus the FTE of the staff
+employed at covered employers (contract hours over the standard week). Realised, that is the open
+vacancy FTE (:func:`realised_shortage`); projected, it is forecast demand minus the stock-flow
+supply in the same FTE.
+
 Demand paths come from the calibrated forecast quantiles: each path draws one standard-normal
 score per series (a regional common factor plus a series-specific part), kept over the horizon,
 and reads the forecast's quantile function at that score (linear between the 95 %, 80 % and
@@ -16,10 +22,15 @@ and the candidates are the projected inflow (graduates and other inflow) in a qu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
 from scipy.stats import norm
+
+from workforce.forecast.demand import KEYS
+
+Quantity = TypeVar("Quantity", np.ndarray, pl.Expr, float)
 
 LEVELS = (80, 95)
 Z80 = float(norm.ppf(0.9))
@@ -32,6 +43,36 @@ TENSION_BANDS = (
     (float("inf"), "zeer krap"),
 )
 """UWV's bands: the upper bound of each, and its Dutch name."""
+
+
+def shortage_fte(demand_fte: Quantity, supply_fte: Quantity) -> Quantity:
+    """Shortage in FTE: required FTE (filled + open vacancies) minus the FTE of employed staff.
+
+    Negative values are a surplus. The same function scores projections and realisations.
+    """
+    return demand_fte - supply_fte
+
+
+def realised_shortage(demand_mart: pl.DataFrame) -> pl.DataFrame:
+    """Observed demand, supply and shortage (FTE) per month and bottom series of the demand mart.
+
+    Demand is ``required_fte``, supply the ``filled_fte`` (contract hours of the staff employed at
+    the end of the month over the standard week, as the supply projection counts them), and the
+    shortage :func:`shortage_fte` of the two, which equals the open vacancy FTE.
+    """
+    return (
+        demand_mart.group_by("month", *KEYS)
+        .agg(
+            demand_fte=pl.col("required_fte").sum().cast(pl.Float64),
+            supply_fte=pl.col("filled_fte").sum().cast(pl.Float64),
+            headcount=pl.col("headcount").sum().cast(pl.Float64),
+        )
+        .with_columns(
+            pl.col(KEYS).cast(pl.String),
+            shortage_fte=shortage_fte(pl.col("demand_fte"), pl.col("supply_fte")),
+        )
+        .sort("month", *KEYS)
+    )
 
 
 @dataclass(frozen=True)

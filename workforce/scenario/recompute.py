@@ -14,14 +14,16 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
+from workforce.forecast.interval_calibration import LEVEL_NAMES
 from workforce.forecast.outlook import KEYS, Outlook, period_indices
-from workforce.forecast.shortage import QUANTILES
+from workforce.forecast.shortage import QUANTILES, shortage_fte
 from workforce.forecast.supply import fte_per_person, project_supply
 from workforce.reference import Reference
 from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand
 from workforce.scenario.levers import to_levers
 from workforce.scenario.spec import Scenario
 
+INTERVAL_BOUNDS = ("lo_80", "hi_80", "lo_95", "hi_95")
 DASHBOARD_PATHS = 200
 
 
@@ -93,16 +95,26 @@ class ScenarioEngine:
             demand_mean = adjust_demand(outlook, demand_mean, demand_levers)
         per_person = fte_per_person(outlook.supply_inputs, supply_levers)
         summing = outlook.hierarchy.summing[self._rows]
-        gap = demand_mean - supply.mean["headcount"][:, periods] * per_person[:, None]
+        gap = shortage_fte(demand_mean, supply.mean["headcount"][:, periods] * per_person[:, None])
         node_paths = np.einsum(
             "ns,psm->pnm",
             summing,
-            demand_paths - supply.fte[:, :, periods],
+            shortage_fte(demand_paths, supply.fte[:, :, periods]),
             optimize=True,
         )
         quantiles = np.quantile(node_paths, list(QUANTILES.values()), axis=0)
-        months = [supply.months[i] for i in periods]
         nodes = outlook.hierarchy.nodes[self._rows].select("node_id", "level", *KEYS)
+        if outlook.calibration is not None:
+            # The same calibrated intervals as the forecast marts.
+            names = list(QUANTILES)
+            levels = [LEVEL_NAMES.get(level, level) for level in nodes["level"]]
+            bounds = {name: quantiles[names.index(name)] for name in INTERVAL_BOUNDS}
+            scaled = outlook.calibration.apply(
+                quantiles[names.index("p50")], bounds, levels, np.asarray(periods) + 1
+            )
+            for name, values in scaled.items():
+                quantiles[names.index(name)] = values
+        months = [supply.months[i] for i in periods]
         n_nodes, n_periods = nodes.height, len(periods)
         return nodes[np.repeat(np.arange(n_nodes), n_periods)].with_columns(
             month=pl.Series(months * n_nodes, dtype=pl.Date),
