@@ -37,6 +37,14 @@ class Prediction:
             lower[level], upper[level] = mean - z * sigma, mean + z * sigma
         return cls(mean, lower, upper)
 
+    def exponentiated(self) -> Prediction:
+        """The prediction of ``exp(y)`` from one of ``log(y)``: quantiles map through ``exp``."""
+        return Prediction(
+            np.exp(self.mean),
+            {level: np.exp(bound) for level, bound in self.lower.items()},
+            {level: np.exp(bound) for level, bound in self.upper.items()},
+        )
+
     def to_frame(self, ds: np.ndarray, *, unique_id: str, model: str) -> pl.DataFrame:
         """The tidy output rows of this prediction."""
         columns: dict[str, object] = {

@@ -188,13 +188,7 @@ class ProphetForecaster(Forecaster):
             mean = model.predict(future)["yhat"].to_numpy()
             sigma = float(np.mean(model.params["sigma_obs"])) * float(model.y_scale)
             prediction = Prediction.from_normal(mean, np.full(horizon, sigma))
-        if self.transform == "log":
-            prediction = Prediction(
-                np.exp(prediction.mean),
-                {lv: np.exp(v) for lv, v in prediction.lower.items()},
-                {lv: np.exp(v) for lv, v in prediction.upper.items()},
-            )
-        return prediction
+        return prediction.exponentiated() if self.transform == "log" else prediction
 
     def future_frame(self, horizon: int) -> pd.DataFrame:
         """History and ``horizon`` future periods with every regressor filled (history values,

@@ -33,13 +33,7 @@ class DirectProphet(ProphetForecaster):
         mean = direct_mean(model, ds)
         sigma = float(np.mean(model.params["sigma_obs"])) * float(model.y_scale)
         prediction = Prediction.from_normal(mean, np.full(horizon, sigma))
-        if self.transform == "log":
-            prediction = Prediction(
-                np.exp(prediction.mean),
-                {lv: np.exp(v) for lv, v in prediction.lower.items()},
-                {lv: np.exp(v) for lv, v in prediction.upper.items()},
-            )
-        return prediction
+        return prediction.exponentiated() if self.transform == "log" else prediction
 
 
 def _is_plain(model: Any) -> bool:
