@@ -110,6 +110,22 @@ def test_no_row_grows_faster_than_the_limit_without_saying_why() -> None:
     assert table["extra_intake_per_year"].to_list() == [
         round(x) for x in table["extra_intake_per_year"]
     ]
+    # A row that education alone cannot close in time leads with the feasible first step and
+    # never promises to close the gap.
+    for row in table.filter(pl.col("remaining_gap_persons") > 0.5).iter_rows(named=True):
+        assert "niet alleen sluiten" in row["advice_nl"]
+        assert f"haalbaar is nu {row['first_year_extra_intake']:.0f} studenten" in row["advice_nl"]
+        assert "te sluiten en dicht te houden" not in row["advice_nl"]
+
+
+def test_the_advice_file_reads_as_whole_people_and_plain_shares(tmp_path: Path) -> None:
+    advice = advise_intake(OUTLOOK, horizon_year=2031, paths=PATHS)
+    written = pl.read_csv(write_advice(advice, tmp_path / "advice.csv"))
+    for column in ("current_intake", "extra_intake_per_year", "gap_persons", "needed_persons"):
+        values = written[column].drop_nulls()
+        assert (values == values.round(0)).all(), column
+    shares = written["extra_intake_pct"].drop_nulls()
+    assert (shares == shares.round(3)).all()
 
 
 def test_a_stated_probability_asks_for_more_than_the_median() -> None:

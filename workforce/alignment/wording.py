@@ -13,6 +13,10 @@ Language = str
 """``"nl"`` or ``"en"``."""
 
 
+UNMET_SHOWN = 0.5
+"""Persons left open at the horizon below which the advice counts as closing the gap."""
+
+
 def whole(value: float | None, language: Language) -> str:
     """A whole number with the language's thousands separator (``1.234`` / ``1,234``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -80,6 +84,23 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
             else f"{institution}: {programme} needs no extra intake for {profession} in {year}."
         )
     share = percent(row["extra_intake_pct"], language) if row.get("extra_intake_pct") else ""
+    if (row.get("remaining_gap_persons") or 0.0) > UNMET_SHOWN:
+        # Education alone cannot do it in time: lead with what can be done now, not with the
+        # intake that would close the gap if growth had no limit.
+        step = whole(row.get("first_year_extra_intake"), language)
+        if language == "nl":
+            return (
+                f"{institution}: {programme} kan het tekort aan {profession} in {year} niet "
+                f"alleen sluiten; haalbaar is nu {step} studenten meer in {first} "
+                f"(sluiten en dicht houden zou elk jaar {whole(extra, language)} meer vragen, "
+                f"{share} boven de huidige {current})."
+            )
+        return (
+            f"{institution}: {programme} cannot close the shortage of {profession} in {year} "
+            f"alone; feasible now is {step} more students in {first} (closing it and keeping "
+            f"it closed would take {whole(extra, language)} more a year, {share} above "
+            f"today's {current})."
+        )
     if language == "nl":
         return (
             f"{institution}: neem voor {programme} vanaf {first} elk jaar "
