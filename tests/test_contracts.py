@@ -51,7 +51,10 @@ def test_extra_columns_and_wider_integers_are_accepted() -> None:
 
 
 def test_a_frame_without_a_contract_is_not_checked() -> None:
-    check_frame(pl.DataFrame({"anything": [-1]}), "mart not_yet_contracted", source="x")
+    negative_moves = pl.DataFrame({"moves": [-1]})
+    check_frame(negative_moves, "mart not_yet_contracted", source="x")
+    with pytest.raises(ContractError):
+        check_frame(negative_moves, "mart mobility", source="x")
 
 
 def test_open_data_readers_return_frames_that_keep_their_contract() -> None:

@@ -21,6 +21,7 @@ Both raise :class:`ContractError` with one line naming the file and the column.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -591,6 +592,7 @@ def check_frame(frame: pl.DataFrame, what: str, *, source: Path | str) -> None:
         raise ContractError(f"{source}: {error} (the {what} contract)") from None
 
 
+@functools.cache
 def _value_schema(what: str) -> pa.DataFrameSchema:
     contract = contract_for(what) or {}
     return pa.DataFrameSchema(

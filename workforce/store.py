@@ -50,7 +50,7 @@ DEFAULT_LOCK_TIMEOUT = 1800.0
 LOCK_NAME = ".workforce.lock"
 WRITER_READ_ATTEMPTS = 10
 WRITER_NAME = ".workforce-writer.json"
-LEFTOVER_SUFFIXES = (".partial", ".tmp", ".link", ".previous")
+LEFTOVER_SUFFIXES = (".partial", ".tmp", ".link")
 """Names a killed writer may leave behind; removed by the next writer."""
 
 

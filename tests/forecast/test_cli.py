@@ -135,7 +135,7 @@ def test_forecast_writes_forecasts_and_a_registry_run(demand_dir: Path, tmp_path
     saved_models = list((run / "prophet").glob("*.json"))
     assert len(saved_models) == weighted
     # Prophet takes the demographic demand index as a regressor; its saved models keep it.
-    for path in saved_models[:1]:
+    for path in saved_models:
         saved = ProphetForecaster.from_json(path.read_text())
         assert saved.regressors == (DEMOGRAPHY_INDEX,)
     assert "## Demand from demography" in (run / "MODEL_CARD.md").read_text()

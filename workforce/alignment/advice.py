@@ -39,7 +39,7 @@ import polars as pl
 
 from workforce.alignment.capacity import DEFAULT_GROWTH_LIMIT, growth_caps
 from workforce.alignment.routes import load_routes
-from workforce.alignment.wording import feasibility_text, row_sentence
+from workforce.alignment.wording import UNMET_TOLERANCE, feasibility_text, row_sentence
 from workforce.forecast.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.marts import FTE_HOURS
 from workforce.reference import Reference, load_reference
@@ -48,8 +48,6 @@ from workforce.scenario.effects import PROFESSION_LEVEL, default_horizon_year, h
 Target = Literal["median", "probability"]
 ARRIVAL_OFFSET = 0.5
 """Graduates arrive during their graduation year: on average half a year before December."""
-UNMET_TOLERANCE = 0.5
-"""Less than half a person left open counts as closed (advice is in whole students)."""
 MIN_OBSERVED_HIRES = 30
 """Graduate hires into a profession (over the calibration years) that an observed share needs."""
 

@@ -13,7 +13,7 @@ Language = str
 """``"nl"`` or ``"en"``."""
 
 
-UNMET_SHOWN = 0.5
+UNMET_TOLERANCE = 0.5
 """Persons left open at the horizon below which the advice counts as closing the gap."""
 
 
@@ -84,7 +84,7 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
             else f"{institution}: {programme} needs no extra intake for {profession} in {year}."
         )
     share = percent(row["extra_intake_pct"], language) if row.get("extra_intake_pct") else ""
-    if (row.get("remaining_gap_persons") or 0.0) > UNMET_SHOWN:
+    if (row.get("remaining_gap_persons") or 0.0) > UNMET_TOLERANCE:
         # Education alone cannot do it in time: lead with what can be done now, not with the
         # intake that would close the gap if growth had no limit.
         step = whole(row.get("first_year_extra_intake"), language)
@@ -129,7 +129,7 @@ def feasibility_text(
             else "No new cohort can graduate within the projection: only retention, hours or "
             "career changers can reduce this shortage."
         )
-    if unmet <= 0.5 and later <= 0.5:
+    if unmet <= UNMET_TOLERANCE and later <= UNMET_TOLERANCE:
         return ""
     placements = row.get("placement_cap_per_year") is not None
     earliest = row.get("earliest_year")

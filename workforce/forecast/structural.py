@@ -134,27 +134,6 @@ def sector_weights(
     return weights
 
 
-def demography_index(
-    population: pl.DataFrame,
-    weights: dict[tuple[str, str], float],
-    months: np.ndarray,
-    *,
-    origin: dt.date,
-) -> np.ndarray | None:
-    """A series' demographic demand index at ``months`` (1.0 at the first), as known at
-    ``origin``: counts published by then, then the newest projection published by then."""
-    known = known_at(population, origin)
-    if known.is_empty():
-        return None
-    care_use = monthly_care_use(care_use_by_year(known), months)
-    if not all(key in care_use for key in weights):
-        return None
-    index = sum(
-        weight * care_use[key] / care_use[key][0] for key, weight in weights.items() if weight > 0
-    )
-    return np.asarray(index, dtype=float)
-
-
 def _publication_state(month: np.datetime64) -> int:
     """Months that see the same publications: the year of the last 1 July on or before."""
     day = month.astype("datetime64[D]").item()
