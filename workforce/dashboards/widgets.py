@@ -23,7 +23,7 @@ COLOURS = {
     "bar": "#8aa1c1",
     "bar_highlight": "#d9480f",
 }
-OWN_COLOUR = "#d9480f"
+OWN_COLOUR = COLOURS["bar_highlight"]
 """The colour of the chosen item (a profession, the viewer's own employer) among the others."""
 
 _TILE_STYLE = (
