@@ -16,23 +16,12 @@ import datetime as dt
 
 import polars as pl
 
+from workforce.contracts import MART_CONTRACTS
 from workforce.reference import Reference
 
 PUBLICATION_MONTH = 7
-MART_COLUMNS = (
-    "year",
-    "municipality_code",
-    "region_code",
-    "sex",
-    "age",
-    "age_from",
-    "age_to",
-    "kind",
-    "vintage",
-    "persons",
-    "persons_lo",
-    "persons_hi",
-)
+MART_COLUMNS = tuple(MART_CONTRACTS["population"])
+"""The mart's columns, in the order of its contract."""
 
 
 def age_label(age_from: pl.Expr, age_to: pl.Expr) -> pl.Expr:
