@@ -41,10 +41,10 @@ start a Voila server: seconds to tens of seconds each."""
 SLOW_TESTS = (
     "tests/forecast/test_leaving.py",
     "tests/forecast/test_executor.py",
-    "tests/forecast/test_cli.py::test_forecast_writes_forecasts_and_a_registry_run",
+    "tests/cli/test_forecast.py::test_forecast_writes_forecasts_and_a_registry_run",
     "tests/forecast/test_engine.py::test_choice_never_sees_the_test_window",
-    "tests/test_regional_cli.py",
-    "tests/test_cli.py::test_generated_region_passes_validation",
+    "tests/cli/test_regional.py",
+    "tests/cli/test_data.py::test_generated_region_passes_validation",
     "tests/synthetic/test_generate.py::test_national_scale_streams_one_partition_per_block",
     "tests/synthetic/test_ground_truth.py::test_leave_rates_by_age_band_recover_the_manifest",
 )

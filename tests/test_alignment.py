@@ -318,7 +318,7 @@ def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) ->
         app, ["align", "--data-dir", str(region_forecast), "--target", "mode", "--no-save"]
     )
     assert wrong.exit_code == 2
-    assert "--target must be median or probability" in wrong.output
+    assert "'mode' is not one of 'median', 'probability'" in wrong.output
 
 
 def test_observed_entry_shares_need_enough_graduate_hires() -> None:

@@ -12,14 +12,12 @@ row 2. (A quoted CSV value spanning several lines still counts as one row.)
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandera.errors
 import polars as pl
-from rich.console import Console
-from rich.markup import escape
 
 from workforce.ingest.readers import (
     SUPPORTED_SUFFIXES,
@@ -452,62 +450,86 @@ def _skip_reason(path: Path) -> SkippedFile | None:
     return SkippedFile(path, unsupported_type_problem(path), suffix not in UNSUPPORTED_TYPES)
 
 
-def print_skipped(console: Console, skipped: Sequence[SkippedFile]) -> None:
-    """One line per file or folder not read, with the reason; files of types that never hold
-    an extract (``manifest.json``, ``README.md``) are counted per type on one line."""
-    other: dict[str, int] = {}
-    for item in skipped:
-        if item.harmless and item.reason.startswith("unsupported file type"):
-            suffix = item.path.suffix.lower() or "(no suffix)"
-            other[suffix] = other.get(suffix, 0) + 1
-            continue
-        console.print(
-            f"[yellow]NOT READ[/yellow] {escape(str(item.path))}: {escape(item.reason)}",
-            soft_wrap=True,
-        )
-    if other:
-        kinds = ", ".join(f"{count:,} {suffix}" for suffix, count in sorted(other.items()))
-        console.print(f"Not read, not an extract type: {escape(kinds)} files.", soft_wrap=True)
+@dataclass
+class ValidationRun:
+    """What ``workforce validate`` found: paths absent, files to check, files passed over, and
+    (after :meth:`check`) each file's result or the reason it could not be checked."""
 
+    absent: list[Path]
+    files: list[Path]
+    skipped: list[SkippedFile]
+    results: list[ValidationResult] = field(default_factory=list)
+    file_errors: list[RawFileError] = field(default_factory=list)
+    reference_error: ReferenceError | None = None
 
-def validate_paths(paths: list[Path], *, console: Console) -> int:
-    """Check files and folders, print a report per file and a total, return an exit code.
+    def check(
+        self, on_checked: Callable[[ValidationResult | RawFileError], None] | None = None
+    ) -> ValidationRun:
+        """Check every file in order, calling ``on_checked`` after each; stop when the
+        reference tables cannot be loaded (every file needs them)."""
+        for path in self.files:
+            outcome: ValidationResult | RawFileError
+            try:
+                outcome = check_file(path)
+            except RawFileError as error:
+                self.file_errors.append(error)
+                outcome = error
+            except ReferenceError as error:
+                self.reference_error = error
+                return self
+            else:
+                self.results.append(outcome)
+            if on_checked is not None:
+                on_checked(outcome)
+        return self
 
-    0: every row of every file is valid; 1: a row or a file failed (or there was nothing to
-    check); 2: a path does not exist or the reference tables cannot be loaded.
-    """
-    absent = [path for path in paths if not path.exists()]
-    for path in absent:
-        console.print(f"[red]Not found:[/red] {escape(str(path))}", soft_wrap=True)
-    files, skipped = collect_inputs([path for path in paths if path.exists()])
-    print_skipped(console, skipped)
-    if not files:
-        if not absent:
-            kinds = ", ".join(SUPPORTED_SUFFIXES)
-            console.print(f"No {kinds} files found in the given paths.", soft_wrap=True)
-        return 2 if absent else 1
-    results: list[ValidationResult] = []
-    file_errors: list[RawFileError] = []
-    for path in files:
-        try:
-            result = check_file(path)
-        except RawFileError as exc:
-            file_errors.append(exc)
-            _print_file_error(console, exc)
-            continue
-        except ReferenceError as exc:
-            console.print(
-                f"[red]Reference tables unusable:[/red] {escape(str(exc))}", soft_wrap=True
-            )
+    @property
+    def rows_valid(self) -> int:
+        """Rows that passed, over every checked file."""
+        return sum(result.rows_valid for result in self.results)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows that failed at least one rule, over every checked file."""
+        return sum(result.rows_rejected for result in self.results)
+
+    def rule_counts(self) -> dict[str, int]:
+        """Rows failing each rule over every file, most frequent first."""
+        per_rule: dict[str, int] = {}
+        for result in self.results:
+            for rule, rows in result.rule_counts.items():
+                per_rule[rule] = per_rule.get(rule, 0) + rows
+        return dict(sorted(per_rule.items(), key=lambda item: (-item[1], item[0])))
+
+    def first_failures(self, count: int = EXAMPLES_SHOWN) -> pl.DataFrame:
+        """The first ``count`` failures, file by file."""
+        frames = [result.failures for result in self.results]
+        return pl.concat(frames).head(count) if frames else pl.DataFrame(schema=_FAILURE_SCHEMA)
+
+    @property
+    def exit_code(self) -> int:
+        """0: every row of every file is valid; 1: a row or a file failed, or there was nothing
+        to check; 2: a path does not exist or the reference tables cannot be loaded."""
+        if not self.files:
+            return 2 if self.absent else 1
+        if self.reference_error is not None or self.absent:
             return 2
-        results.append(result)
-        _print_result(console, result)
-    _print_total(console, results, file_errors)
-    if absent:
-        return 2
-    passed_over = any(not item.harmless for item in skipped)
-    clean = not file_errors and not passed_over and all(result.is_clean for result in results)
-    return 0 if clean else 1
+        passed_over = any(not item.harmless for item in self.skipped)
+        clean = all(result.is_clean for result in self.results)
+        return 0 if clean and not self.file_errors and not passed_over else 1
+
+
+def validation_run(paths: Sequence[Path]) -> ValidationRun:
+    """The files under ``paths`` to check, those passed over and the paths that do not exist;
+    :meth:`ValidationRun.check` checks them."""
+    absent = [path for path in paths if not path.exists()]
+    files, skipped = collect_inputs([path for path in paths if path.exists()])
+    return ValidationRun(absent=absent, files=files, skipped=skipped)
+
+
+def validate_paths(paths: Sequence[Path]) -> ValidationRun:
+    """Check files and folders: :func:`validation_run` with every file checked."""
+    return validation_run(paths).check()
 
 
 def check_file(path: Path) -> ValidationResult:
@@ -528,72 +550,3 @@ def check_file(path: Path) -> ValidationResult:
         raise RawFileError(
             path, f"could not be read ({detail}); the file was passed over, the others were not"
         ) from None
-
-
-def _print_file_error(console: Console, error: RawFileError) -> None:
-    console.print(
-        f"[red]FAIL[/red] {escape(str(error.path))}: {escape(error.problem)}", soft_wrap=True
-    )
-
-
-def _print_result(console: Console, result: ValidationResult) -> None:
-    where = f"{escape(result.source_file)} ({result.contract})"
-    if result.is_clean:
-        console.print(
-            f"[green]OK[/green]   {where}: {_count(result.rows_read, 'row')}, all valid",
-            soft_wrap=True,
-        )
-    else:
-        console.print(
-            f"[red]FAIL[/red] {where}: {_count(result.rows_read, 'row')}, "
-            f"{result.rows_valid:,} valid, {result.rows_rejected:,} rejected",
-            soft_wrap=True,
-        )
-        print_rule_counts(console, result.rule_counts)
-    if result.ignored_columns:
-        ignored = ", ".join(result.ignored_columns)
-        console.print(f"  ignored columns not in the contract: {escape(ignored)}", soft_wrap=True)
-
-
-def print_rule_counts(console: Console, counts: dict[str, int]) -> None:
-    """One indented line per rule: how many rows broke it."""
-    for rule, rows in counts.items():
-        console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
-
-
-def _print_total(
-    console: Console, results: list[ValidationResult], file_errors: list[RawFileError]
-) -> None:
-    valid = sum(result.rows_valid for result in results)
-    rejected = sum(result.rows_rejected for result in results)
-    files = len(results) + len(file_errors)
-    console.print(
-        f"\nChecked {_count(files, 'file')}, {_count(valid + rejected, 'row')}: "
-        f"{valid:,} valid, {rejected:,} rejected.",
-        soft_wrap=True,
-    )
-    if file_errors:
-        console.print(f"{_count(len(file_errors), 'file')} could not be checked.", soft_wrap=True)
-    if not rejected:
-        return
-    if len(results) > 1:
-        per_rule: dict[str, int] = {}
-        for result in results:
-            for rule, rows in result.rule_counts.items():
-                per_rule[rule] = per_rule.get(rule, 0) + rows
-        console.print("Rows failing per rule:")
-        for rule, rows in sorted(per_rule.items(), key=lambda item: (-item[1], item[0])):
-            console.print(f"  {rows:>8,}  {escape(rule)}", soft_wrap=True)
-    console.print("First failing rows:")
-    examples = pl.concat([result.failures for result in results]).head(EXAMPLES_SHOWN)
-    for failure in examples.iter_rows(named=True):
-        value = "(empty)" if failure["value"] is None else repr(failure["value"])
-        console.print(
-            f"  {escape(Path(failure['source_file']).name)} row {failure['row_number']}, "
-            f"{escape(failure['column'])} = {escape(value)}: {escape(failure['rule'])}",
-            soft_wrap=True,
-        )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -1,4 +1,4 @@
-"""Run the per-series work in local processes or on a Dask cluster, with a progress bar.
+"""Run the per-series work in local processes or on a Dask cluster, reporting progress.
 
 Both executors call the same function on the same inputs, so they give the same results.
 Workers silence cmdstanpy themselves (inside :func:`process_series`), since a logging setting
@@ -12,9 +12,6 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from workforce.forecast.prophet import silence_cmdstanpy
 
 Item = TypeVar("Item")
@@ -26,16 +23,12 @@ class ExecutorKind(StrEnum):
     dask = "dask"
 
 
-def _progress(console: Console | None) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=console is None,
-    )
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``(description, done, total)``: once with ``done == 0``, then after every item."""
+
+
+def _no_progress(description: str, done: int, total: int) -> None:
+    return None
 
 
 def run_parallel(
@@ -47,31 +40,30 @@ def run_parallel(
     workers: int | None = None,
     scheduler: str | None = None,
     description: str = "Forecasting",
-    console: Console | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[Result]:
     """``work(item, settings)`` for every item, results in the order of ``items``."""
+    report = progress or _no_progress
     if executor is ExecutorKind.dask:
-        return _run_dask(work, items, settings, scheduler, description, console)
+        return _run_dask(work, items, settings, scheduler, description, report)
     workers = workers or os.cpu_count() or 1
     results: list[Any] = [None] * len(items)
-    with _progress(console) as progress:
-        task = progress.add_task(description, total=len(items))
-        if workers == 1 or len(items) <= 1:
-            silence_cmdstanpy()
-            for index, item in enumerate(items):
-                results[index] = work(item, settings)
-                progress.advance(task)
-            return results
-        # loky worker processes: started cleanly (no fork of polars' threads), reused
-        # between calls, and they need no ``__main__`` guard in the calling script.
-        from joblib import Parallel, delayed
+    report(description, 0, len(items))
+    if workers == 1 or len(items) <= 1:
+        silence_cmdstanpy()
+        for index, item in enumerate(items):
+            results[index] = work(item, settings)
+            report(description, index + 1, len(items))
+        return results
+    # loky worker processes: started cleanly (no fork of polars' threads), reused
+    # between calls, and they need no ``__main__`` guard in the calling script.
+    from joblib import Parallel, delayed
 
-        parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered")
-        for index, result in parallel(
-            delayed(_indexed)(work, i, item, settings) for i, item in enumerate(items)
-        ):
-            results[index] = result
-            progress.advance(task)
+    parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered")
+    finished = parallel(delayed(_indexed)(work, i, item, settings) for i, item in enumerate(items))
+    for done, (index, result) in enumerate(finished, start=1):
+        results[index] = result
+        report(description, done, len(items))
     return results
 
 
@@ -87,7 +79,7 @@ def _run_dask(
     settings: Any,
     scheduler: str | None,
     description: str,
-    console: Console | None,
+    report: ProgressCallback,
 ) -> list[Result]:
     from distributed import Client
     from distributed import as_completed as dask_completed
@@ -95,13 +87,14 @@ def _run_dask(
     if not scheduler:
         raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
     results: list[Any] = [None] * len(items)
-    with Client(scheduler) as client, _progress(console) as progress:
+    description = f"{description} on {scheduler}"
+    with Client(scheduler) as client:
         client.run(silence_cmdstanpy)
-        task = progress.add_task(f"{description} on {scheduler}", total=len(items))
+        report(description, 0, len(items))
         scattered = client.scatter(settings, broadcast=True)
         futures = client.map(work, list(items), settings=scattered, pure=False)
         index = {future.key: i for i, future in enumerate(futures)}
-        for future in dask_completed(futures):
+        for done, future in enumerate(dask_completed(futures), start=1):
             results[index[future.key]] = future.result()
-            progress.advance(task)
+            report(description, done, len(items))
     return results

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from rich.console import Console
 
-from workforce.forecast.executor import ExecutorKind
+from workforce.forecast.executor import ExecutorKind, ProgressCallback
 from workforce.forecast.frames import ForecastOutput, Frequency, check_input
 from workforce.forecast.interval_calibration import CALIBRATION_FILE, ShortageCalibration
 from workforce.forecast.outlook import (
@@ -91,7 +90,7 @@ def forecast_region(
     scheduler: str | None = None,
     paths: int = DEFAULT_PATHS,
     evaluate_leaving: bool = True,
-    console: Console | None = None,
+    progress: ProgressCallback | None = None,
 ) -> RegionForecast:
     """Run the whole forecast for the marts in ``data_dir``; ``settings.horizon`` in months."""
     from workforce.forecast.leaving import evaluate_out_of_time
@@ -109,7 +108,7 @@ def forecast_region(
         executor=executor,
         workers=workers,
         scheduler=scheduler,
-        console=console,
+        progress=progress,
         known_paths=index_paths,
     )
     base = ForecastOutput.validate(engine.forecasts)

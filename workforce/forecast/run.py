@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from rich.console import Console
 
 from workforce.forecast.backtest import average_over_series, summarise
-from workforce.forecast.executor import ExecutorKind, run_parallel
+from workforce.forecast.executor import ExecutorKind, ProgressCallback, run_parallel
 from workforce.forecast.frames import Frequency, Series, split_series
 from workforce.forecast.pipeline import (
     EngineSettings,
@@ -107,7 +106,7 @@ def run_engine(
     executor: ExecutorKind = ExecutorKind.local,
     workers: int | None = None,
     scheduler: str | None = None,
-    console: Console | None = None,
+    progress: ProgressCallback | None = None,
     exogenous: tuple[str, ...] = (),
     known_paths: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> RunOutput:
@@ -130,7 +129,7 @@ def run_engine(
         workers=workers,
         scheduler=scheduler,
         description="Backtesting",
-        console=console,
+        progress=progress,
     )
     decisions = decide(gathered, settings)
     results = run_parallel(
@@ -141,6 +140,6 @@ def run_engine(
         workers=workers,
         scheduler=scheduler,
         description="Forecasting",
-        console=console,
+        progress=progress,
     )
     return RunOutput(results, frequency)

@@ -130,6 +130,16 @@ class IngestReport:
         """Rows written to quarantine in this run."""
         return sum(outcome.rows_quarantined for outcome in self.outcomes)
 
+    @property
+    def exit_code(self) -> int:
+        """0: everything loaded or already there; 1: a file was refused, held or not read, rows
+        were quarantined, or nothing at all was loaded."""
+        if not self.count("loaded") and not self.count("unchanged"):
+            return 1
+        not_read = any(not item.harmless for item in self.skipped)
+        problems = self.count("refused") or self.count("held") or not_read
+        return 1 if problems or self.rows_quarantined else 0
+
 
 @dataclass(frozen=True)
 class Staging:

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Commands of the forecast engine, registered on the ``workforce`` app."""
+"""``workforce forecast`` (the region's demand, supply and shortage) and ``workforce backtest``."""
 
 from __future__ import annotations
 
@@ -9,23 +9,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workforce.cli_support import console, fail, warn, writes_data
+from workforce.cli.options import DataDir, Executor
+from workforce.cli.support import console, fail, progress_bars, warn, writes_data
 from workforce.store import Store, StoreError
 
 if TYPE_CHECKING:
     import polars as pl
 
-DATA_DIR_HELP = "Data folder (default data/, or $WORKFORCE_DATA)."
+WORKERS_DEFAULT = os.cpu_count() or 1
 
 
 def register(app: typer.Typer) -> None:
-    """Add the forecast commands to ``app``."""
+    """Add ``forecast`` and ``backtest`` to ``app``."""
     app.command()(forecast)
     app.command()(backtest)
-
-
-def _default_data_dir() -> Path:
-    return Path(os.environ.get("WORKFORCE_DATA", "data"))
 
 
 def backtest(
@@ -33,9 +30,10 @@ def backtest(
     horizon: Annotated[int, typer.Option(min=1, help="Periods ahead per fold.")] = 4,
     folds: Annotated[int, typer.Option(min=1, help="Rolling origins.")] = 4,
     out: Annotated[Path, typer.Option(help="Folder for metrics.csv.")] = Path("backtest"),
-    workers: Annotated[int, typer.Option(min=1, help="Parallel processes.")] = os.cpu_count() or 1,
+    workers: Annotated[int, typer.Option(min=1, help="Parallel processes.")] = WORKERS_DEFAULT,
 ) -> None:
     """Backtest the engine and every baseline by rolling origin; write DIR/metrics.csv."""
+    from workforce.csv_safety import write_csv
     from workforce.forecast.frames import InputError, read_long_file
     from workforce.forecast.pipeline import EngineSettings
     from workforce.forecast.registry import markdown_table
@@ -49,11 +47,10 @@ def backtest(
     settings = EngineSettings(
         horizon=horizon, backtest_horizon=horizon, folds=folds, keep_prophet=False
     )
-    output = run_engine(frame, frequency, settings, workers=workers, console=console)
+    with progress_bars() as progress:
+        output = run_engine(frame, frequency, settings, workers=workers, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     metrics = output.metrics
-    from workforce.csv_safety import write_csv
-
     write_csv(metrics, out / "metrics.csv")
     write_csv(output.choices, out / "choices.csv")
     for message in output.failures:
@@ -72,7 +69,7 @@ def backtest(
 
 @writes_data("forecast")
 def forecast(
-    data_dir: Annotated[Path | None, typer.Option(help=DATA_DIR_HELP)] = None,
+    data_dir: DataDir,
     models_dir: Annotated[Path, typer.Option(help="Registry folder for this run.")] = Path(
         "models"
     ),
@@ -80,11 +77,11 @@ def forecast(
     backtest_horizon: Annotated[int, typer.Option(min=1, help="Months per backtest fold.")] = 12,
     folds: Annotated[int, typer.Option(min=1, help="Backtest folds.")] = 4,
     paths: Annotated[int, typer.Option(min=50, help="Simulated paths for intervals.")] = 500,
-    executor: Annotated[str, typer.Option(help="local (processes) or dask.")] = "local",
+    executor: Annotated[Executor, typer.Option(help="local (processes) or dask.")] = Executor.local,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = os.cpu_count() or 1,
+    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = WORKERS_DEFAULT,
 ) -> None:
     """Forecast demand, supply and shortage for every region x sector x profession.
 
@@ -99,31 +96,30 @@ def forecast(
     from workforce.forecast.region import forecast_region, outlook_summary
 
     started = time.perf_counter()
-    data_dir = data_dir or _default_data_dir()
-    if executor not in ("local", "dask"):
-        raise fail(f"--executor must be local or dask, not {executor!r}")
-    if executor == "dask" and not scheduler:
+    if executor is Executor.dask and not scheduler:
         raise fail("--executor dask needs --scheduler ADDRESS")
+    store = Store(data_dir)
     for name in ("demand", "spells", "education_pipeline"):
-        source = Store(data_dir).mart_path(name)
+        source = store.mart_path(name)
         if not source.exists():
             raise fail(f"{source}: not found; run `workforce build` first")
     settings = EngineSettings(horizon=horizon, backtest_horizon=backtest_horizon, folds=folds)
     try:
-        run = forecast_region(
-            data_dir,
-            settings,
-            models_dir=models_dir,
-            executor=ExecutorKind(executor),
-            workers=workers,
-            scheduler=scheduler,
-            paths=paths,
-            console=console,
-        )
+        with progress_bars() as progress:
+            run = forecast_region(
+                data_dir,
+                settings,
+                models_dir=models_dir,
+                executor=ExecutorKind(executor.value),
+                workers=workers,
+                scheduler=scheduler,
+                paths=paths,
+                progress=progress,
+            )
     except StoreError as error:
         raise fail(str(error)) from None
     except (InputError, ValueError) as error:
-        raise fail(f"{Store(data_dir).marts}: {error}") from None
+        raise fail(f"{store.marts}: {error}") from None
     for message in run.engine.failures:
         warn(message)
     averages = run.engine.averages.filter(pl.col("model").is_in(["chosen", "naive"]))
@@ -144,7 +140,7 @@ def forecast(
     console.print(
         f"{run.engine.metrics['unique_id'].n_unique()} demand series ({accuracy}); "
         f"origin {run.outlook.origin:%Y-%m}, {horizon} months, {paths} paths; "
-        f"marts in {Store(data_dir).forecasts}; registry {run.run_folder}; "
+        f"marts in {store.forecasts}; registry {run.run_folder}; "
         f"{stages}; total {time.perf_counter() - started:.1f} s."
     )
 

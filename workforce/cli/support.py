@@ -16,6 +16,14 @@ from typing import Any, TypeVar, cast
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from workforce.store import Store, StoreError, data_dir_from_env
 
@@ -71,3 +79,26 @@ def writes_data(command: str) -> Callable[[Command], Command]:
         return cast(Command, wrapper)
 
     return decorate
+
+
+@contextmanager
+def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback ``(description, done, total)`` drawing one bar per description on the
+    console; the bars disappear when the work is done."""
+    bars = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def report(description: str, done: int, total: int) -> None:
+        if description not in tasks:
+            tasks[description] = bars.add_task(description, total=total)
+        bars.update(tasks[description], completed=done, total=total)
+
+    with bars:
+        yield report

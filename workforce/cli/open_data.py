@@ -1,4 +1,4 @@
-"""Commands of the open-data readers, registered on the ``workforce`` app."""
+"""``workforce fetch-cbs``: CBS StatLine open data, and population tables ready to ingest."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from workforce.cli_support import console, fail
+from workforce.cli.support import console, fail
 from workforce.store import write_frame
 
 
 def register(app: typer.Typer) -> None:
-    """Add the open-data commands to ``app``."""
+    """Add ``fetch-cbs`` to ``app``."""
     app.command("fetch-cbs")(fetch_cbs)
 
 
@@ -61,8 +61,7 @@ def _write_population_rows(folder: Path) -> None:
     try:
         table = read_population_table(folder)
     except OpenDataError as error:
-        console.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     target = folder / f"population_{table.table_id.lower()}.csv"
     write_frame(table.rows, target)
     left_out = ", ".join(f"{count:,} {why}" for why, count in table.left_out.items() if count)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.support.demo import DemoData
 from workforce.cli import app
 from workforce.dashboards.server import free_port
 
@@ -34,17 +33,16 @@ def test_dashboard_is_a_command() -> None:
     assert "token" in result.output
 
 
-def test_command_serves_with_a_token_and_stops_cleanly(
-    dashboard_data: DemoData, tmp_path: Path
-) -> None:
+@pytest.mark.slow
+def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_path: Path) -> None:
     port = free_port()
     command = [
         str(Path(sys.executable).with_name("workforce")),
         "dashboard",
         "--data-dir",
-        str(dashboard_data.data_dir),
+        str(region_data),
         "--models-dir",
-        str(dashboard_data.models_dir),
+        str(tmp_path / "models"),
         "--port",
         str(port),
         "--no-browser",

@@ -1,55 +1,23 @@
-"""Commands of the regional-employer analytics and of pseudonymisation."""
+"""``workforce pseudonymise``: run by an employer before an HR extract leaves it.
+
+The identifier is replaced by a keyed hash with the regional key, so the same person has the same
+``person_key`` at every employer; only the staff contract's columns are kept.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from workforce.cli_support import console, fail, writes_data
-from workforce.store import Store
+from workforce.cli.support import console, fail
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``workforce regional`` and ``workforce pseudonymise`` to ``app``."""
-    app.command()(regional)
+    """Add ``pseudonymise`` to ``app``."""
     app.command()(pseudonymise)
-
-
-def _fail(message: str) -> typer.Exit:
-    return fail(message)
-
-
-@writes_data("regional")
-def regional(
-    data_dir: Annotated[
-        Path,
-        typer.Option(
-            "--data-dir",
-            help="Data folder with marts/; default $WORKFORCE_DATA or data.",
-            default_factory=lambda: Path(os.environ.get("WORKFORCE_DATA", "data")),
-            show_default=False,
-        ),
-    ],
-    k: Annotated[
-        int, typer.Option("--k", min=1, help="Disclosure threshold: fewest people per cell.")
-    ] = 10,
-) -> None:
-    """Regional-employer KPIs, mobility network, flex pool and benchmarks -> <data>/regional/."""
-    from workforce.regional import MissingMartsError, write_regional
-
-    try:
-        written = write_regional(data_dir, k=k)
-    except MissingMartsError as error:
-        raise _fail(str(error)) from None
-    except OSError as error:
-        raise _fail(
-            f"cannot write to {Store(data_dir).regional}: {error.strerror or error}"
-        ) from None
-    console.print(written.describe(), soft_wrap=True)
 
 
 def pseudonymise(
@@ -95,7 +63,7 @@ def pseudonymise(
             birth_date_column=birth_date_column,
         )
     except PseudonymiseError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     dropped = ", ".join(result.dropped) or "none"
     birth = f"; birth_year from {result.birth_year_from}" if result.birth_year_from else ""
     console.print(

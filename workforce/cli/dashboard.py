@@ -6,7 +6,6 @@ issue|revoke|list`` manages the per-employer credentials that open an employer's
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from workforce.cli_support import console
+from workforce.cli.options import DataDir
+from workforce.cli.support import console, fail
 from workforce.store import Store
 
 dashboard_app = typer.Typer(
@@ -26,25 +26,16 @@ dashboard_app = typer.Typer(
 token_app = typer.Typer(help="Employers' access tokens: each opens that employer's own view.")
 dashboard_app.add_typer(token_app, name="token")
 
-DataDir = Annotated[
-    Path | None, typer.Option(help="Data folder (default data/, or $WORKFORCE_DATA).")
-]
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``dashboard`` command group to ``app``."""
     app.add_typer(dashboard_app, name="dashboard")
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _data_dir(data_dir: Path | None) -> Path:
-    data_dir = data_dir or Path(os.environ.get("WORKFORCE_DATA", "data"))
+def _data_dir(data_dir: Path) -> Path:
+    """``data_dir``, when it is a folder."""
     if not data_dir.is_dir():
-        raise _fail(f"{data_dir}: not found; run `make run` or `workforce build` first")
+        raise fail(f"{data_dir}: not found; run `make run` or `workforce build` first")
     return data_dir
 
 
@@ -55,8 +46,8 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 @dashboard_app.callback()
 def dashboard(
     context: typer.Context,
+    data_dir: DataDir,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8866,
-    data_dir: DataDir = None,
     models_dir: Annotated[
         Path, typer.Option(help="Registry folder `workforce forecast` wrote to.")
     ] = Path("models"),
@@ -92,7 +83,7 @@ def dashboard(
     data_dir = _data_dir(data_dir)
     notebooks = dashboards_dir()
     if not notebooks.is_dir():
-        raise _fail(f"No dashboards folder at {notebooks}")
+        raise fail(f"No dashboards folder at {notebooks}")
     try:
         settings = ServerSettings(
             data_dir=data_dir,
@@ -104,12 +95,12 @@ def dashboard(
             secure_cookie=secure_cookie,
         )
     except ValueError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     server = DashboardServer(settings)
     try:
         server.start()
     except ServerError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     names = sorted(path.name for path in notebooks.glob("*.ipynb"))
     console.print(
         f"Dashboards on {data_dir.resolve()} (models {models_dir.resolve()}):", soft_wrap=True
@@ -133,13 +124,13 @@ def dashboard(
     finally:
         server.stop()
     if server.process is not None and server.process.returncode not in (0, -15, None):
-        raise _fail(f"Voila stopped with code {server.process.returncode}", 1)
+        raise fail(f"Voila stopped with code {server.process.returncode}", 1)
 
 
 @token_app.command("issue")
 def issue(
     employer: Annotated[str, typer.Argument(help="Employer id as in the marts, e.g. GGZ-04.")],
-    data_dir: DataDir = None,
+    data_dir: DataDir,
 ) -> None:
     """Issue an access token that opens EMPLOYER's own view; it is shown only this once."""
     from workforce.dashboards.access import AccessError, issue_token
@@ -147,14 +138,14 @@ def issue(
     data_dir = _data_dir(data_dir)
     known = _known_employers(data_dir)
     if known is not None and employer.strip() not in known:
-        raise _fail(
+        raise fail(
             f"{employer}: not an employer in {Store(data_dir).marts}; known: "
             f"{', '.join(sorted(known)[:12])}{' ...' if len(known) > 12 else ''}"
         )
     try:
         issued = issue_token(data_dir, employer)
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(
         f"Token {issued.record.token_id} for {escape(issued.record.employer_id)} "
         "(shown once; give it to the employer through a safe channel):",
@@ -168,7 +159,7 @@ def revoke(
     employer_or_id: Annotated[
         str, typer.Argument(help="An employer id (all its tokens) or one token id.")
     ],
-    data_dir: DataDir = None,
+    data_dir: DataDir,
 ) -> None:
     """Revoke tokens: they no longer sign anyone in, from the next page load on."""
     from workforce.dashboards.access import AccessError, revoke_tokens
@@ -176,20 +167,20 @@ def revoke(
     try:
         revoked = revoke_tokens(_data_dir(data_dir), employer_or_id)
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     for record in revoked:
         console.print(f"Revoked {record.token_id} ({escape(record.employer_id)})", soft_wrap=True)
 
 
 @token_app.command("list")
-def list_tokens(data_dir: DataDir = None) -> None:
+def list_tokens(data_dir: DataDir) -> None:
     """Every token issued: id, employer, issued, revoked (never the token itself)."""
     from workforce.dashboards.access import AccessError, read_tokens
 
     try:
         records = read_tokens(_data_dir(data_dir))
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if not records:
         console.print("No tokens issued.")
         return

@@ -51,7 +51,7 @@ def test_a_busy_data_folder_makes_a_writer_wait_then_stop_with_one_line(
         [sys.executable, "-c", HOLD, str(tmp_path)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
     )
     try:
         assert holder.stdout is not None

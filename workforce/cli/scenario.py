@@ -1,0 +1,284 @@
+"""``workforce scenario run|compare|review``: levers on the projection, and saved decisions."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from workforce.cli.options import DataDir, HorizonYear, ModelsDir, Paths, Seed
+from workforce.cli.support import console, fail, writes_data
+from workforce.store import Store, StoreError, write_frame
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from workforce.forecast.outlook import Outlook
+
+scenario_app = typer.Typer(
+    help="Scenario levers on the forecast: run one, compare several, review saved ones.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scenario`` group to ``app``."""
+    app.add_typer(scenario_app, name="scenario")
+
+
+def load_outlook(data_dir: Path) -> Outlook:
+    """The outlook ``workforce forecast`` saved, or a one-line error saying what to run."""
+    from workforce.forecast.outlook import Outlook
+
+    folder = Store(data_dir).outlook
+    try:
+        return Outlook.load(folder)
+    except FileNotFoundError:
+        raise fail(f"{folder}: no outlook; run `workforce forecast` first") from None
+    except StoreError as error:
+        raise fail(str(error)) from None
+
+
+def _read(files: list[Path]) -> list:
+    from workforce.scenario import ScenarioError, read_scenario
+
+    try:
+        return [read_scenario(path) for path in files]
+    except ScenarioError as error:
+        raise fail(str(error)) from None
+
+
+def _table(frame: pl.DataFrame, title: str, digits: int = 0) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(column, justify="left" if frame[column].dtype == str else "right")
+    for row in frame.iter_rows():
+        table.add_row(
+            *(
+                "" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+                for v in row
+            )
+        )
+    return table
+
+
+@scenario_app.command("run")
+@writes_data("scenario run")
+def run(
+    file: Annotated[
+        Path, typer.Argument(help="Scenario file (TOML), e.g. scenarios/retention.toml.")
+    ],
+    data_dir: DataDir,
+    models_dir: ModelsDir = Path("models"),
+    paths: Paths = 500,
+    seed: Seed = 0,
+    save: Annotated[
+        bool, typer.Option(help="Save the scenario in the forecast run's decision log.")
+    ] = True,
+) -> None:
+    """Apply a scenario's levers; write <data>/scenarios/<name>/*.parquet and log the decision."""
+    import polars as pl
+
+    from workforce.decisions import DecisionError, run_of, save_scenario_decision
+    from workforce.forecast.outlook import write_marts
+    from workforce.scenario import ScenarioError, default_horizon_year, scenario_marts
+
+    started = time.perf_counter()
+    (scenario,) = _read([file])
+    outlook = load_outlook(data_dir)
+    run_folder = None
+    if save:
+        try:
+            run_folder = run_of(outlook.metadata, models_dir, outlook.origin)
+        except DecisionError as error:
+            raise fail(f"{error} (or pass --no-save)") from None
+    try:
+        marts = scenario_marts(outlook, scenario, paths=paths, seed=seed)
+    except ScenarioError as error:
+        raise fail(str(error)) from None
+    folder = Store(data_dir).scenarios / scenario.name
+    write_marts(marts, folder, group="scenario")
+    region = (
+        marts["shortage"]
+        .filter(pl.col("level") == "region_code")
+        .select(
+            "year",
+            baseline_gap_fte="baseline_shortage_fte",
+            scenario_gap_fte="shortage_fte",
+            reduction_fte="reduction_fte",
+            lo_80="reduction_fte_lo_80",
+            hi_80="reduction_fte_hi_80",
+            reduction_persons="reduction_persons",
+        )
+    )
+    console.print(_table(region, f"{scenario.name} v{scenario.version}: region shortage (FTE)"))
+    year = default_horizon_year(outlook)
+    effects = (
+        marts["effects"]
+        .filter((pl.col("level") == "region_code") & (pl.col("year") == year))
+        .select("lever", "reduction_fte", "reduction_persons")
+    )
+    console.print(_table(effects, f"Lever effects in {year}: alone, together, interaction"))
+    where = f"marts in {folder}"
+    if run_folder is not None:
+        decision = save_scenario_decision(
+            run_folder,
+            outlook,
+            scenario,
+            marts=marts,
+            settings={"paths": paths, "seed": seed},
+        )
+        where += f"; decision saved in {decision}"
+    console.print(f"{where}; {time.perf_counter() - started:.1f} s.", soft_wrap=True)
+
+
+@scenario_app.command("compare")
+@writes_data("scenario compare")
+def compare(
+    data_dir: DataDir,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Scenario files; none: the standard levers.")
+    ] = None,
+    standard: Annotated[
+        bool,
+        typer.Option(
+            help="Add the standard levers of the three pillars: keep 1 in 10 leavers, keep 1 "
+            "in 10 student dropouts, +15 % intake, +10 % career changers, 3 % upskilling, "
+            "+2 contract hours, 5 % task shifting, 10 % less demand growth."
+        ),
+    ] = False,
+    horizon_year: HorizonYear = None,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV file (default <data>/scenarios/lever_table.csv).")
+    ] = None,
+    paths: Paths = 500,
+    seed: Seed = 0,
+) -> None:
+    """The lever table: reduction of the gap at the horizon per profession and in total."""
+    from workforce.scenario import ScenarioError, lever_table, lever_table_wide, standard_levers
+
+    started = time.perf_counter()
+    scenarios = _read(files or [])
+    outlook = load_outlook(data_dir)
+    if standard or not scenarios:
+        scenarios += standard_levers(outlook)
+    try:
+        table = lever_table(outlook, scenarios, horizon_year=horizon_year, paths=paths, seed=seed)
+    except ScenarioError as error:
+        raise fail(str(error)) from None
+    out = out or Store(data_dir).scenarios / "lever_table.csv"
+    write_frame(table, out)
+    year = table["horizon_year"][0]
+    console.print(
+        _table(
+            lever_table_wide(table, "reduction_fte"),
+            f"Reduction of the shortage in {year} (FTE); gap_fte = baseline shortage",
+        )
+    )
+    console.print(
+        _table(
+            lever_table_wide(table, "reduction_persons").drop("gap_fte"),
+            f"Reduction of the shortage in {year} (persons)",
+        )
+    )
+    _print_pillars(table)
+    _print_flows(data_dir, int(year))
+    console.print(
+        f"{len(scenarios)} scenarios, {paths} paths, seed {seed}: {out} in "
+        f"{time.perf_counter() - started:.1f} s.",
+        soft_wrap=True,
+    )
+
+
+def _print_pillars(table: pl.DataFrame) -> None:
+    """Region-wide reduction per lever with its 80 % interval and pillar, largest first."""
+    import polars as pl
+
+    region = (
+        table.filter(pl.col("profession_code").is_null())
+        .select(
+            "scenario",
+            "pillar",
+            "reduction_fte",
+            "reduction_fte_lo_80",
+            "reduction_fte_hi_80",
+            "reduction_persons",
+        )
+        .sort("reduction_fte", descending=True)
+    )
+    console.print(_table(region, "Region: reduction per lever and pillar (FTE, 80 % interval)"))
+
+
+def _print_flows(data_dir: Path, year: int) -> None:
+    """The region's flows from the origin to December of ``year`` (decomposition mart), which
+    explain the order of the levers."""
+    import polars as pl
+
+    path = Store(data_dir).forecast_path("decomposition")
+    if not path.is_file():
+        return
+    flows = pl.read_parquet(path).filter(
+        (pl.col("level") == "region_code")
+        & (pl.col("resolution") == "year")
+        & (pl.col("month").dt.year() == year)
+    )
+    if flows.is_empty():
+        return
+    console.print(
+        _table(
+            flows.select(
+                "shortage_start_fte",
+                "demand_growth_fte",
+                "leavers_fte",
+                "retirements_fte",
+                "graduates_fte",
+                "other_inflow_fte",
+                "shortage_fte",
+            ),
+            f"Region: flows to {year} (FTE; inflows negative: they reduce the shortage)",
+        )
+    )
+
+
+@scenario_app.command("review")
+def review(
+    data_dir: DataDir,
+    decision: Annotated[
+        Path | None,
+        typer.Argument(help="Decision folder (models/<run>/decisions/...); default the newest."),
+    ] = None,
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Compare a saved decision's expected graduates and headcount with the current marts."""
+    import polars as pl
+
+    from workforce.decisions import (
+        DecisionError,
+        describe_review,
+        list_decisions,
+        review_decision,
+    )
+
+    if decision is None:
+        saved = list_decisions(models_dir)
+        if saved.is_empty():
+            raise fail(f"{models_dir}: no saved decisions; run `workforce scenario run` first")
+        decision = Path(saved.sort("folder")["folder"][-1])
+    try:
+        result = review_decision(decision, data_dir)
+    except DecisionError as error:
+        raise fail(str(error)) from None
+    from workforce.csv_safety import write_csv
+
+    write_csv(result, decision / "review.csv")
+    known = result.filter(pl.col("actual").is_not_null())
+    for line in describe_review(result):
+        console.print(line)
+    console.print(
+        f"{known.height} of {result.height} expected values observed so far; "
+        f"{decision / 'review.csv'}.",
+        soft_wrap=True,
+    )
