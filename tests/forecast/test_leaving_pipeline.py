@@ -64,10 +64,14 @@ def hand_encoded(frame: pl.DataFrame, train: pl.DataFrame) -> np.ndarray:
         name: {code: float(i) for i, code in enumerate(sorted(train[name].unique().to_list()))}
         for name in CATEGORICAL_FEATURES
     }
-    return frame.with_columns(
-        pl.col(name).replace_strict(codes[name], default=None, return_dtype=pl.Float64)
-        for name in CATEGORICAL_FEATURES
-    ).select(pl.col(list(FEATURES)).cast(pl.Float64)).to_numpy()
+    return (
+        frame.with_columns(
+            pl.col(name).replace_strict(codes[name], default=None, return_dtype=pl.Float64)
+            for name in CATEGORICAL_FEATURES
+        )
+        .select(pl.col(list(FEATURES)).cast(pl.Float64))
+        .to_numpy()
+    )
 
 
 @pytest.fixture(scope="module")
