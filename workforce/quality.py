@@ -7,13 +7,13 @@ and month-on-month headcount jumps of more than ``JUMP_SHARE`` in the marts.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from workforce.ingest.load import PARTY_COLUMN, Staging, iter_quarantine
+from workforce.markdown import markdown_table as render_markdown
 from workforce.store import Store
 
 JUMP_SHARE = 0.20
@@ -175,20 +175,4 @@ def _jumps(path: Path) -> pl.DataFrame:
 
 def markdown_table(frame: pl.DataFrame) -> str:
     """A GitHub-flavoured Markdown table of a small frame; cell text is shown, never rendered."""
-    header = "| " + " | ".join(markdown_text(name) for name in frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = [
-        "| "
-        + " | ".join("" if value is None else markdown_text(str(value)) for value in row)
-        + " |"
-        for row in frame.iter_rows()
-    ]
-    return "\n".join([header, rule, *body]) + "\n"
-
-
-def markdown_text(value: str) -> str:
-    """Text from a delivered file as inert Markdown: HTML escaped, no table breaks or links."""
-    escaped = html.escape(value, quote=True)
-    for character in ("\\", "|", "[", "]", "`"):
-        escaped = escaped.replace(character, "\\" + character)
-    return " ".join(escaped.split())
+    return render_markdown(frame, inert=True) + "\n"

@@ -17,6 +17,7 @@ import polars as pl
 from workforce.csv_safety import write_csv
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.run import RunOutput
+from workforce.markdown import markdown_table as render_markdown
 from workforce.version import code_version
 
 
@@ -77,14 +78,8 @@ def load_prophet(folder: Path, unique_id: str) -> ProphetForecaster:
 
 
 def markdown_table(frame: pl.DataFrame, *, digits: int = 3) -> str:
-    """A frame as a GitHub Markdown table, floats rounded."""
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    lines = [header, rule]
-    for row in frame.iter_rows():
-        cells = [f"{value:.{digits}f}" if isinstance(value, float) else str(value) for value in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    """A frame as a GitHub Markdown table, floats rounded (see :mod:`workforce.markdown`)."""
+    return render_markdown(frame, digits=digits)
 
 
 def model_card(output: RunOutput, manifest: dict[str, object]) -> str:
