@@ -109,3 +109,26 @@ def test_recent_volatility_is_never_zero_and_follows_the_last_seasons() -> None:
     assert recent_volatility(calm_then_wild, 12) == pytest.approx(5.0, rel=0.1)
     assert recent_volatility(np.full(30, 7.0), 12) > 0
     assert recent_volatility(np.zeros(30), 12) > 0
+
+
+def test_half_widths_grow_in_proportion_to_the_step() -> None:
+    calibration = ConformalCalibration({80: 1.0, 95: 2.0}, sample_size=10)
+    prediction = calibration.apply(np.full(4, 50.0), scale=3.0)
+    np.testing.assert_allclose(prediction.upper[80] - 50.0, [3.0, 6.0, 9.0, 12.0])
+    np.testing.assert_allclose(50.0 - prediction.lower[95], [6.0, 12.0, 18.0, 24.0])
+
+
+def test_errors_further_ahead_count_less_per_unit() -> None:
+    """An error of 4 two steps ahead is as wide as an error of 2 one step ahead."""
+    far = ConformalCalibration.from_errors(np.full(30, 4.0), np.full(30, 2), np.ones(30))
+    near = ConformalCalibration.from_errors(np.full(30, 2.0), np.ones(30), np.ones(30))
+    assert far.quantiles == near.quantiles
+
+
+def test_the_calibration_table_has_one_row_per_level() -> None:
+    scores = np.arange(1.0, 25.0)
+    table = ConformalCalibration.from_scores(scores[:8], borrowed=scores, weight=4.0).to_frame()
+    assert table["level"].to_list() == list(LEVELS)
+    assert (table["errors"] == 8).all()
+    assert table["borrowed"].to_list() == pytest.approx([4.0] * len(LEVELS))
+    assert table["scaled_half_width"].is_sorted()

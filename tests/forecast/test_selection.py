@@ -107,3 +107,46 @@ def test_no_finite_error_is_a_clear_error() -> None:
 def test_combine_is_the_weighted_mean() -> None:
     means = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, 6.0])}
     np.testing.assert_allclose(combine(means, {"a": 0.75, "b": 0.25}), [1.5, 3.0])
+
+
+def test_fold_errors_are_each_folds_mase_against_its_own_scale() -> None:
+    inner = InnerEvidence(
+        forecasts={"naive": [np.array([1.0, 3.0]), np.array([4.0, 4.0])]},
+        actuals=[np.array([2.0, 2.0]), np.array([2.0, 6.0])],
+        scales=[0.5, 2.0],
+        volatilities=[1.0, 1.0],
+    )
+    np.testing.assert_allclose(inner.fold_errors()["naive"], [1.0 / 0.5, 2.0 / 2.0])
+
+
+def test_calibration_scores_divide_by_volatility_and_the_step() -> None:
+    inner = InnerEvidence(
+        forecasts={
+            "naive": [np.array([10.0, 10.0, 10.0])],
+            "drift": [np.array([12.0, 14.0, 16.0])],
+        },
+        actuals=[np.array([12.0, 12.0, 16.0])],
+        scales=[1.0],
+        volatilities=[2.0],
+    )
+    weights = {"naive": 0.5, "drift": 0.5}
+    np.testing.assert_allclose(inner.combined(weights)[0], [11.0, 12.0, 13.0])
+    # errors 1, 0, 3 over volatility 2 and steps 1, 2, 3
+    np.testing.assert_allclose(inner.calibration_scores(weights), [0.5, 0.0, 0.5])
+
+
+def test_without_a_default_candidate_the_best_are_taken_as_they_are() -> None:
+    choice = choose_pooled(
+        [evidence({"ets": [1.0, 1.0], "prophet": [3.0, 3.0]})], default=DEFAULT, top_k=1
+    )
+    assert choice.weights == {"ets": 1.0}
+    assert "no default candidate" in choice.reason
+
+
+def test_no_evidence_or_no_common_candidate_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no inner backtest"):
+        choose_pooled([], default=DEFAULT, top_k=3)
+    with pytest.raises(RuntimeError, match="every series"):
+        choose_pooled(
+            [evidence({"naive": [1.0]}), evidence({"drift": [1.0]})], default=DEFAULT, top_k=3
+        )
