@@ -2,7 +2,8 @@
 
 Test lanes: a test that starts Chromium (it uses the ``browser`` fixture, directly or through
 another fixture) is marked ``browser``; a test that needs a whole-region forecast or a Voila
-server is marked ``slow``. ``make test-fast`` runs everything else.
+server is marked ``slow``. ``make test-fast`` runs everything else, and its property tests try a
+quarter of their examples (``FAST_LANE_EXAMPLES``); ``make test`` tries them all.
 """
 
 from __future__ import annotations
@@ -53,14 +54,37 @@ SLOW_TESTS = (
 supply projection on the region, Dask, whole-region forecasts, national-scale generation."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by the fixtures they use, so new tests join the right lane by themselves."""
+FAST_LANE_EXAMPLES = 0.25
+"""Share of a property test's examples tried when slow tests are left out (``-m "not slow"``)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by the fixtures they use, so new tests join the right lane by themselves; in
+    the fast lane, give property tests fewer examples."""
+    fast_lane = "not slow" in (config.option.markexpr or "")
+    shortened: set[int] = set()
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
         if fixtures & SLOW_FIXTURES or item.nodeid.startswith(SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
+        if fast_lane:
+            _fewer_examples(getattr(item, "obj", None), shortened)
+
+
+def _fewer_examples(test: object, shortened: set[int]) -> None:
+    """Scale a Hypothesis test's ``max_examples`` by :data:`FAST_LANE_EXAMPLES`, once per test
+    function (parametrized tests share one). Hypothesis keeps a test's settings, its own
+    ``@settings`` included, on the attribute read here; without it the test runs unchanged."""
+    settings = getattr(test, "_hypothesis_internal_use_settings", None)
+    if settings is None or id(test) in shortened:
+        return
+    shortened.add(id(test))
+    examples = max(3, round(settings.max_examples * FAST_LANE_EXAMPLES))
+    test._hypothesis_internal_use_settings = hypothesis.settings(  # type: ignore[attr-defined]
+        settings, max_examples=examples
+    )
 
 
 @pytest.fixture(scope="session")
