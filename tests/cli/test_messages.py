@@ -81,3 +81,11 @@ def test_missing_inputs_are_named_in_full(deep: Path) -> None:
     result = _run("ingest", absent, "--data-dir", deep / "data")
     assert result.returncode == 2
     assert _line_with(result.stdout, "Not found") == f"Not found: {absent}"
+
+
+def test_a_choice_outside_its_list_is_one_line_naming_the_choices(deep: Path) -> None:
+    result = _run("forecast", "--data-dir", deep, "--executor", "spark")
+    assert result.returncode == 2
+    line = _line_with(result.stderr, "--executor")
+    assert line.startswith("Error: Invalid value for '--executor'")
+    assert "'spark' is not one of 'local', 'dask'" in line
