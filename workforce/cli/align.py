@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from workforce.cli.options import DataDir, HorizonYear, Language, ModelsDir, Paths, Seed, Target
-from workforce.cli.scenario import load_outlook
-from workforce.cli.support import console, fail, writes_data
+from workforce.cli.support import console, fail, load_outlook, writes_data
 from workforce.privacy import DEFAULT_K
 from workforce.store import Store
 
@@ -78,12 +77,10 @@ def align(
     destinations = observed = None
     store = Store(data_dir)
     if store.mart_path("spells").is_file() and store.mart_path("education_pipeline").is_file():
-        import polars as pl
-
         from workforce.reference import load_reference
 
-        spells = pl.read_parquet(store.mart_path("spells"))
-        pipeline = pl.read_parquet(store.mart_path("education_pipeline"))
+        spells = store.read_mart("spells")
+        pipeline = store.read_mart("education_pipeline")
         destinations = graduate_destinations(spells, pipeline, load_reference(), outlook.origin)
         observed = graduate_hires(spells, outlook.origin)
     try:

@@ -10,13 +10,11 @@ import typer
 from rich.table import Table
 
 from workforce.cli.options import DataDir, HorizonYear, ModelsDir, Paths, Seed
-from workforce.cli.support import console, fail, writes_data
-from workforce.store import Store, StoreError, write_frame
+from workforce.cli.support import console, fail, load_outlook, writes_data
+from workforce.store import Store, write_frame
 
 if TYPE_CHECKING:
     import polars as pl
-
-    from workforce.forecast.outlook import Outlook
 
 scenario_app = typer.Typer(
     help="Scenario levers on the forecast: run one, compare several, review saved ones.",
@@ -27,19 +25,6 @@ scenario_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     """Add the ``scenario`` group to ``app``."""
     app.add_typer(scenario_app, name="scenario")
-
-
-def load_outlook(data_dir: Path) -> Outlook:
-    """The outlook ``workforce forecast`` saved, or a one-line error saying what to run."""
-    from workforce.forecast.outlook import Outlook
-
-    folder = Store(data_dir).outlook
-    try:
-        return Outlook.load(folder)
-    except FileNotFoundError:
-        raise fail(f"{folder}: no outlook; run `workforce forecast` first") from None
-    except StoreError as error:
-        raise fail(str(error)) from None
 
 
 def _read(files: list[Path]) -> list:
@@ -217,10 +202,10 @@ def _print_flows(data_dir: Path, year: int) -> None:
     explain the order of the levers."""
     import polars as pl
 
-    path = Store(data_dir).forecast_path("decomposition")
-    if not path.is_file():
+    store = Store(data_dir)
+    if not store.forecast_path("decomposition").is_file():
         return
-    flows = pl.read_parquet(path).filter(
+    flows = store.read_forecast("decomposition").filter(
         (pl.col("level") == "region_code")
         & (pl.col("resolution") == "year")
         & (pl.col("month").dt.year() == year)

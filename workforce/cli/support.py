@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ from rich.progress import (
 )
 
 from workforce.store import Store, StoreError, data_dir_from_env
+
+if TYPE_CHECKING:
+    from workforce.forecast.outlook import Outlook
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -102,3 +105,16 @@ def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
 
     with bars:
         yield report
+
+
+def load_outlook(data_dir: Path) -> Outlook:
+    """The outlook ``workforce forecast`` saved, or a one-line error saying what to run."""
+    from workforce.forecast.outlook import Outlook
+
+    folder = Store(data_dir).outlook
+    try:
+        return Outlook.load(folder)
+    except FileNotFoundError:
+        raise fail(f"{folder}: no outlook; run `workforce forecast` first") from None
+    except StoreError as error:
+        raise fail(str(error)) from None
