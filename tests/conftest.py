@@ -48,10 +48,19 @@ SLOW_TESTS = (
     "tests/cli/test_data.py::test_generated_region_passes_validation",
     "tests/synthetic/test_generate.py::test_national_scale_streams_one_partition_per_block",
     "tests/synthetic/test_ground_truth.py::test_leave_rates_by_age_band_recover_the_manifest",
+    # Real processes: the command as a user starts it, a second writer, a killed lock holder.
+    "tests/cli/test_messages.py",
+    "tests/cli/test_support.py::test_a_busy_data_folder_makes_a_writer_wait_then_stop_with_one_line",
+    "tests/test_schemas.py::test_import_does_not_load_reference",
+    "tests/dashboards/test_access.py::test_two_commands_at_once_lose_no_token",
+    "tests/test_store.py::test_a_second_writer_waits_with_a_message_and_then_gives_up",
+    "tests/test_store.py::test_a_killed_writer_releases_the_lock",
+    "tests/test_store.py::test_a_direct_call_from_a_notebook_waits_for_the_lock_too",
 )
 """Tests (or whole modules, by their module fixtures) that took the longest in
 ``pytest -m "not slow and not browser" --durations=60``: fits of the leaving model and the
-supply projection on the region, Dask, whole-region forecasts, national-scale generation."""
+supply projection on the region, Dask, whole-region forecasts, national-scale generation, and
+tests that start real processes (each pays a fresh interpreter and its imports)."""
 
 
 FAST_LANE_EXAMPLES = 0.25
@@ -81,7 +90,7 @@ def _fewer_examples(test: object, shortened: set[int]) -> None:
     if settings is None or id(test) in shortened:
         return
     shortened.add(id(test))
-    examples = max(3, round(settings.max_examples * FAST_LANE_EXAMPLES))
+    examples = max(1, round(settings.max_examples * FAST_LANE_EXAMPLES))
     test._hypothesis_internal_use_settings = hypothesis.settings(  # type: ignore[attr-defined]
         settings, max_examples=examples
     )
