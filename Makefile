@@ -53,11 +53,12 @@ pytest: $(STAMP)
 ## Everything: lint, types and the whole suite, browser and slow tests included (CI).
 test: lint typecheck pytest
 
-## Lint, types and every test except the slow and browser ones, for the edit-test loop.
+## Lint and every test except the slow and browser ones, on two processes (a test file stays
+## in one), for the edit-test loop.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not slow and not browser" -q
+	$(BIN)/pytest -m "not slow and not browser" -q -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
