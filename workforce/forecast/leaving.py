@@ -25,6 +25,9 @@ Calendar year is left out: on the seed-42 region it did not lower the out-of-tim
 cannot extrapolate it anyway.
 :meth:`LeavingModel.monthly_hazards` turns annual probabilities into monthly hazards with
 ``1 - (1 - p) ** (1 / 12)``.
+
+Over 500 lines because person-periods, the model and its out-of-time evaluation share one
+definition of the periods and features; split, each part would repeat it.
 """
 
 from __future__ import annotations
