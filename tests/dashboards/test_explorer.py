@@ -20,6 +20,7 @@ from workforce.dashboards.explorer_data import (
     supply_frame,
 )
 from workforce.dashboards.format import Language, format_number, format_percent
+from workforce.dashboards.model_choice import describe_mix, explain_reason
 
 
 @pytest.fixture
@@ -121,7 +122,9 @@ def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplor
     assert sorted(bars.x) == pytest.approx(sorted(metrics["mase"].to_list()))
     assert "gekozen (geleverd)" in bars.y
     choice = app.run.choices.filter(pl.col("unique_id") == app.unique_id).row(0, named=True)
-    assert choice["choice"] in app.model_details.value
+    assert describe_mix(choice["weights"]) in app.model_details.value
+    assert explain_reason(choice["reason"]) in app.model_details.value
+    assert choice["reason"] not in app.model_details.value  # English, on the Dutch page
     assert app.run.run_id in app.model_details.value
 
 

@@ -61,6 +61,7 @@ from workforce.dashboards.format import (
     label,
     model_label,
 )
+from workforce.dashboards.model_choice import describe_mix, explain_reason
 from workforce.dashboards.widgets import (
     COLOURS,
     dropdown,
@@ -420,9 +421,11 @@ class ForecastExplorerApp(App):
             self.model_details.value = empty_state_html(language)
             return
         rows = [
-            (label("chosen_model", language), str(choice.get("choice") or "")),
-            (label("weights", language), str(choice.get("weights") or "")),
-            (label("reason", language), str(choice.get("reason") or "")),
+            (
+                label("chosen_model", language),
+                describe_mix(str(choice.get("weights") or choice.get("choice") or ""), language),
+            ),
+            (label("reason", language), explain_reason(str(choice.get("reason") or ""), language)),
             (label("run", language), f"{run.run_id} · {run.manifest.get('code_version', '')}"),
         ]
         cells = "".join(
