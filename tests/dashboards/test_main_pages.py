@@ -387,8 +387,10 @@ def test_choosing_a_profession_changes_the_graduates_chart(
 def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook) -> None:
     href = training_page.evaluate(DOWNLOAD, ".csv")
     assert href.startswith("data:text/csv;base64,")
-    table = pl.read_csv(base64.b64decode(href.split(",", 1)[1]))
-    assert table["rank"].to_list() == advise_intake(outlook).table["rank"].to_list()
+    payload = base64.b64decode(href.split(",", 1)[1])
+    assert payload.startswith(b"\xef\xbb\xbf")
+    table = pl.read_csv(payload, separator=";", infer_schema_length=None)
+    assert table["Rang"].to_list() == advise_intake(outlook).table["rank"].to_list()
     xlsx = training_page.evaluate(DOWNLOAD, ".xlsx")
     assert base64.b64decode(xlsx.split(",", 1)[1])[:2] == b"PK"
 

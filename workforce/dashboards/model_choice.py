@@ -61,8 +61,10 @@ REASONS: tuple[ReasonKind, ...] = (
         marker=re.compile(r"^beat the default in every inner fold", re.IGNORECASE),
         detail=re.compile(r"(?P<gain>\d+)\s*% lower MASE", re.IGNORECASE),
         full={
-            _NL: "Voorspelde in elke proefperiode beter dan de standaardmix, met {gain} kleinere fout.",
-            _EN: "Did better than the default mix in every trial period, with {gain} smaller error.",
+            _NL: "Voorspelde in elke proefperiode beter dan de standaardmix, met {gain} "
+            "kleinere fout.",
+            _EN: "Did better than the default mix in every trial period, with {gain} smaller "
+            "error.",
         },
         short={
             _NL: "Voorspelde in elke proefperiode beter dan de standaardmix.",
@@ -75,8 +77,8 @@ REASONS: tuple[ReasonKind, ...] = (
         detail=None,
         full={},
         short={
-            _NL: "Geen ander model voorspelde in elke proefperiode duidelijk beter: de standaardmix "
-            "(naïef, drift, theta) blijft staan.",
+            _NL: "Geen ander model voorspelde in elke proefperiode duidelijk beter: de "
+            "standaardmix (naïef, drift, theta) blijft staan.",
             _EN: "No other model did clearly better in every trial period: the default mix "
             "(naive, drift, theta) stays.",
         },
@@ -169,9 +171,7 @@ def _numbers(groups: dict[str, str | None], language: Language) -> dict[str, str
 
 def model_weights(weights: str | None) -> list[tuple[str, float]]:
     """``drift 0.39, theta 0.33`` (or ``drift 0.39 + theta 0.33``) as (model, weight) pairs."""
-    return [
-        (match["name"], float(match["weight"])) for match in _WEIGHT.finditer(weights or "")
-    ]
+    return [(match["name"], float(match["weight"])) for match in _WEIGHT.finditer(weights or "")]
 
 
 def describe_mix(choice: str | None, language: Language = Language.nl) -> str:
@@ -180,8 +180,7 @@ def describe_mix(choice: str | None, language: Language = Language.nl) -> str:
     pairs = model_weights(text)
     if pairs:
         return " · ".join(
-            f"{model_label(name, language)} "
-            f"{format_percent(weight, digits=0, language=language)}"
+            f"{model_label(name, language)} {format_percent(weight, digits=0, language=language)}"
             for name, weight in sorted(pairs, key=lambda pair: -pair[1])
         )
     mean_of = _MEAN_OF.match(text)

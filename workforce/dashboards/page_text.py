@@ -129,6 +129,67 @@ TEXTS: dict[str, dict[Language, str]] = {
         _NL: "Maak eerst de prognose: `workforce forecast`.",
         _EN: "Run the forecast first: `workforce forecast`.",
     },
+    # Every page: sources, dates, the demo banner, units and help
+    "source": {_NL: "Bron", _EN: "Source"},
+    "reference_date": {_NL: "peildatum", _EN: "reference date"},
+    "date_unknown": {_NL: "onbekend", _EN: "unknown"},
+    "source_staff": {
+        _NL: "personeels- en vacaturebestanden van de zorgwerkgevers",
+        _EN: "staff and vacancy files of the care employers",
+    },
+    "source_staff_n": {
+        _NL: "personeels- en vacaturebestanden van {n} zorgwerkgevers",
+        _EN: "staff and vacancy files of {n} care employers",
+    },
+    "source_forecast": {
+        _NL: "prognose en scenario's: workforce (modelrun {run})",
+        _EN: "forecast and scenarios: workforce (model run {run})",
+    },
+    "source_education": {
+        _NL: "opleidingsgegevens per instelling (DUO-opzet)",
+        _EN: "education data per institution (DUO layout)",
+    },
+    "source_sick_leave": {
+        _NL: "verzuim: CBS StatLine 80072ned, landelijk per branche, t/m {period}",
+        _EN: "sick leave: CBS StatLine 80072ned, national per sector, up to {period}",
+    },
+    "source_tension": {
+        _NL: "spanningsbanden: UWV-spanningsindicator",
+        _EN: "tension bands: UWV tension indicator",
+    },
+    "demo_title": {_NL: "Demonstratiegegevens.", _EN: "Demonstration data."},
+    "demo_body": {
+        _NL: "Alle cijfers op deze pagina komen uit de gegenereerde voorbeeldregio, niet van "
+        "echte werkgevers of opleidingen. Gebruik ze niet voor besluiten.",
+        _EN: "Every figure on this page comes from the generated example region, not from real "
+        "employers or schools. Do not use them for decisions.",
+    },
+    "demo_source": {_NL: "gegenereerde voorbeeldregio", _EN: "generated example region"},
+    "surplus": {_NL: "overschot", _EN: "surplus"},
+    "shortage_word": {_NL: "tekort", _EN: "shortage"},
+    "help_title": {_NL: "Hoe lees ik deze cijfers?", _EN: "How to read these figures"},
+    "help_interval": {
+        _NL: "Intervallen: bij '80%: 1.900 \u2013 3.100' ligt de uitkomst naar verwachting in "
+        "8 van de 10 gevallen tussen die twee getallen; hoe verder vooruit, hoe breder. Een "
+        "negatief getal is een overschot: meer personeel dan nodig.",
+        _EN: "Intervals: with '80%: 1,900 \u2013 3,100' the outcome is expected between those two "
+        "numbers in 8 cases out of 10; the further ahead, the wider. A negative number is a "
+        "surplus: more staff than needed.",
+    },
+    "help_fte": {
+        _NL: "Fte en personen: 1 fte is een volledige werkweek van 36 uur. Omdat de meeste "
+        "medewerkers in deeltijd werken, zijn er meer personen dan fte nodig om een tekort in "
+        "fte te dichten; de regiopagina rekent in fte, de opleidingspagina in personen.",
+        _EN: "FTE and persons: 1 FTE is a full 36-hour week. As most staff work part time, "
+        "closing a shortage in FTE takes more persons than FTE; the regional page counts FTE, "
+        "the training page persons.",
+    },
+    "help_demand": {
+        _NL: "Vraag en personeel: de vraag (benodigde fte) is de bezetting plus de openstaande "
+        "vacatures; het personeel is wie er nu werkt. Het tekort is vraag min personeel.",
+        _EN: "Demand and staff: demand (required FTE) is staff in post plus open vacancies; "
+        "staff is who works now. The shortage is demand minus staff.",
+    },
     # Training alignment
     "training_title": {
         _NL: "Opleiden voor de arbeidsmarkt: instroomadvies per opleiding",
@@ -180,8 +241,11 @@ TEXTS: dict[str, dict[Language, str]] = {
         _NL: "Instroomadvies per opleiding en instelling",
         _EN: "Intake advice per programme and institution",
     },
-    "download_csv": {_NL: "Download CSV", _EN: "Download CSV"},
-    "download_xlsx": {_NL: "Download Excel", _EN: "Download Excel"},
+    "download_csv": {
+        _NL: "Download CSV (voor Nederlandse Excel)",
+        _EN: "Download CSV (for English Excel)",
+    },
+    "download_xlsx": {_NL: "Download Excel (xlsx)", _EN: "Download Excel (xlsx)"},
     "col_rank": {_NL: "#", _EN: "#"},
     "col_programme": {_NL: "Opleiding", _EN: "Programme"},
     "col_level": {_NL: "Niveau", _EN: "Level"},
@@ -262,3 +326,15 @@ def download_link(label: str, payload: bytes, *, filename: str, mime: str) -> st
 def section_title(title: str) -> str:
     """A section heading in the house style."""
     return f"<h3 style='font-family:sans-serif;margin:16px 0 4px'>{html.escape(title)}</h3>"
+
+
+def help_html(keys: Sequence[str], language: Language = Language.nl) -> str:
+    """A folded "Hoe lees ik deze cijfers?" box with the help texts ``keys``."""
+    items = "".join(
+        f"<p style='margin:4px 0'>{html.escape(text(key, language))}</p>" for key in keys
+    )
+    return (
+        "<details class='wf-help' style='font-family:sans-serif;font-size:13px;margin:4px 0 8px'>"
+        f"<summary style='cursor:pointer;color:#1f3b73'>{html.escape(text('help_title', language))}"
+        f"</summary>{items}</details>"
+    )

@@ -31,10 +31,10 @@ from workforce.dashboards.format import (
     format_percent,
 )
 from workforce.dashboards.page_text import download_link, html_table, section_title, text
+from workforce.dashboards.spreadsheet import advice_csv, advice_xlsx
 from workforce.dashboards.training_alignment_data import (
     AdviceSource,
     TrainingHeadlines,
-    advice_file,
     destination_rows,
     destinations_of,
     gap_rows,
@@ -458,13 +458,13 @@ class TrainingAlignmentApp(App):
             "<div class='wf-downloads' style='margin:8px 0'>"
             + download_link(
                 text("download_csv", language),
-                advice_file(self.advice, ".csv"),
+                advice_csv(self.advice.table, language),
                 filename=f"{name}.csv",
-                mime="text/csv",
+                mime="text/csv;charset=utf-8",
             )
             + download_link(
                 text("download_xlsx", language),
-                advice_file(self.advice, ".xlsx"),
+                advice_xlsx(self.advice, language),
                 filename=f"{name}.xlsx",
                 mime=XLSX,
             )
