@@ -62,6 +62,15 @@ from workforce.dashboards.format import (
     model_label,
 )
 from workforce.dashboards.model_choice import describe_mix, explain_reason
+from workforce.dashboards.page_text import help_html, text
+from workforce.dashboards.provenance import (
+    UNKNOWN,
+    Provenance,
+    demo_banner_html,
+    read_provenance,
+    source_html,
+    staff_source,
+)
 from workforce.dashboards.widgets import (
     COLOURS,
     dropdown,
@@ -99,10 +108,12 @@ class ForecastExplorerApp(App):
         run: RegistryRun = NO_RUN,
         names: Names | None = None,
         language: Language = Language.nl,
+        provenance: Provenance = UNKNOWN,
     ) -> None:
         super().__init__()
         self.names = names or Names()
         self.run = run
+        self.provenance = provenance
         self.keys = series_keys(history, forecasts)
         self._ids = dict(zip(self.keys["series"], self.keys["unique_id"], strict=True))
         self._history = _partition(history, "series")
@@ -125,6 +136,9 @@ class ForecastExplorerApp(App):
             style={"button_width": "48px"},
         )
         self.title = widgets.HTML()
+        self.banner = widgets.HTML()
+        self.source = widgets.HTML()
+        self.help = widgets.HTML()
         self.tiles = {name: headline_tile("", "") for name in TILES}
         self.model_details = widgets.HTML()
         self.notice = widgets.HTML()
@@ -167,6 +181,7 @@ class ForecastExplorerApp(App):
             run=latest_run(models_dir or models_dir_from_env()),
             names=load_names(),
             language=language,
+            provenance=read_provenance(data_dir),
         )
 
     # State -----------------------------------------------------------------
@@ -299,6 +314,14 @@ class ForecastExplorerApp(App):
         self.title.value = (
             f"<h2 style='font-family:sans-serif'>{label('explorer_title', language)}</h2>"
         )
+        self.banner.value = demo_banner_html(self.provenance, language)
+        run = self.run.run_id or text("date_unknown", language)
+        self.source.value = source_html(
+            [staff_source(self.provenance, language), text("source_forecast", language, run=run)],
+            self.provenance,
+            language,
+        )
+        self.help.value = help_html(("help_interval", "help_demand"), language)
         self._draw_forecast(self.figure, history, forecast, language)
         self._draw_backtest(self.backtest_figure, metrics, language)
         self.show(self.forecast_plot, self.figure)
@@ -462,8 +485,11 @@ class ForecastExplorerApp(App):
         return widgets.VBox(
             [
                 self.title,
+                self.banner,
+                self.source,
                 controls,
                 tiles,
+                self.help,
                 self.notice,
                 self.forecast_plot,
                 details,

@@ -24,8 +24,16 @@ TEXTS: dict[str, dict[Language, str]] = {
     "viewer_public": {_NL: "Regio (openbaar)", _EN: "Region (public)"},
     "horizon": {_NL: "Horizon", _EN: "Horizon"},
     "years": {_NL: "jaar", _EN: "years"},
-    "headcount": {_NL: "Personeel (regio)", _EN: "Staff (region)"},
-    "fte": {_NL: "Fte (regio)", _EN: "FTE (region)"},
+    "headcount": {_NL: "Personeel", _EN: "Staff"},
+    "fte": {_NL: "Bezetting in fte", _EN: "Staff in FTE"},
+    "fte_per_person": {
+        _NL: "{value} fte per persoon (36 uur = 1 fte)",
+        _EN: "{value} FTE per person (36 hours = 1 FTE)",
+    },
+    "vacancy_rate_note": {
+        _NL: "open vacatures per 100 banen (bezet plus open)",
+        _EN: "open vacancies per 100 jobs (filled plus open)",
+    },
     "open_vacancies": {_NL: "Openstaande vacatures", _EN: "Open vacancies"},
     "vacancy_rate": {_NL: "Vacaturegraad", _EN: "Vacancy rate"},
     "turnover": {
@@ -128,6 +136,45 @@ TEXTS: dict[str, dict[Language, str]] = {
     "forecast_hint": {
         _NL: "Maak eerst de prognose: `workforce forecast`.",
         _EN: "Run the forecast first: `workforce forecast`.",
+    },
+    "ranking_title": {
+        _NL: "Waar is het tekort het grootst? Over {n} jaar, {scope}",
+        _EN: "Where is the shortage largest? In {n} years, {scope}",
+    },
+    "ranking_fte": {_NL: "Tekort (fte)", _EN: "Shortage (FTE)"},
+    "ranking_persons": {_NL: "Tekort (personen)", _EN: "Shortage (persons)"},
+    "ranking_share": {_NL: "Deel van de vraag", _EN: "Share of demand"},
+    "ranking_band": {_NL: "Spanning (UWV-band)", _EN: "Tension (UWV band)"},
+    "ranking_trend": {_NL: "Trend (vorig jaar)", _EN: "Trend (year before)"},
+    "trend_up": {_NL: "groeit", _EN: "growing"},
+    "trend_down": {_NL: "krimpt", _EN: "shrinking"},
+    "trend_steady": {_NL: "stabiel", _EN: "steady"},
+    "ranking_note": {
+        _NL: "Spanning in de vijf banden van de UWV-spanningsindicator (zeer ruim < 0,25; ruim "
+        "< 0,67; gemiddeld < 1,5; krap < 4; zeer krap vanaf 4), hier berekend als het tekort in "
+        "personen per persoon die in een kwartaal het beroep instroomt (afgestudeerden en "
+        "zij-instromers). UWV rekent met vacatures per kortdurend werkloze; de banden zijn "
+        "dezelfde, de teller en noemer niet.",
+        _EN: "Tension in the five bands of UWV's tension indicator (very slack < 0.25; slack "
+        "< 0.67; balanced < 1.5; tight < 4; very tight from 4), computed here as the shortage in "
+        "persons per person entering the profession in a quarter (graduates and career "
+        "changers). UWV uses vacancies per short-term unemployed person; the bands are the "
+        "same, the ratio is not.",
+    },
+    "sick_leave": {_NL: "Ziekteverzuim", _EN: "Sick leave"},
+    "sick_leave_title": {
+        _NL: "Ziekteverzuim per kwartaal (CBS, landelijk, % van de werkdagen)",
+        _EN: "Sick leave per quarter (CBS, national, % of working days)",
+    },
+    "flex_note": {
+        _NL: "Flexpool: de fte die nodig is om in 9 van de 10 maanden alle openstaande vacatures "
+        "op te vangen, voor iedere werkgever apart tegenover één pool voor de hele regio. Alle "
+        "branches samen, de 15 beroepen met de grootste pool; volgt de filters Branche en "
+        "Beroep niet.",
+        _EN: "Flex pool: the FTE needed to cover every open vacancy in 9 months out of 10, for "
+        "each employer on its own against one pool for the whole region. All sectors together, "
+        "the 15 professions with the largest pool; does not follow the sector and profession "
+        "filters.",
     },
     # Every page: sources, dates, the demo banner, units and help
     "source": {_NL: "Bron", _EN: "Source"},

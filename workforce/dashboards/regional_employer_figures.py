@@ -91,3 +91,12 @@ def benchmark_template() -> go.Figure:
     )
     figure.update_layout(hovermode="closest", showlegend=False, margin={"t": 60, "b": 80})
     return figure
+
+
+def sick_leave_template() -> go.Figure:
+    """Sick leave per quarter, as a share of working days."""
+    figure = base_figure(height=320)
+    figure.add_scatter(mode="lines+markers", line={"color": COLOURS["history"]})
+    figure.update_yaxes(tickformat=".1%", rangemode="tozero")
+    figure.update_layout(hovermode="closest", showlegend=False, margin={"t": 70})
+    return figure

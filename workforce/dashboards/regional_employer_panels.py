@@ -9,6 +9,7 @@ filters and tells each panel when to redraw.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -17,8 +18,15 @@ import polars as pl
 
 from workforce.dashboards.app import figure_output, show_figure
 from workforce.dashboards.data import ALL, Names
-from workforce.dashboards.format import Language, format_month, format_number, format_percent
-from workforce.dashboards.page_text import text
+from workforce.dashboards.format import (
+    Language,
+    format_month,
+    format_number,
+    format_percent,
+    format_quarter,
+    signed_amount,
+)
+from workforce.dashboards.page_text import html_table, section_title, text
 from workforce.dashboards.regional_employer_data import (
     RegionalFiles,
     ViewerTables,
@@ -28,6 +36,7 @@ from workforce.dashboards.regional_employer_data import (
     retention_trend,
     retirement_rows,
     sankey_tables,
+    sick_leave_rows,
     yearly_kpis,
 )
 from workforce.dashboards.regional_employer_figures import (
@@ -37,8 +46,10 @@ from workforce.dashboards.regional_employer_figures import (
     flex_template,
     retirement_template,
     sankey_template,
+    sick_leave_template,
     trends_template,
 )
+from workforce.dashboards.shortage_ranking import TREND_ARROWS, band_label, shortage_ranking
 from workforce.dashboards.widgets import (
     COLOURS,
     OWN_COLOUR,
@@ -335,4 +346,87 @@ class BenchmarkPanel(Panel):
             if benchmarks is not None
             else empty_state_html(language, text("regional_hint", language))
         )
+        self.show()
+
+
+class RankingPanel:
+    """ "Waar is het tekort het grootst?": professions x sectors ranked at the chosen horizon."""
+
+    def __init__(self) -> None:
+        self.table = widgets.HTML()
+        self.rows: pl.DataFrame = shortage_ranking(None, horizon_months=12)
+
+    def draw(self, sel: Selection, shortage: pl.DataFrame | None, years: int) -> None:
+        language = sel.language
+        self.rows = shortage_ranking(shortage, horizon_months=12 * years, sector=sel.sector)
+        title = text("ranking_title", language, n=years, scope=sel.name(sel.sector, "sector"))
+        if self.rows.is_empty():
+            self.table.value = section_title(title) + empty_state_html(
+                language, text("forecast_hint", language)
+            )
+            return
+        headers = [
+            text("col_rank", language),
+            text("col_profession", language),
+            text("sector", language),
+            text("ranking_fte", language),
+            text("ranking_persons", language),
+            text("ranking_share", language),
+            text("ranking_band", language),
+            text("ranking_trend", language),
+        ]
+        body = []
+        for rank, row in enumerate(self.rows.iter_rows(named=True), start=1):
+            body.append(
+                [
+                    str(rank),
+                    sel.name(row["profession_code"], "profession"),
+                    sel.name(row["sector_code"], "sector"),
+                    signed_amount(row["shortage_fte"], "fte", language),
+                    signed_amount(row["shortage_persons"], "persons", language),
+                    format_percent(row["shortage_share"], language=language),
+                    band_label(row["tension_band"], language),
+                    f"{TREND_ARROWS[row['trend']]} {text('trend_' + row['trend'], language)}",
+                ]
+            )
+        numeric = [True, False, False, True, True, True, False, False]
+        self.table.value = (
+            section_title(title)
+            + html_table(headers, body, css_class="wf-ranking", numeric=numeric)
+            + f"<div style='font-family:sans-serif;font-size:12px;color:#57606a;margin-top:4px'>"
+            f"{html.escape(text('ranking_note', language))}</div>"
+        )
+
+
+class SickLeavePanel(Panel):
+    """Sick leave (CBS 80072ned, national) of the CBS branch nearest the chosen sector."""
+
+    def __init__(self) -> None:
+        super().__init__(sick_leave_template(), _half_row())
+        self.latest: dict[str, object] | None = None
+
+    def draw(self, sel: Selection) -> None:
+        language = sel.language
+        rows = sick_leave_rows(sel.files.get("sick_leave"), sel.sector)
+        self.latest = rows.row(-1, named=True) if rows.height else None
+        with self.figure.batch_update():
+            set_separators(self.figure, language)
+            line = self.figure.data[0]
+            line.x = rows["period"].to_list()
+            line.y = (rows["sick_leave_pct"] / 100).to_list()
+            line.name = text("sick_leave", language)
+            line.customdata = [
+                [format_quarter(p, language), format_percent(v / 100, language=language)]
+                for p, v in zip(
+                    rows["period"].to_list(), rows["sick_leave_pct"].to_list(), strict=True
+                )
+            ]
+            line.hovertemplate = "%{customdata[0]}: %{customdata[1]}<extra></extra>"
+            label = str(rows["sbi_label"][0]) if rows.height else ""
+            self.figure.layout.title = (
+                f"{text('sick_leave_title', language)}: {sel.name(sel.sector, 'sector')}"
+                f" (CBS {label})"
+                if rows.height
+                else text("no_data", language)
+            )
         self.show()

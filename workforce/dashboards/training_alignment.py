@@ -23,14 +23,35 @@ import polars as pl
 
 from workforce.alignment import Advice
 from workforce.dashboards.app import App, figure_output
-from workforce.dashboards.data import ALL, Names, data_dir_from_env, load_names, read_mart
+from workforce.dashboards.data import (
+    ALL,
+    Names,
+    data_dir_from_env,
+    latest_run,
+    load_names,
+    read_mart,
+)
 from workforce.dashboards.format import (
     Language,
     format_interval,
     format_number,
     format_percent,
 )
-from workforce.dashboards.page_text import download_link, html_table, section_title, text
+from workforce.dashboards.page_text import (
+    download_link,
+    help_html,
+    html_table,
+    section_title,
+    text,
+)
+from workforce.dashboards.provenance import (
+    UNKNOWN,
+    Provenance,
+    demo_banner_html,
+    read_provenance,
+    source_html,
+    staff_source,
+)
 from workforce.dashboards.spreadsheet import advice_csv, advice_xlsx
 from workforce.dashboards.training_alignment_data import (
     AdviceSource,
@@ -86,8 +107,11 @@ class TrainingAlignmentApp(App):
         names: Names | None = None,
         language: Language = Language.nl,
         destinations: pl.DataFrame | None = None,
+        provenance: Provenance = UNKNOWN,
+        run_id: str = "",
     ) -> None:
         super().__init__()
+        self.provenance = provenance
         self.names = names or Names()
         self.language = language
         self.source = source
@@ -101,6 +125,19 @@ class TrainingAlignmentApp(App):
             f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
         )
         years = list(source.years) if source else []
+        self.banner = widgets.HTML(demo_banner_html(provenance, language))
+        self.source_line = widgets.HTML(
+            source_html(
+                [
+                    text("source_education", language),
+                    staff_source(provenance, language),
+                    text("source_forecast", language, run=run_id or text("date_unknown", language)),
+                ],
+                provenance,
+                language,
+            )
+        )
+        self.help = widgets.HTML(help_html(("help_interval", "help_fte"), language))
         self.horizon_year = dropdown(
             text("horizon_year", language), [(str(y), str(y)) for y in years]
         )
@@ -152,6 +189,8 @@ class TrainingAlignmentApp(App):
             placements=placements,
             names=load_names(),
             language=language,
+            provenance=read_provenance(data_dir),
+            run_id=latest_run(Store(data_dir).models).run_id,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -490,9 +529,12 @@ class TrainingAlignmentApp(App):
         return widgets.VBox(
             [
                 self.title,
+                self.banner,
+                self.source_line,
                 controls,
                 self.notice,
                 widgets.HBox(list(self.tiles.values()), layout=row),
+                self.help,
                 self.gap_plot,
                 self.graduates_plot,
                 self.pipeline_plot,
