@@ -11,8 +11,12 @@ import polars as pl
 import pytest
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
-from workforce.dashboards.format import format_interval_words, signed_amount
-from workforce.dashboards.format import format_interval, format_number, format_percent
+from workforce.dashboards.format import (
+    format_interval_words,
+    format_number,
+    format_percent,
+    signed_amount,
+)
 from workforce.dashboards.identity import Identity
 from workforce.dashboards.regional_employer import SHORTAGE_TILES, RegionalEmployerApp, engine_for
 from workforce.dashboards.regional_employer_data import read_marts
