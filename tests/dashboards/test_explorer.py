@@ -113,7 +113,8 @@ def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorerApp) -> None:
     assert "." in format_number(headlines.last_actual)
     assert format_percent(headlines.change, signed=True) in app.tiles["change"].value
     assert format_number(headlines.mase_chosen, digits=2) in app.tiles["mase_chosen"].value
-    assert "Laatst gerealiseerd" in app.tiles["last_actual"].value
+    assert "laatst gerealiseerd" in app.tiles["last_actual"].value
+    assert f"{format_number(headlines.last_actual)} fte" in app.tiles["last_actual"].value
 
 
 def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplorerApp) -> None:
@@ -131,7 +132,8 @@ def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplor
 def test_english_switch_relabels_everything(app: ForecastExplorerApp) -> None:
     app.language.value = Language.en.value
     assert app.sector.description == "Sector"
-    assert "Latest actual" in app.tiles["last_actual"].value
+    assert "latest actual" in app.tiles["last_actual"].value
+    assert " FTE" in app.tiles["last_actual"].value
     assert app.figure.data[TRACES.index("forecast")].name == "Forecast"
     assert app.figure.layout.separators == ".,"
     assert any("Hospitals" in name for name, _ in app.sector.options)

@@ -55,11 +55,13 @@ from workforce.dashboards.explorer_figures import (
 from workforce.dashboards.format import (
     Language,
     format_interval,
+    format_interval_words,
     format_month,
     format_number,
     format_percent,
     label,
     model_label,
+    signed_amount,
 )
 from workforce.dashboards.model_choice import describe_mix, explain_reason
 from workforce.dashboards.page_text import help_html, text
@@ -403,23 +405,29 @@ class ForecastExplorerApp(App):
 
     def _show_headlines(self, headlines: Headlines, language: Language) -> None:
         interval = format_interval(headlines.end_lo_80, headlines.end_hi_80, language=language)
+        fte = label("fte_unit", language)
         content = {
             "last_actual": (
-                format_number(headlines.last_actual, digits=0, language=language),
+                f"{format_number(headlines.last_actual, digits=0, language=language)} {fte}",
                 format_month(headlines.last_month, language),
             ),
             "forecast_end": (
-                format_number(headlines.forecast_end, digits=0, language=language),
+                f"{format_number(headlines.forecast_end, digits=0, language=language)} {fte}",
                 f"{format_month(headlines.end_month, language)} · {interval}"
                 if headlines.end_month
                 else "",
             ),
             "change": (format_percent(headlines.change, signed=True, language=language), ""),
             "shortage_end": (
-                format_number(headlines.shortage_end, digits=0, language=language),
-                format_interval(
-                    headlines.shortage_end_lo_80, headlines.shortage_end_hi_80, language=language
-                ),
+                signed_amount(headlines.shortage_end, "fte", language),
+                format_interval_words(
+                    headlines.shortage_end_lo_80,
+                    headlines.shortage_end_hi_80,
+                    "fte",
+                    language=language,
+                )
+                if headlines.shortage_end is not None
+                else label("no_supply", language),
             ),
             "mase_chosen": (
                 format_number(headlines.mase_chosen, digits=2, language=language),

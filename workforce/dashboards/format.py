@@ -46,9 +46,20 @@ LABELS: dict[str, dict[Language, str]] = {
     "supply_interval_80": {Language.nl: "Aanbod 80%-interval", Language.en: "Supply 80% interval"},
     "shortage_end": {Language.nl: "Tekort einde horizon", Language.en: "Shortage at horizon"},
     "required_fte": {Language.nl: "Benodigde fte", Language.en: "Required FTE"},
+    "fte_unit": {Language.nl: "fte", Language.en: "FTE"},
+    "no_supply": {
+        Language.nl: "geen aanbodprognose voor deze reeks",
+        Language.en: "no supply projection for this series",
+    },
     "month": {Language.nl: "Maand", Language.en: "Month"},
-    "last_actual": {Language.nl: "Laatst gerealiseerd", Language.en: "Latest actual"},
-    "forecast_end": {Language.nl: "Prognose einde horizon", Language.en: "Forecast at horizon"},
+    "last_actual": {
+        Language.nl: "Benodigde fte, laatst gerealiseerd",
+        Language.en: "Required FTE, latest actual",
+    },
+    "forecast_end": {
+        Language.nl: "Benodigde fte, einde horizon",
+        Language.en: "Required FTE at horizon",
+    },
     "change": {Language.nl: "Verandering", Language.en: "Change"},
     "mase_chosen": {Language.nl: "MASE gekozen model", Language.en: "MASE chosen model"},
     "gain_over_naive": {Language.nl: "Winst t.o.v. naïef", Language.en: "Gain over naive"},

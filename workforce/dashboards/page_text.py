@@ -83,6 +83,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "Mobility within the region (last 36 months, cells < {k} hidden)",
     },
     "flow_level": {_NL: "Stromen", _EN: "Flows"},
+    "flow_from": {_NL: "Van (vertrokken bij)", _EN: "From (left)"},
+    "flow_to": {_NL: "Naar (begonnen bij)", _EN: "To (joined)"},
     "flow_sectors": {_NL: "Branches", _EN: "Sectors"},
     "flow_employers": {_NL: "Werkgevers", _EN: "Employers"},
     "trends_title": {_NL: "Behoud en vervulling", _EN: "Retention and filling"},

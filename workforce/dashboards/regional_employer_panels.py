@@ -199,6 +199,9 @@ class FlowsPanel(Panel):
             sankey.link.target = targets
             sankey.link.value = links["value"].to_list()
             sankey.link.color = link_colours
+            left, right = self.figure.layout.annotations
+            left.text = text("flow_from", language)
+            right.text = text("flow_to", language)
             level_name = text(f"flow_{level}s" if level == "sector" else "flow_employers", language)
             self.figure.layout.title = (
                 f"{text('sankey_title', language, k=sel.files.k)}: {level_name}"
@@ -277,7 +280,7 @@ class FlexPanel(Panel):
     """Separate pools per employer against one regional flex pool, per profession."""
 
     def __init__(self) -> None:
-        super().__init__(flex_template(), _half_row())
+        super().__init__(flex_template())
 
     def draw(self, sel: Selection) -> None:
         language = sel.language
@@ -317,21 +320,22 @@ class BenchmarkPanel(Panel):
 
         def shown(value: float | None) -> str:
             if is_count:
-                return format_number(value, digits=1, language=language)
+                return format_number(value, digits=0, language=language)
             return format_percent(value, language=language)
 
         with self.figure.batch_update():
             set_separators(self.figure, language)
             bars = self.figure.data[0]
-            bars.x = employers
-            bars.y = values
+            bars.y = employers
+            bars.x = values
             bars.marker.color = [OWN_COLOUR if e == own else COLOURS["bar"] for e in employers]
             bars.text = [shown(v) for v in values]
-            bars.hovertemplate = "%{x}: %{text}<extra></extra>"
-            self.figure.layout.yaxis.tickformat = "," if is_count else ".0%"
+            bars.hovertemplate = "%{y}: %{text}<extra></extra>"
+            self.figure.layout.xaxis.tickformat = "," if is_count else ".0%"
+            self.figure.layout.height = max(360, 18 * len(employers) + 140)
             line = self.figure.data[1]
-            line.x = employers if region is not None else []
-            line.y = [region] * len(employers) if region is not None else []
+            line.y = employers if region is not None else []
+            line.x = [region] * len(employers) if region is not None else []
             line.name = text("region_value", language)
             metric_name = text(f"metric_{metric}", language)
             self.figure.layout.title = (

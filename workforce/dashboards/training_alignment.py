@@ -318,6 +318,9 @@ class TrainingAlignmentApp(App):
                 for g, lo, h in zip(gaps, lows, highs, strict=True)
             ]
             bars.hovertemplate = "%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>"
+            # One line per profession, so that every bar keeps its label.
+            figure.layout.height = max(360, 24 * len(codes) + 140)
+            figure.layout.yaxis.dtick = 1
             figure.layout.title = (
                 f"{text('gap_title', language, year=self.advice.horizon_year)}: "
                 f"{self._profession_title()}"
