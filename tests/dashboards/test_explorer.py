@@ -225,8 +225,8 @@ def test_supply_is_drawn_and_shortage_headlined_when_forecast() -> None:
     assert _trace(app, "supply") == (future, [1100.0, 1090.0])
     assert _trace(app, "supply_hi_80")[1] == [1120.0, 1110.0]
     tile = app.tiles["shortage_end"].value
-    assert "1.141" in tile
-    assert "80%: 1.100 \u2013 1.180" in tile
+    assert "1.141 fte" in tile
+    assert "80%: 1.100 tot 1.180 fte" in tile
 
 
 def test_the_backtest_chart_follows_the_series_and_the_language(app: ForecastExplorerApp) -> None:

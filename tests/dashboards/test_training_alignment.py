@@ -15,7 +15,8 @@ from polars.testing import assert_frame_equal
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from workforce.alignment import advise_intake
-from workforce.dashboards.format import format_interval, format_number
+from workforce.dashboards.format import Language, format_interval, format_number
+from workforce.dashboards.spreadsheet import ADVICE_HEADERS
 from workforce.dashboards.training_alignment import TrainingAlignmentApp
 from workforce.dashboards.training_alignment_data import AdviceSource
 from workforce.forecast.outlook import Outlook
@@ -106,7 +107,7 @@ def test_a_later_horizon_gives_the_packages_advice_for_that_year(
 
 def _download(app: TrainingAlignmentApp, suffix: str) -> bytes:
     match = re.search(
-        rf"download='[^']*{suffix}' href='data:[^;]+;base64,([^']+)'", app.downloads.value
+        rf"download='[^']*{suffix}' href='data:[^']+?;base64,([^']+)'", app.downloads.value
     )
     assert match, app.downloads.value[:300]
     return base64.b64decode(match.group(1))
@@ -114,14 +115,19 @@ def _download(app: TrainingAlignmentApp, suffix: str) -> bytes:
 
 def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentApp) -> None:
     assert app.advice is not None
-    table = pl.read_csv(io.BytesIO(_download(app, ".csv")))
-    assert table.columns == app.advice.table.columns
-    assert table["extra_intake_per_year"].to_list() == pytest.approx(
-        app.advice.table["extra_intake_per_year"].to_list()
+    payload = _download(app, ".csv")
+    assert payload.startswith(b"\xef\xbb\xbf")  # Dutch Excel reads UTF-8 only with the mark
+    table = pl.read_csv(io.BytesIO(payload), separator=";", infer_schema_length=None)
+    assert table.columns == [ADVICE_HEADERS[c][Language.nl] for c in app.advice.table.columns]
+    assert table.height == app.advice.table.height
+    assert table["Extra instroom per jaar"].to_list() == (
+        app.advice.table["extra_intake_per_year"].round(0).cast(pl.Int64).to_list()
     )
+    completion = table["Diplomarendement (%)"].cast(pl.String).drop_nulls()
+    assert completion.str.contains(r"^\d+(,\d)?$").all()  # a decimal comma
     workbook = zipfile.ZipFile(io.BytesIO(_download(app, ".xlsx")))
     sheets = workbook.read("xl/workbook.xml").decode()
-    for sheet in ("advice", "by_cohort_year", "gaps"):
+    for sheet in ("advies", "per cohortjaar", "tekort per beroep"):
         assert f'name="{sheet}"' in sheets
 
 
