@@ -387,8 +387,8 @@ def test_training_page_renders_the_packages_advice(training_page: Any, outlook: 
         assert error not in text
     advice = advise_intake(outlook)
     tiles = training_page.locator(".wf-tile-value").all_inner_texts()
-    assert tiles[0] == format_number(advice.gaps["gap_persons"].clip(0, None).sum())
-    assert tiles[1] == format_number(advice.table["extra_intake_per_year"].sum())
+    assert tiles[0] == signed_amount(advice.gaps["gap_persons"].clip(0, None).sum(), "persons")
+    assert tiles[1] == f"{format_number(advice.table['extra_intake_per_year'].sum())} studenten"
     assert tiles[2] == format_number(advice.table.height)
     first = advice.table.row(0, named=True)
     row = training_page.locator("table.wf-advice tbody tr").first.inner_text()
@@ -417,7 +417,7 @@ def test_choosing_a_profession_changes_the_graduates_chart(
     assert sum(_plot(training_page, 1, 1)) == pytest.approx(by_year["extra_graduates"].sum())
     tiles = training_page.locator(".wf-tile-value").all_inner_texts()
     gap = advice.gaps.filter(pl.col("profession_code") == profession)["gap_persons"][0]
-    assert tiles[0] == format_number(gap)
+    assert tiles[0] == signed_amount(gap, "persons")
 
 
 def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook) -> None:
@@ -456,7 +456,7 @@ def test_an_institution_changes_the_graduates_chart(
 REGIONAL: PageSpec = (
     "regional_employer.ipynb",
     ("viewer", "sector", "profession", "horizon", "metric"),
-    ("flow_level",),
+    ("flow_level", "language_switch"),
     (
         "figure",
         "sankey_figure",
@@ -470,7 +470,7 @@ REGIONAL: PageSpec = (
 TRAINING: PageSpec = (
     "training_alignment.ipynb",
     ("horizon_year", "target", "profession", "institution"),
-    (),
+    ("language_switch",),
     ("gap_figure", "figure", "pipeline_figure", "destinations_figure"),
 )
 

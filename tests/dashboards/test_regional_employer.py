@@ -382,3 +382,20 @@ def test_without_a_generated_region_there_is_no_demo_banner() -> None:
     app = RegionalEmployerApp(shortage=None)
     assert app.banner.value == ""
     assert "peildatum onbekend" in app.source.value
+
+
+def test_the_english_switch_relabels_the_page_and_keeps_the_choices(
+    app: RegionalEmployerApp,
+) -> None:
+    app.sector.value = "hospitals"
+    app.horizon.value = "8"
+    app.language_switch.value = "en"
+    assert (app.sector.value, app.horizon.value) == ("hospitals", "8")
+    assert app.sector.label == app.names.get("hospitals", "en")
+    assert app.horizon.label == "8 years"
+    assert "Shortage in FTE" in app.figure.layout.title.text
+    assert "Where is the shortage largest? In 8 years" in app.ranking_panel.table.value
+    assert " FTE" in app.tiles["shortage_horizon"].value
+    assert "Source:" in app.source.value
+    assert app.flow_level.options[0][0] == "Sectors"
+    assert app.sick_leave_figure.layout.title.text.startswith("Sick leave")

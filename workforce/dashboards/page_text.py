@@ -45,6 +45,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "shortage_in_1": {_NL: "Verwacht tekort over 1 jaar", _EN: "Expected shortage in 1 year"},
     "fte_unit": {_NL: "fte", _EN: "FTE"},
     "persons_unit": {_NL: "personen", _EN: "persons"},
+    "students_unit": {_NL: "studenten", _EN: "students"},
     "fan_title": {_NL: "Tekort in fte", _EN: "Shortage in FTE"},
     "shortage": {_NL: "Tekort (prognose)", _EN: "Shortage (forecast)"},
     "scenario": {_NL: "Scenario", _EN: "Scenario"},
@@ -253,7 +254,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "institution": {_NL: "Instelling", _EN: "Institution"},
     "all_institution": {_NL: "Alle instellingen", _EN: "All institutions"},
-    "gap_at_horizon": {_NL: "Tekort in {year} (personen)", _EN: "Gap in {year} (persons)"},
+    "gap_at_horizon": {_NL: "Tekort in {year}", _EN: "Gap in {year}"},
     "gap_title": {
         _NL: "Tekort per beroep in {year}, als de instroom van nu afstudeert "
         "(personen, 80%-interval)",
@@ -285,7 +286,10 @@ TEXTS: dict[str, dict[Language, str]] = {
     "advised_intake": {_NL: "Extra instroom per jaar (advies)", _EN: "Extra intake per year"},
     "advice_rows": {_NL: "Opleidingen met advies", _EN: "Programmes advised"},
     "needed_graduates": {_NL: "Nodige gediplomeerden", _EN: "Graduates needed"},
-    "remaining_gap": {_NL: "Resterend tekort (personen)", _EN: "Remaining gap (persons)"},
+    "remaining_gap": {
+        _NL: "Tekort dat onderwijs niet dicht",
+        _EN: "Gap education does not close",
+    },
     "advice_title": {
         _NL: "Instroomadvies per opleiding en instelling",
         _EN: "Intake advice per programme and institution",

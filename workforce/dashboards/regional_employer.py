@@ -81,6 +81,7 @@ from workforce.dashboards.widgets import (
     dropdown,
     empty_state_html,
     headline_tile,
+    language_switch,
     set_tile,
 )
 from workforce.privacy import PUBLIC, Viewer
@@ -176,11 +177,11 @@ class RegionalEmployerApp(App):
         self.headlines: RegionalHeadlines | None = None
         self.scenario_view: pl.DataFrame | None = None
 
-        self.title = widgets.HTML(
-            f"<h2 style='font-family:sans-serif'>{text('regional_title', language)}</h2>"
-        )
-        self.banner = widgets.HTML(demo_banner_html(provenance, language))
-        self.help = widgets.HTML(help_html(("help_interval", "help_fte", "help_demand"), language))
+        self.title = widgets.HTML()
+        self.banner = widgets.HTML()
+        self.help = widgets.HTML()
+        self.scenario_heading = widgets.HTML()
+        self.language_switch = language_switch(language)
         self.source = widgets.HTML()
         self._run_id = run_id
         self.viewer = dropdown(text("viewer", language), self._viewer_options())
@@ -216,10 +217,8 @@ class RegionalEmployerApp(App):
         self.ranking_panel = RankingPanel()
         self.sick_leave_panel = SickLeavePanel()
         self.sick_leave_figure = self.sick_leave_panel.figure
-        self.flex_note = widgets.HTML(
-            "<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
-            f"{html.escape(text('flex_note', language))}</div>"
-        )
+        self.flex_note = widgets.HTML()
+        self._label_page()
         # The panels' parts by the names tests and the benchmark use.
         self.figure, self.fan_plot = self.shortage_panel.figure, self.shortage_panel.plot
         self.sankey_figure, self.sankey_plot = self.flows_panel.figure, self.flows_panel.plot
@@ -245,6 +244,7 @@ class RegionalEmployerApp(App):
         self.on_change(self.metric, self._draw_benchmark)
         for slider in self.levers.values():
             self.on_change(slider, self._draw_scenario)
+        self.on_change(self.language_switch, self._on_language)
         self.container = self._layout()
 
     @classmethod
@@ -359,6 +359,42 @@ class RegionalEmployerApp(App):
         self.fill(self.profession, self._node_options("profession", self.sector_code))
 
     # Events ----------------------------------------------------------------------------------
+
+    def _label_page(self) -> None:
+        """Every label, option name and fixed text in the current language."""
+        language = self.language
+        self.title.value = (
+            f"<h2 style='font-family:sans-serif'>{text('regional_title', language)}</h2>"
+        )
+        self.banner.value = demo_banner_html(self.provenance, language)
+        self.help.value = help_html(("help_interval", "help_fte", "help_demand"), language)
+        self.scenario_heading.value = section_title(text("scenario_title", language))
+        self.flex_note.value = (
+            "<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
+            f"{html.escape(text('flex_note', language))}</div>"
+        )
+        for control, key in (
+            (self.viewer, "viewer"),
+            (self.sector, "sector"),
+            (self.profession, "profession"),
+            (self.horizon, "horizon"),
+        ):
+            control.description = text(key, language)
+        for kind, slider in self.levers.items():
+            slider.description = text(f"lever_{kind}", language)
+        self.fill(self.horizon, [(f"{n} {text('years', language)}", str(n)) for n in range(1, 11)])
+        self.fill(self.viewer, self._viewer_options())
+        with self.quietly():
+            self.flows_panel.label(language)
+            self.benchmark_panel.label(language)
+            self._fill_options()
+
+    def _on_language(self) -> None:
+        self.language = Language(self.language_switch.value)
+        self._label_page()
+        self._draw_node()
+        self._draw_viewer_panels()
+        self.flex_panel.draw(self.selection())
 
     def _on_sector(self) -> None:
         self.fill(self.profession, self._node_options("profession", self.sector_code))
@@ -518,7 +554,8 @@ class RegionalEmployerApp(App):
             signed_amount(total["pooling_gain_fte"] if total else None, "fte", language),
             (
                 f"{format_number(total['separate_fte'], language=language)} \u2192 "
-                f"{format_number(total['pooled_fte'], language=language)} fte"
+                f"{format_number(total['pooled_fte'], language=language)} "
+                f"{text('fte_unit', language)}"
                 if total
                 else ""
             ),
@@ -535,11 +572,12 @@ class RegionalEmployerApp(App):
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
-            [self.viewer, self.sector, self.profession, self.horizon], layout=row
+            [self.viewer, self.sector, self.profession, self.horizon, self.language_switch],
+            layout=row,
         )
         tiles = widgets.HBox(list(self.tiles.values()), layout=row)
         sliders = widgets.VBox(
-            [widgets.HTML(section_title(text("scenario_title", self.language)))]
+            [self.scenario_heading]
             + [
                 widgets.HBox(list(self.levers.values())[i : i + 2])
                 for i in range(0, len(self.levers), 2)

@@ -174,6 +174,16 @@ class FlowsPanel(Panel):
         )
         self.note = widgets.HTML()
 
+    def label(self, language: Language) -> None:
+        """The toggle's labels in ``language`` (the choice stays)."""
+        value = self.level.value
+        self.level.options = [
+            (text("flow_sectors", language), "sector"),
+            (text("flow_employers", language), "employer"),
+        ]
+        self.level.value = value
+        self.level.description = text("flow_level", language)
+
     def draw(self, sel: Selection, view: ViewerTables, own: str | None) -> None:
         language = sel.language
         level = self.level.value
@@ -308,6 +318,13 @@ class BenchmarkPanel(Panel):
             text("metric", language), [(text(f"metric_{m}", language), m) for m in METRICS]
         )
         self.note = widgets.HTML()
+
+    def label(self, language: Language) -> None:
+        """The metric dropdown in ``language`` (the choice stays)."""
+        value = self.metric.value
+        self.metric.options = [(text(f"metric_{m}", language), m) for m in METRICS]
+        self.metric.value = value
+        self.metric.description = text("metric", language)
 
     def draw(self, sel: Selection, view: ViewerTables, own: str | None) -> None:
         language = sel.language

@@ -34,8 +34,10 @@ from workforce.dashboards.data import (
 from workforce.dashboards.format import (
     Language,
     format_interval,
+    format_interval_words,
     format_number,
     format_percent,
+    signed_amount,
 )
 from workforce.dashboards.page_text import (
     download_link,
@@ -77,6 +79,7 @@ from workforce.dashboards.widgets import (
     dropdown,
     empty_state_html,
     headline_tile,
+    language_switch,
     set_separators,
     set_tile,
 )
@@ -121,23 +124,13 @@ class TrainingAlignmentApp(App):
         self.advice: Advice | None = None
         self.headlines: TrainingHeadlines | None = None
 
-        self.title = widgets.HTML(
-            f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
-        )
+        self._run_id = run_id
+        self.title = widgets.HTML()
         years = list(source.years) if source else []
-        self.banner = widgets.HTML(demo_banner_html(provenance, language))
-        self.source_line = widgets.HTML(
-            source_html(
-                [
-                    text("source_education", language),
-                    staff_source(provenance, language),
-                    text("source_forecast", language, run=run_id or text("date_unknown", language)),
-                ],
-                provenance,
-                language,
-            )
-        )
-        self.help = widgets.HTML(help_html(("help_interval", "help_fte"), language))
+        self.banner = widgets.HTML()
+        self.source_line = widgets.HTML()
+        self.help = widgets.HTML()
+        self.language_switch = language_switch(language)
         self.horizon_year = dropdown(
             text("horizon_year", language), [(str(y), str(y)) for y in years]
         )
@@ -165,6 +158,7 @@ class TrainingAlignmentApp(App):
         self.pipeline_plot = figure_output()
         self.destinations_figure: go.Figure = destinations_template()
         self.destinations_plot = figure_output()
+        self._label_page()
         self._load_advice()
         self._draw()
 
@@ -172,6 +166,7 @@ class TrainingAlignmentApp(App):
             self.on_change(control, self._on_advice)
         for control in (self.profession, self.institution):
             self.on_change(control, self._draw)
+        self.on_change(self.language_switch, self._on_language)
         self.container = self._layout()
 
     @classmethod
@@ -237,6 +232,46 @@ class TrainingAlignmentApp(App):
 
     # Events ----------------------------------------------------------------------------------
 
+    def _label_page(self) -> None:
+        """Every label, option name and fixed text in the current language."""
+        language = self.language
+        self.title.value = (
+            f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
+        )
+        self.banner.value = demo_banner_html(self.provenance, language)
+        run = self._run_id or text("date_unknown", language)
+        self.source_line.value = source_html(
+            [
+                text("source_education", language),
+                staff_source(self.provenance, language),
+                text("source_forecast", language, run=run),
+            ],
+            self.provenance,
+            language,
+        )
+        self.help.value = help_html(("help_interval", "help_fte"), language)
+        for control, key in (
+            (self.horizon_year, "horizon_year"),
+            (self.target, "target"),
+            (self.profession, "profession"),
+            (self.institution, "institution"),
+        ):
+            control.description = text(key, language)
+        self.fill(
+            self.target,
+            [
+                (text("target_median", language), "median"),
+                (text("target_probability", language), "probability"),
+            ],
+        )
+
+    def _on_language(self) -> None:
+        self.language = Language(self.language_switch.value)
+        self._label_page()
+        self._fill_options()
+        self._show_downloads()
+        self._draw()
+
     def _on_advice(self) -> None:
         self._load_advice()
         self._draw()
@@ -266,13 +301,16 @@ class TrainingAlignmentApp(App):
         set_tile(
             self.tiles["gap"],
             text("gap_at_horizon", language, year=year),
-            format_number(headlines.gap_persons, language=language),
-            format_interval(headlines.gap_lo_80, headlines.gap_hi_80, language=language),
+            signed_amount(headlines.gap_persons, "persons", language),
+            format_interval_words(
+                headlines.gap_lo_80, headlines.gap_hi_80, "persons", language=language
+            ),
         )
         set_tile(
             self.tiles["extra_intake"],
             text("advised_intake", language),
-            format_number(headlines.extra_intake, language=language),
+            f"{format_number(headlines.extra_intake, language=language)} "
+            f"{text('students_unit', language)}",
             format_interval(
                 headlines.extra_intake_lo_80, headlines.extra_intake_hi_80, language=language
             ),
@@ -286,7 +324,7 @@ class TrainingAlignmentApp(App):
         set_tile(
             self.tiles["remaining_gap"],
             text("remaining_gap", language),
-            format_number(headlines.remaining_gap, language=language),
+            signed_amount(headlines.remaining_gap, "persons", language),
             "" if self.placements is not None else text("no_placements", language),
         )
 
@@ -527,7 +565,14 @@ class TrainingAlignmentApp(App):
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
-            [self.horizon_year, self.target, self.profession, self.institution], layout=row
+            [
+                self.horizon_year,
+                self.target,
+                self.profession,
+                self.institution,
+                self.language_switch,
+            ],
+            layout=row,
         )
         return widgets.VBox(
             [

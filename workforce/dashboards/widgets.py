@@ -99,3 +99,12 @@ def dropdown(description: str, options: list[tuple[str, str]]) -> widgets.Dropdo
         style={"description_width": "80px"},
         layout=widgets.Layout(width="360px"),
     )
+
+
+def language_switch(language: Language = Language.nl) -> widgets.ToggleButtons:
+    """The NL / EN buttons every page has."""
+    return widgets.ToggleButtons(
+        options=[("NL", Language.nl.value), ("EN", Language.en.value)],
+        value=language.value,
+        style={"button_width": "48px"},
+    )
