@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import inspect
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ from workforce.dashboards.identity import (
     resolve_identity,
     sign_in_cell,
 )
+
+LOADING = "De pagina wordt opgebouwd\u2026"
+COMPUTING = "De cijfers worden berekend\u2026"
 
 WIDGET_MESSAGES = (
     "comm_open",
@@ -159,6 +163,31 @@ class WorkforceIdentityProvider(PasswordIdentityProvider):
         return self._user_for(handler.get_argument("password", default=""))
 
 
+CDN_STYLESHEET = re.compile(
+    r'<link rel="stylesheet" href="https://cdn\.jsdelivr\.net/[^"]*"[^>]*/?>'
+)
+"""Voila's links to Font Awesome on a CDN: the same icons come with Voila's own scripts, and a
+page must not depend on the internet (nor ask it for anything)."""
+
+PAGE_TEXTS = (
+    (
+        re.compile(r"<h2 id=\"loading_text\">Running [^<]*</h2>"),
+        f'<h2 id="loading_text">{LOADING}</h2>',
+    ),
+    (re.compile(r"`Executing \$\{cell_index\} of \$\{cell_count\}`"), f"`{COMPUTING}`"),
+    (re.compile(r"`Reading \$\{cell_index\} of \$\{cell_count\}`"), f"`{COMPUTING}`"),
+)
+"""Voila's English spinner texts and their Dutch replacements."""
+
+
+def localise_page(html: str) -> str:
+    """A chunk of a dashboard page without CDN stylesheets and with the spinner in Dutch."""
+    html = CDN_STYLESHEET.sub("", html)
+    for pattern, replacement in PAGE_TEXTS:
+        html = pattern.sub(replacement, html)
+    return html
+
+
 class CappedVoilaHandler(TornadoVoilaHandler):
     """Voila's page handler, refusing politely when the server holds its maximum of kernels."""
 
@@ -183,7 +212,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
                 if admitted:  # the first output comes after the kernel started
                     CappedVoilaHandler.starting -= 1
                     admitted = False
-                self.write(html)
+                self.write(localise_page(html))
                 self.flush()
         finally:
             if admitted:
