@@ -102,6 +102,16 @@ def test_the_page_asks_no_cdn_and_its_spinner_speaks_dutch(server: ServerSetting
         assert english not in body
 
 
+def test_the_start_page_names_the_dashboards_in_dutch(server: ServerSettings) -> None:
+    status, _, body, _ = _open(server.url())
+    assert status == 200
+    visible = re.sub(r"<[^>]+>", " ", body)
+    assert "Opleiden voor de arbeidsmarkt" in visible
+    assert ".ipynb" not in visible
+    assert "Select items" not in visible
+    assert f"/voila/render/{PAGE}" in body
+
+
 def _cookie_user(cookies: list[str]) -> str:
     """The user name inside the signed login cookie (its payload is base64 JSON)."""
     import base64
