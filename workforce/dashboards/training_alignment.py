@@ -523,7 +523,7 @@ class TrainingAlignmentApp(App):
         ]
         self.table.value = (
             section_title(text("advice_title", language))
-            + "<div style='max-height:520px;overflow:auto'>"
+            + "<div style='max-height:80vh;overflow:auto'>"
             + html_table(headers, body, css_class="wf-advice", numeric=numeric)
             + "</div>"
         )

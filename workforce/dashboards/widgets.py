@@ -97,7 +97,7 @@ def dropdown(description: str, options: list[tuple[str, str]]) -> widgets.Dropdo
         options=options,
         value=options[0][1] if options else None,
         style={"description_width": "80px"},
-        layout=widgets.Layout(width="360px"),
+        layout=widgets.Layout(width="460px"),
     )
 
 
