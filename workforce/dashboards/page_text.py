@@ -47,6 +47,10 @@ TEXTS: dict[str, dict[Language, str]] = {
     "persons_unit": {_NL: "personen", _EN: "persons"},
     "students_unit": {_NL: "studenten", _EN: "students"},
     "fan_title": {_NL: "Tekort in fte", _EN: "Shortage in FTE"},
+    "fan_yearly": {
+        _NL: "per maand tot 3 jaar vooruit, daarna per jaar (punten)",
+        _EN: "monthly up to 3 years ahead, then yearly (dots)",
+    },
     "shortage": {_NL: "Tekort (prognose)", _EN: "Shortage (forecast)"},
     "scenario": {_NL: "Scenario", _EN: "Scenario"},
     "scenario_title": {

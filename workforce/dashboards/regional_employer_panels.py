@@ -28,6 +28,7 @@ from workforce.dashboards.format import (
 )
 from workforce.dashboards.page_text import html_table, section_title, text
 from workforce.dashboards.regional_employer_data import (
+    MONTHLY_HORIZON,
     RegionalFiles,
     ViewerTables,
     benchmark_rows,
@@ -143,8 +144,15 @@ class ShortagePanel(Panel):
                     trace.hovertemplate = (
                         "%{customdata[0]}: %{customdata[1]} fte<extra>%{fullData.name}</extra>"
                     )
+                    # Monthly for three years, then one point a year: the yearly points show.
+                    trace.mode = "lines+markers"
+                    trace.marker.size = [
+                        0 if h <= MONTHLY_HORIZON else 7 for h in node["horizon"].to_list()
+                    ]
+            yearly = bool(node.filter(pl.col("horizon") > MONTHLY_HORIZON).height)
             self.figure.layout.title = (
                 f"{text('fan_title', language)}: {sel.node_title}"
+                + (f" ({text('fan_yearly', language)})" if yearly else "")
                 if node.height
                 else text("no_data", language)
             )
