@@ -44,8 +44,9 @@ from workforce.forecast.outlook import Outlook
 from workforce.privacy import DEFAULT_K
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SCROLL_HEIGHT = """() => Math.max(document.body.scrollHeight,
-  ...Array.from(document.querySelectorAll('body *')).map(e => e.scrollHeight))"""
+SCROLL_HEIGHT = """() => Math.ceil(Math.max(document.body.scrollHeight,
+  ...Array.from(document.querySelectorAll('.jupyter-widgets'))
+    .map(e => e.getBoundingClientRect().bottom)) + 24)"""
 """The content's height: inside Voila the page scrolls in an inner container."""
 RENDER_TIMEOUT_MS = 180_000
 CHANGE_TIMEOUT_MS = 60_000

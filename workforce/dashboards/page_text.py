@@ -170,8 +170,12 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "sick_leave": {_NL: "Ziekteverzuim", _EN: "Sick leave"},
     "sick_leave_title": {
-        _NL: "Ziekteverzuim per kwartaal (CBS, landelijk, % van de werkdagen)",
-        _EN: "Sick leave per quarter (CBS, national, % of working days)",
+        _NL: "Ziekteverzuim per kwartaal (CBS, landelijk)",
+        _EN: "Sick leave per quarter (CBS, national)",
+    },
+    "sick_leave_branch": {
+        _NL: "% van de werkdagen in de CBS-branche",
+        _EN: "% of working days in the CBS branch",
     },
     "flex_note": {
         _NL: "Flexpool: de fte die nodig is om in 9 van de 10 maanden alle openstaande vacatures "
@@ -351,7 +355,7 @@ def html_table(
     """A small HTML table; ``numeric`` columns align right; ``titles`` are hover texts per row."""
     numeric = list(numeric or [False] * len(headers))
     style = "border-collapse:collapse;font-family:sans-serif;font-size:12px"
-    cell = "padding:3px 8px;border-bottom:1px solid #d0d7de"
+    cell = "padding:3px 8px;border-bottom:1px solid #d0d7de;line-height:1.35;vertical-align:top"
     head = "".join(
         f"<th style='{cell};text-align:{'right' if n else 'left'}'>{html.escape(h)}</th>"
         for h, n in zip(headers, numeric, strict=True)
@@ -360,7 +364,8 @@ def html_table(
     for index, row in enumerate(rows):
         title = f" title='{html.escape(titles[index])}'" if titles else ""
         cells = "".join(
-            f"<td style='{cell};text-align:{'right' if n else 'left'}'>{html.escape(v)}</td>"
+            f"<td style='{cell};text-align:{'right' if n else 'left'}"
+            f"{';white-space:nowrap' if n else ''}'>{html.escape(v)}</td>"
             for v, n in zip(row, numeric, strict=True)
         )
         body.append(f"<tr{title}>{cells}</tr>")

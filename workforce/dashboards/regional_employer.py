@@ -201,8 +201,8 @@ class RegionalEmployerApp(App):
                 description=text(f"lever_{kind}", language),
                 continuous_update=False,
                 readout_format=".0f" if float(step).is_integer() else ".1f",
-                style={"description_width": "210px"},
-                layout=widgets.Layout(width="480px"),
+                style={"description_width": "300px"},
+                layout=widgets.Layout(width="600px"),
             )
             for kind, (low, high, step) in LEVERS.items()
         }

@@ -454,7 +454,7 @@ class SickLeavePanel(Panel):
             label = str(rows["sbi_label"][0]) if rows.height else ""
             self.figure.layout.title = (
                 f"{text('sick_leave_title', language)}: {sel.name(sel.sector, 'sector')}"
-                f" (CBS {label})"
+                f"<br><sup>{text('sick_leave_branch', language)}: {label}</sup>"
                 if rows.height
                 else text("no_data", language)
             )

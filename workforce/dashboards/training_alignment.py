@@ -431,6 +431,8 @@ class TrainingAlignmentApp(App):
             hired.name = text("destinations_hired", language)
             kept.y, kept.x = labels, rows["kept_per_100"].to_list()
             kept.name = text("destinations_kept", language)
+            figure.layout.height = max(360, 26 * len(labels) + 160)
+            figure.layout.yaxis.dtick = 1
             figure.layout.title = (
                 text("destinations_title", language) if rows.height else text("no_data", language)
             )
