@@ -165,8 +165,9 @@ PageSpec = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 toggle buttons, and its figures in page order."""
 
 
-FOLLOW_TIMEOUT_MS = 10_000
-"""A filter's charts are on the page this soon (measured: about a second on a busy machine)."""
+FOLLOW_TIMEOUT_MS = 5_000
+"""A filter's charts are on the page this soon (measured: about a second on a busy machine; a
+language switch redraws every chart)."""
 
 
 def _wait_shown(page: Any, app: Any, figures: tuple[str, ...], what: str) -> list[Any]:
