@@ -65,6 +65,8 @@ def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_pa
         sign_in = next(line.split(": ", 1)[1].strip() for line in lines if "Sign in" in line)
         assert sign_in == f"http://127.0.0.1:{port}/?token=start-message-token"
         assert f"http://127.0.0.1:{port}/voila/render/forecast_explorer.ipynb\n" in message
+        log = region_data / "logs" / "dashboard.log"
+        assert f"Server log: {log.resolve()}" in message
         with urllib.request.urlopen(sign_in, timeout=30) as page:
             assert page.status == 200
     finally:
@@ -72,3 +74,4 @@ def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_pa
         process.wait(timeout=30)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+    assert "Voil" in log.read_text(encoding="utf-8", errors="replace")  # the server wrote it

@@ -104,9 +104,17 @@ def test_explorer_renders_without_errors(explorer_page: Any) -> None:
     assert "Prognoseverkenner" in text
     for error in ERROR_TEXTS:
         assert error not in text
+    assert "Demonstratiegegevens" in text
+    assert "Bron:" in text
+    assert "the best" not in text  # the model choice's reason, in Dutch
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    # The viewport holds the whole page: a full-page shot would resize it and redraw the graphs.
+    explorer_page.set_viewport_size({"width": 1440, "height": 900})
+    explorer_page.wait_for_timeout(1500)  # the charts redraw for the new width
     explorer_page.screenshot(path=str(SCREENSHOTS / "forecast_explorer.png"))
+    explorer_page.set_viewport_size({"width": 1440, "height": 1500})
+    explorer_page.wait_for_timeout(1500)
+    explorer_page.screenshot(path=str(SCREENSHOTS / "forecast_explorer_full.png"))
+    explorer_page.set_viewport_size({"width": 1400, "height": 1100})
 
 
 def test_explorer_shows_the_packages_headlines_dutch_style(
@@ -116,8 +124,8 @@ def test_explorer_shows_the_packages_headlines_dutch_style(
     assert headlines is not None
     tiles = explorer_page.locator(".wf-tile-value").all_inner_texts()
     assert tiles[:3] == [
-        format_number(headlines.last_actual),
-        format_number(headlines.forecast_end),
+        f"{format_number(headlines.last_actual)} fte",
+        f"{format_number(headlines.forecast_end)} fte",
         format_percent(headlines.change, signed=True),
     ]
     assert format_number(headlines.mase_chosen, digits=2) in tiles

@@ -20,6 +20,7 @@ from workforce.dashboards.explorer_data import (
     supply_frame,
 )
 from workforce.dashboards.format import Language, format_number, format_percent
+from workforce.dashboards.model_choice import describe_mix, explain_reason
 
 
 @pytest.fixture
@@ -112,7 +113,8 @@ def test_tiles_show_dutch_formatted_headlines(app: ForecastExplorerApp) -> None:
     assert "." in format_number(headlines.last_actual)
     assert format_percent(headlines.change, signed=True) in app.tiles["change"].value
     assert format_number(headlines.mase_chosen, digits=2) in app.tiles["mase_chosen"].value
-    assert "Laatst gerealiseerd" in app.tiles["last_actual"].value
+    assert "laatst gerealiseerd" in app.tiles["last_actual"].value
+    assert f"{format_number(headlines.last_actual)} fte" in app.tiles["last_actual"].value
 
 
 def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplorerApp) -> None:
@@ -121,14 +123,17 @@ def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplor
     assert sorted(bars.x) == pytest.approx(sorted(metrics["mase"].to_list()))
     assert "gekozen (geleverd)" in bars.y
     choice = app.run.choices.filter(pl.col("unique_id") == app.unique_id).row(0, named=True)
-    assert choice["choice"] in app.model_details.value
+    assert describe_mix(choice["weights"]) in app.model_details.value
+    assert explain_reason(choice["reason"]) in app.model_details.value
+    assert choice["reason"] not in app.model_details.value  # English, on the Dutch page
     assert app.run.run_id in app.model_details.value
 
 
 def test_english_switch_relabels_everything(app: ForecastExplorerApp) -> None:
     app.language.value = Language.en.value
     assert app.sector.description == "Sector"
-    assert "Latest actual" in app.tiles["last_actual"].value
+    assert "latest actual" in app.tiles["last_actual"].value
+    assert " FTE" in app.tiles["last_actual"].value
     assert app.figure.data[TRACES.index("forecast")].name == "Forecast"
     assert app.figure.layout.separators == ".,"
     assert any("Hospitals" in name for name, _ in app.sector.options)
@@ -220,8 +225,8 @@ def test_supply_is_drawn_and_shortage_headlined_when_forecast() -> None:
     assert _trace(app, "supply") == (future, [1100.0, 1090.0])
     assert _trace(app, "supply_hi_80")[1] == [1120.0, 1110.0]
     tile = app.tiles["shortage_end"].value
-    assert "1.141" in tile
-    assert "80%: 1.100 \u2013 1.180" in tile
+    assert "1.141 fte" in tile
+    assert "80%: 1.100 tot 1.180 fte" in tile
 
 
 def test_the_backtest_chart_follows_the_series_and_the_language(app: ForecastExplorerApp) -> None:

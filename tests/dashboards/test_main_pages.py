@@ -30,7 +30,13 @@ from tests.support.browser import (
 from workforce.alignment import advise_intake
 from workforce.dashboards.access import issue_token, revoke_tokens
 from workforce.dashboards.data import load_names
-from workforce.dashboards.format import format_interval, format_number, format_percent
+from workforce.dashboards.format import (
+    format_interval,
+    format_interval_words,
+    format_number,
+    format_percent,
+    signed_amount,
+)
 from workforce.dashboards.identity import PUBLIC_IDENTITY
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
 from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
@@ -38,6 +44,10 @@ from workforce.forecast.outlook import Outlook
 from workforce.privacy import DEFAULT_K
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCROLL_HEIGHT = """() => Math.ceil(Math.max(document.body.scrollHeight,
+  ...Array.from(document.querySelectorAll('.jupyter-widgets'))
+    .map(e => e.getBoundingClientRect().bottom)) + 24)"""
+"""The content's height: inside Voila the page scrolls in an inner container."""
 RENDER_TIMEOUT_MS = 180_000
 CHANGE_TIMEOUT_MS = 60_000
 SHOWN_TIMEOUT_MS = 5_000
@@ -73,9 +83,11 @@ SANKEY_SHOWS = """(employer) => {
 
 SHOWS = """([plot, trace, x, y]) => {
   const data = document.querySelectorAll('.js-plotly-plot')[plot].data[trace];
+  const same = (v, w) => typeof v === 'number' && typeof w === 'number'
+    ? Math.abs(v - w) < 1e-9 : v === w;
   const xs = Array.from(data.x || []), ys = Array.from(data.y || []);
-  return xs.length === x.length && xs.every((v, i) => v === x[i])
-    && ys.length === y.length && ys.every((v, i) => Math.abs(v - y[i]) < 1e-9);
+  return xs.length === x.length && xs.every((v, i) => same(v, x[i]))
+    && ys.length === y.length && ys.every((v, i) => same(v, y[i]));
 }"""
 """True once trace ``trace`` of graph ``plot`` holds exactly the values ``x`` and ``y``."""
 
@@ -117,7 +129,7 @@ def _open(browser: Any, url: str, plots: int) -> Any:
 
 @pytest.fixture(scope="module")
 def regional_page(server: ServerSettings, browser: Any) -> Iterator[Any]:
-    page = _open(browser, server.url("regional_employer.ipynb"), 6)
+    page = _open(browser, server.url("regional_employer.ipynb"), 7)
     yield page
     page.close()
 
@@ -135,10 +147,15 @@ def outlook(main_data: MainPagesData) -> Outlook:
 
 
 def _screenshot(page: Any, name: str) -> None:
+    """The first screen at 1440 x 900 as ``name`` and the whole page as ``<name>_full``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("() => document.body.scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height), 6000))})
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(1500)  # the charts redraw for the new width
+    page.screenshot(path=str(SCREENSHOTS / name))
+    height = page.evaluate(SCROLL_HEIGHT)
+    page.set_viewport_size({"width": 1440, "height": max(900, min(int(height), 9000))})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOTS / name.replace(".png", "_full.png")), full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
@@ -165,8 +182,8 @@ def test_regional_page_renders_the_packages_headlines(
     headline = main_data.regional.headline
     tiles = regional_page.locator(".wf-tile-value").all_inner_texts()
     assert tiles[:5] == [
-        format_number(headline["headcount"]),
-        format_number(headline["fte"]),
+        f"{format_number(headline['headcount'])} personen",
+        f"{format_number(headline['fte'])} fte",
         format_number(headline["open"]),
         format_percent(headline["vacancy_rate"]),
         f"{format_percent(headline['turnover_rate_12m'])} / "
@@ -178,9 +195,30 @@ def test_regional_page_renders_the_packages_headlines(
     notes = regional_page.locator(".wf-tile").all_inner_texts()
     for years, tile, note in zip((1, 3, 5), tiles[5:8], notes[5:8], strict=True):
         row = shortage.filter(pl.col("horizon") == 12 * years).row(0, named=True)
-        assert tile == format_number(row["shortage_fte"])
-        assert format_interval(row["shortage_fte_lo_80"], row["shortage_fte_hi_80"]) in note
+        assert tile == signed_amount(row["shortage_fte"], "fte")
+        interval = format_interval_words(
+            row["shortage_fte_lo_80"], row["shortage_fte_hi_80"], "fte"
+        )
+        assert interval in note
+    text = regional_page.inner_text("body")
+    assert "Demonstratiegegevens" in text
+    assert "Bron:" in text
+    assert "Waar is het tekort het grootst?" in text
     _screenshot(regional_page, "regional_employer.png")
+
+
+PLOT_HEIGHTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .map(p => Math.round(p.getBoundingClientRect().height))"""
+
+
+def test_charts_keep_their_height_when_the_window_is_resized(regional_page: Any) -> None:
+    before = regional_page.evaluate(PLOT_HEIGHTS)
+    regional_page.set_viewport_size({"width": 1200, "height": 900})
+    regional_page.wait_for_timeout(1500)
+    after = regional_page.evaluate(PLOT_HEIGHTS)
+    regional_page.set_viewport_size({"width": 1400, "height": 1000})
+    assert min(before) > 100
+    assert after == before
 
 
 def test_a_sector_filter_changes_the_fan_chart(
@@ -245,9 +283,8 @@ def _show_package_trace(page: Any, plot: int, trace: Any) -> None:
     """Wait until graph ``plot``'s first traces hold the data of the package's ``trace``s."""
     for index, expected in enumerate(trace):
         x = [str(v) if not isinstance(v, (int, float)) else v for v in expected.x]
-        page.wait_for_function(
-            SHOWS, arg=[plot, index, x, list(expected.y)], timeout=SHOWN_TIMEOUT_MS
-        )
+        y = [str(v) if not isinstance(v, (int, float)) else v for v in expected.y]
+        page.wait_for_function(SHOWS, arg=[plot, index, x, y], timeout=SHOWN_TIMEOUT_MS)
 
 
 def test_the_benchmark_metric_changes_the_benchmark_chart(
@@ -273,7 +310,7 @@ def test_the_benchmark_metric_changes_the_benchmark_chart(
 
 def _open_as(browser: Any, url: str) -> Any:
     """A fresh browser context (no cookie of an earlier sign-in) on the regional page."""
-    return _open(browser, url, 6)
+    return _open(browser, url, 7)
 
 
 def _viewer_options(page: Any) -> list[str]:
@@ -351,8 +388,8 @@ def test_training_page_renders_the_packages_advice(training_page: Any, outlook: 
         assert error not in text
     advice = advise_intake(outlook)
     tiles = training_page.locator(".wf-tile-value").all_inner_texts()
-    assert tiles[0] == format_number(advice.gaps["gap_persons"].clip(0, None).sum())
-    assert tiles[1] == format_number(advice.table["extra_intake_per_year"].sum())
+    assert tiles[0] == signed_amount(advice.gaps["gap_persons"].clip(0, None).sum(), "persons")
+    assert tiles[1] == f"{format_number(advice.table['extra_intake_per_year'].sum())} studenten"
     assert tiles[2] == format_number(advice.table.height)
     first = advice.table.row(0, named=True)
     row = training_page.locator("table.wf-advice tbody tr").first.inner_text()
@@ -381,14 +418,16 @@ def test_choosing_a_profession_changes_the_graduates_chart(
     assert sum(_plot(training_page, 1, 1)) == pytest.approx(by_year["extra_graduates"].sum())
     tiles = training_page.locator(".wf-tile-value").all_inner_texts()
     gap = advice.gaps.filter(pl.col("profession_code") == profession)["gap_persons"][0]
-    assert tiles[0] == format_number(gap)
+    assert tiles[0] == signed_amount(gap, "persons")
 
 
 def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook) -> None:
     href = training_page.evaluate(DOWNLOAD, ".csv")
-    assert href.startswith("data:text/csv;base64,")
-    table = pl.read_csv(base64.b64decode(href.split(",", 1)[1]))
-    assert table["rank"].to_list() == advise_intake(outlook).table["rank"].to_list()
+    assert href.startswith("data:text/csv;charset=utf-8;base64,")
+    payload = base64.b64decode(href.split(",", 1)[1])
+    assert payload.startswith(b"\xef\xbb\xbf")
+    table = pl.read_csv(payload, separator=";", infer_schema_length=None)
+    assert table["Rang"].to_list() == advise_intake(outlook).table["rank"].to_list()
     xlsx = training_page.evaluate(DOWNLOAD, ".xlsx")
     assert base64.b64decode(xlsx.split(",", 1)[1])[:2] == b"PK"
 
@@ -418,12 +457,13 @@ def test_an_institution_changes_the_graduates_chart(
 REGIONAL: PageSpec = (
     "regional_employer.ipynb",
     ("viewer", "sector", "profession", "horizon", "metric"),
-    ("flow_level",),
+    ("flow_level", "language_switch"),
     (
         "figure",
         "sankey_figure",
         "trends_figure",
         "retirement_figure",
+        "sick_leave_figure",
         "flex_figure",
         "benchmark_figure",
     ),
@@ -431,7 +471,7 @@ REGIONAL: PageSpec = (
 TRAINING: PageSpec = (
     "training_alignment.ipynb",
     ("horizon_year", "target", "profession", "institution"),
-    (),
+    ("language_switch",),
     ("gap_figure", "figure", "pipeline_figure", "destinations_figure"),
 )
 

@@ -11,9 +11,14 @@ import polars as pl
 import pytest
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
-from workforce.dashboards.format import format_interval, format_number, format_percent
+from workforce.dashboards.format import (
+    format_interval_words,
+    format_number,
+    format_percent,
+    signed_amount,
+)
 from workforce.dashboards.identity import Identity
-from workforce.dashboards.regional_employer import RegionalEmployerApp, engine_for
+from workforce.dashboards.regional_employer import SHORTAGE_TILES, RegionalEmployerApp, engine_for
 from workforce.dashboards.regional_employer_data import read_marts
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
 from workforce.forecast.outlook import Outlook
@@ -81,9 +86,14 @@ def test_headlines_are_the_packages_numbers(
         assert (at.lo_80, at.hi_80) == pytest.approx(
             (row["shortage_fte_lo_80"], row["shortage_fte_hi_80"])
         )
-        tile = app.tiles[f"shortage_{at.years}"].value
-        assert format_number(row["shortage_fte"]) in tile
-        assert format_interval(row["shortage_fte_lo_80"], row["shortage_fte_hi_80"]) in tile
+    for name, at in zip(SHORTAGE_TILES, headlines.shortage, strict=True):
+        row = region.filter(pl.col("horizon") == 12 * at.years).row(0, named=True)
+        tile = app.tiles[name].value
+        assert signed_amount(row["shortage_fte"], "fte") in tile
+        interval = format_interval_words(
+            row["shortage_fte_lo_80"], row["shortage_fte_hi_80"], "fte"
+        )
+        assert interval in tile
     assert format_number(regional["headcount"]) in app.tiles["headcount"].value
     assert format_percent(regional["vacancy_rate"]) in app.tiles["vacancy_rate"].value
 
@@ -166,7 +176,7 @@ def test_public_view_shows_no_small_flow_or_benchmark(app: RegionalEmployerApp) 
     assert min(value for _, _, value in links) >= DEFAULT_K
     benchmarks = app.view().benchmarks
     assert benchmarks is not None
-    shown = set(app.benchmark_figure.data[0].x)
+    shown = set(app.benchmark_figure.data[0].y)
     hidden = set(benchmarks.filter(pl.col(SUPPRESSED))["employer_id"].to_list())
     published = benchmarks.filter(~pl.col(SUPPRESSED) & (pl.col("metric") == app.metric.value))
     assert shown <= set(published["employer_id"].to_list()) - {TOTAL}
@@ -203,7 +213,7 @@ def test_an_employer_sees_its_own_small_cells_never_anothers(
         )
         assert others["people"].min() >= DEFAULT_K
         colours = list(app.benchmark_figure.data[0].marker.color)
-        employers = list(app.benchmark_figure.data[0].x)
+        employers = list(app.benchmark_figure.data[0].y)
         assert len(set(colours)) == (2 if employer in employers else 1)
     assert seen_own_small  # an employer's own flows are shown in full, small ones too
 
@@ -271,3 +281,121 @@ def test_the_pillar_sliders_move_the_gap_their_way(app: RegionalEmployerApp) -> 
     app.levers["task_shift"].value = 10
     for month, value in scenario():
         assert value == pytest.approx(baseline[month], rel=1e-9)
+
+
+# What a board reads first: scope, units, ranking, sick leave, sources -----------------------
+
+
+def _text(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_every_tile_follows_the_sector_and_profession(
+    app: RegionalEmployerApp, main_data: MainPagesData
+) -> None:
+    kpis = pl.read_parquet(main_data.data_dir / "regional" / "kpis.parquet")
+    region = app.headlines
+    assert region is not None
+    sector = app.sector.options[1][1]
+    app.sector.value = sector
+    cell = (
+        kpis.filter(
+            (pl.col("period_type") == "month")
+            & (pl.col("sector_code") == sector)
+            & (pl.col("profession_code") == TOTAL)
+        )
+        .sort("period")
+        .row(-1, named=True)
+    )
+    headlines = app.headlines
+    assert headlines is not None
+    assert headlines.headcount == cell["headcount"]
+    assert headlines.open == cell["open"]
+    assert headlines.headcount != region.headcount
+    assert f"{format_number(cell['headcount'])} personen" in app.tiles["headcount"].value
+    assert app.selection().node_title in _text(app.tiles["headcount"].value)
+
+
+def test_the_horizon_moves_the_last_shortage_tile(app: RegionalEmployerApp) -> None:
+    app.horizon.value = "8"
+    assert "over 8 jaar" in app.tiles["shortage_horizon"].value
+    assert [at.years for at in app.headlines.shortage] == [1, 3, 8]  # type: ignore[union-attr]
+    app.horizon.value = "2"
+    assert [at.years for at in app.headlines.shortage] == [1, 2, 3]  # type: ignore[union-attr]
+
+
+def test_every_shortage_tile_has_its_unit_and_says_surplus_in_words(
+    app: RegionalEmployerApp,
+) -> None:
+    for name in SHORTAGE_TILES:
+        value = _text(app.tiles[name].value)
+        assert " fte" in value
+        assert "-" not in value.replace("\u2013", "")  # a surplus is a word, not a minus sign
+
+
+def test_the_ranking_lists_the_largest_shortages_at_the_horizon(
+    app: RegionalEmployerApp, main_data: MainPagesData
+) -> None:
+    shortage = _shortage(main_data.data_dir).filter(
+        (pl.col("level") == "region_code/sector_code/profession_code")
+        & (pl.col("horizon") == 60)
+        & (pl.col("resolution") == "year")
+    )
+    largest = shortage.sort("shortage_fte", descending=True).row(0, named=True)
+    rows = app.ranking_panel.rows
+    assert rows.height == 10
+    assert rows["shortage_fte"].to_list() == sorted(rows["shortage_fte"].to_list(), reverse=True)
+    assert rows["shortage_fte"][0] == pytest.approx(largest["shortage_fte"])
+    table = _text(app.ranking_panel.table.value)
+    assert app.names.get(largest["profession_code"]) in table
+    assert largest["tension_band"] in table
+    app.sector.value = largest["sector_code"]
+    assert set(app.ranking_panel.rows["sector_code"]) == {largest["sector_code"]}
+    app.horizon.value = "2"
+    assert "Over 2 jaar" in app.ranking_panel.table.value
+
+
+def test_sick_leave_follows_the_sector_with_its_cbs_source(app: RegionalEmployerApp) -> None:
+    from workforce.regional.kpis import sick_leave
+
+    figure = app.sick_leave_figure
+    assert "Q Gezondheids" in figure.layout.title.text
+    app.sector.value = "hospitals"
+    cbs = sick_leave().filter(pl.col("sector_code") == "hospitals").sort("period")
+    assert figure.data[0].y[-1] == pytest.approx(cbs["sick_leave_pct"][-1] / 100)
+    assert str(cbs["sbi_label"][0]) in figure.layout.title.text
+    assert "CBS StatLine 80072ned" in app.source.value
+
+
+def test_the_page_says_its_source_date_and_that_the_data_are_a_demo(
+    app: RegionalEmployerApp,
+) -> None:
+    assert "Bron:" in app.source.value
+    assert "peildatum" in app.source.value
+    assert "Demonstratiegegevens" in app.banner.value
+    assert "Hoe lees ik deze cijfers?" in app.help.value
+
+
+def test_without_a_generated_region_there_is_no_demo_banner() -> None:
+    app = RegionalEmployerApp(shortage=None)
+    assert app.banner.value == ""
+    assert "peildatum onbekend" in app.source.value
+
+
+def test_the_english_switch_relabels_the_page_and_keeps_the_choices(
+    app: RegionalEmployerApp,
+) -> None:
+    app.sector.value = "hospitals"
+    app.horizon.value = "8"
+    app.language_switch.value = "en"
+    assert (app.sector.value, app.horizon.value) == ("hospitals", "8")
+    assert app.sector.label == app.names.get("hospitals", "en")
+    assert app.horizon.label == "8 years"
+    assert "Shortage in FTE" in app.figure.layout.title.text
+    assert "Where is the shortage largest? In 8 years" in app.ranking_panel.table.value
+    assert " FTE" in app.tiles["shortage_horizon"].value
+    assert "Source:" in app.source.value
+    assert app.flow_level.options[0][0] == "Sectors"
+    assert app.sick_leave_figure.layout.title.text.startswith("Sick leave")

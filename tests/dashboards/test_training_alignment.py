@@ -15,7 +15,13 @@ from polars.testing import assert_frame_equal
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from workforce.alignment import advise_intake
-from workforce.dashboards.format import format_interval, format_number
+from workforce.dashboards.format import (
+    Language,
+    format_interval_words,
+    format_number,
+    signed_amount,
+)
+from workforce.dashboards.spreadsheet import ADVICE_HEADERS
 from workforce.dashboards.training_alignment import TrainingAlignmentApp
 from workforce.dashboards.training_alignment_data import AdviceSource
 from workforce.forecast.outlook import Outlook
@@ -71,8 +77,9 @@ def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
     assert app.advice is not None
     gap = app.advice.gaps.filter(pl.col("profession_code") == profession).row(0, named=True)
     tile = app.tiles["gap"].value
-    assert format_number(gap["gap_persons"]) in tile
-    assert format_interval(gap["gap_persons_lo_80"], gap["gap_persons_hi_80"]) in tile
+    assert signed_amount(gap["gap_persons"], "persons") in tile
+    interval = format_interval_words(gap["gap_persons_lo_80"], gap["gap_persons_hi_80"], "persons")
+    assert interval in tile
 
     rows = app.advice.table.filter(pl.col("profession_code") == profession)
     assert app.advice_rows()["rank"].to_list() == rows["rank"].to_list()
@@ -106,7 +113,7 @@ def test_a_later_horizon_gives_the_packages_advice_for_that_year(
 
 def _download(app: TrainingAlignmentApp, suffix: str) -> bytes:
     match = re.search(
-        rf"download='[^']*{suffix}' href='data:[^;]+;base64,([^']+)'", app.downloads.value
+        rf"download='[^']*{suffix}' href='data:[^']+?;base64,([^']+)'", app.downloads.value
     )
     assert match, app.downloads.value[:300]
     return base64.b64decode(match.group(1))
@@ -114,14 +121,19 @@ def _download(app: TrainingAlignmentApp, suffix: str) -> bytes:
 
 def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentApp) -> None:
     assert app.advice is not None
-    table = pl.read_csv(io.BytesIO(_download(app, ".csv")))
-    assert table.columns == app.advice.table.columns
-    assert table["extra_intake_per_year"].to_list() == pytest.approx(
-        app.advice.table["extra_intake_per_year"].to_list()
+    payload = _download(app, ".csv")
+    assert payload.startswith(b"\xef\xbb\xbf")  # Dutch Excel reads UTF-8 only with the mark
+    table = pl.read_csv(io.BytesIO(payload), separator=";", infer_schema_length=None)
+    assert table.columns == [ADVICE_HEADERS[c][Language.nl] for c in app.advice.table.columns]
+    assert table.height == app.advice.table.height
+    assert table["Extra instroom per jaar"].to_list() == (
+        app.advice.table["extra_intake_per_year"].round(0).cast(pl.Int64).to_list()
     )
+    completion = table["Diplomarendement (%)"].cast(pl.String).drop_nulls()
+    assert completion.str.contains(r"^\d+(,\d)?$").all()  # a decimal comma
     workbook = zipfile.ZipFile(io.BytesIO(_download(app, ".xlsx")))
     sheets = workbook.read("xl/workbook.xml").decode()
-    for sheet in ("advice", "by_cohort_year", "gaps"):
+    for sheet in ("advies", "per cohortjaar", "tekort per beroep"):
         assert f'name="{sheet}"' in sheets
 
 
@@ -221,3 +233,19 @@ def test_all_three_charts_follow_each_filter(app: TrainingAlignmentApp) -> None:
     years = [value for _, value in app.horizon_year.options]
     app.horizon_year.value = years[-1] if app.horizon_year.value != years[-1] else years[0]
     assert str(app.horizon_year.value) in titles()["gap"]
+
+
+def test_the_english_switch_relabels_the_page_and_keeps_the_choice(
+    app: TrainingAlignmentApp,
+) -> None:
+    profession = _largest_gap(app)
+    app.profession.value = profession
+    app.language_switch.value = Language.en.value
+    assert app.profession.value == profession
+    assert app.profession.label == app.names.get(profession, "en")
+    assert app.horizon_year.description == "Horizon year"
+    assert "Gap in" in app.tiles["gap"].value
+    assert " persons" in app.tiles["gap"].value
+    assert app.gap_figure.layout.title.text.startswith("Gap per profession")
+    assert "Source:" in app.source_line.value
+    assert "Intake advice per programme" in app.table.value

@@ -25,7 +25,7 @@ from workforce.dashboards.server import (
     ServerSettings,
     free_port,
 )
-from workforce.dashboards.voila_app import RELEASE_CHECK_SECONDS
+from workforce.dashboards.voila_app import LOADING, RELEASE_CHECK_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +91,25 @@ def test_pages_carry_a_script_policy_and_a_same_site_cookie(server: ServerSettin
     assert "SameSite=Strict" in login
     assert "HttpOnly" in login
     assert "Secure" not in login  # plain http here; see --secure-cookie
+
+
+def test_the_page_asks_no_cdn_and_its_spinner_speaks_dutch(server: ServerSettings) -> None:
+    status, _, body, _ = _open(server.url(PAGE))
+    assert status == 200
+    assert "cdn.jsdelivr.net" not in body
+    assert LOADING in body
+    for english in ("Running ", "Executing ${cell_index}", "Reading ${cell_index}"):
+        assert english not in body
+
+
+def test_the_start_page_names_the_dashboards_in_dutch(server: ServerSettings) -> None:
+    status, _, body, _ = _open(server.url())
+    assert status == 200
+    visible = re.sub(r"<[^>]+>", " ", body)
+    assert "Opleiden voor de arbeidsmarkt" in visible
+    assert ".ipynb" not in visible
+    assert "Select items" not in visible
+    assert f"/voila/render/{PAGE}" in body
 
 
 def _cookie_user(cookies: list[str]) -> str:

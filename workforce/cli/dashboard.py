@@ -27,6 +27,15 @@ token_app = typer.Typer(help="Employers' access tokens: each opens that employer
 dashboard_app.add_typer(token_app, name="token")
 
 
+DASHBOARD_LOG = Path("logs") / "dashboard.log"
+"""The Voila server's log, under the data folder: page errors a user sees only as a message."""
+
+
+def dashboard_log_path(data_dir: Path) -> Path:
+    """Where ``workforce dashboard`` appends the server's log for ``data_dir``."""
+    return data_dir / DASHBOARD_LOG
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``dashboard`` command group to ``app``."""
     app.add_typer(dashboard_app, name="dashboard")
@@ -96,11 +105,18 @@ def dashboard(
         )
     except ValueError as error:
         raise fail(str(error)) from None
-    server = DashboardServer(settings)
+    log_path = dashboard_log_path(data_dir)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = log_path.open("ab")
+    except OSError as error:
+        raise fail(f"{log_path}: cannot write the server log ({error.strerror})") from None
+    server = DashboardServer(settings, log=log)
     try:
         server.start()
     except ServerError as error:
-        raise fail(str(error)) from None
+        log.close()
+        raise fail(f"{error}; see the server log {log_path}") from None
     names = sorted(path.name for path in notebooks.glob("*.ipynb"))
     console.print(
         f"Dashboards on {data_dir.resolve()} (models {models_dir.resolve()}):", soft_wrap=True
@@ -110,6 +126,7 @@ def dashboard(
         console.print(f"  {settings.url(name, with_token=False)}", soft_wrap=True)
     if trust_proxy_header:
         console.print(f"Employer views from the header {trust_proxy_header}.", soft_wrap=True)
+    console.print(f"Server log: {log_path.resolve()}", soft_wrap=True)
     console.print(f"At most {max_kernels or 'any number of'} pages at once. Stop with Ctrl+C.")
     if not no_browser and names:
         import webbrowser
@@ -123,6 +140,7 @@ def dashboard(
         pass
     finally:
         server.stop()
+        log.close()
     if server.process is not None and server.process.returncode not in (0, -15, None):
         raise fail(f"Voila stopped with code {server.process.returncode}", 1)
 

@@ -28,8 +28,12 @@ Option = tuple[str, str]
 
 
 def figure_output(layout: widgets.Layout | None = None) -> widgets.Output:
-    """An empty ``Output`` a chart is shown in (see :func:`show_figure`)."""
-    output = widgets.Output(layout=layout) if layout is not None else widgets.Output()
+    """An empty ``Output`` a chart is shown in (see :func:`show_figure`).
+
+    Full width unless ``layout`` says otherwise: without a width, Plotly redraws a chart at
+    height 0 when the browser window is resized.
+    """
+    output = widgets.Output(layout=layout or widgets.Layout(width="100%"))
     output.add_class("wf-chart")
     return output
 

@@ -55,11 +55,23 @@ from workforce.dashboards.explorer_figures import (
 from workforce.dashboards.format import (
     Language,
     format_interval,
+    format_interval_words,
     format_month,
     format_number,
     format_percent,
     label,
     model_label,
+    signed_amount,
+)
+from workforce.dashboards.model_choice import describe_mix, explain_reason
+from workforce.dashboards.page_text import help_html, text
+from workforce.dashboards.provenance import (
+    UNKNOWN,
+    Provenance,
+    demo_banner_html,
+    read_provenance,
+    source_html,
+    staff_source,
 )
 from workforce.dashboards.widgets import (
     COLOURS,
@@ -98,10 +110,12 @@ class ForecastExplorerApp(App):
         run: RegistryRun = NO_RUN,
         names: Names | None = None,
         language: Language = Language.nl,
+        provenance: Provenance = UNKNOWN,
     ) -> None:
         super().__init__()
         self.names = names or Names()
         self.run = run
+        self.provenance = provenance
         self.keys = series_keys(history, forecasts)
         self._ids = dict(zip(self.keys["series"], self.keys["unique_id"], strict=True))
         self._history = _partition(history, "series")
@@ -124,6 +138,9 @@ class ForecastExplorerApp(App):
             style={"button_width": "48px"},
         )
         self.title = widgets.HTML()
+        self.banner = widgets.HTML()
+        self.source = widgets.HTML()
+        self.help = widgets.HTML()
         self.tiles = {name: headline_tile("", "") for name in TILES}
         self.model_details = widgets.HTML()
         self.notice = widgets.HTML()
@@ -166,6 +183,7 @@ class ForecastExplorerApp(App):
             run=latest_run(models_dir or models_dir_from_env()),
             names=load_names(),
             language=language,
+            provenance=read_provenance(data_dir),
         )
 
     # State -----------------------------------------------------------------
@@ -298,6 +316,14 @@ class ForecastExplorerApp(App):
         self.title.value = (
             f"<h2 style='font-family:sans-serif'>{label('explorer_title', language)}</h2>"
         )
+        self.banner.value = demo_banner_html(self.provenance, language)
+        run = self.run.run_id or text("date_unknown", language)
+        self.source.value = source_html(
+            [staff_source(self.provenance, language), text("source_forecast", language, run=run)],
+            self.provenance,
+            language,
+        )
+        self.help.value = help_html(("help_interval", "help_demand"), language)
         self._draw_forecast(self.figure, history, forecast, language)
         self._draw_backtest(self.backtest_figure, metrics, language)
         self.show(self.forecast_plot, self.figure)
@@ -379,23 +405,29 @@ class ForecastExplorerApp(App):
 
     def _show_headlines(self, headlines: Headlines, language: Language) -> None:
         interval = format_interval(headlines.end_lo_80, headlines.end_hi_80, language=language)
+        fte = label("fte_unit", language)
         content = {
             "last_actual": (
-                format_number(headlines.last_actual, digits=0, language=language),
+                f"{format_number(headlines.last_actual, digits=0, language=language)} {fte}",
                 format_month(headlines.last_month, language),
             ),
             "forecast_end": (
-                format_number(headlines.forecast_end, digits=0, language=language),
+                f"{format_number(headlines.forecast_end, digits=0, language=language)} {fte}",
                 f"{format_month(headlines.end_month, language)} · {interval}"
                 if headlines.end_month
                 else "",
             ),
             "change": (format_percent(headlines.change, signed=True, language=language), ""),
             "shortage_end": (
-                format_number(headlines.shortage_end, digits=0, language=language),
-                format_interval(
-                    headlines.shortage_end_lo_80, headlines.shortage_end_hi_80, language=language
-                ),
+                signed_amount(headlines.shortage_end, "fte", language),
+                format_interval_words(
+                    headlines.shortage_end_lo_80,
+                    headlines.shortage_end_hi_80,
+                    "fte",
+                    language=language,
+                )
+                if headlines.shortage_end is not None
+                else label("no_supply", language),
             ),
             "mase_chosen": (
                 format_number(headlines.mase_chosen, digits=2, language=language),
@@ -420,9 +452,11 @@ class ForecastExplorerApp(App):
             self.model_details.value = empty_state_html(language)
             return
         rows = [
-            (label("chosen_model", language), str(choice.get("choice") or "")),
-            (label("weights", language), str(choice.get("weights") or "")),
-            (label("reason", language), str(choice.get("reason") or "")),
+            (
+                label("chosen_model", language),
+                describe_mix(str(choice.get("weights") or choice.get("choice") or ""), language),
+            ),
+            (label("reason", language), explain_reason(str(choice.get("reason") or ""), language)),
             (label("run", language), f"{run.run_id} · {run.manifest.get('code_version', '')}"),
         ]
         cells = "".join(
@@ -459,8 +493,11 @@ class ForecastExplorerApp(App):
         return widgets.VBox(
             [
                 self.title,
+                self.banner,
+                self.source,
                 controls,
                 tiles,
+                self.help,
                 self.notice,
                 self.forecast_plot,
                 details,

@@ -46,9 +46,20 @@ LABELS: dict[str, dict[Language, str]] = {
     "supply_interval_80": {Language.nl: "Aanbod 80%-interval", Language.en: "Supply 80% interval"},
     "shortage_end": {Language.nl: "Tekort einde horizon", Language.en: "Shortage at horizon"},
     "required_fte": {Language.nl: "Benodigde fte", Language.en: "Required FTE"},
+    "fte_unit": {Language.nl: "fte", Language.en: "FTE"},
+    "no_supply": {
+        Language.nl: "geen aanbodprognose voor deze reeks",
+        Language.en: "no supply projection for this series",
+    },
     "month": {Language.nl: "Maand", Language.en: "Month"},
-    "last_actual": {Language.nl: "Laatst gerealiseerd", Language.en: "Latest actual"},
-    "forecast_end": {Language.nl: "Prognose einde horizon", Language.en: "Forecast at horizon"},
+    "last_actual": {
+        Language.nl: "Benodigde fte, laatst gerealiseerd",
+        Language.en: "Required FTE, latest actual",
+    },
+    "forecast_end": {
+        Language.nl: "Benodigde fte, einde horizon",
+        Language.en: "Required FTE at horizon",
+    },
     "change": {Language.nl: "Verandering", Language.en: "Change"},
     "mase_chosen": {Language.nl: "MASE gekozen model", Language.en: "MASE chosen model"},
     "gain_over_naive": {Language.nl: "Winst t.o.v. naïef", Language.en: "Gain over naive"},
@@ -161,3 +172,52 @@ def format_date(day: dt.date | None, language: Language = Language.nl) -> str:
     if day is None:
         return MISSING
     return f"{day.day} {format_month(day, language)}"
+
+
+UNITS: dict[str, dict[Language, str]] = {
+    "fte": {Language.nl: "fte", Language.en: "FTE"},
+    "persons": {Language.nl: "personen", Language.en: "persons"},
+}
+SURPLUS = {Language.nl: "overschot", Language.en: "surplus"}
+
+
+def signed_amount(
+    value: float | None, unit: str, language: Language = Language.nl, *, digits: int = 0
+) -> str:
+    """A shortage with its unit; a negative one said as a surplus: ``393 fte overschot``."""
+    if _is_missing(value):
+        return MISSING
+    assert value is not None
+    number = format_number(abs(value), digits=digits, language=language)
+    text = f"{number} {UNITS[unit][language]}"
+    return f"{text} {SURPLUS[language]}" if value < 0 and number.strip("0,.") else text
+
+
+def format_interval_words(
+    low: float | None,
+    high: float | None,
+    unit: str,
+    *,
+    level: int = 80,
+    language: Language = Language.nl,
+) -> str:
+    """An interval whose bounds may be a surplus, in words: ``80%: 393 overschot tot 4.249 fte``."""
+    if _is_missing(low) or _is_missing(high):
+        return ""
+    assert low is not None
+    assert high is not None
+
+    def bound(value: float) -> str:
+        number = format_number(abs(value), language=language)
+        return f"{number} {SURPLUS[language]}" if value < 0 and number.strip("0,.") else number
+
+    between = "tot" if language is Language.nl else "to"
+    return f"{level}%: {bound(low)} {between} {bound(high)} {UNITS[unit][language]}"
+
+
+def format_quarter(day: dt.date | None, language: Language = Language.nl) -> str:
+    """A quarter as ``2023 kw. 4`` (Dutch) or ``2023 Q4`` (English)."""
+    if day is None:
+        return MISSING
+    quarter = (day.month - 1) // 3 + 1
+    return f"{day.year} kw. {quarter}" if language is Language.nl else f"{day.year} Q{quarter}"

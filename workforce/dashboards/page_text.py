@@ -24,8 +24,16 @@ TEXTS: dict[str, dict[Language, str]] = {
     "viewer_public": {_NL: "Regio (openbaar)", _EN: "Region (public)"},
     "horizon": {_NL: "Horizon", _EN: "Horizon"},
     "years": {_NL: "jaar", _EN: "years"},
-    "headcount": {_NL: "Personeel (regio)", _EN: "Staff (region)"},
-    "fte": {_NL: "Fte (regio)", _EN: "FTE (region)"},
+    "headcount": {_NL: "Personeel", _EN: "Staff"},
+    "fte": {_NL: "Bezetting in fte", _EN: "Staff in FTE"},
+    "fte_per_person": {
+        _NL: "{value} fte per persoon (36 uur = 1 fte)",
+        _EN: "{value} FTE per person (36 hours = 1 FTE)",
+    },
+    "vacancy_rate_note": {
+        _NL: "open vacatures per 100 banen (bezet plus open)",
+        _EN: "open vacancies per 100 jobs (filled plus open)",
+    },
     "open_vacancies": {_NL: "Openstaande vacatures", _EN: "Open vacancies"},
     "vacancy_rate": {_NL: "Vacaturegraad", _EN: "Vacancy rate"},
     "turnover": {
@@ -37,7 +45,12 @@ TEXTS: dict[str, dict[Language, str]] = {
     "shortage_in_1": {_NL: "Verwacht tekort over 1 jaar", _EN: "Expected shortage in 1 year"},
     "fte_unit": {_NL: "fte", _EN: "FTE"},
     "persons_unit": {_NL: "personen", _EN: "persons"},
+    "students_unit": {_NL: "studenten", _EN: "students"},
     "fan_title": {_NL: "Tekort in fte", _EN: "Shortage in FTE"},
+    "fan_yearly": {
+        _NL: "per maand tot 3 jaar vooruit, daarna per jaar (punten)",
+        _EN: "monthly up to 3 years ahead, then yearly (dots)",
+    },
     "shortage": {_NL: "Tekort (prognose)", _EN: "Shortage (forecast)"},
     "scenario": {_NL: "Scenario", _EN: "Scenario"},
     "scenario_title": {
@@ -75,6 +88,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "Mobility within the region (last 36 months, cells < {k} hidden)",
     },
     "flow_level": {_NL: "Stromen", _EN: "Flows"},
+    "flow_from": {_NL: "Van (vertrokken bij)", _EN: "From (left)"},
+    "flow_to": {_NL: "Naar (begonnen bij)", _EN: "To (joined)"},
     "flow_sectors": {_NL: "Branches", _EN: "Sectors"},
     "flow_employers": {_NL: "Werkgevers", _EN: "Employers"},
     "trends_title": {_NL: "Behoud en vervulling", _EN: "Retention and filling"},
@@ -129,6 +144,110 @@ TEXTS: dict[str, dict[Language, str]] = {
         _NL: "Maak eerst de prognose: `workforce forecast`.",
         _EN: "Run the forecast first: `workforce forecast`.",
     },
+    "ranking_title": {
+        _NL: "Waar is het tekort het grootst? Over {n} jaar, {scope}",
+        _EN: "Where is the shortage largest? In {n} years, {scope}",
+    },
+    "ranking_fte": {_NL: "Tekort (fte)", _EN: "Shortage (FTE)"},
+    "ranking_persons": {_NL: "Tekort (personen)", _EN: "Shortage (persons)"},
+    "ranking_share": {_NL: "Deel van de vraag", _EN: "Share of demand"},
+    "ranking_band": {_NL: "Spanning (UWV-band)", _EN: "Tension (UWV band)"},
+    "ranking_trend": {_NL: "Trend (vorig jaar)", _EN: "Trend (year before)"},
+    "trend_up": {_NL: "groeit", _EN: "growing"},
+    "trend_down": {_NL: "krimpt", _EN: "shrinking"},
+    "trend_steady": {_NL: "stabiel", _EN: "steady"},
+    "ranking_note": {
+        _NL: "Spanning in de vijf banden van de UWV-spanningsindicator (zeer ruim < 0,25; ruim "
+        "< 0,67; gemiddeld < 1,5; krap < 4; zeer krap vanaf 4), hier berekend als het tekort in "
+        "personen per persoon die in een kwartaal het beroep instroomt (afgestudeerden en "
+        "zij-instromers). UWV rekent met vacatures per kortdurend werkloze; de banden zijn "
+        "dezelfde, de teller en noemer niet.",
+        _EN: "Tension in the five bands of UWV's tension indicator (very slack < 0.25; slack "
+        "< 0.67; balanced < 1.5; tight < 4; very tight from 4), computed here as the shortage in "
+        "persons per person entering the profession in a quarter (graduates and career "
+        "changers). UWV uses vacancies per short-term unemployed person; the bands are the "
+        "same, the ratio is not.",
+    },
+    "sick_leave": {_NL: "Ziekteverzuim", _EN: "Sick leave"},
+    "sick_leave_title": {
+        _NL: "Ziekteverzuim per kwartaal (CBS, landelijk)",
+        _EN: "Sick leave per quarter (CBS, national)",
+    },
+    "sick_leave_branch": {
+        _NL: "% van de werkdagen in de CBS-branche",
+        _EN: "% of working days in the CBS branch",
+    },
+    "flex_note": {
+        _NL: "Flexpool: de fte die nodig is om in 9 van de 10 maanden alle openstaande vacatures "
+        "op te vangen, voor iedere werkgever apart tegenover één pool voor de hele regio. Alle "
+        "branches samen, de 15 beroepen met de grootste pool; volgt de filters Branche en "
+        "Beroep niet.",
+        _EN: "Flex pool: the FTE needed to cover every open vacancy in 9 months out of 10, for "
+        "each employer on its own against one pool for the whole region. All sectors together, "
+        "the 15 professions with the largest pool; does not follow the sector and profession "
+        "filters.",
+    },
+    # Every page: sources, dates, the demo banner, units and help
+    "source": {_NL: "Bron", _EN: "Source"},
+    "reference_date": {_NL: "peildatum", _EN: "reference date"},
+    "date_unknown": {_NL: "onbekend", _EN: "unknown"},
+    "source_staff": {
+        _NL: "personeels- en vacaturebestanden van de zorgwerkgevers",
+        _EN: "staff and vacancy files of the care employers",
+    },
+    "source_staff_n": {
+        _NL: "personeels- en vacaturebestanden van {n} zorgwerkgevers",
+        _EN: "staff and vacancy files of {n} care employers",
+    },
+    "source_forecast": {
+        _NL: "prognose en scenario's: workforce (modelrun {run})",
+        _EN: "forecast and scenarios: workforce (model run {run})",
+    },
+    "source_education": {
+        _NL: "opleidingsgegevens per instelling (DUO-opzet)",
+        _EN: "education data per institution (DUO layout)",
+    },
+    "source_sick_leave": {
+        _NL: "verzuim: CBS StatLine 80072ned, landelijk per branche, t/m {period}",
+        _EN: "sick leave: CBS StatLine 80072ned, national per sector, up to {period}",
+    },
+    "source_tension": {
+        _NL: "spanningsbanden: UWV-spanningsindicator",
+        _EN: "tension bands: UWV tension indicator",
+    },
+    "demo_title": {_NL: "Demonstratiegegevens.", _EN: "Demonstration data."},
+    "demo_body": {
+        _NL: "Alle cijfers op deze pagina komen uit de gegenereerde voorbeeldregio, niet van "
+        "echte werkgevers of opleidingen. Gebruik ze niet voor besluiten.",
+        _EN: "Every figure on this page comes from the generated example region, not from real "
+        "employers or schools. Do not use them for decisions.",
+    },
+    "demo_source": {_NL: "gegenereerde voorbeeldregio", _EN: "generated example region"},
+    "surplus": {_NL: "overschot", _EN: "surplus"},
+    "shortage_word": {_NL: "tekort", _EN: "shortage"},
+    "help_title": {_NL: "Hoe lees ik deze cijfers?", _EN: "How to read these figures"},
+    "help_interval": {
+        _NL: "Intervallen: bij '80%: 1.900 \u2013 3.100' ligt de uitkomst naar verwachting in "
+        "8 van de 10 gevallen tussen die twee getallen; hoe verder vooruit, hoe breder. Een "
+        "negatief getal is een overschot: meer personeel dan nodig.",
+        _EN: "Intervals: with '80%: 1,900 \u2013 3,100' the outcome is expected between those two "
+        "numbers in 8 cases out of 10; the further ahead, the wider. A negative number is a "
+        "surplus: more staff than needed.",
+    },
+    "help_fte": {
+        _NL: "Fte en personen: 1 fte is een volledige werkweek van 36 uur. Omdat de meeste "
+        "medewerkers in deeltijd werken, zijn er meer personen dan fte nodig om een tekort in "
+        "fte te dichten; de regiopagina rekent in fte, de opleidingspagina in personen.",
+        _EN: "FTE and persons: 1 FTE is a full 36-hour week. As most staff work part time, "
+        "closing a shortage in FTE takes more persons than FTE; the regional page counts FTE, "
+        "the training page persons.",
+    },
+    "help_demand": {
+        _NL: "Vraag en personeel: de vraag (benodigde fte) is de bezetting plus de openstaande "
+        "vacatures; het personeel is wie er nu werkt. Het tekort is vraag min personeel.",
+        _EN: "Demand and staff: demand (required FTE) is staff in post plus open vacancies; "
+        "staff is who works now. The shortage is demand minus staff.",
+    },
     # Training alignment
     "training_title": {
         _NL: "Opleiden voor de arbeidsmarkt: instroomadvies per opleiding",
@@ -143,7 +262,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "institution": {_NL: "Instelling", _EN: "Institution"},
     "all_institution": {_NL: "Alle instellingen", _EN: "All institutions"},
-    "gap_at_horizon": {_NL: "Tekort in {year} (personen)", _EN: "Gap in {year} (persons)"},
+    "gap_at_horizon": {_NL: "Tekort in {year}", _EN: "Gap in {year}"},
     "gap_title": {
         _NL: "Tekort per beroep in {year}, als de instroom van nu afstudeert "
         "(personen, 80%-interval)",
@@ -175,13 +294,19 @@ TEXTS: dict[str, dict[Language, str]] = {
     "advised_intake": {_NL: "Extra instroom per jaar (advies)", _EN: "Extra intake per year"},
     "advice_rows": {_NL: "Opleidingen met advies", _EN: "Programmes advised"},
     "needed_graduates": {_NL: "Nodige gediplomeerden", _EN: "Graduates needed"},
-    "remaining_gap": {_NL: "Resterend tekort (personen)", _EN: "Remaining gap (persons)"},
+    "remaining_gap": {
+        _NL: "Tekort dat onderwijs niet dicht",
+        _EN: "Gap education does not close",
+    },
     "advice_title": {
         _NL: "Instroomadvies per opleiding en instelling",
         _EN: "Intake advice per programme and institution",
     },
-    "download_csv": {_NL: "Download CSV", _EN: "Download CSV"},
-    "download_xlsx": {_NL: "Download Excel", _EN: "Download Excel"},
+    "download_csv": {
+        _NL: "Download CSV (voor Nederlandse Excel)",
+        _EN: "Download CSV (for English Excel)",
+    },
+    "download_xlsx": {_NL: "Download Excel (xlsx)", _EN: "Download Excel (xlsx)"},
     "col_rank": {_NL: "#", _EN: "#"},
     "col_programme": {_NL: "Opleiding", _EN: "Programme"},
     "col_level": {_NL: "Niveau", _EN: "Level"},
@@ -230,7 +355,7 @@ def html_table(
     """A small HTML table; ``numeric`` columns align right; ``titles`` are hover texts per row."""
     numeric = list(numeric or [False] * len(headers))
     style = "border-collapse:collapse;font-family:sans-serif;font-size:12px"
-    cell = "padding:3px 8px;border-bottom:1px solid #d0d7de"
+    cell = "padding:3px 8px;border-bottom:1px solid #d0d7de;line-height:1.35;vertical-align:top"
     head = "".join(
         f"<th style='{cell};text-align:{'right' if n else 'left'}'>{html.escape(h)}</th>"
         for h, n in zip(headers, numeric, strict=True)
@@ -239,7 +364,8 @@ def html_table(
     for index, row in enumerate(rows):
         title = f" title='{html.escape(titles[index])}'" if titles else ""
         cells = "".join(
-            f"<td style='{cell};text-align:{'right' if n else 'left'}'>{html.escape(v)}</td>"
+            f"<td style='{cell};text-align:{'right' if n else 'left'}"
+            f"{';white-space:nowrap' if n else ''}'>{html.escape(v)}</td>"
             for v, n in zip(row, numeric, strict=True)
         )
         body.append(f"<tr{title}>{cells}</tr>")
@@ -262,3 +388,15 @@ def download_link(label: str, payload: bytes, *, filename: str, mime: str) -> st
 def section_title(title: str) -> str:
     """A section heading in the house style."""
     return f"<h3 style='font-family:sans-serif;margin:16px 0 4px'>{html.escape(title)}</h3>"
+
+
+def help_html(keys: Sequence[str], language: Language = Language.nl) -> str:
+    """A folded "Hoe lees ik deze cijfers?" box with the help texts ``keys``."""
+    items = "".join(
+        f"<p style='margin:4px 0'>{html.escape(text(key, language))}</p>" for key in keys
+    )
+    return (
+        "<details class='wf-help' style='font-family:sans-serif;font-size:13px;margin:4px 0 8px'>"
+        f"<summary style='cursor:pointer;color:#1f3b73'>{html.escape(text('help_title', language))}"
+        f"</summary>{items}</details>"
+    )

@@ -18,6 +18,7 @@ The notebook ``dashboards/regional_employer.ipynb`` is::
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,25 +27,35 @@ import ipywidgets as widgets
 import polars as pl
 
 from workforce.dashboards.app import App
-from workforce.dashboards.data import ALL, Names, data_dir_from_env, load_names
+from workforce.dashboards.data import ALL, Names, data_dir_from_env, latest_run, load_names
 from workforce.dashboards.format import (
     Language,
-    format_interval,
+    format_interval_words,
     format_month,
     format_number,
     format_percent,
+    format_quarter,
+    signed_amount,
 )
 from workforce.dashboards.identity import PUBLIC_IDENTITY, Identity, signed_in
-from workforce.dashboards.page_text import section_title, text
+from workforce.dashboards.page_text import help_html, section_title, text
+from workforce.dashboards.provenance import (
+    UNKNOWN,
+    Provenance,
+    demo_banner_html,
+    read_provenance,
+    source_html,
+    staff_source,
+)
 from workforce.dashboards.regional_employer_data import (
     LEVERS,
-    SHORTAGE_YEARS,
     RegionalFiles,
     RegionalHeadlines,
     ViewerTables,
     empty_node,
     flex_total,
     levers_scenario,
+    node_headline,
     node_key,
     partition_nodes,
     read_marts,
@@ -59,15 +70,18 @@ from workforce.dashboards.regional_employer_panels import (
     BenchmarkPanel,
     FlexPanel,
     FlowsPanel,
+    RankingPanel,
     RetirementPanel,
     Selection,
     ShortagePanel,
+    SickLeavePanel,
     TrendsPanel,
 )
 from workforce.dashboards.widgets import (
     dropdown,
     empty_state_html,
     headline_tile,
+    language_switch,
     set_tile,
 )
 from workforce.privacy import PUBLIC, Viewer
@@ -75,13 +89,16 @@ from workforce.regional.data import RegionalMarts
 from workforce.scenario.recompute import ScenarioEngine
 from workforce.store import Store
 
+SHORTAGE_TILES = ("shortage_1", "shortage_3", "shortage_horizon")
+"""The shortage 1 and 3 years ahead and at the horizon chosen (1, 2 and 3 years for a horizon
+of three years or less)."""
 TILES = (
     "headcount",
     "fte",
     "open_vacancies",
     "vacancy_rate",
     "turnover",
-    *(f"shortage_{years}" for years in SHORTAGE_YEARS),
+    *SHORTAGE_TILES,
     "scenario_at_horizon",
     "flex_gain",
 )
@@ -141,9 +158,13 @@ class RegionalEmployerApp(App):
         names: Names | None = None,
         language: Language = Language.nl,
         identity: Identity = PUBLIC_IDENTITY,
+        provenance: Provenance = UNKNOWN,
+        run_id: str = "",
     ) -> None:
         super().__init__()
         self.identity = identity
+        self.provenance = provenance
+        self._shortage = shortage
         self.names = names or Names()
         self.language = language
         self.files = regional or RegionalFiles()
@@ -156,9 +177,13 @@ class RegionalEmployerApp(App):
         self.headlines: RegionalHeadlines | None = None
         self.scenario_view: pl.DataFrame | None = None
 
-        self.title = widgets.HTML(
-            f"<h2 style='font-family:sans-serif'>{text('regional_title', language)}</h2>"
-        )
+        self.title = widgets.HTML()
+        self.banner = widgets.HTML()
+        self.help = widgets.HTML()
+        self.scenario_heading = widgets.HTML()
+        self.language_switch = language_switch(language)
+        self.source = widgets.HTML()
+        self._run_id = run_id
         self.viewer = dropdown(text("viewer", language), self._viewer_options())
         self.sector = dropdown(text("sector", language), [])
         self.profession = dropdown(text("profession", language), [])
@@ -175,8 +200,9 @@ class RegionalEmployerApp(App):
                 step=step,
                 description=text(f"lever_{kind}", language),
                 continuous_update=False,
-                style={"description_width": "210px"},
-                layout=widgets.Layout(width="480px"),
+                readout_format=".0f" if float(step).is_integer() else ".1f",
+                style={"description_width": "300px"},
+                layout=widgets.Layout(width="600px"),
             )
             for kind, (low, high, step) in LEVERS.items()
         }
@@ -188,6 +214,11 @@ class RegionalEmployerApp(App):
         self.retirement_panel = RetirementPanel()
         self.flex_panel = FlexPanel()
         self.benchmark_panel = BenchmarkPanel(language)
+        self.ranking_panel = RankingPanel()
+        self.sick_leave_panel = SickLeavePanel()
+        self.sick_leave_figure = self.sick_leave_panel.figure
+        self.flex_note = widgets.HTML()
+        self._label_page()
         # The panels' parts by the names tests and the benchmark use.
         self.figure, self.fan_plot = self.shortage_panel.figure, self.shortage_panel.plot
         self.sankey_figure, self.sankey_plot = self.flows_panel.figure, self.flows_panel.plot
@@ -213,6 +244,7 @@ class RegionalEmployerApp(App):
         self.on_change(self.metric, self._draw_benchmark)
         for slider in self.levers.values():
             self.on_change(slider, self._draw_scenario)
+        self.on_change(self.language_switch, self._on_language)
         self.container = self._layout()
 
     @classmethod
@@ -237,6 +269,8 @@ class RegionalEmployerApp(App):
             engine=_all_levels_engine(data_dir),
             names=load_names(),
             language=language,
+            provenance=read_provenance(data_dir),
+            run_id=latest_run(Store(data_dir).models).run_id,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -326,6 +360,42 @@ class RegionalEmployerApp(App):
 
     # Events ----------------------------------------------------------------------------------
 
+    def _label_page(self) -> None:
+        """Every label, option name and fixed text in the current language."""
+        language = self.language
+        self.title.value = (
+            f"<h2 style='font-family:sans-serif'>{text('regional_title', language)}</h2>"
+        )
+        self.banner.value = demo_banner_html(self.provenance, language)
+        self.help.value = help_html(("help_interval", "help_fte", "help_demand"), language)
+        self.scenario_heading.value = section_title(text("scenario_title", language))
+        self.flex_note.value = (
+            "<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
+            f"{html.escape(text('flex_note', language))}</div>"
+        )
+        for control, key in (
+            (self.viewer, "viewer"),
+            (self.sector, "sector"),
+            (self.profession, "profession"),
+            (self.horizon, "horizon"),
+        ):
+            control.description = text(key, language)
+        for kind, slider in self.levers.items():
+            slider.description = text(f"lever_{kind}", language)
+        self.fill(self.horizon, [(f"{n} {text('years', language)}", str(n)) for n in range(1, 11)])
+        self.fill(self.viewer, self._viewer_options())
+        with self.quietly():
+            self.flows_panel.label(language)
+            self.benchmark_panel.label(language)
+            self._fill_options()
+
+    def _on_language(self) -> None:
+        self.language = Language(self.language_switch.value)
+        self._label_page()
+        self._draw_node()
+        self._draw_viewer_panels()
+        self.flex_panel.draw(self.selection())
+
     def _on_sector(self) -> None:
         self.fill(self.profession, self._node_options("profession", self.sector_code))
         self._draw_node()
@@ -355,13 +425,33 @@ class RegionalEmployerApp(App):
     def _draw_node(self) -> None:
         node = self.node()
         selection = self.selection()
-        self.headlines = regional_headlines(self.files.headline, node)
+        headline = node_headline(
+            self.files.get("kpis"), self.sector_code, self.profession_code
+        ) or dict(self.files.headline)
+        years = (1, 3, self.horizon_years) if self.horizon_years > 3 else (1, 2, 3)
+        self.headlines = regional_headlines(headline, node, years)
         self._show_headlines(self.headlines)
         self.shortage_panel.draw(selection, until_horizon(node, self.horizon_years))
         self._draw_scenario()
+        self.ranking_panel.draw(selection, self._shortage, self.horizon_years)
         self.trends_panel.draw(selection)
         self.retirement_panel.draw(selection)
+        self.sick_leave_panel.draw(selection)
+        self._show_source()
         self._show_notice()
+
+    def _show_source(self) -> None:
+        language = self.language
+        sources = [
+            staff_source(self.provenance, language),
+            text("source_forecast", language, run=self._run_id or text("date_unknown", language)),
+            text("source_tension", language),
+        ]
+        latest = self.sick_leave_panel.latest
+        if latest is not None:
+            period = format_quarter(latest["period"], language)  # type: ignore[arg-type]
+            sources.append(text("source_sick_leave", language, period=period))
+        self.source.value = source_html(sources, self.provenance, language)
 
     def _draw_scenario(self) -> None:
         view = self.scenario()
@@ -398,24 +488,35 @@ class RegionalEmployerApp(App):
         set_tile(
             self.tiles["scenario_at_horizon"],
             title,
-            format_number(end["shortage_fte"], language=language),
+            signed_amount(end["shortage_fte"], "fte", language),
             note,
         )
 
     def _show_headlines(self, headlines: RegionalHeadlines) -> None:
         language = self.language
-        month = _month_text(headlines.month, language)
+        scope = self.selection().node_title
+        month = f"{_month_text(headlines.month, language)} · {scope}"
         set_tile(
             self.tiles["headcount"],
             text("headcount", language),
-            format_number(headlines.headcount, language=language),
+            f"{format_number(headlines.headcount, language=language)} "
+            f"{text('persons_unit', language)}",
             month,
+        )
+        per_person = (
+            headlines.fte / headlines.headcount
+            if headlines.fte is not None and headlines.headcount
+            else None
         )
         set_tile(
             self.tiles["fte"],
             text("fte", language),
-            format_number(headlines.fte, language=language),
-            month,
+            f"{format_number(headlines.fte, language=language)} {text('fte_unit', language)}",
+            text(
+                "fte_per_person",
+                language,
+                value=format_number(per_person, digits=2, language=language),
+            ),
         )
         set_tile(
             self.tiles["open_vacancies"],
@@ -427,7 +528,7 @@ class RegionalEmployerApp(App):
             self.tiles["vacancy_rate"],
             text("vacancy_rate", language),
             format_percent(headlines.vacancy_rate, language=language),
-            month,
+            text("vacancy_rate_note", language),
         )
         set_tile(
             self.tiles["turnover"],
@@ -436,29 +537,25 @@ class RegionalEmployerApp(App):
             f"{format_percent(headlines.internal_mobility_rate_12m, language=language)}",
             text("last_12_months", language),
         )
-        for at in headlines.shortage:
+        for name, at in zip(SHORTAGE_TILES, headlines.shortage, strict=True):
             title = (
                 text("shortage_in_1", language)
                 if at.years == 1
                 else text("shortage_in", language, n=at.years)
             )
-            note = format_interval(at.lo_80, at.hi_80, language=language)
+            note = format_interval_words(at.lo_80, at.hi_80, "fte", language=language)
             if at.month is not None:
                 note = f"{format_month(at.month, language)} · {note}"
-            set_tile(
-                self.tiles[f"shortage_{at.years}"],
-                title,
-                format_number(at.fte, language=language),
-                note,
-            )
+            set_tile(self.tiles[name], title, signed_amount(at.fte, "fte", language), note)
         total = flex_total(self.files.get("flex_pool"))
         set_tile(
             self.tiles["flex_gain"],
             text("flex_gain", language),
-            format_number(total["pooling_gain_fte"] if total else None, language=language),
+            signed_amount(total["pooling_gain_fte"] if total else None, "fte", language),
             (
                 f"{format_number(total['separate_fte'], language=language)} \u2192 "
-                f"{format_number(total['pooled_fte'], language=language)} fte"
+                f"{format_number(total['pooled_fte'], language=language)} "
+                f"{text('fte_unit', language)}"
                 if total
                 else ""
             ),
@@ -475,11 +572,12 @@ class RegionalEmployerApp(App):
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
-            [self.viewer, self.sector, self.profession, self.horizon], layout=row
+            [self.viewer, self.sector, self.profession, self.horizon, self.language_switch],
+            layout=row,
         )
         tiles = widgets.HBox(list(self.tiles.values()), layout=row)
         sliders = widgets.VBox(
-            [widgets.HTML(section_title(text("scenario_title", self.language)))]
+            [self.scenario_heading]
             + [
                 widgets.HBox(list(self.levers.values())[i : i + 2])
                 for i in range(0, len(self.levers), 2)
@@ -488,16 +586,22 @@ class RegionalEmployerApp(App):
         return widgets.VBox(
             [
                 self.title,
+                self.banner,
+                self.source,
                 controls,
                 self.notice,
                 tiles,
+                self.help,
                 self.fan_plot,
+                self.ranking_panel.table,
                 sliders,
                 self.flow_level,
                 self.sankey_plot,
                 self.sankey_note,
                 self.trends_plot,
-                widgets.HBox([self.retirement_plot, self.flex_plot], layout=row),
+                widgets.HBox([self.retirement_plot, self.sick_leave_panel.plot], layout=row),
+                self.flex_plot,
+                self.flex_note,
                 self.metric,
                 self.benchmark_plot,
                 self.benchmark_note,

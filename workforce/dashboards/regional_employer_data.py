@@ -28,7 +28,10 @@ REGIONAL_FILES = (
     "employer_flows",
     "flex_pool",
     "benchmarks",
+    "sick_leave",
 )
+SICK_LEAVE_ALL = "other_care_welfare"
+"""The sector whose sick-leave branch is all of care and welfare (SBI Q): shown for all sectors."""
 SHORTAGE_YEARS = (1, 3, 5)
 """Years ahead of the headline shortage tiles."""
 MONTHLY_HORIZON = 36
@@ -189,8 +192,52 @@ def _number(headline: dict[str, object], key: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def regional_headlines(headline: dict[str, object], node: pl.DataFrame) -> RegionalHeadlines:
-    """Headline figures: the regional ones of ``regional.json``, the node's shortage at 1/3/5 y."""
+def node_headline(
+    kpis: pl.DataFrame | None, sector: str | None, profession: str | None
+) -> dict[str, object]:
+    """The headline figures of one sector x profession from the published KPIs: staff, FTE,
+    vacancies and vacancy rate in the latest month, turnover and mobility over its last year.
+
+    Empty for the whole region (``regional.json`` holds those) and for a suppressed cell.
+    """
+    frame = published(kpis)
+    if frame.is_empty() or (sector is None and profession is None):
+        return {}
+    cell = frame.filter(
+        (pl.col("sector_code") == (sector or TOTAL))
+        & (pl.col("profession_code") == (profession or TOTAL))
+    )
+    monthly = cell.filter(pl.col("period_type") == "month").sort("period")
+    if monthly.is_empty():
+        return {}
+    last = monthly.row(-1, named=True)
+    month = last["period"]
+    year = monthly.filter(pl.col("period") > month.replace(year=month.year - 1))
+    hires_leavers = year.select(
+        pl.col("regional_leavers").sum(),
+        pl.col("internal_moves").sum(),
+        pl.col("avg_headcount").mean(),
+    ).row(0, named=True)
+    average = hires_leavers["avg_headcount"] or 0
+    return {
+        "month": f"{month:%Y-%m}",
+        "headcount": last["headcount"],
+        "fte": last["fte"],
+        "open": last["open"],
+        "vacancy_rate": last["vacancy_rate"],
+        "turnover_rate_12m": hires_leavers["regional_leavers"] / average if average else None,
+        "internal_mobility_rate_12m": (
+            hires_leavers["internal_moves"] / average if average else None
+        ),
+    }
+
+
+def regional_headlines(
+    headline: dict[str, object],
+    node: pl.DataFrame,
+    years: tuple[int, ...] = SHORTAGE_YEARS,
+) -> RegionalHeadlines:
+    """Headline figures of the node shown (``headline``) and its shortage ``years`` ahead."""
     month = headline.get("month")
     return RegionalHeadlines(
         month=str(month) if month else None,
@@ -200,7 +247,7 @@ def regional_headlines(headline: dict[str, object], node: pl.DataFrame) -> Regio
         vacancy_rate=_number(headline, "vacancy_rate"),
         turnover_rate_12m=_number(headline, "turnover_rate_12m"),
         internal_mobility_rate_12m=_number(headline, "internal_mobility_rate_12m"),
-        shortage=tuple(shortage_at(node, years) for years in SHORTAGE_YEARS),
+        shortage=tuple(shortage_at(node, n) for n in years),
     )
 
 
@@ -296,6 +343,31 @@ def retirement_rows(wave: pl.DataFrame | None, profession: str | None) -> pl.Dat
         )
         .sort("year")
     )
+
+
+def sick_leave_rows(
+    sick_leave: pl.DataFrame | None, sector: str | None, *, years: int = 8
+) -> pl.DataFrame:
+    """Sick leave per quarter (``period, sbi_label, sick_leave_pct``) of the CBS branch nearest
+    ``sector`` (all care and welfare, SBI Q, for every sector), the last ``years`` years."""
+    schema = {"period": pl.Date, "sbi_label": pl.String, "sick_leave_pct": pl.Float64}
+    if sick_leave is None or sick_leave.is_empty():
+        return pl.DataFrame(schema=schema)
+    code = sector or SICK_LEAVE_ALL
+    rows = (
+        sick_leave.filter((pl.col("sector_code") == code) & pl.col("sick_leave_pct").is_not_null())
+        .select(
+            pl.col("period").cast(pl.Date),
+            pl.col("sbi_label").cast(pl.String),
+            pl.col("sick_leave_pct").cast(pl.Float64),
+        )
+        .sort("period")
+    )
+    if rows.is_empty():
+        return pl.DataFrame(schema=schema)
+    last = rows["period"].max()
+    assert isinstance(last, dt.date)
+    return rows.filter(pl.col("period") > last.replace(year=last.year - years))
 
 
 def flex_rows(flex: pl.DataFrame | None, *, top: int = 15) -> pl.DataFrame:

@@ -34,10 +34,15 @@ def fan_template() -> go.Figure:
 
 
 def sankey_template() -> go.Figure:
-    """One Sankey trace: published flows only."""
-    figure = base_figure(height=460)
-    figure.add_trace(go.Sankey(arrangement="snap", node={"pad": 12, "thickness": 14}))
-    figure.update_layout(hovermode="closest", margin={"t": 50, "l": 20, "r": 20})
+    """One Sankey trace (published flows only), "from" over its left and "to" over its right."""
+    figure = base_figure(height=520)
+    figure.add_trace(go.Sankey(arrangement="snap", node={"pad": 16, "thickness": 14}))
+    figure.update_layout(hovermode="closest", margin={"t": 80, "l": 20, "r": 20})
+    for x, anchor in ((0, "left"), (1, "right")):
+        figure.add_annotation(
+            x=x, y=1.06, xref="paper", yref="paper", xanchor=anchor, showarrow=False,
+            font={"size": 13, "color": "#57606a"},
+        )  # fmt: skip
     return figure
 
 
@@ -66,7 +71,7 @@ def retirement_template() -> go.Figure:
     figure.add_bar(marker={"color": COLOURS["bar"]}, secondary_y=False)
     figure.add_scatter(mode="lines+markers", line={"color": COLOURS["forecast"]}, secondary_y=True)
     figure.update_yaxes(tickformat=",", secondary_y=False)
-    figure.update_yaxes(tickformat=".0%", secondary_y=True, rangemode="tozero")
+    figure.update_yaxes(tickformat=".0%", dtick=0.05, secondary_y=True, rangemode="tozero")
     figure.update_layout(margin={"t": 70})
     return figure
 
@@ -83,11 +88,22 @@ def flex_template() -> go.Figure:
 
 
 def benchmark_template() -> go.Figure:
-    """Bars per published employer, the viewer's own bar highlighted; the region as a line."""
+    """Horizontal bars per published employer, sorted, the viewer's own bar highlighted, each
+    with its value; the region as a dashed line."""
     figure = base_figure(height=360)
-    figure.add_bar(marker={"color": COLOURS["bar"]})
+    figure.add_bar(orientation="h", marker={"color": COLOURS["bar"]}, textposition="outside")
     figure.add_scatter(
         mode="lines", line={"color": COLOURS["forecast"], "dash": "dash"}, hoverinfo="skip"
     )
-    figure.update_layout(hovermode="closest", showlegend=False, margin={"t": 60, "b": 80})
+    figure.update_layout(hovermode="closest", showlegend=False, margin={"t": 60, "l": 110})
+    figure.update_yaxes(dtick=1)
+    return figure
+
+
+def sick_leave_template() -> go.Figure:
+    """Sick leave per quarter, as a share of working days."""
+    figure = base_figure(height=320)
+    figure.add_scatter(mode="lines+markers", line={"color": COLOURS["history"]})
+    figure.update_yaxes(tickformat=".1%", rangemode="tozero")
+    figure.update_layout(hovermode="closest", showlegend=False, margin={"t": 70})
     return figure

@@ -9,6 +9,7 @@ filters and tells each panel when to redraw.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -17,9 +18,17 @@ import polars as pl
 
 from workforce.dashboards.app import figure_output, show_figure
 from workforce.dashboards.data import ALL, Names
-from workforce.dashboards.format import Language, format_month, format_number, format_percent
-from workforce.dashboards.page_text import text
+from workforce.dashboards.format import (
+    Language,
+    format_month,
+    format_number,
+    format_percent,
+    format_quarter,
+    signed_amount,
+)
+from workforce.dashboards.page_text import html_table, section_title, text
 from workforce.dashboards.regional_employer_data import (
+    MONTHLY_HORIZON,
     RegionalFiles,
     ViewerTables,
     benchmark_rows,
@@ -28,6 +37,7 @@ from workforce.dashboards.regional_employer_data import (
     retention_trend,
     retirement_rows,
     sankey_tables,
+    sick_leave_rows,
     yearly_kpis,
 )
 from workforce.dashboards.regional_employer_figures import (
@@ -37,8 +47,10 @@ from workforce.dashboards.regional_employer_figures import (
     flex_template,
     retirement_template,
     sankey_template,
+    sick_leave_template,
     trends_template,
 )
+from workforce.dashboards.shortage_ranking import TREND_ARROWS, band_label, shortage_ranking
 from workforce.dashboards.widgets import (
     COLOURS,
     OWN_COLOUR,
@@ -132,8 +144,15 @@ class ShortagePanel(Panel):
                     trace.hovertemplate = (
                         "%{customdata[0]}: %{customdata[1]} fte<extra>%{fullData.name}</extra>"
                     )
+                    # Monthly for three years, then one point a year: the yearly points show.
+                    trace.mode = "lines+markers"
+                    trace.marker.size = [
+                        0 if h <= MONTHLY_HORIZON else 7 for h in node["horizon"].to_list()
+                    ]
+            yearly = bool(node.filter(pl.col("horizon") > MONTHLY_HORIZON).height)
             self.figure.layout.title = (
                 f"{text('fan_title', language)}: {sel.node_title}"
+                + (f" ({text('fan_yearly', language)})" if yearly else "")
                 if node.height
                 else text("no_data", language)
             )
@@ -163,6 +182,16 @@ class FlowsPanel(Panel):
         )
         self.note = widgets.HTML()
 
+    def label(self, language: Language) -> None:
+        """The toggle's labels in ``language`` (the choice stays)."""
+        value = self.level.value
+        self.level.options = [
+            (text("flow_sectors", language), "sector"),
+            (text("flow_employers", language), "employer"),
+        ]
+        self.level.value = value
+        self.level.description = text("flow_level", language)
+
     def draw(self, sel: Selection, view: ViewerTables, own: str | None) -> None:
         language = sel.language
         level = self.level.value
@@ -188,6 +217,9 @@ class FlowsPanel(Panel):
             sankey.link.target = targets
             sankey.link.value = links["value"].to_list()
             sankey.link.color = link_colours
+            left, right = self.figure.layout.annotations
+            left.text = text("flow_from", language)
+            right.text = text("flow_to", language)
             level_name = text(f"flow_{level}s" if level == "sector" else "flow_employers", language)
             self.figure.layout.title = (
                 f"{text('sankey_title', language, k=sel.files.k)}: {level_name}"
@@ -266,7 +298,7 @@ class FlexPanel(Panel):
     """Separate pools per employer against one regional flex pool, per profession."""
 
     def __init__(self) -> None:
-        super().__init__(flex_template(), _half_row())
+        super().__init__(flex_template())
 
     def draw(self, sel: Selection) -> None:
         language = sel.language
@@ -295,6 +327,13 @@ class BenchmarkPanel(Panel):
         )
         self.note = widgets.HTML()
 
+    def label(self, language: Language) -> None:
+        """The metric dropdown in ``language`` (the choice stays)."""
+        value = self.metric.value
+        self.metric.options = [(text(f"metric_{m}", language), m) for m in METRICS]
+        self.metric.value = value
+        self.metric.description = text("metric", language)
+
     def draw(self, sel: Selection, view: ViewerTables, own: str | None) -> None:
         language = sel.language
         metric = str(self.metric.value)
@@ -306,21 +345,22 @@ class BenchmarkPanel(Panel):
 
         def shown(value: float | None) -> str:
             if is_count:
-                return format_number(value, digits=1, language=language)
+                return format_number(value, digits=0, language=language)
             return format_percent(value, language=language)
 
         with self.figure.batch_update():
             set_separators(self.figure, language)
             bars = self.figure.data[0]
-            bars.x = employers
-            bars.y = values
+            bars.y = employers
+            bars.x = values
             bars.marker.color = [OWN_COLOUR if e == own else COLOURS["bar"] for e in employers]
             bars.text = [shown(v) for v in values]
-            bars.hovertemplate = "%{x}: %{text}<extra></extra>"
-            self.figure.layout.yaxis.tickformat = "," if is_count else ".0%"
+            bars.hovertemplate = "%{y}: %{text}<extra></extra>"
+            self.figure.layout.xaxis.tickformat = "," if is_count else ".0%"
+            self.figure.layout.height = max(360, 18 * len(employers) + 140)
             line = self.figure.data[1]
-            line.x = employers if region is not None else []
-            line.y = [region] * len(employers) if region is not None else []
+            line.y = employers if region is not None else []
+            line.x = [region] * len(employers) if region is not None else []
             line.name = text("region_value", language)
             metric_name = text(f"metric_{metric}", language)
             self.figure.layout.title = (
@@ -335,4 +375,87 @@ class BenchmarkPanel(Panel):
             if benchmarks is not None
             else empty_state_html(language, text("regional_hint", language))
         )
+        self.show()
+
+
+class RankingPanel:
+    """ "Waar is het tekort het grootst?": professions x sectors ranked at the chosen horizon."""
+
+    def __init__(self) -> None:
+        self.table = widgets.HTML()
+        self.rows: pl.DataFrame = shortage_ranking(None, horizon_months=12)
+
+    def draw(self, sel: Selection, shortage: pl.DataFrame | None, years: int) -> None:
+        language = sel.language
+        self.rows = shortage_ranking(shortage, horizon_months=12 * years, sector=sel.sector)
+        title = text("ranking_title", language, n=years, scope=sel.name(sel.sector, "sector"))
+        if self.rows.is_empty():
+            self.table.value = section_title(title) + empty_state_html(
+                language, text("forecast_hint", language)
+            )
+            return
+        headers = [
+            text("col_rank", language),
+            text("col_profession", language),
+            text("sector", language),
+            text("ranking_fte", language),
+            text("ranking_persons", language),
+            text("ranking_share", language),
+            text("ranking_band", language),
+            text("ranking_trend", language),
+        ]
+        body = []
+        for rank, row in enumerate(self.rows.iter_rows(named=True), start=1):
+            body.append(
+                [
+                    str(rank),
+                    sel.name(row["profession_code"], "profession"),
+                    sel.name(row["sector_code"], "sector"),
+                    signed_amount(row["shortage_fte"], "fte", language),
+                    signed_amount(row["shortage_persons"], "persons", language),
+                    format_percent(row["shortage_share"], language=language),
+                    band_label(row["tension_band"], language),
+                    f"{TREND_ARROWS[row['trend']]} {text('trend_' + row['trend'], language)}",
+                ]
+            )
+        numeric = [True, False, False, True, True, True, False, False]
+        self.table.value = (
+            section_title(title)
+            + html_table(headers, body, css_class="wf-ranking", numeric=numeric)
+            + f"<div style='font-family:sans-serif;font-size:12px;color:#57606a;margin-top:4px'>"
+            f"{html.escape(text('ranking_note', language))}</div>"
+        )
+
+
+class SickLeavePanel(Panel):
+    """Sick leave (CBS 80072ned, national) of the CBS branch nearest the chosen sector."""
+
+    def __init__(self) -> None:
+        super().__init__(sick_leave_template(), _half_row())
+        self.latest: dict[str, object] | None = None
+
+    def draw(self, sel: Selection) -> None:
+        language = sel.language
+        rows = sick_leave_rows(sel.files.get("sick_leave"), sel.sector)
+        self.latest = rows.row(-1, named=True) if rows.height else None
+        with self.figure.batch_update():
+            set_separators(self.figure, language)
+            line = self.figure.data[0]
+            line.x = rows["period"].to_list()
+            line.y = (rows["sick_leave_pct"] / 100).to_list()
+            line.name = text("sick_leave", language)
+            line.customdata = [
+                [format_quarter(p, language), format_percent(v / 100, language=language)]
+                for p, v in zip(
+                    rows["period"].to_list(), rows["sick_leave_pct"].to_list(), strict=True
+                )
+            ]
+            line.hovertemplate = "%{customdata[0]}: %{customdata[1]}<extra></extra>"
+            label = str(rows["sbi_label"][0]) if rows.height else ""
+            self.figure.layout.title = (
+                f"{text('sick_leave_title', language)}: {sel.name(sel.sector, 'sector')}"
+                f"<br><sup>{text('sick_leave_branch', language)}: {label}</sup>"
+                if rows.height
+                else text("no_data", language)
+            )
         self.show()

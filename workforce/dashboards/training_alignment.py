@@ -23,18 +23,41 @@ import polars as pl
 
 from workforce.alignment import Advice
 from workforce.dashboards.app import App, figure_output
-from workforce.dashboards.data import ALL, Names, data_dir_from_env, load_names, read_mart
+from workforce.dashboards.data import (
+    ALL,
+    Names,
+    data_dir_from_env,
+    latest_run,
+    load_names,
+    read_mart,
+)
 from workforce.dashboards.format import (
     Language,
     format_interval,
+    format_interval_words,
     format_number,
     format_percent,
+    signed_amount,
 )
-from workforce.dashboards.page_text import download_link, html_table, section_title, text
+from workforce.dashboards.page_text import (
+    download_link,
+    help_html,
+    html_table,
+    section_title,
+    text,
+)
+from workforce.dashboards.provenance import (
+    UNKNOWN,
+    Provenance,
+    demo_banner_html,
+    read_provenance,
+    source_html,
+    staff_source,
+)
+from workforce.dashboards.spreadsheet import advice_csv, advice_xlsx
 from workforce.dashboards.training_alignment_data import (
     AdviceSource,
     TrainingHeadlines,
-    advice_file,
     destination_rows,
     destinations_of,
     gap_rows,
@@ -56,6 +79,7 @@ from workforce.dashboards.widgets import (
     dropdown,
     empty_state_html,
     headline_tile,
+    language_switch,
     set_separators,
     set_tile,
 )
@@ -86,8 +110,11 @@ class TrainingAlignmentApp(App):
         names: Names | None = None,
         language: Language = Language.nl,
         destinations: pl.DataFrame | None = None,
+        provenance: Provenance = UNKNOWN,
+        run_id: str = "",
     ) -> None:
         super().__init__()
+        self.provenance = provenance
         self.names = names or Names()
         self.language = language
         self.source = source
@@ -97,10 +124,13 @@ class TrainingAlignmentApp(App):
         self.advice: Advice | None = None
         self.headlines: TrainingHeadlines | None = None
 
-        self.title = widgets.HTML(
-            f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
-        )
+        self._run_id = run_id
+        self.title = widgets.HTML()
         years = list(source.years) if source else []
+        self.banner = widgets.HTML()
+        self.source_line = widgets.HTML()
+        self.help = widgets.HTML()
+        self.language_switch = language_switch(language)
         self.horizon_year = dropdown(
             text("horizon_year", language), [(str(y), str(y)) for y in years]
         )
@@ -128,6 +158,7 @@ class TrainingAlignmentApp(App):
         self.pipeline_plot = figure_output()
         self.destinations_figure: go.Figure = destinations_template()
         self.destinations_plot = figure_output()
+        self._label_page()
         self._load_advice()
         self._draw()
 
@@ -135,6 +166,7 @@ class TrainingAlignmentApp(App):
             self.on_change(control, self._on_advice)
         for control in (self.profession, self.institution):
             self.on_change(control, self._draw)
+        self.on_change(self.language_switch, self._on_language)
         self.container = self._layout()
 
     @classmethod
@@ -152,6 +184,8 @@ class TrainingAlignmentApp(App):
             placements=placements,
             names=load_names(),
             language=language,
+            provenance=read_provenance(data_dir),
+            run_id=latest_run(Store(data_dir).models).run_id,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -198,6 +232,46 @@ class TrainingAlignmentApp(App):
 
     # Events ----------------------------------------------------------------------------------
 
+    def _label_page(self) -> None:
+        """Every label, option name and fixed text in the current language."""
+        language = self.language
+        self.title.value = (
+            f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
+        )
+        self.banner.value = demo_banner_html(self.provenance, language)
+        run = self._run_id or text("date_unknown", language)
+        self.source_line.value = source_html(
+            [
+                text("source_education", language),
+                staff_source(self.provenance, language),
+                text("source_forecast", language, run=run),
+            ],
+            self.provenance,
+            language,
+        )
+        self.help.value = help_html(("help_interval", "help_fte"), language)
+        for control, key in (
+            (self.horizon_year, "horizon_year"),
+            (self.target, "target"),
+            (self.profession, "profession"),
+            (self.institution, "institution"),
+        ):
+            control.description = text(key, language)
+        self.fill(
+            self.target,
+            [
+                (text("target_median", language), "median"),
+                (text("target_probability", language), "probability"),
+            ],
+        )
+
+    def _on_language(self) -> None:
+        self.language = Language(self.language_switch.value)
+        self._label_page()
+        self._fill_options()
+        self._show_downloads()
+        self._draw()
+
     def _on_advice(self) -> None:
         self._load_advice()
         self._draw()
@@ -227,13 +301,16 @@ class TrainingAlignmentApp(App):
         set_tile(
             self.tiles["gap"],
             text("gap_at_horizon", language, year=year),
-            format_number(headlines.gap_persons, language=language),
-            format_interval(headlines.gap_lo_80, headlines.gap_hi_80, language=language),
+            signed_amount(headlines.gap_persons, "persons", language),
+            format_interval_words(
+                headlines.gap_lo_80, headlines.gap_hi_80, "persons", language=language
+            ),
         )
         set_tile(
             self.tiles["extra_intake"],
             text("advised_intake", language),
-            format_number(headlines.extra_intake, language=language),
+            f"{format_number(headlines.extra_intake, language=language)} "
+            f"{text('students_unit', language)}",
             format_interval(
                 headlines.extra_intake_lo_80, headlines.extra_intake_hi_80, language=language
             ),
@@ -247,7 +324,7 @@ class TrainingAlignmentApp(App):
         set_tile(
             self.tiles["remaining_gap"],
             text("remaining_gap", language),
-            format_number(headlines.remaining_gap, language=language),
+            signed_amount(headlines.remaining_gap, "persons", language),
             "" if self.placements is not None else text("no_placements", language),
         )
 
@@ -279,6 +356,9 @@ class TrainingAlignmentApp(App):
                 for g, lo, h in zip(gaps, lows, highs, strict=True)
             ]
             bars.hovertemplate = "%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>"
+            # One line per profession, so that every bar keeps its label.
+            figure.layout.height = max(360, 24 * len(codes) + 140)
+            figure.layout.yaxis.dtick = 1
             figure.layout.title = (
                 f"{text('gap_title', language, year=self.advice.horizon_year)}: "
                 f"{self._profession_title()}"
@@ -351,6 +431,8 @@ class TrainingAlignmentApp(App):
             hired.name = text("destinations_hired", language)
             kept.y, kept.x = labels, rows["kept_per_100"].to_list()
             kept.name = text("destinations_kept", language)
+            figure.layout.height = max(360, 26 * len(labels) + 160)
+            figure.layout.yaxis.dtick = 1
             figure.layout.title = (
                 text("destinations_title", language) if rows.height else text("no_data", language)
             )
@@ -443,7 +525,7 @@ class TrainingAlignmentApp(App):
         ]
         self.table.value = (
             section_title(text("advice_title", language))
-            + "<div style='max-height:520px;overflow:auto'>"
+            + "<div style='max-height:80vh;overflow:auto'>"
             + html_table(headers, body, css_class="wf-advice", numeric=numeric)
             + "</div>"
         )
@@ -458,13 +540,13 @@ class TrainingAlignmentApp(App):
             "<div class='wf-downloads' style='margin:8px 0'>"
             + download_link(
                 text("download_csv", language),
-                advice_file(self.advice, ".csv"),
+                advice_csv(self.advice.table, language),
                 filename=f"{name}.csv",
-                mime="text/csv",
+                mime="text/csv;charset=utf-8",
             )
             + download_link(
                 text("download_xlsx", language),
-                advice_file(self.advice, ".xlsx"),
+                advice_xlsx(self.advice, language),
                 filename=f"{name}.xlsx",
                 mime=XLSX,
             )
@@ -485,14 +567,24 @@ class TrainingAlignmentApp(App):
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
-            [self.horizon_year, self.target, self.profession, self.institution], layout=row
+            [
+                self.horizon_year,
+                self.target,
+                self.profession,
+                self.institution,
+                self.language_switch,
+            ],
+            layout=row,
         )
         return widgets.VBox(
             [
                 self.title,
+                self.banner,
+                self.source_line,
                 controls,
                 self.notice,
                 widgets.HBox(list(self.tiles.values()), layout=row),
+                self.help,
                 self.gap_plot,
                 self.graduates_plot,
                 self.pipeline_plot,

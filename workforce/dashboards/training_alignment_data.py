@@ -8,14 +8,13 @@ capacity is read from ``<data>/placements.csv`` when it is there (the format of
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from workforce.alignment import Advice, AlignmentError, CapacityError, read_placements, write_advice
+from workforce.alignment import Advice, AlignmentError, CapacityError, read_placements
 from workforce.dashboards.data import ALL
 
 PLACEMENTS_FILE = "placements.csv"
@@ -247,14 +246,6 @@ def pipeline_trend(
         .with_columns(pl.col("completion_rate", "dropout_rate").cast(pl.Float64))
         .sort("cohort_year")
     )
-
-
-def advice_file(advice: Advice, suffix: str) -> bytes:
-    """The advice as ``workforce align --out`` writes it (``.csv``, or ``.xlsx`` with sheets
-    advice, by_cohort_year and gaps), as bytes for a download."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_advice(advice, Path(folder) / f"advice{suffix}")
-        return path.read_bytes()
 
 
 def destinations_of(data_dir: Path, origin_year: int) -> pl.DataFrame | None:

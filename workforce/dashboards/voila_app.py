@@ -20,8 +20,10 @@ the kernel accepts only the messages widgets need, so the browser cannot run cod
 from __future__ import annotations
 
 import copy
+import html
 import inspect
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -29,10 +31,12 @@ from typing import Any
 import nbformat
 import tornado.ioloop
 import tornado.web
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from traitlets import Bool, Int, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from workforce.dashboards.access import active_record, find_token
 from workforce.dashboards.data import data_dir_from_env
@@ -43,6 +47,10 @@ from workforce.dashboards.identity import (
     resolve_identity,
     sign_in_cell,
 )
+from workforce.dashboards.page_text import text
+
+LOADING = "De pagina wordt opgebouwd\u2026"
+COMPUTING = "De cijfers worden berekend\u2026"
 
 WIDGET_MESSAGES = (
     "comm_open",
@@ -159,6 +167,31 @@ class WorkforceIdentityProvider(PasswordIdentityProvider):
         return self._user_for(handler.get_argument("password", default=""))
 
 
+CDN_STYLESHEET = re.compile(
+    r'<link rel="stylesheet" href="https://cdn\.jsdelivr\.net/[^"]*"[^>]*/?>'
+)
+"""Voila's links to Font Awesome on a CDN: the same icons come with Voila's own scripts, and a
+page must not depend on the internet (nor ask it for anything)."""
+
+PAGE_TEXTS = (
+    (
+        re.compile(r"<h2 id=\"loading_text\">Running [^<]*</h2>"),
+        f'<h2 id="loading_text">{LOADING}</h2>',
+    ),
+    (re.compile(r"`Executing \$\{cell_index\} of \$\{cell_count\}`"), f"`{COMPUTING}`"),
+    (re.compile(r"`Reading \$\{cell_index\} of \$\{cell_count\}`"), f"`{COMPUTING}`"),
+)
+"""Voila's English spinner texts and their Dutch replacements."""
+
+
+def localise_page(html: str) -> str:
+    """A chunk of a dashboard page without CDN stylesheets and with the spinner in Dutch."""
+    html = CDN_STYLESHEET.sub("", html)
+    for pattern, replacement in PAGE_TEXTS:
+        html = pattern.sub(replacement, html)
+    return html
+
+
 class CappedVoilaHandler(TornadoVoilaHandler):
     """Voila's page handler, refusing politely when the server holds its maximum of kernels."""
 
@@ -183,11 +216,69 @@ class CappedVoilaHandler(TornadoVoilaHandler):
                 if admitted:  # the first output comes after the kernel started
                     CappedVoilaHandler.starting -= 1
                     admitted = False
-                self.write(html)
+                self.write(localise_page(html))
                 self.flush()
         finally:
             if admitted:
                 CappedVoilaHandler.starting -= 1
+
+
+PAGES = {
+    "regional_employer.ipynb": (
+        text("regional_title"),
+        "Voor HR-directeuren: tekorten, doorstroom, verzuim en scenario's voor de hele regio.",
+    ),
+    "training_alignment.ipynb": (
+        text("training_title"),
+        "Voor opleidingen: instroomadvies per opleiding en instelling.",
+    ),
+    "forecast_explorer.ipynb": (
+        text("explorer_title"),
+        "Voor analisten: de vraagprognose per regio, branche en beroep, met backtest.",
+    ),
+}
+"""The dashboards by notebook: the name and the one line the index page shows."""
+
+INDEX_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Dashboards zorg en welzijn</title></head>
+<body style="font-family:sans-serif;max-width:48em;margin:3em auto;color:#24292f">
+<h1 style="font-size:1.5em">Dashboards arbeidsmarkt zorg en welzijn</h1>
+<p style="color:#57606a">Kies een dashboard.</p>
+<ul style="list-style:none;padding:0">{items}</ul>
+</body></html>
+"""
+
+
+def index_page(base_url: str, notebooks: list[str]) -> str:
+    """The Dutch start page: each dashboard by its name and its user, never a file name."""
+    items = []
+    for notebook in sorted(
+        notebooks, key=lambda name: list(PAGES).index(name) if name in PAGES else 99
+    ):
+        title, line = PAGES.get(notebook, (Path(notebook).stem.replace("_", " ").capitalize(), ""))
+        href = html.escape(f"{base_url.rstrip('/')}/voila/render/{notebook}")
+        items.append(
+            f"<li style='margin:1em 0'><a href='{href}' style='font-size:1.2em'>"
+            f"{html.escape(title)}</a><div style='color:#57606a'>{html.escape(line)}</div></li>"
+        )
+    return INDEX_PAGE.format(items="".join(items))
+
+
+class IndexHandler(TornadoVoilaTreeHandler):
+    """The start page in Dutch, listing the dashboards by name (other folders as Voila's)."""
+
+    @tornado.web.authenticated
+    async def get(self, path: str = "") -> None:
+        if path.strip("/"):
+            await super().get(path)
+            return
+        notebooks = [
+            entry["name"]
+            for entry in (await ensure_async(self.contents_manager.get("")))["content"]
+            if entry["type"] == "notebook"
+        ]
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(index_page(self.base_url, notebooks))
 
 
 def request_identity(handler: Any) -> Identity:
@@ -252,6 +343,8 @@ class WorkforceVoila(Voila):
         return [
             (pattern, CappedVoilaHandler, *rest)
             if handler is TornadoVoilaHandler
+            else (pattern, IndexHandler, *rest)
+            if handler is TornadoVoilaTreeHandler
             else (pattern, handler, *rest)
             for pattern, handler, *rest in super().init_handlers()
         ]

@@ -97,5 +97,14 @@ def dropdown(description: str, options: list[tuple[str, str]]) -> widgets.Dropdo
         options=options,
         value=options[0][1] if options else None,
         style={"description_width": "80px"},
-        layout=widgets.Layout(width="360px"),
+        layout=widgets.Layout(width="460px"),
+    )
+
+
+def language_switch(language: Language = Language.nl) -> widgets.ToggleButtons:
+    """The NL / EN buttons every page has."""
+    return widgets.ToggleButtons(
+        options=[("NL", Language.nl.value), ("EN", Language.en.value)],
+        value=language.value,
+        style={"button_width": "48px"},
     )

@@ -1,0 +1,107 @@
+"""The model choice in plain Dutch: every reason the choice rule gives, the chosen mix by name."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from workforce.dashboards.format import Language
+from workforce.dashboards.model_choice import (
+    UNKNOWN_REASON,
+    describe_mix,
+    explain_reason,
+    model_weights,
+    reason_key,
+)
+from workforce.forecast.engine import ForecastEngine
+from workforce.forecast.selection import InnerEvidence, choose_pooled
+
+ENGLISH = re.compile(
+    r"\b(the|best|beat|default|inner|folds?|weight|on them|series|mean of|fallback|engine|"
+    r"candidate|too short|challenger)\b",
+    re.IGNORECASE,
+)
+
+
+def _evidence(seed: int, *, trend: float) -> InnerEvidence:
+    """Four inner folds of a trending series and three candidates' forecasts of them."""
+    rng = np.random.default_rng(seed)
+    actuals = [np.arange(12) * trend + 100 + rng.normal(0, 1, 12) for _ in range(4)]
+    forecasts = {
+        "naive": [np.full(12, a[0]) for a in actuals],
+        "drift": [a[0] + np.arange(12) * trend for a in actuals],
+        "theta": [a[0] + np.arange(12) * trend * 0.5 for a in actuals],
+        "seasonal_naive": [np.full(12, a[0] - 2) for a in actuals],
+    }
+    return InnerEvidence(
+        forecasts=forecasts,
+        actuals=actuals,
+        scales=[1.0] * 4,
+        volatilities=[1.0] * 4,
+    )
+
+
+def _rule_reasons() -> list[str]:
+    """Reasons the current choice rule gives: one series, pooled series, no default, too short."""
+    default = ("naive", "drift", "theta")
+    one = choose_pooled([_evidence(1, trend=2.0)], default=default, top_k=3)
+    pooled = choose_pooled(
+        [_evidence(seed, trend=2.0) for seed in range(3)], default=default, top_k=3
+    )
+    no_default = choose_pooled([_evidence(2, trend=1.0)], default=("ets",), top_k=2)
+    short = ForecastEngine().decide(None)
+    return [one.reason, pooled.reason, no_default.reason, short.reason]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_every_reason_of_the_choice_rule_reads_as_plain_dutch(index: int) -> None:
+    reason = _rule_reasons()[index]
+    dutch = explain_reason(reason, Language.nl)
+    assert reason_key(reason) is not None, f"a new kind of reason needs a sentence: {reason!r}"
+    assert dutch != UNKNOWN_REASON[Language.nl]
+    assert not ENGLISH.search(dutch), dutch
+    assert explain_reason(reason, Language.en) != dutch
+
+
+def test_the_pooled_reason_keeps_its_numbers_in_dutch_form() -> None:
+    reason = choose_pooled(
+        [_evidence(seed, trend=2.0) for seed in range(3)],
+        default=("naive", "drift", "theta"),
+        top_k=3,
+    ).reason
+    wins, trust = (int(n) for n in re.findall(r"(\d+)%", reason)[:2])
+    dutch = explain_reason(reason)
+    assert f"{wins}%" in dutch
+    assert f"{trust}%" in dutch
+    assert f"{100 - trust}%" in dutch
+    assert "3 reeksen" in dutch
+
+
+def test_older_and_unknown_reasons_never_show_english() -> None:
+    older = [
+        "no challenger beat the default in every inner fold by 5%",
+        "beat the default in every inner fold, 12% lower MASE",
+        "fallback: the engine failed on this series",
+    ]
+    for reason in older:
+        assert reason_key(reason) is not None
+        assert not ENGLISH.search(explain_reason(reason))
+    assert "12%" in explain_reason(older[1])
+    assert explain_reason("a rule nobody has written yet") == UNKNOWN_REASON[Language.nl]
+    assert explain_reason(None) == UNKNOWN_REASON[Language.nl]
+
+
+def test_the_mix_is_named_with_dutch_model_names_and_percentages() -> None:
+    assert model_weights("drift 0.39, theta 0.33, naive 0.28") == [
+        ("drift", 0.39),
+        ("theta", 0.33),
+        ("naive", 0.28),
+    ]
+    assert describe_mix("naive 0.28 + drift 0.39 + theta 0.33") == (
+        "drift 39% · theta 33% · naïef 28%"
+    )
+    assert describe_mix("seasonal_naive 1.00", Language.en) == "seasonal naive 100%"
+    assert describe_mix("mean of naive, drift, theta") == "gemiddelde van naïef, drift, theta"
+    assert describe_mix("naive") == "naïef"
