@@ -24,8 +24,10 @@ demo: $(STAMP)
 	$(BIN)/workforce build --data-dir $(DATA)
 	$(BIN)/workforce report quality --data-dir $(DATA) > /dev/null
 
-## Demo region, forecasts (demand, supply, shortage), then the dashboards (Voila, token auth) until Ctrl+C.
+## Demo region, shortage intervals calibrated on outlooks from past origins, forecasts (demand,
+## supply, shortage), then the dashboards (Voila, token auth) until Ctrl+C.
 run: demo
+	$(BIN)/workforce report outlook-backtest --data-dir $(DATA) --baselines-only --paths 100 > /dev/null
 	$(BIN)/workforce forecast --data-dir $(DATA)
 	$(BIN)/workforce regional --data-dir $(DATA)
 	$(BIN)/workforce dashboard --data-dir $(DATA) --port $(PORT) --no-browser

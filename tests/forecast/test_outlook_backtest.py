@@ -140,10 +140,11 @@ def test_calibration_never_reads_the_evaluated_origins_outcome(
     assert not intervals(before).equals(intervals(result.scored))
 
 
-PROFESSIONS_SHORT = pytest.mark.xfail(
-    reason="with demand from the pooled choice rule the professions' intervals one year ahead "
-    "cover less than the target (80 %: 64 %, 95 %: 87 % on this region): the errors of the "
-    "earlier origins understate the later ones",
+FEW_CALIBRATION_ORIGINS = pytest.mark.xfail(
+    reason="in this small configuration each origin's 95 % factors rest on one to three earlier "
+    "origins, whose errors understate the later ones: the professions' 95 % intervals cover "
+    "82-90 % per year ahead; with five origins, as in "
+    "docs/outlook-backtest.md, they meet the targets",
     strict=True,
 )
 
@@ -152,7 +153,7 @@ def inside(rows: pl.DataFrame, level: int) -> pl.Series:
     return (rows["realised"] >= rows[f"lo_{level}"]) & (rows["realised"] <= rows[f"hi_{level}"])
 
 
-@PROFESSIONS_SHORT
+@FEW_CALIBRATION_ORIGINS
 def test_professions_95_intervals_are_calibrated_per_year_ahead(rows: pl.DataFrame) -> None:
     """Pooled over origins and professions, every year ahead 1-5 (raw: all 100 %)."""
     professions = coverage(rows).filter(pl.col("level") == "profession")
@@ -163,23 +164,16 @@ def test_professions_95_intervals_are_calibrated_per_year_ahead(rows: pl.DataFra
         assert row["raw_in_95"] > high
 
 
-@PROFESSIONS_SHORT
-def test_professions_80_intervals_are_calibrated_three_years_ahead(rows: pl.DataFrame) -> None:
-    """Years 1-3 ahead; further out the 80 % intervals fall just short (see below)."""
+def test_professions_80_intervals_are_calibrated_per_year_ahead(rows: pl.DataFrame) -> None:
+    """Pooled over origins and professions, every year ahead 1-5 (raw: far too wide)."""
     professions = coverage(rows).filter(pl.col("level") == "profession")
     low, high = TARGETS[80]
-    for row in professions.filter(pl.col("horizon") <= 3).iter_rows(named=True):
+    for row in professions.iter_rows(named=True):
         assert low <= row["in_80"] <= high, row
         assert row["raw_in_80"] > high
 
 
-@pytest.mark.xfail(
-    reason="the regional shortage is biased (demand under-forecast and supply over-projected "
-    "after 2019): scaling widths per year ahead cannot cover a bias the earlier origins "
-    "did not show; the region's 80 % interval held 6 of 15 origin-years, the professions' "
-    "67-70 % 4-5 years ahead",
-    strict=True,
-)
+@FEW_CALIBRATION_ORIGINS
 def test_every_coverage_target_holds(rows: pl.DataFrame) -> None:
     cover = coverage(rows).filter(pl.col("level") == "profession")
     for level in (80, 95):
@@ -188,6 +182,17 @@ def test_every_coverage_target_holds(rows: pl.DataFrame) -> None:
     region = rows.filter(pl.col("level") == "region")
     assert TARGETS[80][0] <= inside(region, 80).mean() <= TARGETS[80][1]  # type: ignore[operator]
     assert TARGETS[95][0] <= inside(region, 95).mean() <= TARGETS[95][1]  # type: ignore[operator]
+
+
+def test_the_projected_regional_trend_has_the_realised_sign_at_every_origin(
+    rows: pl.DataFrame,
+) -> None:
+    """Demand follows the ageing population, so the projected shortage rises as it did."""
+    region = rows.filter(pl.col("level") == "region").sort("origin", "year")
+    for (origin,), group in region.group_by("origin"):
+        projected = group["projected"][-1] - group["projected"][0]
+        realised = group["realised"][-1] - group["realised"][0]
+        assert np.sign(projected) == np.sign(realised), (origin, projected, realised)
 
 
 def test_calibrated_intervals_are_narrower_than_the_raw_ones(rows: pl.DataFrame) -> None:

@@ -15,7 +15,7 @@ from workforce.forecast.frames import Frequency, Series
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.structural import (
     DEMOGRAPHY_INDEX,
-    StructuralForecaster,
+    PerCareUse,
     care_use_rates,
     estimate_structure,
     known_index_paths,
@@ -161,8 +161,8 @@ def test_a_forecast_from_an_origin_reads_only_the_vintage_known_there() -> None:
         return model.fit(series).predict(24).mean  # type: ignore[attr-defined]
 
     for model in (
-        StructuralForecaster(),
-        ProphetForecaster(regressors=(DEMOGRAPHY_INDEX,), uncertainty_samples=0),
+        PerCareUse(model=Drift()),
+        PerCareUse(model=ProphetForecaster(regressors=(DEMOGRAPHY_INDEX,), uncertainty_samples=0)),
     ):
         np.testing.assert_allclose(forecast(paths, model), forecast(altered, model))
 
@@ -179,17 +179,31 @@ def test_structural_forecast_follows_the_projected_index() -> None:
         Frequency.month,
         known_paths={DEMOGRAPHY_INDEX: known},
     )
-    mean = StructuralForecaster().fit(series).predict(24).mean
+    mean = PerCareUse(model=Drift()).fit(series).predict(24).mean
     np.testing.assert_allclose(mean, 50.0 * index[len(months) :], rtol=1e-9)
     # A baseline sees only the level and misses the growth ahead.
     assert Drift().fit(series).predict(24).mean[-1] < mean[-1]
 
 
-def test_demography_candidates_add_the_regressor_and_the_structural_model() -> None:
+def test_every_demography_candidate_forecasts_demand_per_unit_of_care_use() -> None:
     candidates = with_demography((Drift(), ProphetForecaster()))
-    prophet = next(c for c in candidates if isinstance(c, ProphetForecaster))
+    assert all(isinstance(c, PerCareUse) for c in candidates)
+    assert [c.name for c in candidates] == ["drift", "prophet"]
+    prophet = candidates[1].model
+    assert isinstance(prophet, ProphetForecaster)
     assert prophet.regressors == (DEMOGRAPHY_INDEX,)
-    assert any(isinstance(c, StructuralForecaster) for c in candidates)
+    assert with_demography(candidates) == candidates
+
+
+def test_a_series_without_an_index_is_forecast_from_its_own_history() -> None:
+    months = np.arange(np.datetime64("2016-01"), np.datetime64("2022-01"))
+    series = Series(
+        "s", months.astype("datetime64[D]"), np.linspace(40, 60, len(months)), Frequency.month
+    )
+    np.testing.assert_allclose(
+        PerCareUse(model=Drift()).fit(series).predict(12).mean,
+        Drift().fit(series).predict(12).mean,
+    )
 
 
 def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forecast: Path) -> None:
@@ -218,8 +232,7 @@ def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forec
     assert "## Demand from demography" in card
     assert "Productivity change per year: 0.0%" in card
     assert "projection vintage 2025" in card
-    metrics = pl.read_csv(run / "metrics.csv")
-    assert "structural" in set(metrics["model"])
+    assert "demography drives every chosen forecast" in card
 
 
 def test_demand_inputs_at_an_origin_ignore_what_was_published_later(tmp_path: Path) -> None:
@@ -240,6 +253,6 @@ def test_demand_inputs_at_an_origin_ignore_what_was_published_later(tmp_path: Pa
         inputs.append(demand_inputs_at(data_dir, frame, NODES, settings, origin=origin))
     (cut, chosen, honest), (_, _, absurd) = inputs
     assert cut["ds"].max() == origin
-    assert any(isinstance(c, StructuralForecaster) for c in chosen.candidates)
+    assert all(isinstance(c, PerCareUse) for c in chosen.candidates)
     node = NODES["node_id"][0]
     np.testing.assert_array_equal(honest[node][DEMOGRAPHY_INDEX], absurd[node][DEMOGRAPHY_INDEX])

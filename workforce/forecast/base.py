@@ -84,6 +84,11 @@ class Forecaster(BaseEstimator):
             raise ValueError("horizon must be at least 1")
         return self._predict(horizon, future_exogenous or {})
 
+    @property
+    def unwrapped(self) -> Forecaster:
+        """The model doing the work: itself, or the fitted model a wrapper transforms."""
+        return self
+
     def forecast(self, horizon: int) -> pl.DataFrame:
         """Tidy output rows (``unique_id, ds, model, yhat, ...``) for ``horizon`` steps."""
         series: Series = self.series_

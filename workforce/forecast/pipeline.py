@@ -364,6 +364,7 @@ def _forecast_with_engine(
     prediction = fitted.predict(settings.horizon)
     ds = future_dates(series.ds[-1], settings.horizon, series.frequency)
     prophet = fitted.fitted_.get("prophet")
+    prophet = prophet.unwrapped if prophet is not None else None
     keep = settings.keep_prophet and isinstance(prophet, ProphetForecaster)
     return SeriesResult(
         unique_id=series.unique_id,

@@ -10,25 +10,24 @@ per unit of care use) and its non-demographic trend are estimated from the regio
 The demographic demand index of a series is its care use relative to the first month, weighted
 by the sector mix of the series (region and profession series span several sectors).
 
-Two forecasters use it, and compete with the baselines in the engine's inner backtest:
-Prophet with the index as a regressor (:mod:`workforce.forecast.prophet`), and
-:class:`StructuralForecaster`, which forecasts the ratio with a baseline and multiplies by the
-projected index. Both read the index from ``Series.known_paths``: row ``i`` is the index as
-known at period ``i``, so a backtest from any origin reads only the projection vintage published
-by then.
+Every candidate of the engine forecasts the ratio of demand to that index (the
+non-demographic part) and multiplies its forecast by the projected index
+(:class:`PerCareUse`); Prophet also takes the index as a regressor
+(:mod:`workforce.forecast.prophet`). Both read the index from ``Series.known_paths``: row ``i``
+is the index as known at period ``i``, so a backtest from any origin reads only the projection
+vintage published by then.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from workforce.care_use import band_weight, care_use_profiles
 from workforce.forecast.base import Forecaster, Prediction
-from workforce.forecast.baselines import BASELINES
 from workforce.forecast.frames import LEVELS, Series
 from workforce.population import PUBLICATION_MONTH, known_at, latest_vintage
 
@@ -181,53 +180,72 @@ def known_index_paths(
     }
 
 
-class StructuralForecaster(Forecaster):
-    """Demand = demographic index x staff per unit of care use; the ratio's trend by a baseline.
+class PerCareUse(Forecaster):
+    """``model`` forecasting demand per unit of care use; demography multiplies it back.
 
-    The non-demographic part (the ratio of demand to the index) is forecast by ``trend`` (a
-    baseline name) and multiplied by the index projected at the origin.
+    As in the national model, demand = demographic index x staff per unit of care use. The
+    wrapped model is fitted on the ratio of demand to the index as known at the origin (its
+    non-demographic part: policy, productivity, task shifts) and its forecast, intervals
+    included, is multiplied by the index projected at the origin. So every candidate of the
+    engine carries the demography, and the inner backtest chooses only how the ratio moves:
+    ``naive`` holds it (demand grows with demography alone), ``drift`` continues its trend.
+
+    A series without a known index (no population covers its sectors) is forecast by
+    ``model`` from its own history.
     """
 
-    name = "structural"
-
-    def __init__(self, *, trend: str = "drift", regressor: str = DEMOGRAPHY_INDEX) -> None:
-        self.trend = trend
+    def __init__(self, *, model: Forecaster, regressor: str = DEMOGRAPHY_INDEX) -> None:
+        self.model = model
         self.regressor = regressor
 
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def unwrapped(self) -> Forecaster:
+        return self.model_.unwrapped if hasattr(self, "model_") else self.model
+
     def _fit(self, series: Series) -> None:
+        from sklearn.base import clone
+
         path = series.known_path(self.regressor)
-        if path is None or not np.isfinite(path[: len(series)]).all():
-            raise ValueError(f"{series.unique_id}: no {self.regressor} known at the origin")
-        index = path[: len(series)]
-        ratio = series.y / index
-        self.trend_model_ = BASELINES[self.trend]().fit(
-            Series(series.unique_id, series.ds, ratio, series.frequency)
-        )
-        self.path_ = path
+        n = len(series)
+        self.path_ = path if path is not None and np.isfinite(path[:n]).all() else None
+        target = series
+        if self.path_ is not None:
+            target = replace(series, y=series.y / self.path_[:n])
+        self.model_ = clone(self.model).fit(target)
 
     def _predict(self, horizon: int, future_exogenous: dict[str, np.ndarray]) -> Prediction:
+        prediction = self.model_.predict(horizon, future_exogenous=future_exogenous)
+        if self.path_ is None:
+            return prediction
         n = len(self.series_)
         future = future_exogenous.get(self.regressor)
         if future is None:
             future = self.path_[n : n + horizon]
             future = np.concatenate([future, np.full(horizon - len(future), self.path_[-1])])
-        ratio = self.trend_model_.predict(horizon)
         return Prediction(
-            ratio.mean * future,
-            {level: ratio.lower[level] * future for level in LEVELS},
-            {level: ratio.upper[level] * future for level in LEVELS},
+            prediction.mean * future,
+            {level: prediction.lower[level] * future for level in LEVELS},
+            {level: prediction.upper[level] * future for level in LEVELS},
         )
 
 
 def with_demography(candidates: tuple[Forecaster, ...]) -> tuple[Forecaster, ...]:
-    """The candidates with Prophet taking the demographic index as a regressor, plus the
-    structural forecaster."""
+    """Every candidate forecasting demand per unit of care use (:class:`PerCareUse`); Prophet
+    also takes the demographic index as a regressor, so it can learn how far the ratio itself
+    follows the population."""
     from sklearn.base import clone
 
     from workforce.forecast.prophet import ProphetForecaster
 
     updated: list[Forecaster] = []
     for candidate in candidates:
+        if isinstance(candidate, PerCareUse):
+            updated.append(candidate)
+            continue
         if (
             isinstance(candidate, ProphetForecaster)
             and DEMOGRAPHY_INDEX not in candidate.regressors
@@ -235,9 +253,7 @@ def with_demography(candidates: tuple[Forecaster, ...]) -> tuple[Forecaster, ...
             candidate = clone(candidate).set_params(
                 regressors=(*candidate.regressors, DEMOGRAPHY_INDEX)
             )
-        updated.append(candidate)
-    if not any(isinstance(c, StructuralForecaster) for c in updated):
-        updated.append(StructuralForecaster())
+        updated.append(PerCareUse(model=candidate))
     return tuple(updated)
 
 
@@ -350,8 +366,7 @@ def model_card_section(
         .join(earlier, on=["region_code", "sector_code"], how="left")
         .sort("region_code", "sector_code")
     )
-    demographic = {"prophet", "structural"}
-    carried = sum(1 for w in weights.values() if demographic & {n for n, v in w.items() if v > 0})
+    prophet = sum(1 for w in weights.values() if w.get("prophet", 0) > 0)
     part_time = (
         "estimated per sector at the origin (column part_time_factor)"
         if assumptions.part_time_factor is None
@@ -377,9 +392,12 @@ def model_card_section(
             "",
             markdown_table(table),
             "",
-            f"Series whose chosen forecast gives weight to a model with the demographic index "
-            f"(Prophet with the index as a regressor, or the structural model): {carried} of "
-            f"{len(weights)}.",
+            "Every candidate forecasts demand per unit of care use (demand / demographic "
+            "index) and multiplies its forecast by the index projected at the origin, so "
+            "demography drives every chosen forecast; the inner backtest chooses how the "
+            "non-demographic ratio moves (per series in the table of choices). Prophet also "
+            f"takes the index as a regressor; it carries weight in {prophet} of "
+            f"{len(weights)} series.",
             "",
         ]
     )

@@ -6,7 +6,10 @@ compared with what happened afterwards:
 - the stock: people employed at the end of the origin month, per series and single age, and
   their average FTE;
 - hazards: the leaving model's monthly probabilities of leaving regional care and of retiring,
-  per series and age (pooled by age where a series has nobody of that age);
+  per series and age (pooled by age where a series has nobody of that age); the leaving
+  hazards of each sector are scaled to its recent experience, actual over expected
+  (:func:`leaving_experience`), since the model scores people employed at the start of a year
+  and so misses the early leaving of the year's own hires;
 - graduates: the education pipeline's cohorts still to graduate (future cohorts continue at
   the mean intake of the last three), mapped to professions by the programme -> profession
   entry shares, times a regional *entry factor* per profession (hires of new graduates over
@@ -43,6 +46,9 @@ MOVES = ("internal", "other_care_employer")
 INFLOW_YEARS = 3
 ENTRY_FACTOR_YEARS = 5
 FUTURE_COHORT_BASIS = 3
+EXPERIENCE_YEARS = 3
+"""Complete years of realised leaving behind a sector's actual-over-expected factor."""
+EXPERIENCE_BOUNDS = (0.5, 2.0)
 SHOCK_FLOOR = 0.03
 
 
@@ -70,6 +76,50 @@ def employed_at(spells: pl.DataFrame, origin: dt.date) -> pl.DataFrame:
         _series_id(),
         age=(origin.year - pl.col("birth_year")).clip(MIN_AGE, MAX_AGE).cast(pl.Int64),
     )
+
+
+def leaving_experience(
+    spells: pl.DataFrame,
+    series: pl.DataFrame,
+    stock: np.ndarray,
+    leave: np.ndarray,
+    origin: dt.date,
+) -> np.ndarray:
+    """Per series: its sector's realised leaving rate over the rate the hazards imply.
+
+    Realised, per complete year of the last :data:`EXPERIENCE_YEARS` by the origin: spells of
+    the sector that ended by leaving regional care, over the people employed at the start of
+    the year plus half the year's hires (who are exposed for half a year on average). The
+    median year counts, so one unusual year (a COVID dip or wave) does not set the level.
+    Expected: the annual leaving probability of the stock at the origin under ``leave``
+    (monthly hazards [series x ages]). Sectors without history keep factor 1.
+    """
+    sectors = series["sector_code"].to_numpy()
+    annual = 1 - (1 - leave) ** 12
+    last_year = origin.year if origin.month == 12 else origin.year - 1
+    factors = np.ones(series.height)
+    for sector in np.unique(sectors):
+        rows = sectors == sector
+        people = float(stock[rows].sum())
+        if people <= 0:
+            continue
+        expected = float((stock[rows] * annual[rows]).sum()) / people
+        of_sector = spells.filter(pl.col("sector_code") == sector)
+        rates = []
+        for year in range(last_year - EXPERIENCE_YEARS + 1, last_year + 1):
+            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            at_start = employed_at(of_sector, dt.date(year - 1, 12, 1)).height
+            hires = of_sector.filter(pl.col("start_date").is_between(start, end)).height
+            leavers = of_sector.filter(
+                pl.col("end_date").is_between(start, end)
+                & pl.col("leaver_destination").is_in(REGIONAL_LEAVING)
+            ).height
+            exposed = at_start + hires / 2
+            if at_start > 0 and exposed > 0:
+                rates.append(leavers / exposed)
+        if rates and expected > 0:
+            factors[rows] = np.clip(float(np.median(rates)) / expected, *EXPERIENCE_BOUNDS)
+    return factors
 
 
 def _age_matrix(
@@ -140,6 +190,14 @@ def _shock_size(yearly_counts: np.ndarray) -> float:
         return 0.1
     changes = np.diff(np.log(counts))
     return max(float(np.std(changes, ddof=1) / np.sqrt(2)), SHOCK_FLOOR)
+
+
+def _first_full_year(spells: pl.DataFrame) -> int:
+    """The first calendar year whose hires the spells hold in full (from its January)."""
+    first = spells["first_month"].min()
+    if not isinstance(first, dt.date):
+        return dt.date.min.year
+    return first.year if first.month == 1 else first.year + 1
 
 
 def _hires(spells: pl.DataFrame, since: dt.date, origin_end: dt.date) -> pl.DataFrame:
@@ -288,6 +346,8 @@ def estimate_supply_inputs(
     )
     keyed = hazards.with_columns(_series_id())
     leave = _age_matrix(keyed, series, "leave_region", fallback_by_age=True)
+    experience = leaving_experience(spells, series, stock, leave, origin)
+    leave = leave * experience[:, None]
     retire = _age_matrix(keyed, series, "retire", fallback_by_age=True)
 
     history_start = dt.date(origin.year - ENTRY_FACTOR_YEARS, origin.month, 1)
@@ -314,7 +374,9 @@ def estimate_supply_inputs(
     to_series = _graduate_links(
         cohorts,
         graduates_by_year(education_pipeline, reference).filter(
-            pl.col("graduation_year").is_between(origin.year - ENTRY_FACTOR_YEARS + 1, origin.year)
+            pl.col("graduation_year").is_between(
+                max(origin.year - ENTRY_FACTOR_YEARS + 1, _first_full_year(spells)), origin.year
+            )
         ),
         modelled,
         entry_shares,
@@ -341,7 +403,9 @@ def estimate_supply_inputs(
     uncertainty = _yearly_shocks(recent, leavers, range(history_start.year + 1, last_full_year + 1))
     return SupplyInputs(
         origin=origin,
-        series=series.with_columns(fte_per_person=pl.Series(fte)),
+        series=series.with_columns(
+            fte_per_person=pl.Series(fte), leaving_experience=pl.Series(experience)
+        ),
         stock=stock,
         fte_per_person=fte,
         leave_hazard=leave,
