@@ -198,12 +198,14 @@ class PerCareUse(Forecaster):
         self.model = model
         self.regressor = regressor
 
-    @property  # type: ignore[override]
-    def name(self) -> str:
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        """The wrapped model's name: the engine's choice reads as that model's."""
         return self.model.name
 
     @property
     def unwrapped(self) -> Forecaster:
+        """The fitted wrapped model (for saving a Prophet model), else the template."""
         return self.model_.unwrapped if hasattr(self, "model_") else self.model
 
     def _fit(self, series: Series) -> None:
