@@ -76,7 +76,7 @@ def test_a_failing_series_falls_back_and_is_reported() -> None:
         backtest_horizon=4,
         folds=2,
         candidates=(log_prophet,),
-        engine=ForecastEngine(default=("prophet",), fallback="prophet"),
+        engine=ForecastEngine(fallback="prophet"),
         keep_prophet=False,
     )
     result = process_series(negative, settings)
