@@ -74,7 +74,9 @@ class ConformalCalibration:
         The quantile is the weighted split-conformal one: the smallest score whose cumulative
         weight reaches ``level`` of the total weight plus one (the test point). With ``steps``
         (the step ahead of each score), each step also gets its own quantiles; a step with fewer
-        than ``step_minimum`` own errors borrows the rest from ``borrowed`` at that step.
+        than ``step_minimum`` own errors borrows the rest from ``borrowed`` at that step. A step
+        with fewer than :data:`STEP_SAMPLE` errors (own and lendable) also takes the errors of
+        the nearest steps, so that no quantile rests on a handful of errors.
         """
         finite = np.isfinite(scores)
         if not finite.any() and (borrowed is None or weight <= 0):
@@ -84,11 +86,18 @@ class ConformalCalibration:
         if steps is not None:
             steps = np.asarray(steps, dtype=int)
             by_step: dict[int, list[float]] = {level: [] for level in LEVELS}
-            for step in range(1, int(steps.max(initial=0)) + 1):
-                own = scores[(steps == step) & finite]
+            lendable = (
+                np.asarray(borrowed_steps, dtype=int)
+                if borrowed is not None and borrowed_steps is not None
+                else None
+            )
+            horizon = int(steps.max(initial=0))
+            for step in range(1, horizon + 1):
+                near = _nearby_steps(step, horizon, steps[finite], lendable)
+                own = scores[np.isin(steps, near) & finite]
                 extra, extra_weight = None, 0.0
-                if borrowed is not None and borrowed_steps is not None:
-                    extra = borrowed[np.asarray(borrowed_steps) == step]
+                if borrowed is not None and lendable is not None:
+                    extra = borrowed[np.isin(lendable, near)]
                     extra_weight = float(max(step_minimum - own.size, 0))
                 if own.size == 0 and (extra is None or extra.size == 0 or extra_weight <= 0):
                     break
@@ -132,6 +141,24 @@ class ConformalCalibration:
                 "borrowed": self.borrowed,
             }
         )
+
+
+STEP_SAMPLE = 40
+"""Fewest errors (own and lendable) behind a step's quantile; nearby steps fill up the rest."""
+
+
+def _nearby_steps(
+    step: int, horizon: int, own: np.ndarray, lendable: np.ndarray | None
+) -> np.ndarray:
+    """The steps within the narrowest window around ``step`` holding :data:`STEP_SAMPLE` errors."""
+    for reach in range(horizon):
+        near = np.arange(max(step - reach, 1), min(step + reach, horizon) + 1)
+        count = np.isin(own, near).sum()
+        if lendable is not None:
+            count += np.isin(lendable, near).sum()
+        if count >= STEP_SAMPLE:
+            return near
+    return np.arange(1, horizon + 1)
 
 
 def _weighted_quantiles(
