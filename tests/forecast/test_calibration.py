@@ -143,6 +143,7 @@ def test_a_series_with_few_errors_per_step_borrows_at_that_step() -> None:
     lent, _ = pooled_calibrations([narrow, wide], minimum=50, steps=[steps, wide_steps])
     per_step = lent.step_quantiles[80]
     assert per_step[3] > 2 * per_step[0]
-    assert lent.half_widths(4, scale=1.0)[80][0] > ConformalCalibration.from_scores(
-        narrow, steps=steps
-    ).half_widths(1, scale=1.0)[80][0]
+    assert (
+        lent.half_widths(4, scale=1.0)[80][0]
+        > ConformalCalibration.from_scores(narrow, steps=steps).half_widths(1, scale=1.0)[80][0]
+    )
