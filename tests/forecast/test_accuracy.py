@@ -82,7 +82,7 @@ def test_a_missed_target_is_explained_from_the_sets_own_figures() -> None:
     result = SetResult(EVALUATION_SETS[0], table, pl.DataFrame(), folds, weights, inner)
     found = verdict(table)
     ratio_why, coverage_why = explain_misses(result, found)
-    assert "ranked drift 2 of 2" in ratio_why
-    assert "weighed 0.50 on average" in ratio_why
+    assert "ranked drift 2 of 2, with inner MASE 1.200 against 1.000" in ratio_why
+    assert "drift weighed 0.50 on average" in ratio_why
     assert "1.00 (MASE 0.50), 0.20 (MASE 3.00)" in coverage_why
     assert "Fold 2 of 2 contributes most" in coverage_why

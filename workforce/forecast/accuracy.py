@@ -172,36 +172,44 @@ def explain_misses(result: SetResult, found: Verdict) -> list[str]:
         chosen = result.weights.filter(pl.col("model") == found.best_model)["weight"]
         weight = float(chosen.sum()) / max(result.weights["unique_id"].n_unique(), 1)
         if found.best_model in ranked:
+            errors = inner["inner_mase"]
             lines.append(
                 f"Why the MASE target is missed: at the last origin the inner backtest ranked "
-                f"{found.best_model} {ranked.index(found.best_model) + 1} of {len(ranked)} "
-                f"(inner MASE {inner['inner_mase'][ranked.index(found.best_model)]:.3f} against "
-                f"{inner['inner_mase'][0]:.3f} for {ranked[0]}), so it weighed "
-                f"{weight:.2f} on average; the rule, blind to "
-                "the test years, cannot single it out."
+                f"{found.best_model} {ranked.index(found.best_model) + 1} of {len(ranked)}, "
+                f"with inner MASE {errors[ranked.index(found.best_model)]:.3f} against "
+                f"{errors[0]:.3f} for the best and {errors[-1]:.3f} for the worst; the weights "
+                f"follow those errors, so {found.best_model} weighed {weight:.2f} on average. "
+                f"A rule blind to the test years cannot tell that {found.best_model} would lead "
+                "by this much."
             )
-    low80, high80 = TARGET_COVERAGE[80]
-    if not low80 <= found.coverage_80 <= high80 and not result.folds.is_empty():
+    for level, (low, high) in TARGET_COVERAGE.items():
+        covered = found.coverage_80 if level == 80 else found.coverage_95
+        if low <= covered <= high or result.folds.is_empty():
+            continue
+        column = f"coverage_{level}"
         per_fold = (
             result.folds.group_by("fold")
-            .agg(pl.col("coverage_80").mean(), pl.col("mase").mean())
+            .agg(pl.col(column).mean(), pl.col("mase").mean())
             .sort("fold")
         )
         text = ", ".join(
-            f"{row['coverage_80']:.2f} (MASE {row['mase']:.2f})"
-            for row in per_fold.iter_rows(named=True)
+            f"{row[column]:.2f} (MASE {row['mase']:.2f})" for row in per_fold.iter_rows(named=True)
         )
-        worst = per_fold.sort("coverage_80").row(0, named=True)
-        lines.append(
-            f"Why the 80 % coverage target is missed: per outer fold, oldest first, the engine's "
-            f"80 % intervals covered {text}. Fold {worst['fold'] + 1} of {per_fold.height} "
-            "contributes most: its test errors were larger than the inner folds before it had "
-            "shown."
-            if found.coverage_80 < low80
-            else f"Why the 80 % coverage target is missed: per outer fold, oldest first, the "
-            f"engine's 80 % intervals covered {text}; with few series, each step ahead has few "
-            "inner errors, and the conformal quantile of a small sample is wide."
+        start = (
+            f"Why the {level} % coverage target is missed ({covered:.3f}): per outer fold, oldest "
+            f"first, the engine's {level} % intervals covered {text}."
         )
+        if covered < low:
+            worst = per_fold.sort(column).row(0, named=True)
+            lines.append(
+                f"{start} Fold {worst['fold'] + 1} of {per_fold.height} contributes most: its "
+                "test errors were larger than the inner folds before it had shown."
+            )
+        else:
+            lines.append(
+                f"{start} The intervals are wider than needed there: conformal quantiles rest "
+                "on the inner folds, which held larger errors than these test years."
+            )
     return lines
 
 
