@@ -5,8 +5,8 @@ Generates the Midden-Utrecht region, builds its marts, and takes every demand se
 (4 folds of 12 months) and a 36-month forecast of every series.
 
 - engine: naive, seasonal naive, drift, damped ETS, Theta and Prophet per series, an inner
-  backtest at every origin, one choice per origin pooled over the series, calibrated intervals,
-  fits shared between folds, only the chosen models refitted on all data;
+  backtest at every origin, one weighting per origin pooled over the series, calibrated intervals,
+  fits shared between folds, the weighted models refitted on all data;
 - plain: for each series in turn, default ``Prophet()`` fitted at each origin and on all data,
   predicting the future periods with its default intervals.
 
