@@ -5,15 +5,16 @@ Generates the Midden-Utrecht region, builds its marts, and takes every demand se
 (4 folds of 12 months) and a 36-month forecast of every series.
 
 - engine: naive, seasonal naive, drift, damped ETS, Theta and Prophet per series, an inner
-  backtest at every origin, one choice per origin pooled over the series, calibrated intervals,
-  fits shared between folds, only the chosen models refitted on all data;
+  backtest at every origin, one weighting per origin pooled over the series, calibrated intervals,
+  fits shared between folds, the weighted models refitted on all data;
 - plain: for each series in turn, default ``Prophet()`` fitted at each origin and on all data,
   predicting the future periods with its default intervals.
 
 Per core: CPU seconds (this process and the CmdStan processes it waited for) of the plain loop
-against the engine on one worker, in the same run, both with one BLAS thread. All cores:
-wall-clock seconds of the plain loop against the engine on ``--workers`` processes; on a shared
-machine this ratio moves with the load, which is printed beside it.
+against the engine on one worker, in the same run, both in this process with one BLAS thread.
+All cores: wall-clock seconds of the plain loop spread over ``--workers`` processes against the
+engine on the same number of processes, so both sides use the same cores; on a shared machine
+this ratio moves with the load, which is printed beside it.
 
     .venv/bin/python benchmarks/forecast_engine.py [--series N] [--workers W]
 """
@@ -85,6 +86,14 @@ def plain_prophet(series: list[Series]) -> None:
             model.predict(future)
 
 
+def plain_prophet_parallel(series: list[Series], workers: int) -> None:
+    """The plain loop with its series spread over ``workers`` processes (loky, as the engine)."""
+    from joblib import Parallel, delayed
+
+    chunks = [series[index::workers] for index in range(workers)]
+    Parallel(n_jobs=workers, backend="loky")(delayed(plain_prophet)(chunk) for chunk in chunks)
+
+
 def timed(work: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float, float]:
     """Result, CPU seconds and wall seconds of ``work(*args, **kwargs)``."""
     cpu, wall = cpu_seconds(), time.perf_counter()
@@ -111,15 +120,17 @@ def main() -> None:
     with threadpool_limits(limits=1):  # as the engine's per-series work
         _, plain_cpu, plain_wall = timed(plain_prophet, series)
     one, engine_cpu, one_wall = timed(run_engine, frame, frequency, settings, workers=1)
+    _, _, plain_all_wall = timed(plain_prophet_parallel, series, args.workers)
     _, _, engine_wall = timed(run_engine, frame, frequency, settings, workers=args.workers)
     load = os.getloadavg()[0]
     print(f"plain default Prophet loop:    {plain_cpu:7.1f} CPU s, {plain_wall:7.1f} s wall")
     print(f"engine on one worker:          {engine_cpu:7.1f} CPU s, {one_wall:7.1f} s wall")
+    print(f"plain loop on {args.workers} workers:        {plain_all_wall:16.1f} s wall")
     print(f"engine on {args.workers} workers:            {engine_wall:16.1f} s wall")
     print(f"per core (CPU s, plain / engine on one worker): {plain_cpu / engine_cpu:5.2f}x")
     print(
-        f"all cores (wall, plain loop / engine on {args.workers} workers): "
-        f"{plain_wall / engine_wall:5.2f}x (load average {load:.1f})"
+        f"all cores (wall, plain loop / engine, both on {args.workers} workers): "
+        f"{plain_all_wall / engine_wall:5.2f}x (load average {load:.1f})"
     )
     averages = one.averages.filter(pl.col("model").is_in(["chosen", "prophet", "naive"]))
     for row in averages.iter_rows(named=True):

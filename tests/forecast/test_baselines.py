@@ -89,3 +89,30 @@ def test_prophet_uses_a_regressor() -> None:
     future = {"population_75_plus": np.array([0.0, 0.0, 10.0, 10.0])}
     forecast = fitted.predict(4, future_exogenous=future).mean
     assert forecast[2] - forecast[0] == pytest.approx(20.0, abs=2.0)
+
+
+@pytest.mark.parametrize("mode", ["additive", "multiplicative"])
+def test_lean_prophet_is_prophet_with_the_same_components_and_forecast(mode: str) -> None:
+    import pandas as pd
+    from prophet import Prophet
+
+    from workforce.forecast.prophet import lean_prophet_class, silence_cmdstanpy
+
+    silence_cmdstanpy()
+    series = seasonal_series(length=48, seed=2)
+    frame = pd.DataFrame(
+        {"ds": pd.to_datetime(series.ds), "y": series.y, "driver": np.linspace(1, 2, 48)}
+    )
+    fitted = []
+    for kind in (Prophet, lean_prophet_class()):
+        model = kind(weekly_seasonality=False, daily_seasonality=False, seasonality_mode=mode)
+        model.add_regressor("driver")
+        model.add_country_holidays(country_name="NL")
+        model.uncertainty_samples = 0
+        fitted.append(model.fit(frame))
+    plain, lean = fitted
+    assert lean.train_component_cols.equals(plain.train_component_cols)
+    assert list(lean.train_component_cols.columns) == list(plain.train_component_cols.columns)
+    np.testing.assert_array_equal(
+        lean.predict(frame)["yhat"].to_numpy(), plain.predict(frame)["yhat"].to_numpy()
+    )

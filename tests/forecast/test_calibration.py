@@ -84,7 +84,7 @@ def test_intervals_are_centred_nested_and_do_not_narrow_with_the_horizon() -> No
     for level in LEVELS:
         lower, upper = prediction.lower[level], prediction.upper[level]
         np.testing.assert_allclose((lower + upper) / 2, mean)
-        assert np.all(np.diff(upper - lower) >= 0)
+        assert np.all(np.diff(upper - lower) >= -1e-9)
     assert np.all(
         prediction.upper[95] - prediction.lower[95] >= prediction.upper[80] - prediction.lower[80]
     )
@@ -111,18 +111,42 @@ def test_recent_volatility_is_never_zero_and_follows_the_last_seasons() -> None:
     assert recent_volatility(np.zeros(30), 12) > 0
 
 
-def test_half_widths_grow_in_proportion_to_the_step() -> None:
-    calibration = ConformalCalibration({80: 1.0, 95: 2.0}, sample_size=10)
-    prediction = calibration.apply(np.full(4, 50.0), scale=3.0)
-    np.testing.assert_allclose(prediction.upper[80] - 50.0, [3.0, 6.0, 9.0, 12.0])
-    np.testing.assert_allclose(50.0 - prediction.lower[95], [6.0, 12.0, 18.0, 24.0])
+def test_each_step_ahead_covers_as_promised_when_errors_do_not_grow_with_the_step() -> None:
+    """A level shift makes the first step's error as large as the last one's: one quantile for
+    all steps (scaled by the step) would cover far too little at step 1 and too much at step 4."""
+    rng = np.random.default_rng(7)
+    steps = np.tile(np.arange(1, 5), 100)
+    calibration = ConformalCalibration.from_errors(
+        rng.normal(0, 1, steps.size), steps, np.ones(steps.size)
+    )
+    fresh = np.abs(rng.normal(0, 1, (4000, 4)))
+    widths = calibration.half_widths(4, scale=1.0)
+    for level in LEVELS:
+        covered = np.mean(fresh <= widths[level], axis=0)
+        assert np.all(np.abs(covered - level / 100) < 0.05), (level, covered)
 
 
-def test_errors_further_ahead_count_less_per_unit() -> None:
-    """An error of 4 two steps ahead is as wide as an error of 2 one step ahead."""
-    far = ConformalCalibration.from_errors(np.full(30, 4.0), np.full(30, 2), np.ones(30))
-    near = ConformalCalibration.from_errors(np.full(30, 2.0), np.ones(30), np.ones(30))
-    assert far.quantiles == near.quantiles
+def test_beyond_the_backtest_horizon_the_last_step_grows_with_the_horizon() -> None:
+    steps = np.tile(np.arange(1, 5), 30)
+    errors = np.random.default_rng(8).normal(0, 1, steps.size) * steps
+    calibration = ConformalCalibration.from_errors(errors, steps, np.ones(steps.size))
+    widths = calibration.half_widths(8, scale=1.0)[80]
+    assert widths[7] == pytest.approx(2 * widths[3])
+
+
+def test_a_series_with_few_errors_per_step_borrows_at_that_step() -> None:
+    rng = np.random.default_rng(9)
+    steps = np.tile(np.arange(1, 5), 3)
+    narrow = np.abs(rng.normal(0, 0.1, steps.size))
+    wide_steps = np.tile(np.arange(1, 5), 100)
+    wide = np.abs(rng.normal(0, 1, wide_steps.size)) * wide_steps  # step 4 four times step 1
+    lent, _ = pooled_calibrations([narrow, wide], minimum=50, steps=[steps, wide_steps])
+    per_step = lent.step_quantiles[80]
+    assert per_step[3] > 2 * per_step[0]
+    assert (
+        lent.half_widths(4, scale=1.0)[80][0]
+        > ConformalCalibration.from_scores(narrow, steps=steps).half_widths(1, scale=1.0)[80][0]
+    )
 
 
 def test_the_calibration_table_has_one_row_per_level() -> None:

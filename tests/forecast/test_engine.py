@@ -76,7 +76,7 @@ def test_a_failing_series_falls_back_and_is_reported() -> None:
         backtest_horizon=4,
         folds=2,
         candidates=(log_prophet,),
-        engine=ForecastEngine(default=("prophet",), fallback="prophet"),
+        engine=ForecastEngine(fallback="prophet"),
         keep_prophet=False,
     )
     result = process_series(negative, settings)
@@ -92,10 +92,21 @@ def test_too_short_series_use_the_fallback() -> None:
     assert "too short" in engine.choice_.reason
 
 
-@pytest.mark.parametrize("top_k", [1, 2])
+@pytest.mark.parametrize("top_k", [0, 1, 2])
 def test_weights_sum_to_one(top_k: int) -> None:
     engine = ForecastEngine(candidates=FAST, top_k=top_k).fit(seasonal_series())
     assert sum(engine.weights_.values()) == pytest.approx(1.0)
+    assert len(engine.weights_) == (top_k or len(FAST))
+
+
+def test_every_candidate_keeps_weight_in_proportion_to_its_inner_error() -> None:
+    engine = ForecastEngine(candidates=FAST).fit(seasonal_series(length=60, seed=4))
+    errors = {name: engine.inner_errors_[name] for name in engine.weights_}
+    best = min(errors, key=errors.__getitem__)
+    for name, weight in engine.weights_.items():
+        assert weight > 0
+        expected = (errors[best] / errors[name]) ** 2
+        assert weight / engine.weights_[best] == pytest.approx(expected)
 
 
 def _pooled_run(series: list[Series], *, pool_choice: bool = True) -> list[pl.DataFrame]:

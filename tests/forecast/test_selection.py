@@ -1,4 +1,4 @@
-"""The choice rule: performance weights shrunk toward the default by how consistently they win."""
+"""The choice rule: weights by inverse squared inner error, pooled over series of one origin."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from workforce.forecast.selection import (
     inverse_error_weights,
 )
 
-DEFAULT = ("naive", "drift", "theta")
-
 
 def evidence(errors: dict[str, list[float]]) -> InnerEvidence:
     """Inner folds of one step with actual 0, where each candidate forecasts its error."""
@@ -26,74 +24,50 @@ def evidence(errors: dict[str, list[float]]) -> InnerEvidence:
     )
 
 
-def test_a_challenger_that_wins_every_fold_takes_all_the_weight() -> None:
-    found = evidence(
-        {
-            "naive": [3.0, 3.0, 3.0, 3.0],
-            "drift": [3.0, 3.0, 3.0, 3.0],
-            "theta": [3.0, 3.0, 3.0, 3.0],
-            "damped_ets": [1.0, 1.0, 1.0, 1.0],
-        }
-    )
-    choice = choose_pooled([found], default=DEFAULT, top_k=1)
-    assert choice.weights == {"damped_ets": 1.0}
-    assert "100% of inner folds" in choice.reason
+def test_weights_follow_the_inverse_squared_mean_error() -> None:
+    found = evidence({"naive": [2.0, 2.0], "theta": [1.0, 1.0], "damped_ets": [0.5, 1.5]})
+    choice = choose_pooled([found])
+    # mean errors 2, 1, 1: weights 1/4 : 1 : 1
+    assert choice.weights == pytest.approx({"naive": 1 / 9, "theta": 4 / 9, "damped_ets": 4 / 9})
+    assert "best alone: theta" in choice.reason
 
 
-def test_a_coin_flip_record_keeps_the_default() -> None:
-    found = evidence(
-        {
-            "naive": [2.0, 2.0, 2.0, 2.0],
-            "drift": [2.0, 2.0, 2.0, 2.0],
-            "theta": [2.0, 2.0, 2.0, 2.0],
-            "damped_ets": [0.1, 0.1, 5.0, 5.0],
-        }
-    )
-    choice = choose_pooled([found], default=DEFAULT, top_k=1)
-    assert "damped_ets" not in choice.weights or choice.weights["damped_ets"] < 0.5
-    assert sum(choice.weights.values()) == pytest.approx(1.0)
+def test_no_candidate_is_excluded_by_construction() -> None:
+    """A candidate rated twice as bad as the best keeps a quarter of its weight."""
+    found = evidence({"naive": [1.0] * 4, "structural": [2.0] * 4})
+    choice = choose_pooled([found])
+    assert choice.weights["structural"] == pytest.approx(choice.weights["naive"] / 4)
 
 
-def test_three_wins_in_four_give_half_the_weight() -> None:
-    found = evidence(
-        {
-            "naive": [2.0, 2.0, 2.0, 2.0],
-            "drift": [2.0, 2.0, 2.0, 2.0],
-            "theta": [2.0, 2.0, 2.0, 2.0],
-            "damped_ets": [1.0, 1.0, 1.0, 2.5],
-        }
-    )
-    choice = choose_pooled([found], default=DEFAULT, top_k=1)
-    assert choice.weights["damped_ets"] == pytest.approx(0.5)
-    assert choice.weights["naive"] == pytest.approx(0.5 / 3)
+def test_top_k_keeps_only_the_best() -> None:
+    found = evidence({"naive": [3.0] * 3, "drift": [2.0] * 3, "theta": [1.0] * 3})
+    choice = choose_pooled([found], top_k=2)
+    assert set(choice.weights) == {"drift", "theta"}
+    assert choice.weights["theta"] == pytest.approx(4 * choice.weights["drift"])
 
 
 def test_pooling_over_series_outvotes_one_lucky_series() -> None:
-    """One series where the challenger wins is not enough when three others say otherwise."""
-    lucky = {"naive": [2.0] * 3, "drift": [2.0] * 3, "theta": [2.0] * 3, "damped_ets": [1.0] * 3}
-    unlucky = {"naive": [2.0] * 3, "drift": [2.0] * 3, "theta": [2.0] * 3, "damped_ets": [4.0] * 3}
-    alone = choose_pooled([evidence(lucky)], default=DEFAULT, top_k=1)
-    pooled = choose_pooled(
-        [evidence(lucky), *(evidence(unlucky) for _ in range(3))], default=DEFAULT, top_k=1
-    )
-    assert alone.weights == {"damped_ets": 1.0}
-    assert "damped_ets" not in pooled.weights
+    """One series where the challenger wins weighs no more than any other series of the origin."""
+    lucky = {"naive": [2.0] * 3, "damped_ets": [0.5] * 3}
+    unlucky = {"naive": [2.0] * 3, "damped_ets": [5.0] * 3}
+    alone = choose_pooled([evidence(lucky)])
+    pooled = choose_pooled([evidence(lucky), *(evidence(unlucky) for _ in range(3))])
+    assert alone.weights["damped_ets"] > 0.9
+    assert pooled.weights["damped_ets"] < pooled.weights["naive"]
     assert "over 4 series" in pooled.reason
 
 
 def test_a_candidate_missing_on_one_series_does_not_compete() -> None:
-    full = evidence(
-        {"naive": [2.0, 2.0], "drift": [2.0, 2.0], "theta": [2.0, 2.0], "x": [0.1, 0.1]}
-    )
-    partial = evidence({"naive": [2.0, 2.0], "drift": [2.0, 2.0], "theta": [2.0, 2.0]})
-    choice = choose_pooled([full, partial], default=DEFAULT, top_k=1)
+    full = evidence({"naive": [2.0, 2.0], "drift": [2.0, 2.0], "x": [0.1, 0.1]})
+    partial = evidence({"naive": [2.0, 2.0], "drift": [2.0, 2.0]})
+    choice = choose_pooled([full, partial])
     assert "x" not in choice.weights
 
 
 def test_inverse_error_weights_favour_the_lowest_errors_and_sum_to_one() -> None:
     weights = inverse_error_weights(
         {"naive": 2.0, "drift": 1.0, "theta": 4.0, "broken": float("nan")}, top_k=2
-    )
+    )  # power 1: proportional to 1 / error
     assert set(weights) == {"drift", "naive"}
     assert sum(weights.values()) == pytest.approx(1)
     assert weights["drift"] == pytest.approx(2 * weights["naive"])
@@ -135,18 +109,8 @@ def test_calibration_scores_divide_by_volatility_and_the_step() -> None:
     np.testing.assert_allclose(inner.calibration_scores(weights), [0.5, 0.0, 0.5])
 
 
-def test_without_a_default_candidate_the_best_are_taken_as_they_are() -> None:
-    choice = choose_pooled(
-        [evidence({"ets": [1.0, 1.0], "prophet": [3.0, 3.0]})], default=DEFAULT, top_k=1
-    )
-    assert choice.weights == {"ets": 1.0}
-    assert "no default candidate" in choice.reason
-
-
 def test_no_evidence_or_no_common_candidate_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="no inner backtest"):
-        choose_pooled([], default=DEFAULT, top_k=3)
+        choose_pooled([], top_k=3)
     with pytest.raises(RuntimeError, match="every series"):
-        choose_pooled(
-            [evidence({"naive": [1.0]}), evidence({"drift": [1.0]})], default=DEFAULT, top_k=3
-        )
+        choose_pooled([evidence({"naive": [1.0]}), evidence({"drift": [1.0]})], top_k=3)

@@ -84,11 +84,7 @@ def prepare_demo_forecast(
         + (
             (ProphetForecaster(uncertainty_samples=0, fast_optimizer=True),) if with_prophet else ()
         ),
-        # With Prophet, Prophet is the default the others must beat in every inner fold to
-        # take all the weight, so its models are saved whatever the pooled ranking.
-        engine=ForecastEngine(inner_folds=3, default=("prophet",))
-        if with_prophet
-        else ForecastEngine(inner_folds=3),
+        engine=ForecastEngine(inner_folds=3),
         keep_prophet=with_prophet,
     )
     output = run_engine(frame, frequency, settings, workers=workers)

@@ -50,11 +50,11 @@ def default_candidates() -> tuple[Forecaster, ...]:
 class ForecastEngine(Forecaster):
     """Inner-backtest model choice plus conformal intervals, as one forecaster named ``chosen``.
 
-    ``default`` names the candidates of the robust equal-weight combination; the ``top_k`` best
-    candidates of the inner backtest take over from it as far as they beat it consistently
-    (:func:`workforce.forecast.selection.choose_pooled`). ``inner_horizon`` of 0 uses one year
-    of periods. Series too short for one inner fold use ``fallback`` (a candidate name) with
-    its own intervals.
+    Each candidate weighs ``1 / inner MASE ** power`` (only the ``top_k`` best if ``top_k`` > 0;
+    :func:`workforce.forecast.selection.choose_pooled`). ``inner_horizon`` of 0 uses one year of
+    periods; a caller whose candidates carry a slow signal (a demographic regressor) can set a
+    longer one. Series too short for one inner fold use ``fallback`` (a candidate name) with its
+    own intervals.
     """
 
     name = "chosen"
@@ -64,18 +64,18 @@ class ForecastEngine(Forecaster):
         self,
         *,
         candidates: tuple[Forecaster, ...] | None = None,
-        default: tuple[str, ...] = ("naive", "drift", "theta"),
         inner_horizon: int = 0,
         inner_folds: int = 6,
-        top_k: int = 3,
+        top_k: int = 0,
+        power: float = 2.0,
         calibrate: bool = True,
         fallback: str = "naive",
     ) -> None:
         self.candidates = candidates
-        self.default = default
         self.inner_horizon = inner_horizon
         self.inner_folds = inner_folds
         self.top_k = top_k
+        self.power = power
         self.calibrate = calibrate
         self.fallback = fallback
 
@@ -141,7 +141,7 @@ class ForecastEngine(Forecaster):
                 self.fallback,
                 f"too short for an inner backtest{reason_if_short}",
             )
-        return choose_pooled([evidence], default=self.default, top_k=self.top_k)
+        return choose_pooled([evidence], power=self.power, top_k=self.top_k)
 
     def _fit(self, series: Series) -> None:
         candidates = self.candidate_map()
@@ -171,7 +171,7 @@ class ForecastEngine(Forecaster):
         self.inner_errors_[self.name] = float(evidence.score(evidence.combined(weights)).mean())
         if self.calibrate:
             self.calibration_ = ConformalCalibration.from_scores(
-                evidence.calibration_scores(weights)
+                evidence.calibration_scores(weights), steps=evidence.calibration_steps()
             )
 
     def _inner_cutoffs(self, length: int, horizon: int) -> list[int]:

@@ -53,7 +53,7 @@ class EngineSettings:
     ``keep_prophet`` saves the Prophet model of every series where Prophet carries weight.
     ``pool_choice`` makes one choice per forecast origin from the inner backtests of all series
     with that origin (else each series chooses alone); ``pool_calibration_below`` lends a series
-    with fewer inner errors than this the errors of the others.
+    with fewer inner errors than this, at any step ahead, the errors of the others.
     """
 
     horizon: int
@@ -209,7 +209,7 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
     for members in groups.values():
         evidences = [_evidence(gathered, member) for member in members]
         try:
-            choices = [choose_pooled(evidences, default=engine.default, top_k=engine.top_k)]
+            choices = [choose_pooled(evidences, power=engine.power, top_k=engine.top_k)]
         except RuntimeError:  # no candidate fitted on every series: each chooses alone
             choices = [engine.decide(e) for e in evidences]
         chosen = choices * len(members) if len(choices) == 1 else choices
@@ -219,7 +219,11 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
                 e.calibration_scores(c.weights) for e, c in zip(evidences, chosen, strict=True)
             ]
             calibrations = list(
-                pooled_calibrations(samples, minimum=settings.pool_calibration_below)
+                pooled_calibrations(
+                    samples,
+                    minimum=settings.pool_calibration_below,
+                    steps=[e.calibration_steps() for e in evidences],
+                )
             )
         for member, choice, calibration in zip(members, chosen, calibrations, strict=True):
             made[member] = (choice, calibration)
