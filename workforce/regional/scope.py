@@ -152,7 +152,9 @@ def for_regions(
         ),
         mobility=mobility,
         spells=scoped_spells(marts.spells, regions),
-        demand=marts.demand.filter(_in("region_code", regions)),
+        demand=marts.demand.filter(_in("region_code", regions))
+        if "region_code" in marts.demand.columns
+        else marts.demand,
     )
 
 
