@@ -100,3 +100,15 @@ def test_without_marts_the_page_says_so(tmp_path: Path) -> None:
     assert empty.comparison is None
     assert "wf-empty" in empty.notice.value
     assert shown_figure(empty.map_plot) is None
+
+
+def test_marts_of_an_older_build_ask_for_a_rebuild(region_data: Path) -> None:
+    from dataclasses import replace
+
+    from workforce.regional import load_marts
+
+    marts = load_marts(region_data)
+    old = replace(marts, spells=marts.spells.drop("next_region_code"))
+    page = RegionsApp(marts=old)
+    assert page.comparison is None
+    assert "workforce build" in page.notice.value

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from workforce.reference import Reference, load_reference
-from workforce.regional.data import RegionalMarts
+from workforce.regional.data import MissingMartsError, RegionalMarts
 
 MOVE_ORIGINS = ("internal", "other_care_employer")
 """Hire origins and leaver destinations that are moves between employers (or within one)."""
@@ -40,6 +40,19 @@ def _in(column: str, regions: Sequence[str]) -> pl.Expr:
     return pl.col(column).is_in(list(regions)).fill_null(False)
 
 
+REGION_LINK_COLUMNS = ("previous_region_code", "next_region_code")
+"""Columns of the ``spells`` mart that tell where a move came from or went to."""
+
+
+def _check_linked(spells: pl.DataFrame) -> None:
+    missing = [c for c in REGION_LINK_COLUMNS if c not in spells.columns]
+    if missing and spells.height:
+        raise MissingMartsError(
+            f"the spells mart has no {', '.join(missing)}: it was built by an older version; "
+            "run `workforce build` again"
+        )
+
+
 def _crossing(regions: Sequence[str]) -> tuple[pl.Expr, pl.Expr]:
     """(leaves the scope to a care employer, joins it from one) for a spell of the scope."""
     leaves = pl.col("leaver_destination").is_in(MOVE_ORIGINS) & ~_in("next_region_code", regions)
@@ -50,6 +63,7 @@ def _crossing(regions: Sequence[str]) -> tuple[pl.Expr, pl.Expr]:
 def scoped_spells(spells: pl.DataFrame, regions: Sequence[str]) -> pl.DataFrame:
     """Spells worked in ``regions``, with moves across the scope's border as outflow/inflow
     (and the employer on the other side dropped, as for any employer outside the region)."""
+    _check_linked(spells)
     leaves, joins = _crossing(regions)
     return (
         spells.filter(_in("region_code", regions))
@@ -137,6 +151,7 @@ def for_regions(
 ) -> RegionalMarts:
     """The marts of ``regions`` as one regional employer (see the module docstring)."""
     regions = list(regions)
+    _check_linked(marts.spells)
     places = municipality_regions(reference).filter(_in("region_code", regions))
     mobility = marts.mobility
     if "from_region_code" in mobility.columns:

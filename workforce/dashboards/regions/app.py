@@ -90,11 +90,15 @@ class RegionsApp(App):
             else []
         )
         self.regions = regions or list(AREA_REGIONS)
-        self.comparison: RegionComparison | None = (
-            compare_regions(marts, regions=self.regions, forecasts=forecasts, k=k)
-            if marts is not None
-            else None
-        )
+        self.comparison: RegionComparison | None = None
+        self.problem = "workforce build"
+        if marts is not None:
+            try:
+                self.comparison = compare_regions(
+                    marts, regions=self.regions, forecasts=forecasts, k=k
+                )
+            except MissingMartsError as error:
+                self.problem = str(error)
         self.shapes = municipality_shapes()
         self.region_outlines = {
             code: shape for code, shape in region_shapes().items() if code in self.regions
@@ -170,7 +174,7 @@ class RegionsApp(App):
         """What does not depend on the selectors: the comparison chart, table and context."""
         language = self.language
         if self.comparison is None:
-            self.notice.value = empty_state_html(language, "workforce build")
+            self.notice.value = empty_state_html(language, self.problem)
             return
         month = format_month(self.comparison.month, language)
         self.comparison_figure = comparison_figure(
