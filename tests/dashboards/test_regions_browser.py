@@ -41,10 +41,10 @@ pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server(region_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSettings]:
+def server(area_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSettings]:
     """``workforce dashboard``'s server on a copy of the area's marts, serving this page alone."""
     folder = tmp_path_factory.mktemp("regions_page")
-    shutil.copytree(region_data / "marts", folder / "data" / "marts")
+    shutil.copytree(area_data / "marts", folder / "data" / "marts")
     notebooks = folder / "dashboards"
     notebooks.mkdir()
     shutil.copy(dashboards_dir() / REGIONS[0], notebooks / REGIONS[0])
@@ -82,9 +82,9 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
 
 @pytest.mark.parametrize("load", range(2))
 def test_regions_charts_follow_every_filter(
-    server: ServerSettings, browser: Any, region_data: Path, load: int
+    server: ServerSettings, browser: Any, area_data: Path, load: int
 ) -> None:
     from workforce.dashboards.regions import RegionsApp
 
-    app = RegionsApp.from_data_dir(region_data)
+    app = RegionsApp.from_data_dir(area_data)
     follow_every_filter(browser, server.url(REGIONS[0]), app, REGIONS, load, RENDER_TIMEOUT_MS)

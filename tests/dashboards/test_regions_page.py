@@ -28,8 +28,8 @@ FIGURES = (
 
 
 @pytest.fixture(scope="module")
-def app(region_data: Path) -> RegionsApp:
-    return RegionsApp.from_data_dir(region_data)
+def app(area_data: Path) -> RegionsApp:
+    return RegionsApp.from_data_dir(area_data)
 
 
 def _shown_text(app: RegionsApp) -> str:
@@ -102,12 +102,12 @@ def test_without_marts_the_page_says_so(tmp_path: Path) -> None:
     assert shown_figure(empty.map_plot) is None
 
 
-def test_marts_of_an_older_build_ask_for_a_rebuild(region_data: Path) -> None:
+def test_marts_of_an_older_build_ask_for_a_rebuild(area_data: Path) -> None:
     from dataclasses import replace
 
     from workforce.regional import load_marts
 
-    marts = load_marts(region_data)
+    marts = load_marts(area_data)
     old = replace(marts, spells=marts.spells.drop("next_region_code"))
     page = RegionsApp(marts=old)
     assert page.comparison is None

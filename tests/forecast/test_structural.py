@@ -212,7 +212,6 @@ def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forec
         atol=1e-6,
     )
     regions = yearly.filter(pl.col("level") == "region_code")
-    assert regions["region_code"].n_unique() == 3
     for _, region in regions.sort("month").group_by("region_code"):
         # Each region ages: demography alone adds demand every year ahead, and more each year.
         assert (region["demand_demography_fte"] > 0).all()

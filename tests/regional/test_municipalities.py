@@ -22,8 +22,8 @@ from workforce.regional.published import AREA_REGIONS
 
 
 @pytest.fixture(scope="module")
-def marts(region_data: Path) -> RegionalMarts:
-    return load_marts(region_data)
+def marts(area_data: Path) -> RegionalMarts:
+    return load_marts(area_data)
 
 
 @pytest.mark.parametrize("measure", MEASURES)

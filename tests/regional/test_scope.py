@@ -18,8 +18,8 @@ STOCKS = ("headcount", "fte", "hires", "leavers")
 
 
 @pytest.fixture(scope="module")
-def marts(region_data: Path) -> RegionalMarts:
-    return load_marts(region_data)
+def marts(area_data: Path) -> RegionalMarts:
+    return load_marts(area_data)
 
 
 def _totals(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, float]:
@@ -67,6 +67,7 @@ def test_a_scope_is_the_sum_of_its_regions(marts: RegionalMarts, scope: tuple[st
 
 def test_the_whole_area_is_the_marts_as_built(marts: RegionalMarts) -> None:
     """All three regions together change nothing: every move of the data is inside the area."""
+    assert set(marts.demand["region_code"]) == set(AREA_REGIONS)
     area = for_regions(marts, AREA_REGIONS)
     columns = [c for c in marts.workforce_monthly.columns if c.startswith(("hires", "leavers"))]
     assert _totals(area.workforce_monthly, columns) == _totals(marts.workforce_monthly, columns)

@@ -156,23 +156,23 @@ def test_one_file_per_employer_and_institution(region: Path) -> None:
     }  # fmt: skip
 
 
-def test_every_sector_and_municipality_of_the_region_is_present(region_staff: pl.DataFrame) -> None:
+def test_every_sector_and_municipality_of_the_area_is_present(area_staff: pl.DataFrame) -> None:
     from workforce.reference import load_reference
 
     reference = load_reference()
-    assert set(region_staff["sector_code"]) == set(reference.sector_codes())
+    assert set(area_staff["sector_code"]) == set(reference.sector_codes())
     area = {m for code in AREA_REGIONS for m in reference.municipality_codes(code)}
-    assert set(region_staff["municipality_code"]) == area
+    assert set(area_staff["municipality_code"]) == area
 
 
-def test_each_employer_works_in_one_region(region: Path, region_staff: pl.DataFrame) -> None:
+def test_each_employer_works_in_one_region(area: Path, area_staff: pl.DataFrame) -> None:
     """An employer's staff work in the municipalities of its own region only."""
     from workforce.reference import load_reference
 
     regions = load_reference().municipalities.select("municipality_code", "region_code")
-    declared = pl.DataFrame(read_manifest(region)["employers"]).select("employer_id", "region_code")
+    declared = pl.DataFrame(read_manifest(area)["employers"]).select("employer_id", "region_code")
     seen = (
-        region_staff.join(regions, on="municipality_code")
+        area_staff.join(regions, on="municipality_code")
         .select("employer_id", "region_code")
         .unique()
     )
@@ -180,9 +180,9 @@ def test_each_employer_works_in_one_region(region: Path, region_staff: pl.DataFr
     assert set(declared["region_code"]) == set(AREA_REGIONS)
 
 
-def test_each_region_has_its_published_size_and_shortage_share(region: Path) -> None:
+def test_each_region_has_its_published_size_and_shortage_share(area: Path) -> None:
     """Within 1.5 points of the published 2022 share, and the size the published figures imply."""
-    by_region = read_manifest(region)["realized"]["by_region"]
+    by_region = read_manifest(area)["realized"]["by_region"]
     assert set(by_region) == set(AREA_REGIONS)
     for code, published in PUBLISHED_2022.items():
         realized = by_region[code]
@@ -198,7 +198,7 @@ def test_each_region_has_its_published_size_and_shortage_share(region: Path) -> 
 
 
 def test_people_move_between_regions_in_both_directions(
-    region: Path, region_staff: pl.DataFrame
+    area: Path, area_staff: pl.DataFrame
 ) -> None:
     """Moves across region borders are seen through the one person key, counted as the
     manifest says, and stay a minority of all moves."""
@@ -206,7 +206,7 @@ def test_people_move_between_regions_in_both_directions(
 
     regions = load_reference().municipalities.select("municipality_code", "region_code")
     spells = (
-        region_staff.join(regions, on="municipality_code")
+        area_staff.join(regions, on="municipality_code")
         .sort("person_key", "start_date", "employer_id", "end_date")
         .with_columns(
             next_region=pl.col("region_code").shift(-1).over("person_key"),
@@ -221,7 +221,7 @@ def test_people_move_between_regions_in_both_directions(
         f"{a}->{b}": n
         for a, b, n in across.group_by("region_code", "next_region").len().iter_rows()
     }
-    assert counted == read_manifest(region)["realized"]["moves_between_regions"]
+    assert counted == read_manifest(area)["realized"]["moves_between_regions"]
     assert len(counted) == 6  # every ordered pair of the three regions
     assert 0.03 < across.height / spells.height < 0.4
 

@@ -58,17 +58,17 @@ def _person_months(staff: pl.DataFrame, first_year: int, last_year: int) -> pl.D
     )
 
 
-def test_region_size_matches_the_calibration(region: Path, region_staff: pl.DataFrame) -> None:
+def test_area_size_matches_the_calibration(area: Path, area_staff: pl.DataFrame) -> None:
     """The three regions' 2022 shortage of 5,617 people: the area is built to the scale the
     published shortages and shares imply (each region's share: ``test_generate``)."""
-    manifest = read_manifest(region)
+    manifest = read_manifest(area)
     demand_2022 = manifest["realized"]["demand_at_year_end"]["2022"]
-    staff_2022 = _headcount_at(region_staff, date(2022, 12, 31))
+    staff_2022 = _headcount_at(area_staff, date(2022, 12, 31))
     published = sum(figure.demand for figure in PUBLISHED_2022.values())
     assert demand_2022 == pytest.approx(published, rel=0.01)
     share = PUBLISHED_AREA_SHORTAGE_2022 / published
     assert (demand_2022 - staff_2022) / demand_2022 == pytest.approx(share, abs=0.01)
-    at_extract = _headcount_at(region_staff, date(2025, 12, 31))
+    at_extract = _headcount_at(area_staff, date(2025, 12, 31))
     assert 0.9 * published <= at_extract <= 1.05 * published
 
 

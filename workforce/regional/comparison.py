@@ -23,7 +23,6 @@ from workforce.privacy import (
     SUPPRESSED,
     TOTAL,
     disclose,
-    employer_view,
     two_contributor_cells,
 )
 from workforce.reference import Reference
@@ -66,7 +65,8 @@ class RegionComparison:
     """Region x profession: ``open``, ``newcomers`` (last quarter), ``tension_ratio``,
     ``tension_band``, ``headcount``, ``suppressed`` (cells of fewer than k staff)."""
     moves: pl.DataFrame
-    """Moves between the regions in the last :data:`WINDOW_MONTHS`: from, to, moves."""
+    """Moves between the regions arriving in the four quarters up to ``month``'s: from, to,
+    moves."""
 
 
 def _months_back(month: dt.date, months: int) -> dt.date:
@@ -181,12 +181,13 @@ def compare_regions(
     """
     regions = list(regions)
     month = last_month(marts)
-    since = _months_back(month, WINDOW_MONTHS - 1)
+    # The mobility mart counts arrivals per quarter: the four quarters up to the newest month's.
+    quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
     pairs = moves_between_regions(
         marts.mobility.filter(
             pl.col("from_region_code").is_in(regions) & pl.col("to_region_code").is_in(regions)
         ),
-        since=since.replace(month=(since.month - 1) // 3 * 3 + 1),
+        since=_months_back(quarter, WINDOW_MONTHS - 3),
     ).filter(pl.col("from_region_code") != pl.col("to_region_code"))
     rows = []
     for code in [*regions, AREA]:
@@ -232,7 +233,6 @@ def compare_regions(
     )
 
 
-@employer_view(count="headcount", dims=("profession_code",), by=("region_code",))
 def profession_tension(
     marts: RegionalMarts,
     *,

@@ -441,7 +441,7 @@ class _Simulation:
             while pool and t - pool[0][5] >= self.params.mover_wait_months:
                 person, birth, hours, available, employer, _ = pool.popleft()
                 target = region
-                if rng.random() < cross:
+                if cross and rng.random() < cross:
                     target = int(rng.choice([r for r in range(len(self.pool)) if r != region]))
                 cells = self.cells_of_profession[profession]
                 cells = cells[layout.cell_employer[cells] != employer]
