@@ -15,7 +15,7 @@ import pytest
 
 from workforce.build import build_marts
 from workforce.ingest.load import ingest_paths
-from workforce.synthetic import generate_region
+from workforce.synthetic import RegionParams, generate_region
 
 # Property tests check values, not speed: on a shared machine one example can take longer than
 # Hypothesis's default 200 ms deadline and fail a correct test.
@@ -98,9 +98,10 @@ def _fewer_examples(test: object, shortened: set[int]) -> None:
 
 @pytest.fixture(scope="session")
 def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default Midden-Utrecht region's raw files, generated once for the session."""
+    """Midden-Utrecht alone (``--regions AM13``), generated once for the session: the tests of
+    one region's pipeline (forecasts, scenarios, advice, the pages) need no more."""
     out = tmp_path_factory.mktemp("region")
-    generate_region(out, seed=42)
+    generate_region(out, seed=42, params=RegionParams().with_regions("AM13"))
     return out
 
 
@@ -109,6 +110,23 @@ def region_data(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with the region ingested and its marts built (``<dir>/marts``)."""
     data_dir = tmp_path_factory.mktemp("region_data")
     ingest_paths([region], data_dir)
+    build_marts(data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def area(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator's default: the three regions of the Utrecht care employers, generated once."""
+    out = tmp_path_factory.mktemp("area")
+    generate_region(out, seed=42)
+    return out
+
+
+@pytest.fixture(scope="session")
+def area_data(area: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the three regions ingested and their marts built."""
+    data_dir = tmp_path_factory.mktemp("area_data")
+    ingest_paths([area], data_dir)
     build_marts(data_dir)
     return data_dir
 

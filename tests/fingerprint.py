@@ -41,10 +41,10 @@ def run_region(workdir: Path) -> Path:
     from workforce.forecast.region import forecast_region
     from workforce.ingest.load import ingest_paths
     from workforce.regional import write_regional
-    from workforce.synthetic import generate_region
+    from workforce.synthetic import RegionParams, generate_region
 
     raw, data_dir = workdir / "raw", workdir / "data"
-    generate_region(raw, seed=SEED)
+    generate_region(raw, seed=SEED, params=RegionParams().with_regions("AM13"))
     ingest_paths([raw], data_dir)
     build_marts(data_dir)
     forecast_region(

@@ -85,8 +85,9 @@ class LinkedSpells:
     ``frame`` holds ``row`` (the spell's position in the input, where ``person_keys`` holds its
     ``person_key``), ``person`` (a 64-bit number per person, in the order of their keys), the
     ``CODED_COLUMNS`` and
-    ``previous_employer_id``, ``next_employer_id``, ``next_sector_code``,
-    ``next_profession_code`` as codes into ``dictionaries``, ``hire_origin`` as a position in
+    ``previous_employer_id``, ``previous_municipality_code``, ``next_employer_id``,
+    ``next_sector_code``, ``next_profession_code``, ``next_municipality_code`` as codes into
+    ``dictionaries``, ``hire_origin`` as a position in
     ``HIRE_ORIGINS`` and ``leaver_destination`` in ``LEAVER_DESTINATIONS``; the other columns
     as in the staff contract, plus ``next_start_date``. Rows are sorted by employer code, start
     date and person; codes sort as their text does.
@@ -172,8 +173,10 @@ def link_spells(spells: pl.LazyFrame, reference: Reference) -> LinkedSpells:
         next_employer_id=following("employer_id"),
         next_sector_code=following("sector_code"),
         next_profession_code=following("profession_code"),
+        next_municipality_code=following("municipality_code"),
         previous_end=preceding("end_date"),
         previous_employer_id=preceding("employer_id"),
+        previous_municipality_code=preceding("municipality_code"),
         first_in_region=~same_as_previous,
     )
     to_next = _is_move(pl.col("end_date"), pl.col("next_start"))
@@ -205,7 +208,11 @@ def link_spells(spells: pl.LazyFrame, reference: Reference) -> LinkedSpells:
         .then(_destination("other_care_employer"))
         .otherwise(pl.col("recorded_destination")),
         previous_employer_id=pl.when(from_previous).then(pl.col("previous_employer_id")),
+        previous_municipality_code=pl.when(from_previous).then(
+            pl.col("previous_municipality_code")
+        ),
         next_employer_id=pl.when(to_next).then(pl.col("next_employer_id")),
+        next_municipality_code=pl.when(to_next).then(pl.col("next_municipality_code")),
         next_sector_code=pl.when(to_next).then(pl.col("next_sector_code")),
         next_profession_code=pl.when(to_next).then(pl.col("next_profession_code")),
         next_start_date=pl.when(to_next).then(pl.col("next_start")),
@@ -224,18 +231,22 @@ def _is_move(end: pl.Expr, next_start: pl.Expr) -> pl.Expr:
 def moves(linked: LinkedSpells) -> pl.DataFrame:
     """One row per move between two employers of the region, as codes of ``linked``.
 
-    Columns: ``from_employer_id``, ``from_sector_code``, ``from_profession_code``, ``left_on``
-    (last day of the old spell), ``to_employer_id``, ``to_sector_code``, ``to_profession_code``,
-    ``started_on`` (first day at the new employer).
+    Columns: ``from_employer_id``, ``from_sector_code``, ``from_profession_code``,
+    ``from_municipality_code``, ``left_on`` (last day of the old spell), ``to_employer_id``,
+    ``to_sector_code``, ``to_profession_code``, ``to_municipality_code``, ``started_on`` (first
+    day at the new employer). The municipalities are the work locations, so a move between
+    labour-market regions shows as one between municipalities of two regions.
     """
     moving = _destination("other_care_employer")
     return linked.frame.filter(pl.col("leaver_destination") == moving).select(
         from_employer_id="employer_id",
         from_sector_code="sector_code",
         from_profession_code="profession_code",
+        from_municipality_code="municipality_code",
         left_on="end_date",
         to_employer_id="next_employer_id",
         to_sector_code="next_sector_code",
         to_profession_code="next_profession_code",
+        to_municipality_code="next_municipality_code",
         started_on="next_start_date",
     )

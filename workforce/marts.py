@@ -23,7 +23,8 @@ Marts (``<data>/marts/*.parquet``):
 - ``vacancies_monthly``: month x employer x profession x municipality: open, open_fte, opened,
   filled, withdrawn, hard_to_fill (open more than 90 days), mean_days_open,
   median_days_to_fill;
-- ``mobility``: quarter x from employer x to employer x profession: moves;
+- ``mobility``: quarter x from employer x to employer x profession (with the labour-market
+  region each side worked in): moves;
 - ``education_pipeline``: cohort year x programme x institution: intake, enrolled, graduates,
   dropouts, completion rate and expected graduates with their expected graduation year;
 - ``demand``: month x region x sector x profession: filled_fte + open_vacancy_fte = required_fte;
@@ -97,6 +98,8 @@ SPELL_COLUMNS = (
     "next_start_date",
     "first_month",
     "last_month",
+    "previous_region_code",
+    "next_region_code",
 )
 VACANCY_COLUMNS = (
     "employer_id",
@@ -148,7 +151,7 @@ def mart_frames(inputs: MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
     """
     linked = link_spells(inputs.staff, inputs.reference)
     yield "spells", spells(linked, inputs.staff_months, inputs.reference)
-    yield "mobility", mobility(linked, inputs.staff_months)
+    yield "mobility", mobility(linked, inputs.staff_months, inputs.reference)
     staff_monthly, filled = workforce_monthly(linked, inputs.staff_months, inputs.reference)
     sectors = employer_sectors(linked)
     del linked
@@ -275,6 +278,8 @@ def spells(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> 
             "next_start_date": frame["next_start_date"],
             "first_month": first_month,
             "last_month": last_month,
+            "previous_region_code": regions.text(frame["previous_municipality_code"]),
+            "next_region_code": regions.text(frame["next_municipality_code"]),
         }
     )
 
@@ -549,11 +554,13 @@ def _vacancy_block(
 # -- mobility, education, demand ---------------------------------------------------------------
 
 
-def mobility(linked: LinkedSpells, months: pl.DataFrame) -> pl.DataFrame:
-    """Moves between employers per quarter of arrival, employer pair and profession.
+def mobility(linked: LinkedSpells, months: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Moves between employers per quarter of arrival, employer pair and profession, with the
+    region of the work location left (``from_region_code``) and joined (``to_region_code``).
 
     Only arrivals in a month the new employer's extracts cover count, as in its hires.
     """
+    regions = Regions.of(linked.dictionaries["municipality_code"], reference)
     coverage = Coverage.of(months, linked.dictionaries["employer_id"])
     moving = moves(linked)
     to_employer = moving["to_employer_id"].cast(pl.Int64).to_numpy()
@@ -564,7 +571,11 @@ def mobility(linked: LinkedSpells, months: pl.DataFrame) -> pl.DataFrame:
         & (arrival <= coverage.last[to_employer])
     )
     counts = (
-        moving.filter(pl.Series(counted))
+        moving.with_columns(
+            from_region_code=regions.of_municipality.gather(moving["from_municipality_code"]),
+            to_region_code=regions.of_municipality.gather(moving["to_municipality_code"]),
+        )
+        .filter(pl.Series(counted))
         .group_by(
             pl.col("started_on").dt.truncate("3mo").alias("quarter"),
             "from_employer_id",
@@ -573,6 +584,8 @@ def mobility(linked: LinkedSpells, months: pl.DataFrame) -> pl.DataFrame:
             "to_sector_code",
             pl.col("from_profession_code").alias("profession_code"),
             "to_profession_code",
+            "from_region_code",
+            "to_region_code",
         )
         .agg(moves=pl.len().cast(pl.Int64))
         .sort("quarter", "from_employer_id", "to_employer_id", "profession_code")
@@ -586,7 +599,9 @@ def mobility(linked: LinkedSpells, months: pl.DataFrame) -> pl.DataFrame:
         "to_profession_code": "profession_code",
     }
     return counts.with_columns(
-        linked.decode(coded, counts[column]).alias(column) for column, coded in decoded.items()
+        *(linked.decode(coded, counts[column]).alias(column) for column, coded in decoded.items()),
+        from_region_code=regions.dictionary.decode(counts["from_region_code"]),
+        to_region_code=regions.dictionary.decode(counts["to_region_code"]),
     )
 
 

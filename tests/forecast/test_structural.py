@@ -28,6 +28,8 @@ RATE_TOLERANCE = 0.05
 """Care-use rates within 5 %: demand in the marts misses hires that have not started yet."""
 GROWTH_TOLERANCE = 0.003
 """Non-demographic growth within 0.3 percentage points a year."""
+MIN_STAFF = 1000
+"""Series the tolerances hold for: a region x sector of a few hundred staff is noisier."""
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +54,15 @@ def test_recovers_the_care_use_rates_by_age(
     rates = care_use_rates(structure, calibration)
     checked = 0
     for row in rates.iter_rows(named=True):
-        expected = truth["care_use_rate_per_1000"][row["sector_code"]][row["age"]]
+        expected = truth["care_use_rate_per_1000"][row["region_code"]][row["sector_code"]][
+            row["age"]
+        ]
         if expected > 0:
             assert row["staff_per_1000"] == pytest.approx(expected, rel=RATE_TOLERANCE), row
             checked += 1
     assert checked > 100
     vvt = rates.filter((pl.col("sector_code") == "elderly_home_care") & (pl.col("age") == "85+"))
-    assert vvt["staff_per_1000"].item() > 100  # elderly care is driven by the oldest
+    assert (vvt["staff_per_1000"] > 100).all()  # elderly care is driven by the oldest
 
 
 def test_recovers_the_non_demographic_trend_and_its_change(
@@ -69,8 +73,15 @@ def test_recovers_the_non_demographic_trend_and_its_change(
     change = dt.date.fromisoformat(truth["other_growth_change"]).year
     before = other_growth(structure, 2015, change - 1)
     after = other_growth(structure, change + 2, 2025)  # past the COVID years
+    large = (
+        structure.group_by("region_code", "sector_code")
+        .agg(pl.col("persons").min())
+        .filter(pl.col("persons") >= MIN_STAFF)
+        .select("region_code", "sector_code")
+    )
+    assert large.height >= 10
     for estimated, key in ((before, "other_growth_before"), (after, "other_growth_after")):
-        for row in estimated.iter_rows(named=True):
+        for row in estimated.join(large, on=["region_code", "sector_code"]).iter_rows(named=True):
             expected = truth[key][row["sector_code"]]
             assert row["other_growth"] == pytest.approx(expected, abs=GROWTH_TOLERANCE), (key, row)
 
@@ -214,18 +225,16 @@ def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forec
         yearly["demand_growth_fte"],
         atol=1e-6,
     )
-    region = yearly.filter(pl.col("level") == "region_code").sort("month")
-    # The region ages: demography alone adds demand every year ahead, and more each year.
-    assert (region["demand_demography_fte"] > 0).all()
-    assert region["demand_demography_fte"].diff().drop_nulls().min() > 0
-    elderly = yearly.filter(
-        (pl.col("level") == "region_code/sector_code")
-        & (pl.col("sector_code") == "elderly_home_care")
-    ).sort("month")
-    childcare = yearly.filter(
-        (pl.col("level") == "region_code/sector_code") & (pl.col("sector_code") == "childcare")
-    ).sort("month")
-    assert elderly["demand_demography_fte"][-1] > childcare["demand_demography_fte"][-1]
+    regions = yearly.filter(pl.col("level") == "region_code")
+    for _, region in regions.sort("month").group_by("region_code"):
+        # Each region ages: demography alone adds demand every year ahead, and more each year.
+        assert (region["demand_demography_fte"] > 0).all()
+        assert region["demand_demography_fte"].diff().drop_nulls().min() > 0
+    sectors = yearly.filter(pl.col("level") == "region_code/sector_code").sort("month")
+    for _, region in sectors.group_by("region_code"):
+        elderly = region.filter(pl.col("sector_code") == "elderly_home_care")
+        childcare = region.filter(pl.col("sector_code") == "childcare")
+        assert elderly["demand_demography_fte"][-1] > childcare["demand_demography_fte"][-1]
 
     (run,) = (region_forecast / "models").iterdir()
     card = (run / "MODEL_CARD.md").read_text()

@@ -16,6 +16,9 @@ from workforce.store import Store, write_frame
 
 DEMO_SECTORS = ("hospitals", "elderly_home_care")
 """Two sectors with many professions, so that every dropdown has a real choice."""
+DEMO_REGIONS = ("AM13",)
+"""Pages that show one region's forecasts are tried on Midden-Utrecht alone: a third of the
+series of the three regions, the same choices in every dropdown."""
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,18 @@ class DemoData:
 
 
 def demo_demand_subset(
-    demand: pl.DataFrame, *, sectors: tuple[str, ...] = DEMO_SECTORS, per_sector: int = 3
+    demand: pl.DataFrame,
+    *,
+    sectors: tuple[str, ...] = DEMO_SECTORS,
+    per_sector: int = 3,
+    regions: tuple[str, ...] = DEMO_REGIONS,
 ) -> pl.DataFrame:
-    """The demand mart cut to the first ``per_sector`` professions of each of ``sectors``."""
+    """The demand mart cut to ``regions`` and the first ``per_sector`` professions of each of
+    ``sectors``."""
     keep = (
-        demand.filter(pl.col("sector_code").is_in(list(sectors)))
+        demand.filter(
+            pl.col("sector_code").is_in(list(sectors)) & pl.col("region_code").is_in(list(regions))
+        )
         .select(*KEYS)
         .unique()
         .sort(*KEYS)
@@ -50,6 +60,7 @@ def prepare_demo_forecast(
     horizon: int = 24,
     workers: int = 1,
     with_prophet: bool = False,
+    regions: tuple[str, ...] = DEMO_REGIONS,
 ) -> DemoData:
     """Forecast a few demand series of ``data_dir``'s marts with fast models, as ``forecast`` does.
 
@@ -59,7 +70,8 @@ def prepare_demo_forecast(
     (a copy of the marts), never the data of a real run.
     Writes ``<data_dir>/forecasts/demand.parquet`` and a registry run under ``models_dir``
     (default ``<data_dir>/models``). ``with_prophet`` adds Prophet to the candidates and saves
-    its models (slower), so that Prophet's components can be shown.
+    its models (slower), so that Prophet's components can be shown. ``regions`` chooses the
+    regions forecast (default: Midden-Utrecht alone).
     """
     from workforce.forecast.baselines import Drift, Naive, SeasonalNaive, Theta
     from workforce.forecast.engine import ForecastEngine
@@ -72,7 +84,7 @@ def prepare_demo_forecast(
 
     store = Store(data_dir)
     models_dir = models_dir or store.models
-    demand = demo_demand_subset(store.read_mart("demand"), per_sector=per_sector)
+    demand = demo_demand_subset(store.read_mart("demand"), per_sector=per_sector, regions=regions)
     write_frame(demand, store.mart_path("demand"), what="mart demand")
     hierarchy = hierarchy_of(demand)
     frame, frequency = check_input(node_history(demand, hierarchy), frequency=Frequency.month)

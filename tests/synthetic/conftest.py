@@ -13,3 +13,8 @@ from tests.synthetic.files import read_source
 @pytest.fixture(scope="session")
 def region_staff(region: Path) -> pl.DataFrame:
     return read_source(region, "staff")
+
+
+@pytest.fixture(scope="session")
+def area_staff(area: Path) -> pl.DataFrame:
+    return read_source(area, "staff")

@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.synthetic.files import SMALL_REGION, read_manifest, read_source
+from workforce.regional.published import AREA_REGIONS, PUBLISHED_2022
 from workforce.synthetic import generate_national, generate_region
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -154,12 +156,88 @@ def test_one_file_per_employer_and_institution(region: Path) -> None:
     }  # fmt: skip
 
 
-def test_every_sector_and_municipality_of_the_region_is_present(region_staff: pl.DataFrame) -> None:
+def test_every_sector_and_municipality_of_the_area_is_present(area_staff: pl.DataFrame) -> None:
     from workforce.reference import load_reference
 
     reference = load_reference()
-    assert set(region_staff["sector_code"]) == set(reference.sector_codes())
-    assert set(region_staff["municipality_code"]) == set(reference.municipality_codes("AM13"))
+    assert set(area_staff["sector_code"]) == set(reference.sector_codes())
+    area = {m for code in AREA_REGIONS for m in reference.municipality_codes(code)}
+    assert set(area_staff["municipality_code"]) == area
+
+
+def test_each_employer_works_in_one_region(area: Path, area_staff: pl.DataFrame) -> None:
+    """An employer's staff work in the municipalities of its own region only."""
+    from workforce.reference import load_reference
+
+    regions = load_reference().municipalities.select("municipality_code", "region_code")
+    declared = pl.DataFrame(read_manifest(area)["employers"]).select("employer_id", "region_code")
+    seen = (
+        area_staff.join(regions, on="municipality_code")
+        .select("employer_id", "region_code")
+        .unique()
+    )
+    assert seen.sort("employer_id").equals(declared.sort("employer_id"))
+    assert set(declared["region_code"]) == set(AREA_REGIONS)
+
+
+def test_each_region_has_its_published_size_and_shortage_share(area: Path) -> None:
+    """Within 1.5 points of the published 2022 share, and the size the published figures imply."""
+    by_region = read_manifest(area)["realized"]["by_region"]
+    assert set(by_region) == set(AREA_REGIONS)
+    for code, published in PUBLISHED_2022.items():
+        realized = by_region[code]
+        share = realized["shortage_at_calibration"] / realized["demand_at_calibration"]
+        assert abs(share - published.share_of_demand) <= 0.015, (code, share)
+        assert realized["demand_at_calibration"] == pytest.approx(published.demand, rel=0.01)
+    # Gooi en Vechtstreek is the tightest, as published.
+    shares = {
+        code: r["shortage_at_calibration"] / r["demand_at_calibration"]
+        for code, r in by_region.items()
+    }
+    assert max(shares, key=shares.__getitem__) == "AM12"
+
+
+def test_people_move_between_regions_in_both_directions(
+    area: Path, area_staff: pl.DataFrame
+) -> None:
+    """Moves across region borders are seen through the one person key, counted as the
+    manifest says, and stay a minority of all moves."""
+    from workforce.reference import load_reference
+
+    regions = load_reference().municipalities.select("municipality_code", "region_code")
+    spells = (
+        area_staff.join(regions, on="municipality_code")
+        .sort("person_key", "start_date", "employer_id", "end_date")
+        .with_columns(
+            next_region=pl.col("region_code").shift(-1).over("person_key"),
+            gap=(
+                pl.col("start_date").shift(-1).over("person_key") - pl.col("end_date")
+            ).dt.total_days(),
+        )
+        .filter(pl.col("gap").is_between(-31, 183))
+    )
+    across = spells.filter(pl.col("region_code") != pl.col("next_region"))
+    counted = {
+        f"{a}->{b}": n
+        for a, b, n in across.group_by("region_code", "next_region").len().iter_rows()
+    }
+    assert counted == read_manifest(area)["realized"]["moves_between_regions"]
+    assert len(counted) == 6  # every ordered pair of the three regions
+    assert 0.03 < across.height / spells.height < 0.4
+
+
+def test_one_region_can_be_generated_alone(tmp_path: Path) -> None:
+    summary = generate_region(tmp_path, seed=3, params=SMALL_REGION.with_regions("AM14"))
+    staff = read_source(tmp_path, "staff")
+    from workforce.reference import load_reference
+
+    assert set(staff["municipality_code"]) <= set(load_reference().municipality_codes("AM14"))
+    assert list(summary.shortage_by_region) == ["AM14"]
+    assert read_manifest(tmp_path)["realized"]["moves_between_regions"] == {}
+    population = read_source(tmp_path, "population")
+    assert set(population["municipality_code"]) == set(staff["municipality_code"]) | set(
+        load_reference().municipality_codes("AM14")
+    )
 
 
 def test_regenerating_into_a_folder_removes_stale_files(tmp_path: Path) -> None:

@@ -36,16 +36,28 @@ def generate(
         int, typer.Option(help="Random seed; the same seed gives identical files.")
     ] = 42,
     scale: Annotated[
-        Scale, typer.Option(help="region: Midden-Utrecht; national: benchmark load.")
+        Scale, typer.Option(help="region: the chosen regions; national: benchmark load.")
     ] = Scale.region,
+    regions: Annotated[
+        str,
+        typer.Option(
+            help="Labour-market regions to generate together, comma-separated "
+            "(AM13 Midden-Utrecht, AM14 Amersfoort, AM12 Gooi en Vechtstreek)."
+        ),
+    ] = "AM13",
 ) -> None:
     """Write a synthetic care labour market in the raw contract formats."""
-    from workforce.synthetic import generate_national, generate_region
+    from workforce.synthetic import RegionParams, generate_national, generate_region
 
     started = time.perf_counter()
     try:
         if scale is Scale.region:
-            summary = generate_region(out, seed=seed)
+            codes = [code.strip().upper() for code in regions.split(",") if code.strip()]
+            try:
+                params = RegionParams().with_regions(*codes)
+            except ValueError as error:
+                raise fail(f"--regions {regions}: {error}") from None
+            summary = generate_region(out, seed=seed, params=params)
         else:
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("Generating blocks", total=None)

@@ -1,10 +1,12 @@
-"""The region's employers as one regional employer: KPIs, mobility, flex pool, benchmarks.
+"""The region's employers as one regional employer: KPIs, mobility, flex pool, benchmarks,
+and the labour-market regions side by side with their municipalities.
 
 Pure functions from the marts (:class:`RegionalMarts`) to Polars frames; every view that
 compares or lists employers passes :func:`workforce.privacy.disclose`.
 """
 
 from workforce.regional.benchmarks import compare_to_region, employer_benchmarks
+from workforce.regional.comparison import RegionComparison, compare_regions, profession_tension
 from workforce.regional.data import MissingMartsError, RegionalMarts, load_marts
 from workforce.regional.flexpool import (
     flex_pool,
@@ -13,6 +15,7 @@ from workforce.regional.flexpool import (
     pooled_vacancies,
 )
 from workforce.regional.kpis import regional_kpis, retention, retirement_wave, sick_leave
+from workforce.regional.municipalities import municipality_figures
 from workforce.regional.network import (
     employer_flow_matrix,
     employer_net_flows,
@@ -24,10 +27,13 @@ from workforce.regional.network import (
     sector_net_flows,
 )
 from workforce.regional.outputs import compute_regional, write_regional
+from workforce.regional.scope import for_regions
 
 __all__ = [
     "MissingMartsError",
+    "RegionComparison",
     "RegionalMarts",
+    "compare_regions",
     "compare_to_region",
     "compute_regional",
     "employer_benchmarks",
@@ -37,10 +43,13 @@ __all__ = [
     "flex_pool_sizing",
     "flow_matrix_wide",
     "flows",
+    "for_regions",
     "load_marts",
+    "municipality_figures",
     "net_gain",
     "open_fte_series",
     "pooled_vacancies",
+    "profession_tension",
     "regional_kpis",
     "retention",
     "retirement_wave",

@@ -1,4 +1,8 @@
-"""Write a synthetic region (or a national benchmark load) in the raw contract formats.
+"""Write a synthetic area of labour-market regions (or a national benchmark load) in the raw
+contract formats.
+
+The area is by default the three regions of the Utrecht care employers, simulated together: one
+person key across them, so moves between employers of different regions are seen as moves.
 
 Layout written under ``out``::
 
@@ -38,13 +42,14 @@ from workforce.synthetic.labour_market import (
     simulate_labour_market,
 )
 from workforce.synthetic.params import (
+    EMPLOYER_PREFIX,
     HOURS_BY_PROFESSION,
     MUNICIPALITY_WEIGHT,
     PROFESSION_MIX,
     RegionParams,
 )
 from workforce.synthetic.population import Population, population_frames, simulate_population
-from workforce.synthetic.region import Calendar, Layout, build_layout
+from workforce.synthetic.region import Calendar, Layout, build_layout, combine_layouts
 
 SOURCE_FOLDERS = ("staff", "vacancies", "education", "population")
 PARQUET_EVERY = 4
@@ -63,16 +68,22 @@ class GenerationSummary:
     demand_at_calibration: int = 0
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCE_FOLDERS, 0))
     files: int = 0
+    shortage_by_region: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Region code -> (shortage, demand) at the calibration month."""
 
     def describe(self) -> str:
         share = self.shortage_at_calibration / max(self.demand_at_calibration, 1)
+        regions = "".join(
+            f"; {code} {shortage:,} ({shortage / max(demand, 1):.1%})"
+            for code, (shortage, demand) in self.shortage_by_region.items()
+        )
         return (
             f"{self.employers} employers, {self.workers_at_extract:,} workers at the extract date; "
             f"{self.rows['staff']:,} staff spells, {self.rows['vacancies']:,} vacancies, "
             f"{self.rows['education']:,} education rows, "
             f"{self.rows['population']:,} population rows in {self.files} files; "
             f"shortage at the calibration month {self.shortage_at_calibration:,} "
-            f"({share:.1%} of demand)."
+            f"({share:.1%} of demand){regions if len(self.shortage_by_region) > 1 else ''}."
         )
 
 
@@ -171,9 +182,16 @@ def _open_at(first: np.ndarray, last: np.ndarray, day: int) -> int:
     return int(((first <= day) & (last > day)).sum())
 
 
-def _realized(market: LabourMarket, layout: Layout, calendar: Calendar) -> dict[str, Any]:
-    """Year-end stocks from the simulation, for the manifest."""
+def _realized(
+    market: LabourMarket, layout: Layout, calendar: Calendar, region: int | None = None
+) -> dict[str, Any]:
+    """Year-end stocks from the simulation (of one region, or all), for the manifest."""
     spells, vacancies = market.spells, market.vacancies
+    demand = layout.demand
+    if region is not None:
+        spells = _of_region(spells, layout, region)
+        vacancies = _of_region(vacancies, layout, region)
+        demand = demand[layout.cell_region == region]
     result: dict[str, dict[str, float]] = {
         "headcount_at_year_end": {},
         "demand_at_year_end": {},
@@ -183,21 +201,52 @@ def _realized(market: LabourMarket, layout: Layout, calendar: Calendar) -> dict[
         day = calendar.last_day[t]
         year = str(calendar.year[t])
         result["headcount_at_year_end"][year] = _open_at(spells["start"], spells["end"], day)
-        result["demand_at_year_end"][year] = round(float(layout.demand[:, t].sum()), 1)
+        result["demand_at_year_end"][year] = round(float(demand[:, t].sum()), 1)
         result["open_vacancies_at_year_end"][year] = _open_at(
             vacancies["opened"], vacancies["closed"], day
         )
+    if region is not None:
+        return result
     return {**result, "hires_by_source": market.hires_by_source, "persons": market.n_persons}
 
 
+def _of_region(
+    columns: dict[str, np.ndarray], layout: Layout, region: int
+) -> dict[str, np.ndarray]:
+    keep = layout.cell_region[columns["cell"]] == region
+    return {name: values[keep] for name, values in columns.items()}
+
+
 def _shortage_at(
-    market: LabourMarket, layout: Layout, calendar: Calendar, when: date
+    market: LabourMarket, layout: Layout, calendar: Calendar, when: date, region: int | None = None
 ) -> tuple[int, int]:
+    """Demand minus staff (persons) at the end of ``when``'s month, of one region or all."""
     t = calendar.index_of(when)
     day = calendar.last_day[t]
-    staff = _open_at(market.spells["start"], market.spells["end"], day)
-    demand = float(layout.demand[:, t].sum())
-    return round(demand - staff), round(demand)
+    spells, demand = market.spells, layout.demand
+    if region is not None:
+        spells = _of_region(spells, layout, region)
+        demand = demand[layout.cell_region == region]
+    staff = _open_at(spells["start"], spells["end"], day)
+    total = float(demand[:, t].sum())
+    return round(total - staff), round(total)
+
+
+def _moves_between_regions(market: LabourMarket, layout: Layout) -> dict[str, int]:
+    """Spells that start within ``GAP_DAYS`` after the same person's previous spell at an
+    employer of another region: "AM13->AM14" -> count (ground truth for the mobility mart)."""
+    spells = market.spells
+    order = np.lexsort((spells["start"], spells["person"]))
+    person, start, end = spells["person"][order], spells["start"][order], spells["end"][order]
+    region = layout.cell_region[spells["cell"][order]]
+    same = person[1:] == person[:-1]
+    gap = start[1:] - end[:-1]
+    moved = same & (end[:-1] != OPEN) & (gap >= -31) & (gap <= 183) & (region[1:] != region[:-1])
+    pairs: dict[str, int] = {}
+    for a, b in zip(region[:-1][moved], region[1:][moved], strict=True):
+        key = f"{layout.regions[a]}->{layout.regions[b]}"
+        pairs[key] = pairs.get(key, 0) + 1
+    return dict(sorted(pairs.items()))
 
 
 def _simulate(
@@ -205,15 +254,26 @@ def _simulate(
     reference: Reference,
     rng: np.random.Generator,
     *,
-    municipality_weight: dict[str, float],
+    municipality_weight: dict[str, dict[str, float]],
     population: Population,
     employer_prefix: str = "",
 ) -> tuple[Calendar, Layout, LabourMarket, list[str]]:
+    """Lay out each region of ``municipality_weight`` (region -> municipality -> weight) and
+    simulate them as one labour market."""
     calendar = Calendar.between(params.first_month, params.last_month)
-    layout = build_layout(
-        params, reference, calendar, rng, municipality_weight=municipality_weight,
-        population=population, employer_prefix=employer_prefix,
-    )  # fmt: skip
+    layouts = [
+        build_layout(
+            params.for_region(code),
+            reference,
+            calendar,
+            rng,
+            municipality_weight=weights,
+            population=population.subset(list(weights)),
+            employer_prefix=employer_prefix or EMPLOYER_PREFIX.get(code, f"{code}-"),
+        )
+        for code, weights in municipality_weight.items()
+    ]
+    layout = combine_layouts(layouts)
     market = simulate_labour_market(layout, params, calendar, reference, rng)
     keys = _person_keys(market.n_persons, rng)
     return calendar, layout, market, keys
@@ -226,20 +286,26 @@ def generate_region(
     params: RegionParams | None = None,
     reference: Reference | None = None,
 ) -> GenerationSummary:
-    """Generate one region (default: Midden-Utrecht) and write its raw files and manifest."""
+    """Generate the regions of ``params.regions`` (default: the three of the Utrecht care
+    employers) and write their raw files and manifest."""
     params = params or RegionParams()
     reference = reference or load_reference()
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    weights = {m: MUNICIPALITY_WEIGHT[m] for m in reference.municipality_codes(params.region_code)}
+    weights = {
+        code: {m: MUNICIPALITY_WEIGHT[m] for m in reference.municipality_codes(code)}
+        for code in params.regions
+    }
+    municipalities = [m for region in weights.values() for m in region]
     # The population has its own stream, so the labour market draws stay as they were.
     population_rng = np.random.default_rng([seed, 7])
-    population = simulate_population(list(weights), population_rng)
+    population = simulate_population(municipalities, population_rng)
     calendar, layout, market, keys = _simulate(
         params, reference, rng, municipality_weight=weights, population=population
     )
     staff = staff_frame(market, layout, keys)
     vacancies = vacancy_frame(market, layout)
+    # The schools serve the whole area.
     demand_2015 = {
         profession: float(layout.demand[layout.cell_profession == p, 0].sum())
         for p, profession in enumerate(layout.professions)
@@ -287,6 +353,10 @@ def generate_region(
 
     shortage, demand = _shortage_at(market, layout, calendar, params.calibration_month)
     summary.shortage_at_calibration, summary.demand_at_calibration = shortage, demand
+    summary.shortage_by_region = {
+        code: _shortage_at(market, layout, calendar, params.calibration_month, region=r)
+        for r, code in enumerate(layout.regions)
+    }
     summary.workers_at_extract = staff.filter(pl.col("end_date").is_null()).height
     manifest = {
         "generator": "workforce.synthetic",
@@ -294,12 +364,14 @@ def generate_region(
         "scale": "region",
         "seed": seed,
         "params": params.to_dict(),
-        "municipality_weight": weights,
+        "regions": list(params.regions),
+        "municipality_weight": {m: w for region in weights.values() for m, w in region.items()},
         "profession_mix": PROFESSION_MIX,
         "hours_by_profession": HOURS_BY_PROFESSION,
         "employers": [
             {
                 "employer_id": employer,
+                "region_code": layout.regions[layout.employer_region[e]],
                 "sector_code": layout.sectors[layout.employer_sector[e]],
                 "municipalities": [layout.municipalities[m] for m in layout.employer_locations[e]],
             }
@@ -307,8 +379,10 @@ def generate_region(
         ],
         "drivers": {
             "population_75plus_index": {
-                str(calendar.months[t]): round(float(layout.population_75plus_index[t]), 6)
-                for t in range(len(calendar))
+                code: {
+                    str(calendar.months[t]): round(float(index[t]), 6) for t in range(len(calendar))
+                }
+                for code, index in layout.population_75plus_index.items()
             }
         },
         "demography": _demography_truth(params, layout, calendar),
@@ -323,6 +397,15 @@ def generate_region(
             "shortage_at_calibration": shortage,
             "demand_at_calibration": demand,
             "workers_at_extract": summary.workers_at_extract,
+            "moves_between_regions": _moves_between_regions(market, layout),
+            "by_region": {
+                code: {
+                    **_realized(market, layout, calendar, region=r),
+                    "shortage_at_calibration": summary.shortage_by_region[code][0],
+                    "demand_at_calibration": summary.shortage_by_region[code][1],
+                }
+                for r, code in enumerate(layout.regions)
+            },
         },
         "files": files,
     }
@@ -332,7 +415,8 @@ def generate_region(
 
 def _demography_truth(params: RegionParams, layout: Layout, calendar: Calendar) -> dict[str, Any]:
     """What a structural demand model should recover: care use per 1,000 inhabitants of each
-    band at the calibration month (staff persons) and the non-demographic growth per year."""
+    band at the calibration month (staff persons), per region and sector, and the
+    non-demographic growth per year (the same in every region)."""
     years = {
         sector: {
             str(year): round(float(factor[calendar.year == year].mean()), 6)
@@ -371,9 +455,9 @@ def generate_national(
     """
     reference = reference or load_reference()
     municipalities = reference.municipality_codes()
-    base = RegionParams()
+    base = RegionParams().with_regions("AM13")
     # Staff at the extract date is about 96 % of demand at the calibration month.
-    per_block = base.with_size(workers / len(municipalities) / 0.96)
+    per_block = base.with_size(workers / len(municipalities) / 0.96).for_region("AM13")
     out.mkdir(parents=True, exist_ok=True)
     _clear(out)
     summary = GenerationSummary(out=out)
@@ -383,7 +467,7 @@ def generate_national(
         rng = np.random.default_rng([seed, i])
         population = simulate_population([municipality], np.random.default_rng([seed, i, 7]))
         calendar, layout, market, keys = _simulate(
-            per_block, reference, rng, municipality_weight={municipality: 1.0},
+            per_block, reference, rng, municipality_weight={"AM13": {municipality: 1.0}},
             population=population, employer_prefix=f"{block}-",
         )  # fmt: skip
         staff = staff_frame(market, layout, keys)

@@ -1,8 +1,9 @@
 """Monthly simulation of staff spells and vacancies for one synthetic region.
 
 Each month: people hired earlier start; workers leave (age, sector, tenure, season and COVID
-driven), some of them to start again at another employer of the region; open vacancies are
-filled or withdrawn; employers open vacancies for the gap between demand and staff.
+driven), some of them to start again at another employer of the area, mostly in their own region
+and with ``cross_region_move_share`` in another; open vacancies are filled (at the region's fill
+rate) or withdrawn; employers open vacancies for the gap between demand and staff.
 Demand therefore equals filled posts plus open vacancies, up to hires that have not started yet.
 """
 
@@ -121,6 +122,10 @@ class _Simulation:
         self.fill_rate = params.fill_rate_start * (
             params.fill_rate_end / params.fill_rate_start
         ) ** (months)
+        self.cell_region = layout.cell_region
+        self.cell_fill_factor = np.array(
+            [params.region_fill_factor.get(code, 1.0) for code in layout.regions]
+        )[self.cell_region]
         capacity = int(layout.demand[:, 0].sum() * 4) + 16
         self.spells = _Columns(
             {"cell": np.int32, "person": np.int64, "birth_year": np.int32, "hours": np.float64,
@@ -137,8 +142,9 @@ class _Simulation:
         self.active = np.empty(0, dtype=np.int64)
         self.open_vacancies = np.empty(0, dtype=np.int64)
         self.pending: list[tuple[int, int, int, float, int, int, int]] = []
-        self.pool: list[deque[tuple[int, int, float, int, int, int]]] = [
-            deque() for _ in layout.professions
+        # Movers waiting for a new job, per region they left and profession.
+        self.pool: list[list[deque[tuple[int, int, float, int, int, int]]]] = [
+            [deque() for _ in layout.professions] for _ in layout.regions
         ]
         # Employer locations as padded rows with cumulative weights, to draw many at once.
         widest = max(len(locations) for locations in layout.employer_locations)
@@ -334,7 +340,7 @@ class _Simulation:
         for i in np.flatnonzero(restarts):
             spell = who[i]
             cell = self.spells["cell"][spell]
-            self.pool[self.layout.cell_profession[cell]].append(
+            self.pool[self.cell_region[cell]][self.layout.cell_profession[cell]].append(
                 (
                     int(self.spells["person"][spell]),
                     int(self.spells["birth_year"][spell]),
@@ -352,6 +358,7 @@ class _Simulation:
         month = int(cal.month_of_year[t])
         candidates = self.open_vacancies[self.vacancies["opened"][self.open_vacancies] < first_day]
         rate = self.fill_rate[t] * params.fill_season[month] * self.covid_fill[t]
+        rate = rate * self.cell_fill_factor[self.vacancies["cell"][candidates]]
         draw = rng.random(len(candidates))
         filled = candidates[draw < rate]
         withdrawn = candidates[(draw >= rate) & (draw < rate + params.withdraw_rate_monthly)]
@@ -397,11 +404,19 @@ class _Simulation:
     def _take_mover(
         self, profession: int, employer: int
     ) -> tuple[int, int, float, int, int, int] | None:
-        pool = self.pool[profession]
-        for i, mover in enumerate(pool):
-            if mover[4] != employer:
-                del pool[i]
-                return mover
+        """A waiting mover of the profession from another employer: from the employer's own
+        region, or (with ``cross_region_move_share``) first from the other regions."""
+        region = int(self.layout.employer_region[employer])
+        order = [region]
+        if len(self.pool) > 1 and self.rng.random() < self.params.cross_region_move_share:
+            others = [r for r in range(len(self.pool)) if r != region]
+            order = [*self.rng.permutation(others).tolist(), region]
+        for r in order:
+            pool = self.pool[r][profession]
+            for i, mover in enumerate(pool):
+                if mover[4] != employer:
+                    del pool[i]
+                    return mover
         return None
 
     def _add_pending(
@@ -419,11 +434,19 @@ class _Simulation:
     def _place_waiting_movers(self, t: int) -> None:
         """Movers no vacancy took within a few months start by open application elsewhere."""
         layout, rng = self.layout, self.rng
-        for profession, pool in enumerate(self.pool):
+        cross = self.params.cross_region_move_share if len(layout.regions) > 1 else 0.0
+        for region, profession, pool in (
+            (r, p, pool) for r, pools in enumerate(self.pool) for p, pool in enumerate(pools)
+        ):
             while pool and t - pool[0][5] >= self.params.mover_wait_months:
                 person, birth, hours, available, employer, _ = pool.popleft()
+                target = region
+                if cross and rng.random() < cross:
+                    target = int(rng.choice([r for r in range(len(self.pool)) if r != region]))
                 cells = self.cells_of_profession[profession]
                 cells = cells[layout.cell_employer[cells] != employer]
+                if (self.cell_region[cells] == target).any():
+                    cells = cells[self.cell_region[cells] == target]
                 if len(cells) == 0:
                     continue
                 weight = layout.demand[cells, t]

@@ -52,6 +52,11 @@ class Population:
     def year_index(self, year: int) -> int:
         return int(year - self.years[0])
 
+    def subset(self, municipalities: list[str]) -> Population:
+        """The population of some of the municipalities, in the order given."""
+        rows = [self.municipalities.index(code) for code in municipalities]
+        return Population(list(municipalities), self.years, self.persons[rows])
+
     def banded(self) -> np.ndarray:
         """[municipality x sex x band x year] in :data:`POPULATION_BANDS`."""
         out = np.zeros((*self.persons.shape[:2], len(POPULATION_BANDS), len(self.years)))

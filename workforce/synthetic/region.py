@@ -56,9 +56,12 @@ class Calendar:
 
 @dataclass(frozen=True)
 class Layout:
-    """Employers, professions and the demand cells (employer x profession) of a region."""
+    """Employers, professions and the demand cells (employer x profession) of an area of one or
+    more regions; the demographic drivers are kept per region."""
 
+    regions: list[str]
     employer_ids: list[str]
+    employer_region: np.ndarray  # index into regions
     employer_sector: np.ndarray  # index into sectors
     employer_locations: list[np.ndarray]  # municipality indices
     employer_location_weights: list[np.ndarray]
@@ -68,13 +71,54 @@ class Layout:
     cell_employer: np.ndarray
     cell_profession: np.ndarray
     demand: np.ndarray  # cells x months, persons
-    population_75plus_index: np.ndarray  # months, 1.0 at the calibration month
-    care_use_rate: dict[str, dict[str, float]]  # sector -> band -> staff per 1,000 persons
+    population_75plus_index: dict[str, np.ndarray]  # region -> months, 1.0 at calibration
+    care_use_rate: dict[str, dict[str, dict[str, float]]]  # region -> sector -> band -> per 1,000
     other_factor: dict[str, np.ndarray]  # sector -> months, 1.0 at the calibration month
 
     @property
     def n_cells(self) -> int:
         return len(self.cell_employer)
+
+    @property
+    def cell_region(self) -> np.ndarray:
+        return self.employer_region[self.cell_employer]
+
+
+def combine_layouts(layouts: list[Layout]) -> Layout:
+    """One layout of several regions' layouts (same calendar, sectors and professions)."""
+    first = layouts[0]
+    employers = np.cumsum([0] + [len(layout.employer_ids) for layout in layouts])
+    places = np.cumsum([0] + [len(layout.municipalities) for layout in layouts])
+    regions = np.cumsum([0] + [len(layout.regions) for layout in layouts])
+    return Layout(
+        regions=[code for layout in layouts for code in layout.regions],
+        employer_ids=[e for layout in layouts for e in layout.employer_ids],
+        employer_region=np.concatenate(
+            [layout.employer_region + regions[i] for i, layout in enumerate(layouts)]
+        ),
+        employer_sector=np.concatenate([layout.employer_sector for layout in layouts]),
+        employer_locations=[
+            locations + places[i]
+            for i, layout in enumerate(layouts)
+            for locations in layout.employer_locations
+        ],
+        employer_location_weights=[
+            w for layout in layouts for w in layout.employer_location_weights
+        ],
+        sectors=first.sectors,
+        professions=first.professions,
+        municipalities=[m for layout in layouts for m in layout.municipalities],
+        cell_employer=np.concatenate(
+            [layout.cell_employer + employers[i] for i, layout in enumerate(layouts)]
+        ),
+        cell_profession=np.concatenate([layout.cell_profession for layout in layouts]),
+        demand=np.vstack([layout.demand for layout in layouts]),
+        population_75plus_index={
+            k: v for layout in layouts for k, v in layout.population_75plus_index.items()
+        },
+        care_use_rate={k: v for layout in layouts for k, v in layout.care_use_rate.items()},
+        other_factor=first.other_factor,
+    )
 
 
 def monthly_path(values_by_year: np.ndarray, first_year: int, calendar: Calendar) -> np.ndarray:
@@ -103,7 +147,8 @@ def build_layout(
     population: Population,
     employer_prefix: str = "",
 ) -> Layout:
-    """Draw employers (sizes, locations) and the monthly demand for each employer x profession.
+    """Draw one region's employers (sizes, locations) and the monthly demand for each
+    employer x profession.
 
     Sector demand follows care use by age x population (both sexes, all municipalities)
     times the non-demographic factor and the COVID factors, scaled to the calibration month.
@@ -167,7 +212,9 @@ def build_layout(
                 demand_rows.append(sector_demand * sizes[e] * weight / mix_total)
 
     return Layout(
+        regions=[params.region_code],
         employer_ids=employer_ids,
+        employer_region=np.zeros(len(employer_ids), dtype=np.int64),
         employer_sector=np.array(employer_sector),
         employer_locations=locations,
         employer_location_weights=location_weights,
@@ -177,7 +224,7 @@ def build_layout(
         cell_employer=np.array(cell_employer),
         cell_profession=np.array(cell_profession),
         demand=np.vstack(demand_rows),
-        population_75plus_index=pop75,
-        care_use_rate=care_use_rate,
+        population_75plus_index={params.region_code: pop75},
+        care_use_rate={params.region_code: care_use_rate},
         other_factor=other_factor,
     )

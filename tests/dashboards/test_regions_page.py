@@ -1,0 +1,114 @@
+"""The regions page as an App: filters redraw every chart, Dutch without codes, no small cells."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from workforce.dashboards.app import shown_figure
+from workforce.dashboards.regions import RegionsApp
+from workforce.dashboards.regions.app import ALL
+from workforce.dashboards.regions.texts import say
+from workforce.privacy import SUPPRESSED, TOTAL
+from workforce.regional.municipalities import MEASURES
+
+CODES = re.compile(r"\b(AM1[234]|GM\d{4})\b|nurse_|_worker|elderly_home_care")
+"""Codes a Dutch page must not show: region and municipality codes, profession/sector keys."""
+FIGURES = (
+    "comparison_figure",
+    "map_figure",
+    "municipality_figure",
+    "tension_figure",
+    "moves_figure",
+)
+
+
+@pytest.fixture(scope="module")
+def app(area_data: Path) -> RegionsApp:
+    return RegionsApp.from_data_dir(area_data)
+
+
+def _shown_text(app: RegionsApp) -> str:
+    """Everything a user can read: chart titles, axes, names, hover texts, tiles and tables."""
+    parts = [app.table.value, app.context.value, *(t.value for t in app.tiles.values())]
+    for name in FIGURES:
+        figure = json.loads(getattr(app, name).to_json())
+        parts.append(figure["layout"].get("title", {}).get("text", ""))
+        for trace in figure["data"]:
+            for key in ("name", "text", "x", "y"):
+                value = trace.get(key)
+                if isinstance(value, list) and value and isinstance(value[0], str | list):
+                    parts.append(json.dumps(value, ensure_ascii=False))
+                elif isinstance(value, str):
+                    parts.append(value)
+    return "\n".join(parts)
+
+
+def test_every_choice_redraws_the_charts_and_tiles(app: RegionsApp) -> None:
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for scope in [value for _, value in app.scope.options]:
+        for measure in MEASURES:
+            app.scope.value, app.measure.value = scope, measure
+            title = app.map_figure.layout.title.text
+            assert say(measure, app.language) in title
+            assert shown_figure(app.map_plot) == json.loads(json.dumps(shown_figure(app.map_plot)))
+            seen[(scope, measure)] = (title, app.tiles["staff"].value)
+    assert len({title for title, _ in seen.values()}) == len(seen)
+    # The tiles follow the region, not what the map shows.
+    assert len({tile for _, tile in seen.values()}) == len(app.scope.options)
+
+
+def test_the_page_speaks_dutch_without_codes(app: RegionsApp) -> None:
+    for scope in [value for _, value in app.scope.options]:
+        app.scope.value = scope
+        text = _shown_text(app)
+        assert not CODES.search(text), CODES.search(text)
+    assert "Gooi en Vechtstreek" in text
+    assert "Bron:" in app.table.value
+    assert "1.350.000" in app.context.value
+
+
+def test_the_charts_never_show_a_hidden_cell(app: RegionsApp) -> None:
+    app.scope.value, app.measure.value = ALL, "inflow"
+    figures = app.municipal()
+    hidden = figures.filter(pl.col(SUPPRESSED) & (pl.col("municipality_code") != TOTAL))
+    assert hidden.height > 0, "the generated area has small municipalities"
+    names = {app.municipality_names[code] for code in hidden["municipality_code"]}
+    bars = app.municipality_figure.data[0]
+    assert not names & set(bars.y)
+    assert min(bars.x) >= app.k
+    hover = {trace.text for trace in app.map_figure.data if trace.text}
+    assert {f"{name}: {say('hidden', app.language)}" for name in names} <= hover
+
+
+def test_one_region_shows_its_own_row_and_moves_across_its_border(app: RegionsApp) -> None:
+    app.scope.value = "AM12"
+    comparison = app.comparison
+    assert comparison is not None
+    row = comparison.table.filter(pl.col("region_code") == "AM12").row(0, named=True)
+    assert f"{row['headcount']:,.0f}".replace(",", ".") in app.tiles["staff"].value
+    regions = {trace.name for trace in app.moves_figure.data}
+    assert len(regions) == 3  # to Gooi en Vechtstreek from the others, and from it to each
+
+
+def test_without_marts_the_page_says_so(tmp_path: Path) -> None:
+    empty = RegionsApp.from_data_dir(tmp_path)
+    assert empty.comparison is None
+    assert "wf-empty" in empty.notice.value
+    assert shown_figure(empty.map_plot) is None
+
+
+def test_marts_of_an_older_build_ask_for_a_rebuild(area_data: Path) -> None:
+    from dataclasses import replace
+
+    from workforce.regional import load_marts
+
+    marts = load_marts(area_data)
+    old = replace(marts, spells=marts.spells.drop("next_region_code"))
+    page = RegionsApp(marts=old)
+    assert page.comparison is None
+    assert "workforce build" in page.notice.value

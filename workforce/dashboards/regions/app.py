@@ -1,0 +1,379 @@
+"""The regions page: the three regions side by side, a municipality map and drill-down.
+
+For HR directors who compare regions before anything else. A region selector chooses one
+region or the three together (moves between chosen regions are then internal, not in- or
+outflow); a second selector chooses what the map shows. Numbers come from
+:func:`workforce.regional.compare_regions` and :func:`workforce.regional.municipality_figures`
+on the marts (and the shortage forecast when there is one); nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+import polars as pl
+
+from workforce.dashboards.app import App, figure_output
+from workforce.dashboards.data import data_dir_from_env, load_names, read_forecast
+from workforce.dashboards.format import Language, format_month, format_number, format_percent
+from workforce.dashboards.page_text import html_table, section_title
+from workforce.dashboards.regions.figures import (
+    comparison_figure,
+    map_figure,
+    moves_figure,
+    municipality_figure,
+    tension_figure,
+)
+from workforce.dashboards.regions.texts import say
+from workforce.dashboards.widgets import dropdown, empty_state_html, headline_tile, set_tile
+from workforce.privacy import DEFAULT_K
+from workforce.reference import load_reference
+from workforce.regional.comparison import AREA, RegionComparison, compare_regions
+from workforce.regional.data import MissingMartsError, RegionalMarts, load_marts
+from workforce.regional.geo import BOUNDARY_SOURCE, municipality_shapes, region_shapes
+from workforce.regional.municipalities import MEASURES, municipality_figures
+from workforce.regional.published import (
+    AREA_REGIONS,
+    NATIONAL_EMPLOYEES_2020,
+    NATIONAL_SHORTAGE_IN_TEN_YEARS,
+    NATIONAL_SOURCE_EMPLOYEES,
+    NATIONAL_SOURCE_SHORTAGE,
+    PUBLISHED_AREA_SHORTAGE_2022,
+    PUBLISHED_AREA_SHORTAGE_2031,
+    REGION_NAMES,
+    REGIONAL_SOURCE,
+)
+
+TILES = ("staff", "shortage_now", "share_now", "retention", "time_to_fill", "moves_out")
+ALL = "all"
+"""The selector's value for the three regions together."""
+
+
+class RegionsApp(App):
+    """Region (one or all three) and map measure; tiles, the comparison table and five charts.
+
+    State lives in the widgets: set ``app.scope.value`` (``all`` or a region code) or
+    ``app.measure.value`` and the figures (``comparison_figure``, ``map_figure``,
+    ``municipality_figure``, ``tension_figure``, ``moves_figure``) follow, each shown whole
+    in its ``Output``. :attr:`comparison` is the package's comparison shown.
+    """
+
+    def __init__(
+        self,
+        *,
+        marts: RegionalMarts | None,
+        forecasts: pl.DataFrame | None = None,
+        language: Language = Language.nl,
+        k: int = DEFAULT_K,
+    ) -> None:
+        super().__init__()
+        self.marts, self.language, self.k = marts, language, k
+        reference = load_reference()
+        names = load_names()
+        self.region_names = {code: names.get(code) for code in AREA_REGIONS}
+        self.region_names = {
+            code: REGION_NAMES.get(code, name) for code, name in self.region_names.items()
+        }
+        self.region_names[AREA] = say("total", language)
+        self.municipality_names = dict(
+            reference.municipalities.select("municipality_code", "municipality_name").iter_rows()
+        )
+        self.profession_names = {
+            code: names.get(code, language.value) for code in reference.profession_codes()
+        }
+        regions = (
+            [c for c in AREA_REGIONS if c in set(marts.demand["region_code"])]
+            if marts is not None and "region_code" in marts.demand.columns
+            else []
+        )
+        self.regions = regions or list(AREA_REGIONS)
+        self.comparison: RegionComparison | None = None
+        self.problem = "workforce build"
+        if marts is not None:
+            try:
+                self.comparison = compare_regions(
+                    marts, regions=self.regions, forecasts=forecasts, k=k
+                )
+            except MissingMartsError as error:
+                self.problem = str(error)
+        self.shapes = municipality_shapes()
+        self.region_outlines = {
+            code: shape for code, shape in region_shapes().items() if code in self.regions
+        }
+        self._municipal: dict[tuple[str, str], pl.DataFrame] = {}
+
+        self.title = widgets.HTML(
+            f"<h2 style='font-family:sans-serif'>{html.escape(say('title', language))}</h2>"
+        )
+        scopes = [(say("all_regions", language), ALL)] if len(self.regions) > 1 else []
+        scopes += [(self.region_names[code], code) for code in self.regions]
+        self.scope = dropdown(say("scope", language), scopes)
+        self.measure = dropdown(
+            say("measure", language), [(say(name, language), name) for name in MEASURES]
+        )
+        self.tiles = {name: headline_tile("", "") for name in TILES}
+        self.table = widgets.HTML()
+        self.context = widgets.HTML()
+        self.notice = widgets.HTML()
+        self.comparison_figure = go.Figure()
+        self.map_figure = go.Figure()
+        self.municipality_figure = go.Figure()
+        self.tension_figure = go.Figure()
+        self.moves_figure = go.Figure()
+        self.comparison_plot = figure_output()
+        self.map_plot = figure_output()
+        self.municipality_plot = figure_output()
+        self.tension_plot = figure_output()
+        self.moves_plot = figure_output()
+        self._draw_fixed()
+        self._draw()
+        self.on_change(self.scope, self._draw)
+        self.on_change(self.measure, self._draw)
+        self.container = self._layout()
+
+    @classmethod
+    def from_data_dir(
+        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+    ) -> RegionsApp:
+        """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and, when there
+        is one, the shortage forecast."""
+        data_dir = data_dir or data_dir_from_env()
+        try:
+            marts: RegionalMarts | None = load_marts(data_dir)
+        except MissingMartsError:
+            marts = None
+        return cls(marts=marts, forecasts=read_forecast(data_dir, "shortage"), language=language)
+
+    # State -------------------------------------------------------------------------------------
+
+    @property
+    def chosen(self) -> list[str]:
+        """The region codes the selector chooses."""
+        return list(self.regions) if self.scope.value == ALL else [str(self.scope.value)]
+
+    @property
+    def scope_code(self) -> str:
+        """The comparison row of the choice: a region code, or :data:`AREA`."""
+        return AREA if self.scope.value == ALL else str(self.scope.value)
+
+    def municipal(self) -> pl.DataFrame:
+        """Municipality figures of the choice (disclosed), computed once per choice."""
+        key = (str(self.scope.value), str(self.measure.value))
+        if key not in self._municipal and self.marts is not None:
+            self._municipal[key] = municipality_figures(
+                self.marts, regions=self.chosen, measure=key[1], k=self.k
+            )
+        return self._municipal[key]
+
+    # Drawing -----------------------------------------------------------------------------------
+
+    def _draw_fixed(self) -> None:
+        """What does not depend on the selectors: the comparison chart, table and context."""
+        language = self.language
+        if self.comparison is None:
+            self.notice.value = empty_state_html(language, self.problem)
+            return
+        month = format_month(self.comparison.month, language)
+        self.comparison_figure = comparison_figure(
+            self.comparison.table, self.region_names, month, language
+        )
+        self.show(self.comparison_plot, self.comparison_figure)
+        self.table.value = self._table_html()
+        self.context.value = self._context_html()
+
+    def _draw(self) -> None:
+        if self.comparison is None:
+            return
+        language = self.language
+        scope_name = (
+            say("all_regions", language)
+            if self.scope_code == AREA
+            else self.region_names[self.scope_code]
+        )
+        measure = say(str(self.measure.value), language)
+        figures = self.municipal()
+        self.map_figure = map_figure(
+            self.shapes,
+            self.region_outlines,
+            figures,
+            title=say("map_title", language, measure=measure, scope=scope_name),
+            names=self.municipality_names,
+            language=language,
+        )
+        self.municipality_figure = municipality_figure(
+            figures,
+            title=say("municipality_title", language, measure=measure, scope=scope_name),
+            names=self.municipality_names,
+            language=language,
+        )
+        self.tension_figure = tension_figure(
+            self.comparison.tension,
+            self.chosen,
+            title=say("tension_title", language, scope=scope_name),
+            region_names=self.region_names,
+            profession_names=self.profession_names,
+            language=language,
+        )
+        self.moves_figure = moves_figure(
+            self.comparison.moves,
+            self.chosen,
+            self.regions,
+            title=say("moves_title", language, scope=scope_name),
+            region_names=self.region_names,
+            language=language,
+        )
+        for output, figure in (
+            (self.map_plot, self.map_figure),
+            (self.municipality_plot, self.municipality_figure),
+            (self.tension_plot, self.tension_figure),
+            (self.moves_plot, self.moves_figure),
+        ):
+            self.show(output, figure)
+        self._show_tiles()
+
+    def _row(self) -> dict[str, object]:
+        assert self.comparison is not None
+        table = self.comparison.table
+        return table.filter(pl.col("region_code") == self.scope_code).row(0, named=True)
+
+    def _show_tiles(self) -> None:
+        language = self.language
+        row = self._row()
+
+        def number(value: object, digits: int = 0) -> str:
+            return format_number(value if isinstance(value, int | float) else None, digits=digits,
+                                 language=language)  # fmt: skip
+
+        def percent(value: object) -> str:
+            return format_percent(value if isinstance(value, float) else None, language=language)
+
+        published = row.get("published_share_2022")
+        set_tile(self.tiles["staff"], say("staff", language), number(row["headcount"]))
+        set_tile(
+            self.tiles["shortage_now"],
+            say("shortage_now", language),
+            number(row["shortage_persons"]),
+            f"{number(row['shortage_fte'])} fte",
+        )
+        set_tile(
+            self.tiles["share_now"],
+            say("share_now", language),
+            percent(row["shortage_share"]),
+            f"{say('share_2022', language)}: {percent(row['shortage_share_2022'])}"
+            + (f" / {percent(published)}" if isinstance(published, float) else ""),
+        )
+        set_tile(self.tiles["retention"], say("retention", language), percent(row["retention_12"]))
+        set_tile(
+            self.tiles["time_to_fill"],
+            say("time_to_fill", language),
+            number(row["median_days_to_fill"]),
+        )
+        set_tile(
+            self.tiles["moves_out"],
+            say("moves_out", language),
+            number(row["moves_out"]),
+            f"{say('moves_in', language)}: {number(row['moves_in'])}",
+        )
+
+    def _table_html(self) -> str:
+        """Every region and the three together, one column each, with the source lines."""
+        assert self.comparison is not None
+        language = self.language
+        table = self.comparison.table
+        rows = table.iter_rows(named=True)
+        columns = list(rows)
+
+        def fmt(value: object, kind: str) -> str:
+            if not isinstance(value, int | float):
+                return "-"
+            if kind == "percent":
+                return format_percent(float(value), language=language)
+            return format_number(float(value), digits=1 if kind == "rate" else 0, language=language)
+
+        year = next((r["projected_year"] for r in columns if r.get("projected_year")), None)
+        lines = [
+            ("staff", "headcount", "number"),
+            ("shortage_now", "shortage_persons", "number"),
+            ("shortage_fte", "shortage_fte", "number"),
+            ("share_now", "shortage_share", "percent"),
+            ("data_2022", "shortage_share_2022", "percent"),
+            ("published_2022", "published_share_2022", "percent"),
+            ("vacancy_rate", "vacancies_per_1000_jobs", "rate"),
+            ("time_to_fill", "median_days_to_fill", "number"),
+            ("turnover", "turnover_rate", "percent"),
+            ("retention", "retention_12", "percent"),
+            ("moves_out", "moves_out", "number"),
+            ("moves_in", "moves_in", "number"),
+            ("published_2031", "published_shortage_2031", "number"),
+        ]
+        body = [
+            [say(key, language, year=year or "")] + [fmt(r.get(column), kind) for r in columns]
+            for key, column, kind in lines
+        ]
+        body.append(
+            [say("projected", language, year=year or "2031")]
+            + [
+                fmt(r.get("projected_shortage_persons"), "number")
+                if year
+                else say("no_forecast", language)
+                for r in columns
+            ]
+        )
+        headers = [say("figure", language)] + [
+            self.region_names.get(str(r["region_code"]), str(r["region_code"])) for r in columns
+        ]
+        note = html.escape(say("data_note", language, k=self.k))
+        return (
+            html_table(headers, body, numeric=[False] + [True] * len(columns))
+            + f"<div style='font-family:sans-serif;font-size:11px;color:#57606a'>{note}<br>"
+            + f"{html.escape(REGIONAL_SOURCE)}</div>"
+        )
+
+    def _context_html(self) -> str:
+        language = self.language
+
+        def number(value: int) -> str:
+            return format_number(value, language=language)
+
+        items = [
+            (say("context_employees", language, value=number(NATIONAL_EMPLOYEES_2020)),
+             NATIONAL_SOURCE_EMPLOYEES),
+            (say("context_shortage", language, value=number(NATIONAL_SHORTAGE_IN_TEN_YEARS)),
+             NATIONAL_SOURCE_SHORTAGE),
+            (say("context_area", language, value=number(PUBLISHED_AREA_SHORTAGE_2022),
+                 value_2031=number(PUBLISHED_AREA_SHORTAGE_2031)), REGIONAL_SOURCE),
+        ]  # fmt: skip
+        lines = "".join(
+            f"<li>{html.escape(statement)} <span style='color:#57606a;font-size:11px'>"
+            f"({html.escape(source)})</span></li>"
+            for statement, source in items
+        )
+        return (
+            section_title(say("context_title", language))
+            + f"<ul style='font-family:sans-serif;font-size:13px'>{lines}</ul>"
+        )
+
+    def _layout(self) -> widgets.Box:
+        row = widgets.Layout(flex_flow="row wrap")
+        source = widgets.HTML(
+            f"<div style='font-family:sans-serif;font-size:11px;color:#57606a'>"
+            f"{html.escape(BOUNDARY_SOURCE)}</div>"
+        )
+        return widgets.VBox(
+            [
+                self.title,
+                self.notice,
+                self.comparison_plot,
+                self.table,
+                self.context,
+                widgets.HBox([self.scope, self.measure], layout=row),
+                widgets.HBox(list(self.tiles.values()), layout=row),
+                widgets.HBox([self.map_plot, self.municipality_plot], layout=row),
+                source,
+                self.tension_plot,
+                self.moves_plot,
+            ]
+        )
