@@ -32,5 +32,5 @@ def test_the_written_out_normal_scores_are_scipys() -> None:
 
     from workforce.forecast.shortage import Z80, Z95
 
-    assert Z80 == float(norm.ppf(0.9))
-    assert Z95 == float(norm.ppf(0.975))
+    assert float(norm.ppf(0.9)) == Z80
+    assert float(norm.ppf(0.975)) == Z95
