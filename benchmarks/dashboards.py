@@ -15,11 +15,14 @@ Targets: first render <= 2x minimal; update <= 500 ms.
 once and staying ``--stay`` seconds, on a server capped at ``--max-kernels`` page kernels. Per
 viewer: seconds until the page is rendered (past the cap a viewer gets the "busy" page, which
 retries by itself, and waits); p50/p95 against the single viewer of the same run, how many were
-told "busy", and the server's peak memory (Voila and its kernels) against the cap times the
-single viewer's memory. Targets: p95 <= 3x one viewer; memory bounded by the cap.
+told "busy", the server's peak memory (Voila and its kernels) against the cap times the
+single viewer's memory, and the CPU seconds per page view of the server (Voila and its kernels)
+beside those of the viewers' Chromium, which runs on the same machine here. Targets: p95 <= 3x
+one viewer; memory bounded by the cap. ``--pool-size`` sets the warm kernels kept ready.
 
     .venv/bin/python benchmarks/dashboards.py [--data-dir data] [--runs 3] [--updates 5]
     .venv/bin/python benchmarks/dashboards.py --modes load [--viewers 20] [--page NAME]
+        [--max-kernels 8] [--pool-size 4]
 
 Run it after ``make run`` so that every dashboard has its data. When the data folder has no
 forecasts, the seeded region is generated and a few series are forecast into a temporary folder
@@ -31,6 +34,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
+import resource
 import shutil
 import statistics
 import sys
@@ -58,6 +63,7 @@ from tests.support.browser import (
 from workforce.dashboards.server import (
     CULL_IDLE_TIMEOUT,
     MAX_KERNELS,
+    POOL_SIZE,
     DashboardServer,
     ServerSettings,
     dashboards_dir,
@@ -303,6 +309,26 @@ def _resident_bytes(pids: list[int]) -> int:
     return total
 
 
+def _cpu_seconds(root: int) -> float:
+    """CPU seconds of ``root``, its live descendants and the children it has reaped."""
+    total = 0
+    for pid in _process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == root:
+            total += int(fields[13]) + int(fields[14])  # reaped kernels
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds() -> float:
+    """CPU seconds of this process's reaped children (Playwright's driver and its Chromium)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class MemoryPeak:
     """The largest resident memory of a process tree, sampled every quarter second."""
 
@@ -403,6 +429,7 @@ def run_load(
     viewers: int,
     stay: float,
     max_kernels: int,
+    pool_size: int = POOL_SIZE,
     log: Path | None = None,
 ) -> None:
     """One viewer alone, then ``viewers`` at once, on one server capped at ``max_kernels``."""
@@ -412,6 +439,7 @@ def run_load(
         port=free_port(),
         notebooks=notebooks,
         max_kernels=max_kernels,
+        pool_size=pool_size,
     )
     log_file = log.open("ab") if log else None
     url = settings.url(page)
@@ -426,14 +454,20 @@ def run_load(
         with MemoryPeak(server.process.pid) as alone_memory:
             (alone,) = asyncio.run(_visits(url, plots, 1, stay))
         time.sleep(CULL_IDLE_TIMEOUT / 4)
+        server_cpu, client_cpu = _cpu_seconds(server.process.pid), _children_cpu_seconds()
         with MemoryPeak(server.process.pid) as crowd_memory:
             crowd = asyncio.run(_visits(url, plots, viewers, stay))
+        server_cpu = _cpu_seconds(server.process.pid) - server_cpu
+        client_cpu = _children_cpu_seconds() - client_cpu
     if log_file:
         log_file.close()
     seconds = [v.seconds for v in crowd if not v.failed]
     p50, p95 = _percentile(seconds, 0.5), _percentile(seconds, 0.95)
     mib = 1024 * 1024
-    print(f"\n{viewers} viewers at once on {page}, each staying {stay:.0f} s, cap {max_kernels}")
+    print(
+        f"\n{viewers} viewers at once on {page}, each staying {stay:.0f} s, cap {max_kernels}, "
+        f"{pool_size} warm kernels"
+    )
     print(
         f"  one viewer alone: first render {alone.seconds:.1f} s, "
         f"server {alone_memory.peak / mib:.0f} MiB"
@@ -455,6 +489,11 @@ def run_load(
         f"{(max_kernels * per_page + server_alone) / mib:.0f} MiB "
         f"(Voila {server_alone / mib:.0f} MiB + {max_kernels} x {per_page / mib:.0f} MiB)"
     )
+    print(
+        f"  CPU per page view in the crowd: server {server_cpu / viewers:.1f} s (Voila and "
+        f"kernels), viewers' Chromium {client_cpu / viewers:.1f} s (same machine; "
+        f"{os.cpu_count()} cores)"
+    )
 
 
 def main() -> None:
@@ -473,6 +512,7 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=20, help="Viewers at once (load).")
     parser.add_argument("--stay", type=float, default=20.0, help="Seconds each viewer stays.")
     parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS, help="Kernel cap (load).")
+    parser.add_argument("--pool-size", type=int, default=POOL_SIZE, help="Warm kernels (load).")
     parser.add_argument(
         "--page", default="regional_employer.ipynb", help="Notebook the viewers open (load)."
     )
@@ -508,6 +548,7 @@ def main() -> None:
                 viewers=args.viewers,
                 stay=args.stay,
                 max_kernels=args.max_kernels,
+                pool_size=args.pool_size,
                 log=args.voila_log,
             )
 
