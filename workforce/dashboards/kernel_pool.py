@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import ApiPath
 from traitlets import Int, Unicode
 
 WARM_UP_TIMEOUT = 120
@@ -69,7 +70,7 @@ def warm_up_code(notebooks: Path) -> str:
     return "\n".join(f"try:\n    {statement}\nexcept Exception:\n    pass" for statement in lines)
 
 
-class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+class WarmKernelManager(AsyncMappingKernelManager):
     """Jupyter's kernel manager with a pool of warm kernels for page views (see the module)."""
 
     pool_size = Int(0, config=True, help="Warm kernels kept ready for page views; 0 for none.")
@@ -80,7 +81,9 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._ready: list[str] = []
-        self._warming = 0
+        self.warming = 0
+        """Kernels being started and warmed for the pool (one at a time)."""
+        self._warming_ids: set[str] = set()
         self.starting = 0
         """Page views admitted whose kernel is not handed out yet (counted by the cap)."""
         self.pool_path = ""
@@ -90,14 +93,12 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
     @property
     def pooled(self) -> int:
         """Kernels ready or warming in the pool."""
-        return len(self._ready) + self._warming
+        return len(self._ready) + self.warming
 
     def in_use(self) -> int:
         """Kernels serving page views (every kernel that is not in the pool)."""
-        return len(self.list_kernel_ids()) - len(self._ready) - self._warming
-
-    def is_pooled(self, kernel_id: str) -> bool:
-        return kernel_id in self._ready
+        pool = {*self._ready, *self._warming_ids}
+        return sum(1 for kernel_id in self.list_kernel_ids() if kernel_id not in pool)
 
     async def start_kernel(self, **kwargs: Any) -> str:  # type: ignore[override]
         """A warm kernel when one is ready and fits the request, else a new one."""
@@ -131,12 +132,12 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
 
     async def fill(self) -> None:
         """Warm kernels until the pool is full or the cap leaves no room; one at a time."""
-        while self._warming == 0 and self._room():
-            self._warming += 1
+        while self.warming == 0 and self._room():
+            self.warming += 1
             try:
                 kernel_id = await self._warm_kernel()
             finally:
-                self._warming -= 1
+                self.warming -= 1
             if kernel_id is None:
                 return
             self._ready.append(kernel_id)
@@ -145,11 +146,18 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         kernel_id = str(
             await super().start_kernel(
                 kernel_name=self.pool_kernel_name,
-                path=self.pool_path,
+                path=ApiPath(self.pool_path),
                 env=dict(self.pool_env),
             )
         )
-        client = self.get_kernel(kernel_id).client()
+        self._warming_ids.add(kernel_id)
+        try:
+            return await self._run_warm_up(kernel_id)
+        finally:
+            self._warming_ids.discard(kernel_id)
+
+    async def _run_warm_up(self, kernel_id: str) -> str | None:
+        client: Any = self.get_kernel(kernel_id).client()  # an asyncio client here
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=WARM_UP_TIMEOUT)
