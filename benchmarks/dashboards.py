@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import math
 import os
-import resource
 import shutil
 import statistics
 import sys
@@ -309,24 +308,13 @@ def _resident_bytes(pids: list[int]) -> int:
     return total
 
 
-def _cpu_seconds(root: int) -> float:
-    """CPU seconds of ``root``, its live descendants and the children it has reaped."""
-    total = 0
-    for pid in _process_tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-        if pid == root:
-            total += int(fields[13]) + int(fields[14])  # reaped kernels
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _children_cpu_seconds() -> float:
-    """CPU seconds of this process's reaped children (Playwright's driver and its Chromium)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _cpu_ticks(pid: int) -> int | None:
+    """User and system CPU ticks of ``pid`` itself, or ``None`` once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
 
 
 class MemoryPeak:
@@ -336,6 +324,8 @@ class MemoryPeak:
         self.root = root
         self.peak = 0
         self.kernels_peak = 0
+        self._server_ticks: dict[int, int] = {}
+        self._client_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -344,9 +334,37 @@ class MemoryPeak:
             pids = _process_tree(self.root)
             self.peak = max(self.peak, _resident_bytes(pids))
             self.kernels_peak = max(self.kernels_peak, len(pids) - 1)
+            self._tally(self._server_ticks, pids)
+            own = [pid for pid in _process_tree(os.getpid()) if pid not in set(pids)]
+            self._tally(self._client_ticks, own[1:])
             self._stop.wait(0.25)
 
+    @staticmethod
+    def _tally(ticks: dict[int, int], pids: list[int]) -> None:
+        for pid in pids:
+            now = _cpu_ticks(pid)
+            if now is not None:
+                ticks[pid] = max(ticks.get(pid, 0), now)
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU seconds used while sampling: the server (Voila and its kernels), and every other
+        process below this one (Playwright's driver and Chromium). A process's last quarter
+        second before it ends is missed."""
+        return (
+            self._used(self._server_ticks, self._server_start),
+            self._used(self._client_ticks, self._client_start),
+        )
+
+    @staticmethod
+    def _used(ticks: dict[int, int], start: dict[int, int]) -> float:
+        used = sum(now - start.get(pid, 0) for pid, now in ticks.items())
+        return used / os.sysconf("SC_CLK_TCK")
+
     def __enter__(self) -> MemoryPeak:
+        pids = _process_tree(self.root)
+        self._server_start = {pid: _cpu_ticks(pid) or 0 for pid in pids}
+        own = [pid for pid in _process_tree(os.getpid()) if pid not in set(pids)]
+        self._client_start = {pid: _cpu_ticks(pid) or 0 for pid in own[1:]}
         self._thread.start()
         return self
 
@@ -454,11 +472,9 @@ def run_load(
         with MemoryPeak(server.process.pid) as alone_memory:
             (alone,) = asyncio.run(_visits(url, plots, 1, stay))
         time.sleep(CULL_IDLE_TIMEOUT / 4)
-        server_cpu, client_cpu = _cpu_seconds(server.process.pid), _children_cpu_seconds()
         with MemoryPeak(server.process.pid) as crowd_memory:
             crowd = asyncio.run(_visits(url, plots, viewers, stay))
-        server_cpu = _cpu_seconds(server.process.pid) - server_cpu
-        client_cpu = _children_cpu_seconds() - client_cpu
+        server_cpu, client_cpu = crowd_memory.cpu_seconds()
     if log_file:
         log_file.close()
     seconds = [v.seconds for v in crowd if not v.failed]
@@ -482,10 +498,12 @@ def run_load(
         f"  told busy at least once: {told_busy} of {viewers}; never rendered: {len(failures)}"
         + (f" ({'; '.join(sorted(set(failures)))})" if failures else "")
     )
-    per_page = max(alone_memory.peak - server_alone, 1)
+    # Per kernel: the single viewer's server beyond Voila alone, over its kernels (the page's
+    # and any warm ones waiting in the pool).
+    per_page = max(alone_memory.peak - server_alone, 1) // max(alone_memory.kernels_peak, 1)
     print(
         f"  server peak memory {crowd_memory.peak / mib:.0f} MiB with at most "
-        f"{crowd_memory.kernels_peak} kernel processes; cap x one viewer's page = "
+        f"{crowd_memory.kernels_peak} kernel processes; cap x one kernel = "
         f"{(max_kernels * per_page + server_alone) / mib:.0f} MiB "
         f"(Voila {server_alone / mib:.0f} MiB + {max_kernels} x {per_page / mib:.0f} MiB)"
     )
