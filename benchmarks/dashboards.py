@@ -324,6 +324,8 @@ class MemoryPeak:
         self.root = root
         self.peak = 0
         self.kernels_peak = 0
+        self.kernel_peak = 0
+        """The largest single kernel process."""
         self._server_ticks: dict[int, int] = {}
         self._client_ticks: dict[int, int] = {}
         self._stop = threading.Event()
@@ -333,6 +335,7 @@ class MemoryPeak:
         while not self._stop.is_set():
             pids = _process_tree(self.root)
             self.peak = max(self.peak, _resident_bytes(pids))
+            self.kernel_peak = max([self.kernel_peak, *(_resident_bytes([k]) for k in pids[1:])])
             self.kernels_peak = max(self.kernels_peak, len(pids) - 1)
             self._tally(self._server_ticks, pids)
             own = [pid for pid in _process_tree(os.getpid()) if pid not in set(pids)]
@@ -498,14 +501,17 @@ def run_load(
         f"  told busy at least once: {told_busy} of {viewers}; never rendered: {len(failures)}"
         + (f" ({'; '.join(sorted(set(failures)))})" if failures else "")
     )
-    # Per kernel: the single viewer's server beyond Voila alone, over its kernels (the page's
-    # and any warm ones waiting in the pool).
-    per_page = max(alone_memory.peak - server_alone, 1) // max(alone_memory.kernels_peak, 1)
+    # Per kernel: the largest kernel process the single viewer's server held (its page's kernel;
+    # warm kernels waiting in the pool are smaller). The pool refills one kernel at a time, so
+    # the cap may be passed by that one kernel while it warms.
+    per_page = max(alone_memory.kernel_peak, 1)
+    bound = max_kernels + (1 if pool_size else 0)
     print(
         f"  server peak memory {crowd_memory.peak / mib:.0f} MiB with at most "
-        f"{crowd_memory.kernels_peak} kernel processes; cap x one kernel = "
-        f"{(max_kernels * per_page + server_alone) / mib:.0f} MiB "
-        f"(Voila {server_alone / mib:.0f} MiB + {max_kernels} x {per_page / mib:.0f} MiB)"
+        f"{crowd_memory.kernels_peak} kernel processes; bound by the cap "
+        f"(+ one warming) x the single viewer's page kernel = "
+        f"{(bound * per_page + server_alone) / mib:.0f} MiB "
+        f"(Voila {server_alone / mib:.0f} MiB + {bound} x {per_page / mib:.0f} MiB)"
     )
     print(
         f"  CPU per page view in the crowd: server {server_cpu / viewers:.1f} s (Voila and "
