@@ -24,12 +24,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaError, SchemaErrors
 
 from workforce.store import StoreError
+
+if TYPE_CHECKING:  # pandera (and pandas under it) load only when values are checked
+    import pandera.polars as pa
 
 
 class ContractError(StoreError):
@@ -584,6 +586,8 @@ def check_frame(frame: pl.DataFrame, what: str, *, source: Path | str) -> None:
     if contract is None:
         return
     check_schema(dict(frame.schema), what, source=source)
+    from pandera.errors import SchemaError, SchemaErrors
+
     try:
         _value_schema(what).validate(frame, lazy=True)
     except SchemaErrors as errors:
@@ -594,6 +598,8 @@ def check_frame(frame: pl.DataFrame, what: str, *, source: Path | str) -> None:
 
 @functools.cache
 def _value_schema(what: str) -> pa.DataFrameSchema:
+    import pandera.polars as pa
+
     contract = contract_for(what) or {}
     return pa.DataFrameSchema(
         {

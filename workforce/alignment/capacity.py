@@ -17,11 +17,6 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.ingest.readers import RawFileError, read_raw_table
-from workforce.schemas import PlacementCapacity
-from workforce.store import write_frame
-from workforce.validate import ContractMismatchError, validate_frame
-
 DEFAULT_GROWTH_LIMIT = 0.20
 """How much a programme's yearly intake can grow per year without a placements file."""
 PLACEMENT_COLUMNS = ("programme_code", "institution_code", "year", "placements")
@@ -47,6 +42,13 @@ def read_placements(path: Path, quarantine_dir: Path | None = None) -> Placement
     Rejected rows are written to ``<quarantine_dir>/<file name>.rejected.csv`` (with their
     row number, column, rule and original values) when ``quarantine_dir`` is given.
     """
+    # Loaded here, not with the module: the advice pages read placements already checked and
+    # need neither the readers nor the contracts (pandera, pandas).
+    from workforce.ingest.readers import RawFileError, read_raw_table
+    from workforce.schemas import PlacementCapacity
+    from workforce.store import write_frame
+    from workforce.validate import ContractMismatchError, validate_frame
+
     try:
         raw, header_row = read_raw_table(path)
     except RawFileError as error:

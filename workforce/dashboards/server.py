@@ -38,6 +38,9 @@ page: under load a page may take a while to connect after its kernel rendered it
 CULL_INTERVAL = 30
 MAX_KERNELS = 8
 """Page kernels at once (about 300 MB each); past that a "busy, try again" page."""
+POOL_SIZE = 4
+"""Warm kernels kept ready for page views, within :data:`MAX_KERNELS` (see
+:mod:`workforce.dashboards.kernel_pool`)."""
 
 
 class ServerError(RuntimeError):
@@ -75,12 +78,15 @@ class ServerSettings:
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT
     release_left_after: int = RELEASE_LEFT_AFTER
     max_kernels: int = MAX_KERNELS
+    pool_size: int = POOL_SIZE
     trust_proxy_header: str | None = None
     secure_cookie: bool = False
 
     def __post_init__(self) -> None:
         if self.max_kernels < 0:
             raise ValueError("the kernel cap must be 0 (no cap) or more")
+        if self.pool_size < 0:
+            raise ValueError("the pool of warm kernels must be 0 (none) or more")
         if self.trust_proxy_header is not None and not _is_header_name(self.trust_proxy_header):
             raise ValueError(
                 f"--trust-proxy-header {self.trust_proxy_header!r}: expected a header name "
@@ -118,6 +124,7 @@ def voila_command(settings: ServerSettings) -> list[str]:
         "--MappingKernelManager.cull_busy=False",
         f"--WorkforceVoila.max_kernels={settings.max_kernels}",
         f"--WorkforceVoila.release_left_after={settings.release_left_after}",
+        f"--WorkforceVoila.pool_size={settings.pool_size}",
     ]
     if settings.trust_proxy_header:
         command.append(f"--WorkforceVoila.trust_proxy_header={settings.trust_proxy_header}")

@@ -10,6 +10,8 @@ with Voila's own options plus these:
 - ``--WorkforceVoila.secure_cookie=True``: the login cookie only over https (behind a TLS proxy).
 - ``--WorkforceVoila.release_left_after=S``: a page's kernel is shut down S seconds after its
   browser disconnected (a closed page is shut down at once by Voila itself).
+- ``--WorkforceVoila.pool_size=N``: N warm kernels kept ready for page views (see
+  :mod:`workforce.dashboards.kernel_pool`), within the kernel cap.
 
 Who signs in: the shared token is the public view; an employer's access token (see
 :mod:`workforce.dashboards.access`) signs in as that employer. Each page's kernel starts with a
@@ -37,6 +39,7 @@ from traitlets import Bool, Int, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
+from voila.utils import ENV_VARIABLE
 
 from workforce.dashboards.access import active_record, find_token
 from workforce.dashboards.data import data_dir_from_env
@@ -47,6 +50,7 @@ from workforce.dashboards.identity import (
     resolve_identity,
     sign_in_cell,
 )
+from workforce.dashboards.kernel_pool import WarmKernelManager, warm_up_code
 from workforce.dashboards.page_text import text
 
 LOADING = "De pagina wordt opgebouwd\u2026"
@@ -193,34 +197,47 @@ def localise_page(html: str) -> str:
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
-    """Voila's page handler, refusing politely when the server holds its maximum of kernels."""
+    """Voila's page handler, refusing politely when the server holds its maximum of kernels.
+
+    Kernels waiting in the pool do not count: a page view takes one of them.
+    """
 
     starting = 0
     """Pages admitted whose kernel has not started yet (counted against the cap too)."""
 
+    def _in_use(self) -> int:
+        manager = self.kernel_manager
+        if isinstance(manager, WarmKernelManager):
+            return manager.in_use()
+        return len(manager.list_kernel_ids())
+
+    def _set_starting(self, change: int) -> None:
+        CappedVoilaHandler.starting += change
+        if isinstance(self.kernel_manager, WarmKernelManager):
+            self.kernel_manager.starting = CappedVoilaHandler.starting
+
     @tornado.web.authenticated
     async def get(self, path: str | None = None) -> None:
         cap = int(self.settings.get("workforce_max_kernels") or 0)
-        running = len(self.kernel_manager.list_kernel_ids())
-        if cap and running + CappedVoilaHandler.starting >= cap:
+        if cap and self._in_use() + CappedVoilaHandler.starting >= cap:
             self.set_status(503)
             self.set_header("Retry-After", str(RETRY_SECONDS))
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
             self.finish(BUSY_PAGE.format(retry=RETRY_SECONDS))
             return
-        CappedVoilaHandler.starting += 1
+        self._set_starting(+1)
         admitted = True
         try:
             async for html in self.get_generator(path=path):
                 if admitted:  # the first output comes after the kernel started
-                    CappedVoilaHandler.starting -= 1
+                    self._set_starting(-1)
                     admitted = False
                 self.write(localise_page(html))
                 self.flush()
         finally:
             if admitted:
-                CappedVoilaHandler.starting -= 1
+                self._set_starting(-1)
 
 
 PAGES = {
@@ -310,6 +327,7 @@ class WorkforceVoila(Voila):
     release_left_after = Int(
         30, config=True, help="Seconds after its page left before a kernel is shut down."
     )
+    pool_size = Int(0, config=True, help="Warm kernels kept ready for page views; 0 for none.")
 
     def initialize(self, argv: Any = None) -> None:
         self.identity_provider_class = WorkforceIdentityProvider
@@ -328,7 +346,9 @@ class WorkforceVoila(Voila):
         }
 
     def init_settings(self) -> dict[str, Any]:
+        self.voila_configuration.multi_kernel_manager_class = WarmKernelManager
         settings: dict[str, Any] = super().init_settings()
+        self._init_pool()
         provider = self.identity_provider
         provider.cookie_options = {"samesite": "Strict", **provider.cookie_options}
         if self.secure_cookie:
@@ -338,6 +358,25 @@ class WorkforceVoila(Voila):
         self._left_pages = tornado.ioloop.PeriodicCallback(left.check, RELEASE_CHECK_SECONDS * 1000)
         self._left_pages.start()
         return settings
+
+    def _init_pool(self) -> None:
+        """Warm kernels for page views: the notebooks' imports, the cap, a refill every few
+        seconds (kernels released under the cap make room)."""
+        manager = self.kernel_manager
+        if not isinstance(manager, WarmKernelManager) or self.pool_size <= 0:
+            return
+        manager.pool_size = self.pool_size
+        manager.max_kernels = self.max_kernels
+        manager.warm_up = warm_up_code(Path(self.root_dir))
+        manager.pool_env = {
+            **os.environ,
+            ENV_VARIABLE.VOILA_PREHEAT: "False",
+            ENV_VARIABLE.VOILA_BASE_URL: self.base_url,
+            ENV_VARIABLE.VOILA_SERVER_URL: self.server_url or "/",
+        }
+        self._refill = tornado.ioloop.PeriodicCallback(manager.fill, RELEASE_CHECK_SECONDS * 1000)
+        self._refill.start()
+        tornado.ioloop.IOLoop.current().add_callback(manager.fill)
 
     def init_handlers(self) -> list[Any]:
         return [

@@ -26,15 +26,17 @@ from typing import TypeVar
 
 import numpy as np
 import polars as pl
-from scipy.stats import norm
 
 from workforce.forecast.demand import KEYS
 
 Quantity = TypeVar("Quantity", np.ndarray, pl.Expr, float)
 
 LEVELS = (80, 95)
-Z80 = float(norm.ppf(0.9))
-Z95 = float(norm.ppf(0.975))
+Z80 = 1.2815515655446004
+"""The standard-normal score of the 90th percentile (``scipy.stats.norm.ppf(0.9)``), written out
+so that reading an outlook does not load scipy.stats."""
+Z95 = 1.959963984540054
+"""The standard-normal score of the 97.5th percentile (``scipy.stats.norm.ppf(0.975)``)."""
 TENSION_BANDS = (
     (0.25, "zeer ruim"),
     (0.67, "ruim"),
