@@ -43,3 +43,11 @@ def test_rounding_noise_is_not_a_difference() -> None:
     frame = pl.DataFrame({"fte": [0.1, 0.2, 0.3]})
     noisy = frame.with_columns(pl.col("fte") * (1 + 1e-12))
     assert not differences(fingerprint({"f": frame}), fingerprint({"f": noisy}))
+
+
+def test_noise_in_a_small_difference_of_large_columns_is_not_a_difference() -> None:
+    frame = pl.DataFrame({"demand": [3e6, 3e6], "other": [10_000.0, 11_000.0]})
+    noisy = frame.with_columns(pl.col("other") + 0.05)
+    changed = frame.with_columns(pl.col("other") * 1.01)
+    assert not differences(fingerprint({"f": frame}), fingerprint({"f": noisy}))
+    assert differences(fingerprint({"f": frame}), fingerprint({"f": changed}))

@@ -44,15 +44,13 @@ def _evidence(seed: int, *, trend: float) -> InnerEvidence:
 
 
 def _rule_reasons() -> list[str]:
-    """Reasons the current choice rule gives: one series, pooled series, no default, too short."""
-    default = ("naive", "drift", "theta")
-    one = choose_pooled([_evidence(1, trend=2.0)], default=default, top_k=3)
-    pooled = choose_pooled(
-        [_evidence(seed, trend=2.0) for seed in range(3)], default=default, top_k=3
-    )
-    no_default = choose_pooled([_evidence(2, trend=1.0)], default=("ets",), top_k=2)
+    """Reasons the current choice rule gives: one series, pooled series, the best few only,
+    too short."""
+    one = choose_pooled([_evidence(1, trend=2.0)])
+    pooled = choose_pooled([_evidence(seed, trend=2.0) for seed in range(3)])
+    best_few = choose_pooled([_evidence(2, trend=1.0)], top_k=2)
     short = ForecastEngine().decide(None)
-    return [one.reason, pooled.reason, no_default.reason, short.reason]
+    return [one.reason, pooled.reason, best_few.reason, short.reason]
 
 
 @pytest.mark.parametrize("index", range(4))
@@ -66,17 +64,16 @@ def test_every_reason_of_the_choice_rule_reads_as_plain_dutch(index: int) -> Non
 
 
 def test_the_pooled_reason_keeps_its_numbers_in_dutch_form() -> None:
-    reason = choose_pooled(
-        [_evidence(seed, trend=2.0) for seed in range(3)],
-        default=("naive", "drift", "theta"),
-        top_k=3,
-    ).reason
-    wins, trust = (int(n) for n in re.findall(r"(\d+)%", reason)[:2])
+    reason = choose_pooled([_evidence(seed, trend=2.0) for seed in range(3)]).reason
+    folds = re.search(r"in (\d+) inner folds", reason)
+    mase = re.search(r"MASE (\d+\.\d+)", reason)
+    assert folds, reason
+    assert mase, reason
     dutch = explain_reason(reason)
-    assert f"{wins}%" in dutch
-    assert f"{trust}%" in dutch
-    assert f"{100 - trust}%" in dutch
+    assert f"{folds[1]} proefperiodes" in dutch
+    assert mase[1].replace(".", ",") in dutch
     assert "3 reeksen" in dutch
+    assert "drift" in dutch  # the trending series' best model, by its screen name
 
 
 def test_older_and_unknown_reasons_never_show_english() -> None:

@@ -34,6 +34,29 @@ class ReasonKind:
 
 REASONS: tuple[ReasonKind, ...] = (
     ReasonKind(
+        key="inverse_error",
+        marker=re.compile(r"weights by inverse inner MASE", re.IGNORECASE),
+        detail=re.compile(
+            r"in (?P<folds>\d+) inner folds(?: over (?P<series>\d+) series)?; "
+            r"best alone: (?P<best>[A-Za-z_]+) \(MASE (?P<mase>\d+(?:\.\d+)?)\)",
+            re.IGNORECASE,
+        ),
+        full={
+            _NL: "Elk model telt mee naar hoe goed het voorspelde in {folds} proefperiodes"
+            "{series_nl}: hoe kleiner de fout, hoe zwaarder. Het beste model alleen: {best} "
+            "(fout {mase} ten opzichte van de eenvoudigste voorspelling).",
+            _EN: "Every model counts by how well it forecast {folds} trial periods{series_en}: "
+            "the smaller its error, the more. The best model alone: {best} (error {mase} "
+            "relative to the simplest forecast).",
+        },
+        short={
+            _NL: "Elk model telt mee naar hoe goed het voorspelde in de proefperiodes: hoe "
+            "kleiner de fout, hoe zwaarder.",
+            _EN: "Every model counts by how well it forecast the trial periods: the smaller its "
+            "error, the more.",
+        },
+    ),
+    ReasonKind(
         key="pooled_shrinkage",
         marker=re.compile(r"beat the default in \d+\s*% of", re.IGNORECASE),
         detail=re.compile(
@@ -163,6 +186,11 @@ def _numbers(groups: dict[str, str | None], language: Language) -> dict[str, str
     if groups.get("trust") is not None:
         rest = 1 - int(groups["trust"] or 0) / 100
         values["rest"] = format_percent(rest, digits=0, language=language)
+    if groups.get("best") is not None:
+        values["best"] = model_label(str(groups["best"]), language)
+    if groups.get("mase") is not None:
+        mase = f"{float(groups['mase']):.2f}"
+        values["mase"] = mase.replace(".", ",") if language is Language.nl else mase
     series = groups.get("series")
     values["series_nl"] = f" (gemeten over {series} reeksen)" if series else ""
     values["series_en"] = f" (measured over {series} series)" if series else ""
