@@ -31,7 +31,9 @@ HORIZON = 120
 PATHS = 200
 SIGNIFICANT = 10
 """Sums are stored to this many significant digits and compared with ``RELATIVE_TOLERANCE``."""
-RELATIVE_TOLERANCE = 1e-6
+RELATIVE_TOLERANCE = 1e-5
+"""Forecast outputs move in the sixth digit between processes (an order that depends on the
+process's hash seed); a real change moves far more."""
 
 
 def run_region(workdir: Path) -> Path:
@@ -119,7 +121,7 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
 def _close(before: Any, after: Any, scale: float = 0.0) -> bool:
     if isinstance(before, float | int) and isinstance(after, float | int):
         return math.isclose(
-            before, after, rel_tol=RELATIVE_TOLERANCE, abs_tol=max(1e-9, 1e-7 * scale)
+            before, after, rel_tol=RELATIVE_TOLERANCE, abs_tol=max(1e-9, 1e-6 * scale)
         )
     return bool(before == after)
 
