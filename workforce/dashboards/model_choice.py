@@ -188,8 +188,9 @@ def _numbers(groups: dict[str, str | None], language: Language) -> dict[str, str
         values["rest"] = format_percent(rest, digits=0, language=language)
     if groups.get("best") is not None:
         values["best"] = model_label(str(groups["best"]), language)
-    if groups.get("mase") is not None:
-        mase = f"{float(groups['mase']):.2f}"
+    mase_text = groups.get("mase")
+    if mase_text is not None:
+        mase = f"{float(mase_text):.2f}"
         values["mase"] = mase.replace(".", ",") if language is Language.nl else mase
     series = groups.get("series")
     values["series_nl"] = f" (gemeten over {series} reeksen)" if series else ""
