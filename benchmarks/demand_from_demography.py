@@ -24,20 +24,9 @@ from workforce.forecast.region import forecast_region
 
 def build_region(folder: Path) -> Path:
     """Generate the region (seed 42), ingest it and build its marts; return the data folder."""
-    from typer.testing import CliRunner
+    from forecast_engine import build_demand  # the sibling benchmark's region builder
 
-    from workforce.cli import app
-
-    runner = CliRunner()
-    for args in (
-        ["generate", "--out", str(folder / "raw")],
-        ["ingest", str(folder / "raw"), "--data-dir", str(folder)],
-        ["build", "--data-dir", str(folder)],
-    ):
-        result = runner.invoke(app, args)
-        if result.exit_code != 0:
-            raise SystemExit(f"workforce {args[0]} failed:\n{result.output}")
-    return folder
+    return build_demand(folder).parent.parent
 
 
 def cut_marts(marts: Path, out: Path, series: int) -> Path:

@@ -297,3 +297,36 @@ def test_the_region_carries_its_moves_up_the_care_ladder(
     by_profession = dict(net.iter_rows())
     assert by_profession["nurse_bachelor"] > 0, "the top rung only receives"
     assert by_profession["care_helper"] < 0, "the bottom rung only gives"
+
+
+def test_leaving_is_scaled_to_the_median_recent_year_of_actual_leaving() -> None:
+    """Actual over expected: 10 leavers a year in 2018 and 2019, a dip to 2 in 2020; the dip
+    does not set the level, the median year does (10 of the 130 employed at the start of 2018)."""
+    from workforce.forecast.supply_inputs import leaving_experience
+
+    def spell(end: dt.date | None) -> dict[str, object]:
+        return {
+            "region_code": "AM13",
+            "sector_code": "hospitals",
+            "profession_code": "nurse",
+            "start_date": dt.date(2010, 1, 1),
+            "end_date": end,
+            "birth_year": 1980,
+            "leaver_destination": "outside_sector" if end else None,
+            "first_month": dt.date(2015, 1, 1),
+            "last_month": dt.date(2025, 12, 1),
+        }
+
+    ends = [dt.date(2018, 6, 1)] * 10 + [dt.date(2019, 6, 1)] * 10 + [dt.date(2020, 6, 1)] * 2
+    spells = pl.DataFrame(
+        [spell(end) for end in ends] + [spell(None) for _ in range(108)], infer_schema_length=None
+    )
+    series = pl.DataFrame(
+        {"unique_id": ["s"], "region_code": ["AM13"], "sector_code": ["hospitals"]}
+    )
+    monthly = 1 - (1 - 0.05) ** (1 / 12)  # the hazards expect 5 % a year
+    factor = leaving_experience(
+        spells, series, np.full((1, 3), 10.0), np.full((1, 3), monthly), dt.date(2020, 12, 1)
+    )
+    # employed at the start: 2018 130, 2019 120, 2020 110; rates 10/130, 10/120, 2/110
+    assert factor[0] == pytest.approx((10 / 130) / 0.05)

@@ -178,13 +178,15 @@ def _other_levers(row: dict[str, Any], language: Language) -> str:
     profession = _profession(row, language)
     if language == "nl":
         return (
-            f" Voor alle {whole(unmet, language)} open plaatsen bij {profession} is nodig: "
+            f" Voor de {whole(unmet, language)} plaatsen die bij {profession} na alle "
+            "opleidingen samen open blijven, is nodig: "
             f"{decimal(retention, language)} % minder vertrek, of {decimal(hours, language)} "
             f"uur per week meer per medewerker, of {whole(changers, language)} zij-instromers "
             "per jaar."
         )
     return (
-        f" To fill all {whole(unmet, language)} open places among {profession}: "
+        f" To fill the {whole(unmet, language)} places among {profession} that all "
+        "programmes together leave open: "
         f"{decimal(retention, language)} % fewer leavers, or {decimal(hours, language)} more "
         f"hours a week per worker, or {whole(changers, language)} career changers a year."
     )

@@ -96,30 +96,42 @@ def leaving_experience(
     """
     sectors = series["sector_code"].to_numpy()
     annual = 1 - (1 - leave) ** 12
-    last_year = origin.year if origin.month == 12 else origin.year - 1
+    realised = _median_leaving_rate(spells, origin)
     factors = np.ones(series.height)
     for sector in np.unique(sectors):
         rows = sectors == sector
         people = float(stock[rows].sum())
-        if people <= 0:
+        rate = realised.get(str(sector))
+        if people <= 0 or rate is None:
             continue
         expected = float((stock[rows] * annual[rows]).sum()) / people
-        of_sector = spells.filter(pl.col("sector_code") == sector)
-        rates = []
-        for year in range(last_year - EXPERIENCE_YEARS + 1, last_year + 1):
-            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            at_start = employed_at(of_sector, dt.date(year - 1, 12, 1)).height
-            hires = of_sector.filter(pl.col("start_date").is_between(start, end)).height
-            leavers = of_sector.filter(
+        if expected > 0:
+            factors[rows] = np.clip(rate / expected, *EXPERIENCE_BOUNDS)
+    return factors
+
+
+def _median_leaving_rate(spells: pl.DataFrame, origin: dt.date) -> dict[str, float]:
+    """Per sector: the median over the last :data:`EXPERIENCE_YEARS` complete years of the
+    leavers of regional care over the people employed at the year's start plus half its hires."""
+    last_year = origin.year if origin.month == 12 else origin.year - 1
+    years = []
+    for year in range(last_year - EXPERIENCE_YEARS + 1, last_year + 1):
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        at_start = employed_at(spells, dt.date(year - 1, 12, 1)).group_by("sector_code").len()
+        flows = spells.group_by("sector_code").agg(
+            hires=pl.col("start_date").is_between(start, end).sum(),
+            leavers=(
                 pl.col("end_date").is_between(start, end)
                 & pl.col("leaver_destination").is_in(REGIONAL_LEAVING)
-            ).height
-            exposed = at_start + hires / 2
-            if at_start > 0 and exposed > 0:
-                rates.append(leavers / exposed)
-        if rates and expected > 0:
-            factors[rows] = np.clip(float(np.median(rates)) / expected, *EXPERIENCE_BOUNDS)
-    return factors
+            ).sum(),
+        )
+        years.append(
+            at_start.join(flows, on="sector_code").select(
+                "sector_code", rate=pl.col("leavers") / (pl.col("len") + pl.col("hires") / 2)
+            )
+        )
+    rates = pl.concat(years).group_by("sector_code").agg(pl.col("rate").median())
+    return {str(sector): float(rate) for sector, rate in rates.iter_rows()}
 
 
 def _age_matrix(
