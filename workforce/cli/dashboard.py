@@ -65,7 +65,7 @@ def dashboard(
     ] = False,
     max_kernels: Annotated[
         int,
-        typer.Option(min=0, help="Most pages open at once (each holds a Python kernel); 0 for no limit."),
+        typer.Option(min=0, help="Most pages open at once (a kernel each); 0 for no limit."),
     ] = 8,
     trust_proxy_header: Annotated[
         str | None,

@@ -37,7 +37,7 @@ page: under load a page may take a while to connect after its kernel rendered it
 (still rendering) and connected ones (open pages) are never culled."""
 CULL_INTERVAL = 30
 MAX_KERNELS = 8
-"""Page kernels at once (each a Python process holding its page); past that a "busy, try again" page."""
+"""Page kernels at once (one Python process each); past that a "busy, try again" page."""
 POOL_SIZE = 4
 """Warm kernels kept ready for page views, within :data:`MAX_KERNELS` (see
 :mod:`workforce.dashboards.kernel_pool`)."""
