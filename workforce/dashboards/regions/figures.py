@@ -145,6 +145,7 @@ def municipality_figure(
             text=[say("hidden", language)] * hidden.height,
             textposition="outside",
             marker_color=HIDDEN_COLOUR,
+            showlegend=False,  # each hidden bar says so itself
         )
     figure.update_layout(title={"text": title}, hovermode="closest", barmode="overlay")
     set_separators(figure, language)

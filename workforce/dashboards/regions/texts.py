@@ -36,8 +36,8 @@ TEXTS: dict[str, dict[Language, str]] = {
     "published_2022": {Language.nl: "Gepubliceerd 2022", Language.en: "Published 2022"},
     "map_title": {Language.nl: "{measure}: {scope}", Language.en: "{measure}: {scope}"},
     "municipality_title": {
-        Language.nl: "{measure} per gemeente: {scope}",
-        Language.en: "{measure} per municipality: {scope}",
+        Language.nl: "{measure}, van groot naar klein: {scope}",
+        Language.en: "{measure}, largest first: {scope}",
     },
     "hidden": {
         Language.nl: "verborgen (te weinig mensen of werkgevers)",
