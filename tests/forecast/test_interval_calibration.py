@@ -95,19 +95,50 @@ def test_calibrated_intervals_reach_their_coverage_at_every_year_ahead() -> None
             assert raw.mean() > high  # the raw intervals were too wide
 
 
-def test_years_no_earlier_origin_reaches_continue_the_power_law() -> None:
+def test_years_no_earlier_origin_reaches_keep_the_last_known_factor() -> None:
     # Two origins two years apart and a cut-off one year after the later: years 1-2 known.
     history = past_outlooks([dt.date(2016, 12, 1), dt.date(2017, 12, 1)], nodes=200)
     calibration = ShortageCalibration.learn(history, until=dt.date(2018, 12, 1))
     table = calibration.factors.filter(
         (pl.col("level") == "profession") & (pl.col("interval") == 80)
     ).sort("year")
-    assert table["source"].to_list()[:3] == ["observed", "observed", "extrapolated"]
+    assert table["source"].to_list()[:3] == ["observed", "observed", "carried"]
     factors = table["factor"].to_numpy()
-    # Errors grow as sqrt(months), raw widths as months: the factor falls as year ** -0.5.
+    # Errors grow as sqrt(months), raw widths as months: the known factors fall with the year,
+    # and the years beyond the record are not narrowed further on that trend.
     expected = norm.ppf(0.9) * TRUE_SIGMA_PER_YEAR / (12 * RAW_HALF_WIDTH_PER_MONTH)
-    np.testing.assert_allclose(factors[4], expected / np.sqrt(5), rtol=0.3)
-    assert factors[0] > factors[2] > factors[4]
+    np.testing.assert_allclose(factors[1], expected / np.sqrt(2), rtol=0.3)
+    assert factors[0] > factors[1]
+    assert np.all(factors[2:] == factors[1])
+    months = calibration.factor("profession", 80, np.array([24, 36, 60, 120]))
+    np.testing.assert_allclose(months, factors[1])
+
+
+def test_a_level_with_few_node_origin_pairs_borrows_the_pooled_factors() -> None:
+    # The region is one node: three origins make three independent errors per year ahead,
+    # however many months each holds. Its errors here are tiny beside the professions'.
+    professions = past_outlooks(ORIGINS[:3], nodes=40)
+    region = past_outlooks(ORIGINS[:3], nodes=1, seed=3).with_columns(
+        level=pl.lit("region"), node=pl.lit("AM13"), realised=100 + (pl.col("realised") - 100) / 20
+    )
+    calibration = ShortageCalibration.learn(
+        pl.concat([professions, region]), until=dt.date(2019, 12, 1)
+    )
+
+    def factors(level: str) -> pl.DataFrame:
+        return calibration.factors.filter(
+            (pl.col("level") == level) & (pl.col("interval") == 80) & (pl.col("year") <= 3)
+        ).sort("year")
+
+    assert factors("region")["pooled"].all()
+    assert not factors("profession")["pooled"].any()
+    pooled = calibration.factors.filter(pl.col("level") == "region")["factor"].to_numpy()
+    own = ShortageCalibration.learn(region, until=dt.date(2019, 12, 1)).factors
+    # Alone, its three origins would shrink the region's intervals to a sliver.
+    assert np.all(own.filter(pl.col("level") == "region")["factor"].to_numpy() < 0.25 * pooled)
+    np.testing.assert_allclose(
+        factors("region")["factor"], factors("profession")["factor"], rtol=0.1
+    )
 
 
 def test_outcomes_after_the_cut_off_are_never_read() -> None:

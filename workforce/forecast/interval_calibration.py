@@ -9,9 +9,13 @@ median as a multiple of the interval's half-width on the error's side,
 quantile of those ratios (80 % for the 80 % interval, 95 % for the 95 %) is the factor by which
 that interval's half-widths are scaled, per hierarchy level and *year ahead*, from the errors
 within :data:`WINDOW_MONTHS` of that many whole years after the origin (the ratio changes fast in
-the first year, so a whole year's months would not do). Years ahead that no past outlook reaches
-yet continue the power law ``factor ~ year ** b`` fitted to the years that are known (the last
-known factor when only one is); months between whole years interpolate on the same scale.
+the first year, so a whole year's months would not do). A level learns factors of its own only
+from :data:`MIN_UNITS` independent errors (node x origin pairs: the months of one outlook move
+together); a level with fewer, such as the region's single node while few origins are known,
+takes the factors of all levels pooled, since the ratios are free of scale. Years ahead that no
+past outlook reaches yet keep the factor of the last year that is known: the record says nothing
+about how errors grow beyond it, so an interval is never narrowed on a guess. Months between
+whole years interpolate on a log-log scale.
 
 :meth:`ShortageCalibration.learn` takes an ``until`` month and reads only outcomes up to it,
 so a backtest from origin T calibrates on what was known at T, and the live forecast on every
@@ -42,10 +46,9 @@ LEVEL_NAMES = {
 WINDOW_MONTHS = 3
 """Errors this many months either side of a whole number of years ahead score that year."""
 MIN_ERRORS = 6
-"""Fewest scored errors for a level and year ahead to get a factor of its own."""
-EXPONENT_RANGE = (-1.0, 0.0)
-"""Bounds of the fitted power law's exponent: beyond the years the record reaches, intervals
-never widen faster than the raw ones (whose half-width already grows with the month ahead)."""
+"""Fewest scored errors for a year ahead to get a factor of its own."""
+MIN_UNITS = 10
+"""Fewest node x origin pairs for a level to learn factors of its own rather than pooled ones."""
 CALIBRATION_FILE = Path("calibration") / "shortage_intervals.json"
 """Where ``workforce report outlook-backtest`` stores the factors for ``workforce forecast``."""
 ERROR_COLUMNS = ("origin", "month", "step", "level", "node", "realised", "p50")
@@ -86,9 +89,10 @@ class ShortageCalibration:
     """Half-width factors per hierarchy level, interval level and year ahead.
 
     ``factors`` has columns ``level`` (region, sector, profession, bottom), ``interval`` (80, 95),
-    ``year`` (year ahead), ``factor``, ``errors`` (how many scored errors), ``exponent`` (of the
-    power law continuing the factors) and ``source`` (``observed``, ``extrapolated``, or ``none``
-    when nothing was known and the factor is 1).
+    ``year`` (year ahead), ``factor``, ``errors`` (how many scored errors), ``pooled`` (true when
+    the level had too few node x origin pairs and took the factors of all levels) and ``source``
+    (``observed``, ``carried`` from the last known year, or ``none`` when nothing was known and
+    the factor is 1).
     """
 
     factors: pl.DataFrame
@@ -124,7 +128,7 @@ class ShortageCalibration:
 
     def factor(self, level: str, interval: int, steps: np.ndarray) -> np.ndarray:
         """Factors for the month ``steps`` ahead: the table's at whole years, log-log
-        interpolated between them and continued by its power law before and after."""
+        interpolated between them and held at the first and last year before and after."""
         table = self.factors.filter(
             (pl.col("level") == level) & (pl.col("interval") == interval)
         ).sort("year")
@@ -133,12 +137,7 @@ class ShortageCalibration:
             return np.ones(len(steps))
         anchors = np.log(12.0 * table["year"].to_numpy())
         values = np.log(table["factor"].to_numpy())
-        exponent = float(table["exponent"][0])
-        at = np.log(np.maximum(steps, 1.0))
-        inside = np.interp(at, anchors, values)
-        before = values[0] + exponent * (at - anchors[0])
-        after = values[-1] + exponent * (at - anchors[-1])
-        return np.exp(np.where(at < anchors[0], before, np.where(at > anchors[-1], after, inside)))
+        return np.exp(np.interp(np.log(np.maximum(steps, 1.0)), anchors, values))
 
     def apply(
         self,
@@ -194,38 +193,30 @@ class ShortageCalibration:
 def _level_factors(
     own: pl.DataFrame, pooled: pl.DataFrame, level: str, interval: int, years: int
 ) -> list[dict[str, object]]:
-    """One row per year ahead: observed where enough errors, else extrapolated."""
-    source = own if own.height >= MIN_ERRORS else pooled
+    """One row per year ahead: observed where enough errors, else carried from the last
+    known year; from all levels pooled when ``own`` has too few node x origin pairs."""
+    units = own.select(pl.struct("node", "origin").n_unique()).item() if own.height else 0
+    borrowed = units < MIN_UNITS
+    source = pooled if borrowed else own
     ratio = f"ratio_{interval}"
     observed: dict[int, tuple[float, int]] = {}
     for (year,), group in source.drop_nulls(ratio).group_by("year"):
         scores = group[ratio].to_numpy()
         if scores.size >= MIN_ERRORS:
             observed[int(year)] = (conformal_quantile(scores, interval), int(scores.size))
-    rows: list[dict[str, object]] = []
     if not observed:
-        return [_row(level, interval, year, 1.0, 0, 0.0, "none") for year in range(1, years + 1)]
+        return [
+            _row(level, interval, year, 1.0, 0, borrowed, "none") for year in range(1, years + 1)
+        ]
     known = np.array(sorted(observed))
-    values = np.array([observed[y][0] for y in known])
-    exponent = _power_law_exponent(known, values, np.array([observed[y][1] for y in known]))
+    rows: list[dict[str, object]] = []
     for year in range(1, years + 1):
         if year in observed:
-            rows.append(_row(level, interval, year, *observed[year], exponent, "observed"))
+            rows.append(_row(level, interval, year, *observed[year], borrowed, "observed"))
             continue
-        anchor = int(known[np.argmin(np.abs(known - year))])
-        value = observed[anchor][0] * (year / anchor) ** exponent
-        rows.append(_row(level, interval, year, float(value), 0, exponent, "extrapolated"))
+        nearest = int(known[np.argmin(np.abs(known - year))])
+        rows.append(_row(level, interval, year, observed[nearest][0], 0, borrowed, "carried"))
     return rows
-
-
-def _power_law_exponent(years: np.ndarray, factors: np.ndarray, weights: np.ndarray) -> float:
-    """Slope of log factor on log year (weighted least squares), within :data:`EXPONENT_RANGE`."""
-    positive = factors > 0
-    if positive.sum() < 2:
-        return 0.0
-    x, y, w = np.log(years[positive]), np.log(factors[positive]), weights[positive]
-    slope = float(np.polyfit(x, y, 1, w=np.sqrt(w))[0])
-    return float(np.clip(slope, *EXPONENT_RANGE))
 
 
 def _row(
@@ -234,7 +225,7 @@ def _row(
     year: int,
     factor: float,
     errors: int,
-    exponent: float,
+    pooled: bool,
     source: str,
 ) -> dict[str, object]:
     return {
@@ -243,6 +234,6 @@ def _row(
         "year": year,
         "factor": factor,
         "errors": errors,
-        "exponent": exponent,
+        "pooled": pooled,
         "source": source,
     }

@@ -252,7 +252,9 @@ def markdown(
         "**Intervals.** The joint simulation's raw intervals are scaled per level and year "
         "ahead by factors learned from earlier origins' errors on outcomes known at the "
         "evaluated origin, never on its own outcome (conformal quantiles of the error over "
-        "the half-width; years no earlier origin reaches continue a power law).",
+        "the half-width; a level with fewer than ten node x origin pairs, such as the "
+        "region, takes the factors of all levels pooled; years no earlier origin reaches "
+        "keep the last known year's factor).",
         "",
         "## Summary",
         "",

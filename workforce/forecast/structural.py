@@ -74,14 +74,18 @@ def care_use_by_year(population: pl.DataFrame) -> pl.DataFrame:
             "weight": pl.Float64,
         },
     )
-    by_band = population.group_by("region_code", "year", "age_from", "age_to").agg(
-        pl.col("persons").sum()
+    # Sums run in one fixed order (sorted rows, groups in order of appearance): a float sum
+    # in another order differs in its last bits, which the engine's fits would amplify.
+    by_band = (
+        population.sort("region_code", "year", "age_from", "age_to")
+        .group_by("region_code", "year", "age_from", "age_to", maintain_order=True)
+        .agg(pl.col("persons").sum())
     )
     return (
         by_band.join(weights, on=["age_from", "age_to"], nulls_equal=True)
-        .group_by("region_code", "sector_code", "year")
+        .sort("region_code", "sector_code", "year", "age_from", "age_to")
+        .group_by("region_code", "sector_code", "year", maintain_order=True)
         .agg(care_use=(pl.col("persons") * pl.col("weight")).sum())
-        .sort("region_code", "sector_code", "year")
     )
 
 
@@ -115,8 +119,11 @@ def sector_weights(
     """
     first = demand["month"].min()
     early = demand.filter(pl.col("month") < pl.lit(first).dt.offset_by("12mo"))
-    bottom = early.group_by("region_code", "sector_code", "profession_code").agg(
-        pl.col("required_fte").sum()
+    keys = ["region_code", "sector_code", "profession_code"]
+    bottom = (
+        early.sort([*keys, "month"])
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("required_fte").sum())
     )
     weights: dict[str, dict[tuple[str, str], float]] = {}
     for node in nodes.iter_rows(named=True):
@@ -124,7 +131,9 @@ def sector_weights(
         for key in ("region_code", "sector_code", "profession_code"):
             if node.get(key) is not None:
                 rows = rows.filter(pl.col(key) == node[key])
-        shares = rows.group_by("region_code", "sector_code").agg(pl.col("required_fte").sum())
+        shares = rows.group_by("region_code", "sector_code", maintain_order=True).agg(
+            pl.col("required_fte").sum()
+        )
         total = float(shares["required_fte"].sum())
         if total > 0:
             weights[node["node_id"]] = {
