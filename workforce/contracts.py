@@ -79,6 +79,9 @@ COUNT = Kind("integer", non_negative=True)
 NUMBER = Kind("number")
 AMOUNT = Kind("number", non_negative=True)
 
+AREA_OR_REGION = TEXT
+"""``region_code`` of a forecast node: null on the nodes of all regions together."""
+
 Contract = dict[str, Kind]
 
 MART_CONTRACTS = {
@@ -202,7 +205,7 @@ FORECAST_CONTRACTS = {
     "decomposition": {
         "node_id": KEY_TEXT,
         "level": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
         "resolution": KEY_TEXT,
@@ -227,14 +230,14 @@ FORECAST_CONTRACTS = {
         "yhat_lo_95": NUMBER,
         "yhat_hi_95": NUMBER,
         "level": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
     },
     "demand_reconciled": {
         "node_id": KEY_TEXT,
         "level": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
         "resolution": KEY_TEXT,
@@ -249,7 +252,7 @@ FORECAST_CONTRACTS = {
     "shortage": {
         "node_id": KEY_TEXT,
         "level": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
         "resolution": KEY_TEXT,
@@ -277,7 +280,7 @@ FORECAST_CONTRACTS = {
     "supply": {
         "node_id": KEY_TEXT,
         "level": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
         "resolution": KEY_TEXT,
@@ -313,13 +316,13 @@ OUTLOOK_CONTRACTS = {
     "nodes": {
         "node_id": KEY_TEXT,
         "level": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
     },
     "series": {
         "unique_id": KEY_TEXT,
-        "region_code": KEY_TEXT,
+        "region_code": AREA_OR_REGION,
         "sector_code": TEXT,
         "profession_code": TEXT,
         "fte_per_person": AMOUNT,

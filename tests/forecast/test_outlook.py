@@ -124,3 +124,31 @@ def test_a_saved_outlook_recomputes_the_same_numbers(region_forecast: Path) -> N
         (pl.col("level") == LEVELS["region"]) & (pl.col("horizon") == 1)
     )["headcount"]
     assert headcount.item() == pytest.approx(stock, rel=0.02)
+
+
+def test_several_regions_get_the_area_above_them() -> None:
+    from workforce.forecast.outlook import hierarchy_of
+
+    def keys(regions: list[str]) -> pl.DataFrame:
+        return pl.DataFrame(
+            [
+                {"region_code": r, "sector_code": s, "profession_code": p}
+                for r in regions
+                for s, p in (("umc", "nurse"), ("umc", "doctor"), ("vvt", "nurse"))
+            ]
+        )
+
+    one = hierarchy_of(keys(["AM13"]))
+    assert "total" not in one.nodes["level"].to_list()
+    three = hierarchy_of(keys(["AM13", "AM14", "AM12"]))
+    nodes = three.nodes.with_row_index("row")
+    area = nodes.filter(pl.col("region_code").is_null())
+    assert sorted(area["node_id"].to_list()) == ["*", "*/*/doctor", "*/*/nurse", "*/umc", "*/vvt"]
+    # The area's nurses sum the nurses of every sector in every region, and its total all nine.
+    nurse = int(area.filter(pl.col("node_id") == "*/*/nurse")["row"][0])
+    summed = [three.bottom_ids[i] for i in np.flatnonzero(three.summing[nurse])]
+    assert sorted(summed) == sorted(
+        f"{r}/{s}/nurse" for r in ("AM12", "AM13", "AM14") for s in ("umc", "vvt")
+    )
+    total = int(area.filter(pl.col("node_id") == "*")["row"][0])
+    assert three.summing[total].sum() == three.n_bottom == 9

@@ -37,12 +37,16 @@ from workforce.store import write_json
 
 INTERVAL_LEVELS = (80, 95)
 LEVEL_NAMES = {
+    "total": "area",
+    "sector_code": "area_sector",
+    "profession_code": "area_profession",
     "region_code": "region",
     "region_code/sector_code": "sector",
     "region_code/profession_code": "profession",
     "region_code/sector_code/profession_code": "bottom",
 }
-"""Short names of the hierarchy levels (node ``level`` column -> name)."""
+"""Short names of the hierarchy levels (node ``level`` column -> name); the ``area`` levels
+are all regions together, when the data hold several."""
 WINDOW_MONTHS = 3
 """Errors this many months either side of a whole number of years ahead score that year."""
 MIN_ERRORS = 6

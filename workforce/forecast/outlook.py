@@ -35,7 +35,7 @@ import polars as pl
 
 from workforce.forecast.demand import KEYS as DEMAND_KEYS
 from workforce.forecast.interval_calibration import LEVEL_NAMES, ShortageCalibration
-from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy, reconcile
+from workforce.forecast.reconcile import Hierarchy, reconcile, workforce_levels
 from workforce.forecast.shortage import (
     DemandDistribution,
     PathSummary,
@@ -416,9 +416,10 @@ def node_history(demand_mart: pl.DataFrame, hierarchy: Hierarchy) -> pl.DataFram
 
 
 def hierarchy_of(demand_mart: pl.DataFrame) -> Hierarchy:
-    """The region / sector / profession hierarchy over the demand mart's series."""
+    """The region / sector / profession hierarchy over the demand mart's series, with the
+    regions together above it when there are several."""
     keys = demand_mart.select(pl.col(KEYS).cast(pl.String)).unique()
-    return Hierarchy.from_bottom(keys, WORKFORCE_LEVELS)
+    return Hierarchy.from_bottom(keys, workforce_levels(keys["region_code"].n_unique()))
 
 
 def prepare_outlook(

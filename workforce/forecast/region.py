@@ -279,15 +279,22 @@ def _month_after(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+ALL_REGIONS = "all"
+"""``region_code`` of the regions together in :func:`outlook_summary`."""
+
+
 def outlook_summary(
     shortage: pl.DataFrame, decomposition: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """Per region and year ahead: demand, supply and shortage (FTE, with 80 % interval); with
-    the decomposition, demand growth since the origin split into demography and the rest."""
+    """Per region (and all regions together, ``all``, when there are several) and year ahead:
+    demand, supply and shortage (FTE, with 80 % interval); with the decomposition, demand
+    growth since the origin split into demography and the rest."""
+    regions = pl.col("level").is_in(["total", "region_code"]) & (pl.col("resolution") == "year")
+    region_code = pl.col("region_code").fill_null(ALL_REGIONS)
     summary = (
-        shortage.filter((pl.col("level") == "region_code") & (pl.col("resolution") == "year"))
+        shortage.filter(regions)
         .select(
-            "region_code",
+            region_code,
             "month",
             year=pl.col("month").dt.year(),
             demand_fte=pl.col("demand_fte").round(1),
@@ -300,10 +307,8 @@ def outlook_summary(
         .sort("region_code", "year")
     )
     if decomposition is not None and "demand_demography_fte" in decomposition.columns:
-        growth = decomposition.filter(
-            (pl.col("level") == "region_code") & (pl.col("resolution") == "year")
-        ).select(
-            "region_code",
+        growth = decomposition.filter(regions).select(
+            region_code,
             "month",
             demand_growth_fte=pl.col("demand_growth_fte").round(1),
             demand_demography_fte=pl.col("demand_demography_fte").round(1),
