@@ -13,8 +13,8 @@ from pathlib import Path
 import hypothesis
 import pytest
 
-from workforce.build import build_marts
 from workforce.ingest.load import ingest_paths
+from workforce.marts.build import build_marts
 from workforce.synthetic import RegionParams, generate_region
 
 # Property tests check values, not speed: on a shared machine one example can take longer than

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from tests.contract_rows import POPULATION, STAFF, as_text
 from tests.raw_files import write_csv
-from workforce.build import build_marts
 from workforce.cli import app
 from workforce.ingest.load import ingest_paths
+from workforce.marts.build import build_marts
 from workforce.quality import quality_report
 
 

@@ -145,7 +145,7 @@ def ingest(
 @writes_data("build")
 def build(data_dir: DataDir) -> None:
     """Build the marts from everything ingested; the previous marts stay until the new are done."""
-    from workforce.build import NothingToBuildError, build_marts
+    from workforce.marts.build import NothingToBuildError, build_marts
 
     try:
         result = build_marts(data_dir)

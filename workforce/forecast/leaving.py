@@ -48,7 +48,7 @@ from sklearn.preprocessing import OrdinalEncoder
 from threadpoolctl import threadpool_limits
 
 from workforce.csv_safety import write_csv
-from workforce.marts import FTE_HOURS
+from workforce.marts.compute import FTE_HOURS
 from workforce.reference import AGE_BANDS
 
 OUTCOMES: tuple[str, ...] = ("stay", "move_within", "leave_region", "retire")
@@ -62,7 +62,7 @@ DESTINATION_OUTCOME: dict[str, str] = {
     "unknown": "leave_region",
     "retirement": "retire",
 }
-"""Outcome class of each ``leaver_destination`` (see :mod:`workforce.flows`)."""
+"""Outcome class of each ``leaver_destination`` (see :mod:`workforce.marts.flows`)."""
 
 PROBABILITY_COLUMNS: tuple[str, ...] = tuple(f"p_{outcome}" for outcome in OUTCOMES)
 HAZARD_COLUMNS: tuple[str, ...] = tuple(f"h_{outcome}" for outcome in OUTCOMES[1:])

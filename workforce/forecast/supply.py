@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import polars as pl
 
-from workforce.marts import FTE_HOURS
+from workforce.marts.compute import FTE_HOURS
 
 MIN_AGE = 15
 MAX_AGE = 75

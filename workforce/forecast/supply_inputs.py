@@ -36,7 +36,7 @@ from workforce.forecast.supply import (
     SupplyInputs,
     SupplyUncertainty,
 )
-from workforce.marts import FTE_HOURS
+from workforce.marts.compute import FTE_HOURS
 from workforce.reference import Reference
 
 KEYS = list(DEMAND_KEYS)

@@ -64,7 +64,7 @@ PARTY_COLUMN = {
     "population": "kind",
 }
 """The column naming who delivered a row: an employer, an institution, or (for population,
-where the newest file wins per key, see :mod:`workforce.population`) the kind of figures."""
+where the newest file wins per key, see :mod:`workforce.marts.population`) the kind of figures."""
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _EVENT_DATES = {"staff": ("start_date",), "vacancies": ("opened_on", "closed_on")}

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import polars as pl
 
-from workforce.mart_grid import CellKey, MonthGrid, blocks, month_dates, month_number
+from workforce.marts.grid import CellKey, MonthGrid, blocks, month_dates, month_number
 
 
 def test_month_numbers_round_trip_and_null_is_minus_one() -> None:

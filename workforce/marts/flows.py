@@ -19,7 +19,7 @@ Leaver destination (``leaver_destination``; null while the spell is ongoing):
   took the person on;
 - ``outside_sector`` (recorded ``outside_sector`` or ``study``), ``retirement`` and ``unknown``.
 
-The spells are linked once, on compact keys (:mod:`workforce.mart_codes`): a person is a 64-bit
+The spells are linked once, on compact keys (:mod:`workforce.marts.codes`): a person is a 64-bit
 number read from ``person_key``, text codes are small integers, and the sort by person, start
 date, employer and end date sorts two 64-bit words (the person; start, employer and end packed
 together), after which a neighbour is a plain shift. The linked spells are then put in employer
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workforce.mart_codes import Dictionary, person_codes, sort_order
+from workforce.marts.codes import Dictionary, person_codes, sort_order
 from workforce.reference import Reference, entry_age
 
 OVERLAP_DAYS = 31
@@ -116,7 +116,7 @@ def encode_staff(staff: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Dictionar
     """Staff rows (``STAFF_COLUMNS``) with compact keys, and the dictionaries of the codes.
 
     ``person`` is a 64-bit number per person, in the order of their keys
-    (:func:`workforce.mart_codes.person_codes`); ``row`` is the input position;
+    (:func:`workforce.marts.codes.person_codes`); ``row`` is the input position;
     ``recorded_destination`` is where a leaver goes when no move is seen, from ``leave_reason``.
     """
     dictionaries = {column: Dictionary.of(staff[column]) for column in CODED_COLUMNS}

@@ -19,8 +19,8 @@ import polars as pl
 
 from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
-from workforce.marts import FTE_HOURS, MART_NAMES, MartInputs, mart_frames
-from workforce.population import population_mart
+from workforce.marts.compute import FTE_HOURS, MART_NAMES, MartInputs, mart_frames
+from workforce.marts.population import population_mart
 from workforce.reference import Reference, load_reference
 from workforce.store import (
     Store,

@@ -2,7 +2,7 @@
 
 Stocks come from events, never from expanding people into months: a spell adds +1 in the month
 it starts and -1 in the month it ends, and the monthly stock is the cumulative sum of those
-events over a month grid per cell (:mod:`workforce.mart_grid`). A person counts in a month's
+events over a month grid per cell (:mod:`workforce.marts.grid`). A person counts in a month's
 headcount when the spell has started by the last day of the month and has not ended by it, so
 that in every cell
 
@@ -11,15 +11,16 @@ that in every cell
 Age bands follow the same idea: a person changes band in January of the year they reach the
 band's lowest age, which is one more pair of events (-1 old band, +1 new band).
 
-The staff spells are read once, linked once on compact keys (:func:`workforce.flows.link_spells`)
-and every staff mart reuses that; ``workforce_monthly`` and ``vacancies_monthly`` are computed
-one block of employers at a time (no cell spans two employers), so their working memory grows
-with a block, not with the country.
+The staff spells are read once, linked once on compact keys
+(:func:`workforce.marts.flows.link_spells`) and every staff mart reuses that;
+``workforce_monthly`` and ``vacancies_monthly`` are computed one block of employers at a time
+(no cell spans two employers), so their working memory grows with a block, not with the country.
 
 Marts (``<data>/marts/*.parquet``):
 
 - ``workforce_monthly``: month x employer x sector x municipality x profession: headcount, fte,
-  hires by origin, leavers by destination (see :mod:`workforce.flows`), headcount per age band;
+  hires by origin, leavers by destination (see :mod:`workforce.marts.flows`), headcount per age
+  band;
 - ``vacancies_monthly``: month x employer x profession x municipality: open, open_fte, opened,
   filled, withdrawn, hard_to_fill (open more than 90 days), mean_days_open,
   median_days_to_fill;
@@ -29,8 +30,8 @@ Marts (``<data>/marts/*.parquet``):
   dropouts, completion rate and expected graduates with their expected graduation year;
 - ``demand``: month x region x sector x profession: filled_fte + open_vacancy_fte = required_fte;
 - ``spells``: one row per staff spell of a covered employer, linked across employers
-  (:func:`workforce.flows.link_spells`), with the region and the employer's covered months: the
-  person-level input of the leaving model and the supply projection. ``person_key`` is the
+  (:func:`workforce.marts.flows.link_spells`), with the region and the employer's covered months:
+  the person-level input of the leaving model and the supply projection. ``person_key`` is the
   regional pseudonym; no other personal field than ``birth_year`` is kept.
 """
 
@@ -44,15 +45,15 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from workforce.flows import (
+from workforce.marts.codes import Dictionary
+from workforce.marts.flows import (
     HIRE_ORIGINS,
     LEAVER_DESTINATIONS,
     LinkedSpells,
     link_spells,
     moves,
 )
-from workforce.mart_codes import Dictionary
-from workforce.mart_grid import CellKey, Ints, MonthGrid, blocks, month_dates, month_number
+from workforce.marts.grid import CellKey, Ints, MonthGrid, blocks, month_dates, month_number
 from workforce.reference import AGE_BANDS, Reference
 
 FTE_HOURS = 36.0

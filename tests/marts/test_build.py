@@ -10,13 +10,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import workforce.build
+import workforce.marts.build
 from tests.contract_rows import STAFF, as_text
 from tests.raw_files import write_csv
-from workforce.build import KEEP_BUILDS, NothingToBuildError, build_marts
 from workforce.cli import app
 from workforce.ingest.load import file_id_of, ingest_paths
-from workforce.marts import MART_NAMES
+from workforce.marts.build import KEEP_BUILDS, NothingToBuildError, build_marts
+from workforce.marts.compute import MART_NAMES
 
 
 def staff(index: int, **changes: str) -> dict[str, str]:
@@ -54,17 +54,17 @@ def test_a_failed_build_leaves_the_previous_marts_intact(
     build_marts(data)
     before = {name: pl.read_parquet(data / "marts" / f"{name}.parquet") for name in MART_NAMES}
     target = (data / "marts").resolve()
-    original = workforce.build.mart_frames
+    original = workforce.marts.build.mart_frames
     written = []
 
-    def failing(inputs: workforce.build.MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
+    def failing(inputs: workforce.marts.build.MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
         for name, frame in original(inputs):
             if written:
                 raise RuntimeError("build killed halfway")
             written.append(name)
             yield name, frame
 
-    monkeypatch.setattr(workforce.build, "mart_frames", failing)
+    monkeypatch.setattr(workforce.marts.build, "mart_frames", failing)
     with pytest.raises(RuntimeError, match="killed"):
         build_marts(data)
     assert len(written) == 1

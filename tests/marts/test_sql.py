@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given
 from polars.testing import assert_frame_equal
 
-from tests.test_marts import SETTINGS, covered, marts_of, spell_lists
-from workforce.flows import entry_ages
+from tests.marts.test_compute import SETTINGS, covered, marts_of, spell_lists
+from workforce.marts.flows import entry_ages
 from workforce.reference import load_reference
 from workforce.schemas import StaffSpell, contract_columns
 
 duckdb = pytest.importorskip("duckdb")
 
-SQL = Path(__file__).resolve().parents[1] / "benchmarks" / "workforce_monthly.sql"
+SQL = Path(__file__).resolve().parents[2] / "benchmarks" / "workforce_monthly.sql"
 
 
 @SETTINGS

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-import workforce.marts
-from workforce.marts import (
+import workforce.marts.compute
+from workforce.marts.compute import (
     BAND_COLUMNS,
     FTE_HOURS,
     STAFF_CELL,
@@ -322,7 +322,7 @@ def test_marts_do_not_depend_on_the_block_size(
 ) -> None:
     whole = marts_of(spells, vacancies)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(workforce.marts, "BLOCK_ROWS", 1)
+        patch.setattr(workforce.marts.compute, "BLOCK_ROWS", 1)
         one_employer_at_a_time = marts_of(spells, vacancies)
     for name, frame in whole.items():
         assert_frame_equal(one_employer_at_a_time[name], frame, check_exact=True)

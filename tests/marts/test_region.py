@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from workforce.build import mart_inputs
+from workforce.marts.build import mart_inputs
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from tests.test_marts import marts_of
-from workforce.mart_codes import Dictionary, person_codes, sort_order
+from tests.marts.test_compute import marts_of
+from workforce.marts.codes import Dictionary, person_codes, sort_order
 
 
 def test_codes_sort_as_the_text_and_decode_back() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workforce.care_use import (
+from workforce.marts.care_use import (
     POPULATION_BANDS,
     band_of_age,
     band_weight,

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from workforce.population import known_at, latest_vintage, region_totals
+from workforce.marts.population import known_at, latest_vintage, region_totals
 
 
 def _rows(kind: str, vintage: int, years: range, persons: float) -> list[dict[str, object]]:
