@@ -327,7 +327,7 @@ def test_contract_shapes() -> None:
 
 def test_documented_examples_pass() -> None:
     """The example row of each contract in its field metadata is itself valid."""
-    from workforce.validate import validate_frame
+    from workforce.ingest.validate import validate_frame
 
     for contract in CONTRACTS:
         columns = contract.to_schema().columns

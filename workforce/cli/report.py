@@ -14,7 +14,7 @@ from workforce.cli.support import console, fail, writes_data
 from workforce.store import Store, write_text
 
 if TYPE_CHECKING:
-    from workforce.quality import QualityReport
+    from workforce.ingest.quality import QualityReport
 
 report_app = typer.Typer(help="Reports on the loaded data.", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def quality(
     ] = None,
 ) -> None:
     """Rows kept and quarantined per source and party, gaps, stale extracts, headcount jumps."""
-    from workforce.quality import quality_report
+    from workforce.ingest.quality import quality_report
 
     report = quality_report(data_dir)
     target = out or Store(data_dir).reports / "quality.md"

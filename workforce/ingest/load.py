@@ -33,16 +33,16 @@ from workforce.ingest.history import (
     shared_staff_problem,
 )
 from workforce.ingest.readers import RawFileError
-from workforce.reference import ReferenceError
-from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
-from workforce.store import Store, holds_lock, write_frame
-from workforce.validate import (
+from workforce.ingest.validate import (
     NOT_A_FILE,
     SkippedFile,
     ValidationResult,
     check_file,
     collect_inputs,
 )
+from workforce.reference import ReferenceError
+from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
+from workforce.store import Store, holds_lock, write_frame
 
 SOURCES = ("staff", "vacancies", "education", "population")
 RELEASE_SOURCES = ("population",)

@@ -12,8 +12,8 @@ from tests.contract_rows import POPULATION, STAFF, as_text
 from tests.raw_files import write_csv
 from workforce.cli import app
 from workforce.ingest.load import ingest_paths
+from workforce.ingest.quality import quality_report
 from workforce.marts.build import build_marts
-from workforce.quality import quality_report
 
 
 def staff(index: int, **changes: str) -> dict[str, str]:

@@ -19,8 +19,7 @@ from tests.contract_rows import as_text
 from tests.raw_files import write_csv, write_xlsx
 from workforce.cli import app
 from workforce.ingest.readers import RawFileError, read_raw
-from workforce.schemas import EducationCohort, StaffSpell, Vacancy, contract_columns
-from workforce.validate import (
+from workforce.ingest.validate import (
     FAILURE_COLUMNS,
     ContractMismatchError,
     ValidationResult,
@@ -29,6 +28,7 @@ from workforce.validate import (
     validate_file,
     validate_frame,
 )
+from workforce.schemas import EducationCohort, StaffSpell, Vacancy, contract_columns
 
 STAFF = as_text(TYPED_STAFF)
 VACANCY = as_text(TYPED_VACANCY) | {"closed_on": "", "outcome": "open"}
