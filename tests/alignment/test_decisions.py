@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 
 from tests.scenario_frames import small_outlook
 from workforce.alignment import advise_intake
-from workforce.cli import app
-from workforce.decisions import (
+from workforce.alignment.decisions import (
     DecisionError,
     compare_expected,
     describe_review,
@@ -24,6 +23,7 @@ from workforce.decisions import (
     save_alignment_decision,
     save_scenario_decision,
 )
+from workforce.cli import app
 from workforce.scenario import Lever, scenario_marts, scenario_of
 
 OUTLOOK = small_outlook()

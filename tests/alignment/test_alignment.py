@@ -200,7 +200,7 @@ def test_a_placements_file_is_checked_and_bad_rows_quarantined(tmp_path: Path) -
 
 
 def test_the_sample_placements_file_is_clean() -> None:
-    sample = Path(__file__).parents[1] / "data" / "samples" / "placements.csv"
+    sample = Path(__file__).parents[2] / "data" / "samples" / "placements.csv"
     read = read_placements(sample)
     assert read.rejected.is_empty()
     assert read.frame.height > 10
