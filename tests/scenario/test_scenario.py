@@ -36,7 +36,7 @@ from workforce.scenario import (
 from workforce.scenario.effects import pillar_of, standard_levers
 from workforce.scenario.pillars import CARE_LADDER, PILLARS
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 HEADER = 'name = "test"\nversion = "1"\nauthor = "me"\ndate = 2026-01-01\nrationale = "why"\n'
 PATHS = 40
 OUTLOOK = small_outlook()
