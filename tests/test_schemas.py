@@ -347,10 +347,10 @@ def test_import_does_not_load_reference() -> None:
 
 
 def test_data_contracts_document_is_rendered_from_the_schemas() -> None:
-    from workforce.contracts_doc import DOCUMENT, render
+    from workforce.docs_gen.data_contracts import DOCUMENT, render
 
     assert DOCUMENT.read_text(encoding="utf-8") == render(), (
-        "docs/data-contracts.md is out of date: run `python -m workforce.contracts_doc`"
+        "docs/data-contracts.md is out of date: run `python -m workforce.docs_gen.data_contracts`"
     )
     for contract in CONTRACTS:
         for column in contract_columns(contract):

@@ -72,7 +72,7 @@ class Verdict:
         return 1 - self.engine / self.naive
 
     def sentence(self) -> str:
-        """The report's summary line; ``workforce.readme_figures`` copies it to the README."""
+        """The report's summary line, which :mod:`workforce.docs_gen.readme_figures` shows."""
         low80, high80 = TARGET_COVERAGE[80]
         return (
             f"Engine MASE {self.engine:.3f}: {self.gain_over_naive:+.1%} versus naive "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from workforce.readme_figures import ROOT, accuracy_lines, backtest_lines, block, updated
+from workforce.docs_gen.readme_figures import ROOT, accuracy_lines, backtest_lines, block, updated
 
 
 def test_readme_figures_are_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert block() in readme, "README figures are stale: run python -m workforce.readme_figures"
+    assert block() in readme, (
+        "README figures are stale: run python -m workforce.docs_gen.readme_figures"
+    )
 
 
 def test_accuracy_lines_name_each_group() -> None:

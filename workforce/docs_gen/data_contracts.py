@@ -1,7 +1,7 @@
 """Render ``docs/data-contracts.md`` from the contract models, so the document cannot drift.
 
 Column tables, examples and rule lists come from :mod:`workforce.schemas`; the prose around
-them lives here. Regenerate with ``python -m workforce.contracts_doc``.
+them lives here. Regenerate with ``python -m workforce.docs_gen.data_contracts``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from workforce.schemas import (
     unique_key,
 )
 
-DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "data-contracts.md"
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "data-contracts.md"
 
 _TYPE_NAMES = {
     pl.String: "text",

@@ -1,4 +1,6 @@
-"""The README's figures, copied from the generated reports: ``python -m workforce.readme_figures``.
+"""The README's figures, copied from the generated reports.
+
+Regenerate with ``python -m workforce.docs_gen.readme_figures``.
 
 The README shows where accuracy stands; the numbers come from ``docs/accuracy.md`` (written by
 ``python -m workforce.forecast.accuracy``) and ``docs/outlook-backtest.md`` (written by
@@ -12,8 +14,8 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-START = "<!-- figures:start (python -m workforce.readme_figures) -->"
+ROOT = Path(__file__).resolve().parents[2]
+START = "<!-- figures:start (python -m workforce.docs_gen.readme_figures) -->"
 END = "<!-- figures:end -->"
 
 
