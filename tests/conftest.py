@@ -40,7 +40,7 @@ start a Voila server: seconds to tens of seconds each."""
 
 
 SLOW_TESTS = (
-    "tests/forecast/test_leaving.py",
+    "tests/supply/test_leaving.py",
     "tests/forecast/test_executor.py",
     "tests/cli/test_forecast.py::test_forecast_writes_forecasts_and_a_registry_run",
     "tests/forecast/test_engine.py::test_choice_never_sees_the_test_window",

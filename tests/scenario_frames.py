@@ -11,7 +11,7 @@ import polars as pl
 from workforce.forecast.outlook import Outlook
 from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy
 from workforce.forecast.shortage import DemandDistribution
-from workforce.forecast.supply import AGES, Cohorts, SupplyInputs
+from workforce.supply.projection import AGES, Cohorts, SupplyInputs
 
 ORIGIN = dt.date(2025, 12, 1)
 PROFESSIONS = ("nurse_bachelor", "certified_carer")

@@ -23,9 +23,9 @@ from workforce.alignment.advice import Advice, plan_intake
 from workforce.alignment.capacity import growth_caps
 from workforce.cli import app
 from workforce.forecast.outlook import Outlook
-from workforce.forecast.supply import SupplyLevers
 from workforce.reference import load_reference
 from workforce.scenario import horizon_index
+from workforce.supply.projection import SupplyLevers
 
 PATHS = 200
 OUTLOOK = small_outlook()
@@ -229,7 +229,7 @@ def test_on_the_region_each_profession_gets_what_the_advice_claims(region_foreca
     supply projection, close the part of each profession's 2030 gap the advice says they do."""
     from dataclasses import replace
 
-    from workforce.forecast.supply_inputs import with_training_places
+    from workforce.supply.inputs import with_training_places
 
     outlook = Outlook.load(region_forecast / "forecasts" / "outlook")
     advice = advise_intake(outlook, horizon_year=2030, paths=100)

@@ -96,7 +96,7 @@ def expected_graduates(
     """Graduates per programme x institution x graduation year, with a scenario's levers.
 
     Counts every graduate of a cohort in its nominal graduation year, as the supply projection
-    and :func:`workforce.forecast.supply_inputs.graduates_by_year` do.
+    and :func:`workforce.supply.inputs.graduates_by_year` do.
     """
     frame = outlook.supply_inputs.cohorts.frame
     graduates = frame["graduates"].to_numpy().astype(float)

@@ -3,7 +3,7 @@
 :func:`prepare_outlook` estimates everything once from the marts and the demand forecasts:
 the leaving model, the supply inputs, the reconciled demand distribution and the hierarchy.
 :meth:`Outlook.compute` then simulates demand and supply paths jointly and summarises them per
-node; it never fits a model, so scenario levers (:class:`workforce.forecast.supply.SupplyLevers`
+node; it never fits a model, so scenario levers (:class:`workforce.supply.projection.SupplyLevers`
 and :class:`DemandLevers`) recompute in a fraction of a second. :meth:`Outlook.save` and
 :meth:`Outlook.load` keep the prepared outlook next to the forecasts for dashboards and scenarios.
 
@@ -46,15 +46,15 @@ from workforce.forecast.shortage import (
     summarise,
     tension_band,
 )
-from workforce.forecast.supply import (
+from workforce.reference import Reference
+from workforce.store import new_version, read_checked, version_stamp, write_frame, write_text
+from workforce.supply.projection import (
     SupplyInputs,
     SupplyLevers,
     SupplyProjection,
     fte_per_person,
     project_supply,
 )
-from workforce.reference import Reference
-from workforce.store import new_version, read_checked, version_stamp, write_frame, write_text
 
 MONTHLY_HORIZON = 36
 DEFAULT_PATHS = 500
@@ -295,7 +295,7 @@ class Outlook:
     @classmethod
     def load(cls, folder: Path) -> Outlook:
         """Read an outlook written by :meth:`save`."""
-        from workforce.forecast.supply import Cohorts, SupplyUncertainty
+        from workforce.supply.projection import Cohorts, SupplyUncertainty
 
         if not (folder / "outlook.json").exists():
             raise FileNotFoundError(f"{folder}: no outlook; run `workforce forecast` first")
@@ -435,9 +435,9 @@ def prepare_outlook(
     ``origin`` (a month) defaults to the last month of the demand mart; everything is estimated
     from data up to its end, so a past origin gives an honest backtest.
     """
-    from workforce.forecast.leaving import fit_leaving_model
-    from workforce.forecast.supply import month_starts
-    from workforce.forecast.supply_inputs import estimate_supply_inputs, month_end
+    from workforce.supply.inputs import estimate_supply_inputs, month_end
+    from workforce.supply.leaving import fit_leaving_model
+    from workforce.supply.projection import month_starts
 
     demand_mart = read_checked(marts / "demand.parquet", "mart demand")
     spells = read_checked(marts / "spells.parquet", "mart spells")

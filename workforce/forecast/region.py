@@ -93,8 +93,8 @@ def forecast_region(
     progress: ProgressCallback | None = None,
 ) -> RegionForecast:
     """Run the whole forecast for the marts in ``data_dir``; ``settings.horizon`` in months."""
-    from workforce.forecast.leaving import evaluate_out_of_time
     from workforce.forecast.registry import save_run
+    from workforce.supply.leaving import evaluate_out_of_time
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()

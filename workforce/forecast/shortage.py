@@ -10,7 +10,7 @@ Demand paths come from the calibrated forecast quantiles: each path draws one st
 score per series (a regional common factor plus a series-specific part), kept over the horizon,
 and reads the forecast's quantile function at that score (linear between the 95 %, 80 % and
 median knots, so both calibrated levels are kept). Supply paths come from the stock-flow
-projection (:mod:`workforce.forecast.supply`), drawn independently. Intervals of any
+projection (:mod:`workforce.supply.projection`), drawn independently. Intervals of any
 aggregate come from summing paths first and taking quantiles after: quantiles do not add.
 
 The tension indicator follows UWV's *spanningsindicator* (open vacancies per job seeker who is

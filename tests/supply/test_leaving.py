@@ -20,7 +20,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workforce.forecast.leaving import (
+from workforce.reference import AGE_BANDS
+from workforce.supply.leaving import (
     CELL_KEYS,
     HAZARD_COLUMNS,
     OUTCOMES,
@@ -32,7 +33,6 @@ from workforce.forecast.leaving import (
     fit_leaving_model,
     person_periods,
 )
-from workforce.reference import AGE_BANDS
 from workforce.synthetic.params import RegionParams
 
 END = date(2026, 1, 1)

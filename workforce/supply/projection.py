@@ -6,7 +6,7 @@ The projection starts from the people employed at the end of the origin month, p
     stock(t+1) = stock(t) x (1 - leave_hazard - retire_hazard) + graduates(t) + other_inflow(t)
 
 - leaving regional care and retiring are monthly hazards per series and age from the leaving
-  model (:mod:`workforce.forecast.leaving`), with the regional leaving season;
+  model (:mod:`workforce.supply.leaving`), with the regional leaving season;
 - everyone ages a year each January, so a large 55-64 band becomes a retirement wave;
 - graduates come from the education pipeline: intake x completion x the share entering the
   profession, arriving in the cohort's graduation year (see :class:`Cohorts`);

@@ -9,9 +9,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workforce.forecast.leaving import fit_leaving_model
 from workforce.forecast.shortage import DemandDistribution, demand_paths, summarise
-from workforce.forecast.supply import (
+from workforce.reference import load_reference
+from workforce.supply.inputs import KEYS, employed_at, estimate_supply_inputs
+from workforce.supply.leaving import fit_leaving_model
+from workforce.supply.projection import (
     AGES,
     Cohorts,
     SupplyInputs,
@@ -21,8 +23,6 @@ from workforce.forecast.supply import (
     project_supply,
     simulate_paths,
 )
-from workforce.forecast.supply_inputs import KEYS, employed_at, estimate_supply_inputs
-from workforce.reference import load_reference
 
 ORIGIN = dt.date(2025, 12, 1)
 
@@ -302,7 +302,7 @@ def test_the_region_carries_its_moves_up_the_care_ladder(
 def test_leaving_is_scaled_to_the_median_recent_year_of_actual_leaving() -> None:
     """Actual over expected: 10 leavers a year in 2018 and 2019, a dip to 2 in 2020; the dip
     does not set the level, the median year does (10 of the 130 employed at the start of 2018)."""
-    from workforce.forecast.supply_inputs import leaving_experience
+    from workforce.supply.inputs import leaving_experience
 
     def spell(end: dt.date | None) -> dict[str, object]:
         return {

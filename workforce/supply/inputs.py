@@ -28,7 +28,9 @@ import numpy as np
 import polars as pl
 
 from workforce.forecast.demand import KEYS as DEMAND_KEYS
-from workforce.forecast.supply import (
+from workforce.marts.compute import FTE_HOURS
+from workforce.reference import Reference
+from workforce.supply.projection import (
     AGES,
     MAX_AGE,
     MIN_AGE,
@@ -36,8 +38,6 @@ from workforce.forecast.supply import (
     SupplyInputs,
     SupplyUncertainty,
 )
-from workforce.marts.compute import FTE_HOURS
-from workforce.reference import Reference
 
 KEYS = list(DEMAND_KEYS)
 """Keys of a bottom series: region, sector, profession."""

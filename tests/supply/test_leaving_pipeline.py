@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
-from workforce.forecast.leaving import (
+from workforce.supply.leaving import (
     CATEGORICAL_FEATURES,
     FEATURES,
     OUTCOMES,
