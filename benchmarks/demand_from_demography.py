@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from workforce.forecast.pipeline import EngineSettings
-from workforce.forecast.region import forecast_region
+from workforce.outlook.region_forecast import forecast_region
 
 
 def build_region(folder: Path) -> Path:

@@ -141,7 +141,7 @@ def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory)
     import shutil
 
     from workforce.forecast.pipeline import baseline_settings
-    from workforce.forecast.region import forecast_region
+    from workforce.outlook.region_forecast import forecast_region
 
     data_dir = tmp_path_factory.mktemp("region_forecast")
     shutil.copytree(region_data / "marts", data_dir / "marts", symlinks=False)

@@ -22,7 +22,7 @@ from workforce.alignment import (
 from workforce.alignment.advice import Advice, plan_intake
 from workforce.alignment.capacity import growth_caps
 from workforce.cli import app
-from workforce.forecast.outlook import Outlook
+from workforce.outlook.outlook import Outlook
 from workforce.reference import load_reference
 from workforce.scenario import horizon_index
 from workforce.supply.projection import SupplyLevers

@@ -12,8 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from workforce.cli import app
-from workforce.forecast.interval_calibration import CALIBRATION_FILE, ShortageCalibration
-from workforce.forecast.outlook import Outlook
 from workforce.forecast.outlook_backtest import (
     MONTHLY_ROWS,
     BacktestResult,
@@ -28,7 +26,9 @@ from workforce.forecast.outlook_backtest_report import (
     coverage,
     write_backtest,
 )
-from workforce.forecast.shortage import realised_shortage
+from workforce.outlook.interval_calibration import CALIBRATION_FILE, ShortageCalibration
+from workforce.outlook.outlook import Outlook
+from workforce.outlook.shortage import realised_shortage
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tests.scenario_frames import ORIGIN, small_outlook
 from workforce.cli import app
-from workforce.forecast.outlook import Outlook, OutlookResult
+from workforce.outlook.outlook import Outlook, OutlookResult
 from workforce.reference import load_reference
 from workforce.scenario import (
     Lever,

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workforce.forecast.shortage import DemandDistribution, demand_paths, summarise
+from workforce.outlook.shortage import DemandDistribution, demand_paths, summarise
 from workforce.reference import load_reference
 from workforce.supply.inputs import KEYS, employed_at, estimate_supply_inputs
 from workforce.supply.leaving import fit_leaving_model

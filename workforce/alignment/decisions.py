@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from workforce.csv_safety import write_csv
-from workforce.forecast.outlook import Outlook
+from workforce.outlook.outlook import Outlook
 from workforce.reference import Reference, load_reference
 from workforce.scenario.levers import to_levers
 from workforce.scenario.spec import Scenario

@@ -93,7 +93,7 @@ def forecast(
     from workforce.forecast.executor import ExecutorKind
     from workforce.forecast.frames import InputError
     from workforce.forecast.pipeline import EngineSettings
-    from workforce.forecast.region import forecast_region, outlook_summary
+    from workforce.outlook.region_forecast import forecast_region, outlook_summary
 
     started = time.perf_counter()
     if executor is Executor.dask and not scheduler:

@@ -68,7 +68,7 @@ def run(
     import polars as pl
 
     from workforce.alignment.decisions import DecisionError, run_of, save_scenario_decision
-    from workforce.forecast.outlook import write_marts
+    from workforce.outlook.outlook import write_marts
     from workforce.scenario import ScenarioError, default_horizon_year, scenario_marts
 
     started = time.perf_counter()

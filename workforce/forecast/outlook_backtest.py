@@ -2,11 +2,11 @@
 
 From each December origin the outlook is made as it would have been then: the demand forecasts of
 every node, the leaving model and the supply inputs see data up to the origin only. Its projected
-demand, supply and shortage (one definition, :func:`workforce.forecast.shortage.shortage_fte`)
+demand, supply and shortage (one definition, :func:`workforce.outlook.shortage.shortage_fte`)
 are then set beside what the marts show for every node and month ahead.
 
 Intervals: the raw shortage intervals of the joint simulation are rescaled per level and year
-ahead by :class:`~workforce.forecast.interval_calibration.ShortageCalibration`, learned from the
+ahead by :class:`~workforce.outlook.interval_calibration.ShortageCalibration`, learned from the
 outlooks of *earlier* origins scored on outcomes up to the evaluated origin, never on its own.
 Origins before the first evaluated one run only to calibrate; the factors learned from every
 origin up to the marts' last month are what ``workforce forecast`` applies to today's outlook.
@@ -27,17 +27,17 @@ import numpy as np
 import polars as pl
 
 from workforce.forecast.frames import Frequency, check_input
-from workforce.forecast.interval_calibration import (
+from workforce.forecast.pipeline import EngineSettings, baseline_settings
+from workforce.forecast.run import run_engine
+from workforce.outlook.interval_calibration import (
     CALIBRATION_FILE,
     LEVEL_NAMES,
     ShortageCalibration,
 )
-from workforce.forecast.outlook import KEYS, hierarchy_of, node_history, prepare_outlook
-from workforce.forecast.pipeline import EngineSettings, baseline_settings
-from workforce.forecast.reconcile import aggregate
-from workforce.forecast.region import demand_inputs_at, origin_index_ratio
-from workforce.forecast.run import run_engine
-from workforce.forecast.shortage import realised_shortage, shortage_fte, summarise
+from workforce.outlook.outlook import KEYS, hierarchy_of, node_history, prepare_outlook
+from workforce.outlook.reconcile import aggregate
+from workforce.outlook.region_forecast import demand_inputs_at, origin_index_ratio
+from workforce.outlook.shortage import realised_shortage, shortage_fte, summarise
 from workforce.reference import load_reference
 from workforce.store import Store, write_frame, write_json
 from workforce.version import code_version

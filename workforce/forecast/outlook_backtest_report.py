@@ -14,13 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.forecast.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
 from workforce.forecast.outlook_backtest import (
     BacktestResult,
     BacktestSettings,
     backtest_outlooks,
     store_outlooks,
 )
+from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
 from workforce.store import write_frame, write_text
 
 CSV_NAME = "outlook_backtest.csv"
@@ -244,7 +244,7 @@ def markdown(
         "",
         "**One quantity on both sides.** The shortage is required FTE (filled plus open "
         "vacancy FTE) minus the FTE of the staff employed at the end of the month (contract "
-        "hours / 36), projected and realised alike (`workforce.forecast.shortage.shortage_fte`). "
+        "hours / 36), projected and realised alike (`workforce.outlook.shortage.shortage_fte`). "
         "Realised, that equals the open vacancy FTE. The supply error splits into headcount "
         "and hours (realised headcount at the projected FTE per person); the rest of the "
         "shortage error is demand.",

@@ -14,9 +14,9 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from workforce.forecast.interval_calibration import LEVEL_NAMES
-from workforce.forecast.outlook import KEYS, Outlook, period_indices
-from workforce.forecast.shortage import QUANTILES, shortage_fte
+from workforce.outlook.interval_calibration import LEVEL_NAMES
+from workforce.outlook.outlook import KEYS, Outlook, period_indices
+from workforce.outlook.shortage import QUANTILES, shortage_fte
 from workforce.reference import Reference
 from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand
 from workforce.scenario.levers import to_levers

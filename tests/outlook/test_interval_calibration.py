@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from scipy.stats import norm
 
-from workforce.forecast.interval_calibration import (
+from workforce.outlook.interval_calibration import (
     ShortageCalibration,
     conformal_quantile,
     year_ahead,

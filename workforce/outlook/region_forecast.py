@@ -3,7 +3,7 @@
 1. Demand series for every node of the hierarchy (region, region x sector, region x profession,
    region x sector x profession), from the demand mart.
 2. The forecast engine backtests and forecasts each node (``forecasts/demand.parquet``).
-3. The outlook (:mod:`workforce.forecast.outlook`): leaving model, supply inputs, reconciled
+3. The outlook (:mod:`workforce.outlook.outlook`): leaving model, supply inputs, reconciled
    demand, joint simulation; marts in ``forecasts/`` and the prepared outlook in
    ``forecasts/outlook/`` for scenarios and dashboards. Shortage intervals are scaled by the
    factors ``workforce report outlook-backtest`` learned from past origins
@@ -24,17 +24,6 @@ import polars as pl
 
 from workforce.forecast.executor import ExecutorKind, ProgressCallback
 from workforce.forecast.frames import ForecastOutput, Frequency, check_input
-from workforce.forecast.interval_calibration import CALIBRATION_FILE, ShortageCalibration
-from workforce.forecast.outlook import (
-    DEFAULT_PATHS,
-    Outlook,
-    OutlookResult,
-    hierarchy_of,
-    node_history,
-    outlook_marts,
-    prepare_outlook,
-    write_marts,
-)
 from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.registry import markdown_table
 from workforce.forecast.run import RunOutput, run_engine
@@ -44,6 +33,17 @@ from workforce.forecast.structural import (
     known_index_paths,
     model_card_section,
     with_demography,
+)
+from workforce.outlook.interval_calibration import CALIBRATION_FILE, ShortageCalibration
+from workforce.outlook.outlook import (
+    DEFAULT_PATHS,
+    Outlook,
+    OutlookResult,
+    hierarchy_of,
+    node_history,
+    outlook_marts,
+    prepare_outlook,
+    write_marts,
 )
 from workforce.reference import load_reference
 from workforce.store import Store, holds_lock, write_json

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from workforce.forecast.frames import ForecastOutput
-from workforce.forecast.reconcile import (
+from workforce.outlook.reconcile import (
     METHODS,
     WORKFORCE_LEVELS,
     Hierarchy,

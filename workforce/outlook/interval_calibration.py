@@ -1,6 +1,6 @@
 """Calibrated multi-year shortage intervals: half-width factors learned from past outlooks.
 
-The joint simulation's shortage intervals (:mod:`workforce.forecast.shortage`) come from demand
+The joint simulation's shortage intervals (:mod:`workforce.outlook.shortage`) come from demand
 intervals calibrated on one-year inner backtests and from the supply model's shocks; several years
 out they are far from their nominal coverage. Here each past outlook (an origin whose outcome is
 partly known) is scored against what happened: for every node and month ahead, the error of the

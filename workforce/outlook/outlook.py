@@ -34,9 +34,9 @@ import numpy as np
 import polars as pl
 
 from workforce.forecast.demand import KEYS as DEMAND_KEYS
-from workforce.forecast.interval_calibration import LEVEL_NAMES, ShortageCalibration
-from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy, reconcile
-from workforce.forecast.shortage import (
+from workforce.outlook.interval_calibration import LEVEL_NAMES, ShortageCalibration
+from workforce.outlook.reconcile import WORKFORCE_LEVELS, Hierarchy, reconcile
+from workforce.outlook.shortage import (
     DemandDistribution,
     PathSummary,
     demand_paths,
@@ -396,7 +396,7 @@ def reconciled_demand(
 
 def node_history(demand_mart: pl.DataFrame, hierarchy: Hierarchy) -> pl.DataFrame:
     """Monthly required FTE of every node (``unique_id, ds, y``), summed from the bottom."""
-    from workforce.forecast.reconcile import aggregate
+    from workforce.outlook.reconcile import aggregate
 
     bottom = (
         demand_mart.group_by("month", *KEYS)

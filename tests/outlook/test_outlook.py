@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workforce.forecast.outlook import Outlook
-from workforce.forecast.shortage import TENSION_BANDS
+from workforce.outlook.outlook import Outlook
+from workforce.outlook.shortage import TENSION_BANDS
 
 LEVELS = {
     "region": "region_code",
