@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from workforce.forecast.pipeline import EngineSettings
+from workforce.forecast.engine_run import EngineSettings
 from workforce.outlook.region_forecast import forecast_region
 
 

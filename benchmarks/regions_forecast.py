@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.forecast.pipeline import baseline_settings
+from workforce.forecast.engine_run import baseline_settings
 from workforce.ingest.load import ingest_paths
 from workforce.marts.build import build_marts
 from workforce.outlook.region_forecast import forecast_region

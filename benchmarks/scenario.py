@@ -39,7 +39,7 @@ TARGET_SECONDS = 0.3
 
 def forecast_region(folder: Path) -> Path:
     """Generate, ingest and build the region, then forecast it with the baseline models."""
-    from workforce.forecast.pipeline import baseline_settings
+    from workforce.forecast.engine_run import baseline_settings
     from workforce.ingest.load import ingest_paths
     from workforce.marts.build import build_marts
     from workforce.outlook.region_forecast import forecast_region as run_forecast

@@ -140,7 +140,7 @@ def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory)
     """
     import shutil
 
-    from workforce.forecast.pipeline import baseline_settings
+    from workforce.forecast.engine_run import baseline_settings
     from workforce.outlook.region_forecast import forecast_region
 
     data_dir = tmp_path_factory.mktemp("region_forecast")

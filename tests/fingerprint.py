@@ -38,7 +38,7 @@ process's hash seed); a real change moves far more."""
 
 def run_region(workdir: Path) -> Path:
     """Generate, ingest, build, forecast and compute the regional outputs; the data folder."""
-    from workforce.forecast.pipeline import baseline_settings
+    from workforce.forecast.engine_run import baseline_settings
     from workforce.ingest.load import ingest_paths
     from workforce.marts.build import build_marts
     from workforce.outlook.region_forecast import forecast_region

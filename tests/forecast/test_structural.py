@@ -245,7 +245,7 @@ def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forec
 
 
 def test_demand_inputs_at_an_origin_ignore_what_was_published_later(tmp_path: Path) -> None:
-    from workforce.forecast.pipeline import baseline_settings
+    from workforce.forecast.engine_run import baseline_settings
     from workforce.outlook.region_forecast import demand_inputs_at
 
     months = np.arange(np.datetime64("2016-01"), np.datetime64("2023-01"))

@@ -18,12 +18,11 @@ import polars as pl
 
 from workforce.csv_safety import write_csv
 from workforce.forecast.backtest import average_over_series
+from workforce.forecast.engine_run import EngineSettings, run_engine
 from workforce.forecast.frames import check_input
-from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.real_data import EVALUATION_SETS, EvaluationSet
 from workforce.forecast.registry import markdown_table
-from workforce.forecast.run import run_engine
 
 COLUMNS = ("model", "series", "mase", "smape", "rmsse", "bias", "coverage_80", "coverage_95")
 REFERENCE_EXCLUDED = ("chosen", "prophet_default")

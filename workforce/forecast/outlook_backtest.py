@@ -26,9 +26,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from workforce.forecast.engine_run import EngineSettings, baseline_settings, run_engine
 from workforce.forecast.frames import Frequency, check_input
-from workforce.forecast.pipeline import EngineSettings, baseline_settings
-from workforce.forecast.run import run_engine
 from workforce.outlook.interval_calibration import (
     CALIBRATION_FILE,
     LEVEL_NAMES,

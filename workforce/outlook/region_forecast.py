@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from workforce.forecast.engine_run import EngineSettings, RunOutput, run_engine
 from workforce.forecast.executor import ExecutorKind, ProgressCallback
 from workforce.forecast.frames import ForecastOutput, Frequency, check_input
-from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.registry import markdown_table
-from workforce.forecast.run import RunOutput, run_engine
 from workforce.forecast.structural import (
     DEMOGRAPHY_INDEX,
     DemandAssumptions,
