@@ -57,7 +57,7 @@ def accuracy(
     ] = None,
 ) -> None:
     """Backtest the forecast engine on real series, set by set, and write the accuracy report."""
-    from workforce.forecast.accuracy import write_report
+    from workforce.evaluation.accuracy import write_report
 
     write_report(out, series_dir, workers=workers, sets=tuple(only or ()))
     console.print(f"Written to {out}; series and metrics in {series_dir}", soft_wrap=True)
@@ -108,8 +108,8 @@ def outlook_backtest(
     ] = False,
 ) -> None:
     """Outlooks from past Decembers against what happened; calibrates the shortage intervals."""
-    from workforce.forecast.outlook_backtest import BacktestSettings, NoOriginError
-    from workforce.forecast.outlook_backtest_report import write_backtest
+    from workforce.evaluation.outlook_backtest import BacktestSettings, NoOriginError
+    from workforce.evaluation.outlook_backtest_report import write_backtest
 
     store = Store(data_dir)
     if not store.mart_path("demand").exists():

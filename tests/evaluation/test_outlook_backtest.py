@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from workforce.cli import app
-from workforce.forecast.outlook_backtest import (
+from workforce.evaluation.outlook_backtest import (
     MONTHLY_ROWS,
     BacktestResult,
     BacktestSettings,
@@ -20,7 +20,7 @@ from workforce.forecast.outlook_backtest import (
     calibrate,
     december_origins,
 )
-from workforce.forecast.outlook_backtest_report import (
+from workforce.evaluation.outlook_backtest_report import (
     CSV_NAME,
     TARGETS,
     coverage,

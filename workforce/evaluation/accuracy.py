@@ -1,7 +1,7 @@
 """Real-data accuracy report: the engine against each of its candidates, set by set.
 
-``workforce report accuracy`` (or ``python -m workforce.forecast.accuracy``) backtests the engine
-on every evaluation set of :mod:`workforce.forecast.real_data`, writes ``docs/accuracy.md`` and
+``workforce report accuracy`` (or ``python -m workforce.evaluation.accuracy``) backtests the engine
+on every evaluation set of :mod:`workforce.evaluation.real_data`, writes ``docs/accuracy.md`` and
 each set's series as a long CSV, so that ``workforce backtest --input data/accuracy/SET.csv``
 reproduces a set's figures. The reference for each set is the single candidate with the lowest
 MASE on that set, picked after the fact: a bar no rule blind to the test years can be sure to
@@ -17,11 +17,11 @@ from pathlib import Path
 import polars as pl
 
 from workforce.csv_safety import write_csv
+from workforce.evaluation.real_data import EVALUATION_SETS, EvaluationSet
 from workforce.forecast.backtest import average_over_series
 from workforce.forecast.engine_run import EngineSettings, run_engine
 from workforce.forecast.frames import check_input
 from workforce.forecast.prophet import ProphetForecaster
-from workforce.forecast.real_data import EVALUATION_SETS, EvaluationSet
 from workforce.forecast.registry import markdown_table
 
 COLUMNS = ("model", "series", "mase", "smape", "rmsse", "bias", "coverage_80", "coverage_95")

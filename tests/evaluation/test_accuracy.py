@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from workforce.forecast.accuracy import verdict
+from workforce.evaluation.accuracy import verdict
 
 
 def metrics(rows: dict[str, list[float]]) -> pl.DataFrame:
@@ -56,8 +56,8 @@ def test_targets_met_when_the_engine_ties_the_best() -> None:
 
 
 def test_a_missed_target_is_explained_from_the_sets_own_figures() -> None:
-    from workforce.forecast.accuracy import SetResult, explain_misses
-    from workforce.forecast.real_data import EVALUATION_SETS
+    from workforce.evaluation.accuracy import SetResult, explain_misses
+    from workforce.evaluation.real_data import EVALUATION_SETS
 
     table = metrics({"chosen": [1.1, 1.1], "naive": [1.4, 1.6], "drift": [1.0, 1.0]})
     table = table.with_columns(

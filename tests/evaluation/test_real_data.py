@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from workforce.forecast.real_data import EVALUATION_SETS, EvaluationSet, after_last_gap
+from workforce.evaluation.real_data import EVALUATION_SETS, EvaluationSet, after_last_gap
 
 
 @pytest.mark.parametrize("item", EVALUATION_SETS, ids=lambda item: item.name)

@@ -1,6 +1,6 @@
 """The outlook backtest's CSV, summaries and page (``docs/outlook-backtest.md``).
 
-:func:`write_backtest` runs :func:`~workforce.forecast.outlook_backtest.backtest_outlooks` and
+:func:`write_backtest` runs :func:`~workforce.evaluation.outlook_backtest.backtest_outlooks` and
 writes ``outlook_backtest.csv`` (one row per origin x year x node, shortage in FTE), the live
 interval calibration and the monthly rows it was learned from (:data:`MONTHLY_ROWS`) under the
 data folder, and the Markdown page; every figure of the page is
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.forecast.outlook_backtest import (
+from workforce.evaluation.outlook_backtest import (
     BacktestResult,
     BacktestSettings,
     backtest_outlooks,
