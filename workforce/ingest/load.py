@@ -14,6 +14,9 @@ Every write goes to a temporary file that is renamed into place
 (:func:`workforce.store.write_frame`), so a killed load leaves the previous state readable; the
 ``workforce ingest`` command holds the data folder's writer lock, so two loads never interleave
 their manifests.
+
+Over 500 lines because loading a file, holding a suspicious extract and choosing which extract
+covers which period all read and write the one load manifest.
 """
 
 from __future__ import annotations

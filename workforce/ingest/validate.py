@@ -7,6 +7,9 @@ typed, and every failure with the original text, so a quarantine stage can write
 
 Row numbers are counted as a spreadsheet shows them: the header is row 1, the first data row is
 row 2. (A quoted CSV value spanning several lines still counts as one row.)
+
+Over 500 lines because it is the one place raw rows are checked: finding the files, casting and
+the rule checks share the contract matching and the failure record that quarantine writes.
 """
 
 from __future__ import annotations

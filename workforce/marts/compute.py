@@ -1,5 +1,8 @@
 """The regional marts, computed from the loaded extracts.
 
+(Over 500 lines because every mart is computed from one read of the inputs and one linked
+spell table; split per mart, each would need that shared state passed in.)
+
 Stocks come from events, never from expanding people into months: a spell adds +1 in the month
 it starts and -1 in the month it ends, and the monthly stock is the cumulative sum of those
 events over a month grid per cell (:mod:`workforce.marts.grid`). A person counts in a month's

@@ -19,6 +19,9 @@ Marts written by :func:`write_outlook` to ``<data>/forecasts/``:
 
 Periods: every month for the first :data:`MONTHLY_HORIZON` months, and every twelfth month to the
 end (``resolution`` is ``month`` or ``year``).
+
+Over 500 lines because preparing, simulating, summarising and writing the outlook share the
+:class:`Outlook` record and its period grid.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ compared with what happened afterwards:
 - other inflow: hires from outside the region's care (and new graduates of professions no
   programme maps to) per month over the last three years; moves between series as a net rate;
 - seasons, entry ages and the sizes of yearly shocks, from the same history.
+
+Over 500 lines because every input is estimated as of one origin from the same spells and
+marts; split, each part would repeat that windowing.
 """
 
 from __future__ import annotations
