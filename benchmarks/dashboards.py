@@ -89,8 +89,8 @@ class Timings:
 def prepare_data(folder: Path) -> tuple[Path, Path]:
     """The seeded region's marts and a quick forecast of a few series in ``folder``."""
     from tests.support.demo import prepare_demo_forecast
-    from workforce.build import build_marts
     from workforce.ingest.load import ingest_paths
+    from workforce.marts.build import build_marts
     from workforce.synthetic import generate_region
 
     generate_region(folder / "raw", seed=42)

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from workforce.forecast.pipeline import EngineSettings
-from workforce.forecast.region import forecast_region
+from workforce.forecast.engine_run import EngineSettings
+from workforce.outlook.region_forecast import forecast_region
 
 
 def build_region(folder: Path) -> Path:

@@ -37,9 +37,8 @@ from threadpoolctl import threadpool_limits
 
 from workforce.forecast.backtest import fold_cutoffs
 from workforce.forecast.demand import demand_series
+from workforce.forecast.engine_run import EngineSettings, run_engine
 from workforce.forecast.frames import Frequency, Series, check_input, split_series
-from workforce.forecast.pipeline import EngineSettings
-from workforce.forecast.run import run_engine
 
 T = TypeVar("T")
 HORIZON = 36

@@ -35,12 +35,12 @@ from typing import Any
 
 import polars as pl
 
-from workforce.build import build_marts, mart_inputs
-from workforce.flows import entry_ages
 from workforce.ingest.load import Staging, ingest_paths
+from workforce.ingest.validate import collect_files
+from workforce.marts.build import build_marts, mart_inputs
+from workforce.marts.flows import entry_ages
 from workforce.synthetic.generate import NATIONAL_WORKERS, generate_national
 from workforce.synthetic.params import RegionParams
-from workforce.validate import collect_files
 
 SQL = Path(__file__).with_name("workforce_monthly.sql")
 METHODS = ("build", "duckdb_monthly", "scan")

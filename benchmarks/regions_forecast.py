@@ -20,10 +20,10 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.build import build_marts
-from workforce.forecast.pipeline import baseline_settings
-from workforce.forecast.region import forecast_region
+from workforce.forecast.engine_run import baseline_settings
 from workforce.ingest.load import ingest_paths
+from workforce.marts.build import build_marts
+from workforce.outlook.region_forecast import forecast_region
 from workforce.regional.published import PUBLISHED_AREA_SHORTAGE_2031
 from workforce.store import Store
 from workforce.synthetic import RegionParams, generate_region

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.build import build_marts
 from workforce.ingest.load import ingest_paths
+from workforce.marts.build import build_marts
 from workforce.regional.published import AREA_REGIONS, PUBLISHED_2022
 from workforce.store import Store
 from workforce.synthetic import RegionParams, generate_region

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from workforce.forecast.outlook import Outlook, outlook_marts
+from workforce.outlook.outlook import Outlook, outlook_marts
 from workforce.scenario import ScenarioEngine, compute_scenario, read_scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "combined.toml"
@@ -39,10 +39,10 @@ TARGET_SECONDS = 0.3
 
 def forecast_region(folder: Path) -> Path:
     """Generate, ingest and build the region, then forecast it with the baseline models."""
-    from workforce.build import build_marts
-    from workforce.forecast.pipeline import baseline_settings
-    from workforce.forecast.region import forecast_region as run_forecast
+    from workforce.forecast.engine_run import baseline_settings
     from workforce.ingest.load import ingest_paths
+    from workforce.marts.build import build_marts
+    from workforce.outlook.region_forecast import forecast_region as run_forecast
     from workforce.synthetic import generate_region
 
     generate_region(folder / "raw", seed=42)

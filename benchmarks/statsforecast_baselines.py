@@ -1,7 +1,7 @@
 """statsforecast's AutoETS and AutoTheta against the engine's own damped ETS and Theta.
 
 The series are the real CBS series of ``workforce report accuracy`` (every evaluation set of
-``workforce.forecast.real_data``), each backtested by rolling origin with its set's own protocol
+``workforce.evaluation.real_data``), each backtested by rolling origin with its set's own protocol
 (horizon and folds), as the accuracy report does. Scored: MASE (scaled by the in-sample seasonal
 naive error of each fold's training part, as ``workforce.forecast.metrics``), per set and over
 all sets; CPU seconds of the first fit (which would carry any just-in-time compiling; statsforecast
@@ -68,8 +68,8 @@ def folds_of(length: int, horizon: int, folds: int) -> list[int]:
 
 def export_sets(folder: Path) -> list[dict[str, object]]:
     """Write every evaluation set's series as CSV; return the sets' protocols."""
+    from workforce.evaluation.real_data import EVALUATION_SETS
     from workforce.forecast.frames import check_input
-    from workforce.forecast.real_data import EVALUATION_SETS
 
     sets = []
     for evaluation_set in EVALUATION_SETS:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workforce.marts import MART_NAMES
+from workforce.marts.compute import MART_NAMES
 from workforce.store import Store, write_frame
 
 
@@ -44,8 +44,8 @@ def _cpu(action: Callable[[], object], repeats: int) -> float:
 def _prepared(data_dir: Path, workdir: Path) -> Path:
     if Store(data_dir).mart_path("workforce_monthly").is_file():
         return data_dir
-    from workforce.build import build_marts
     from workforce.ingest.load import ingest_paths
+    from workforce.marts.build import build_marts
     from workforce.synthetic import generate_region
 
     raw, data = workdir / "raw", workdir / "data"

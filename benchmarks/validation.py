@@ -15,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
+from workforce.ingest.validate import collect_files, detect_contract, validate_file
 from workforce.schemas import CONTRACTS, contract_columns
 from workforce.synthetic import generate_region
-from workforce.validate import collect_files, detect_contract, validate_file
 
 
 def _plain_read(path: Path) -> pl.DataFrame:

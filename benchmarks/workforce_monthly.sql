@@ -1,4 +1,4 @@
--- workforce_monthly in DuckDB SQL: the same event-based method as workforce/marts.py, cell for cell.
+-- workforce_monthly in DuckDB SQL: the same event-based method as workforce/marts/compute.py, cell for cell.
 --
 -- Reads three relations the caller defines:
 --   staff(employer_id, person_key, profession_code, sector_code, municipality_code, start_date,

@@ -13,8 +13,8 @@ from pathlib import Path
 import hypothesis
 import pytest
 
-from workforce.build import build_marts
 from workforce.ingest.load import ingest_paths
+from workforce.marts.build import build_marts
 from workforce.synthetic import RegionParams, generate_region
 
 # Property tests check values, not speed: on a shared machine one example can take longer than
@@ -40,7 +40,7 @@ start a Voila server: seconds to tens of seconds each."""
 
 
 SLOW_TESTS = (
-    "tests/forecast/test_leaving.py",
+    "tests/supply/test_leaving.py",
     "tests/forecast/test_executor.py",
     "tests/cli/test_forecast.py::test_forecast_writes_forecasts_and_a_registry_run",
     "tests/forecast/test_engine.py::test_choice_never_sees_the_test_window",
@@ -140,8 +140,8 @@ def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory)
     """
     import shutil
 
-    from workforce.forecast.pipeline import baseline_settings
-    from workforce.forecast.region import forecast_region
+    from workforce.forecast.engine_run import baseline_settings
+    from workforce.outlook.region_forecast import forecast_region
 
     data_dir = tmp_path_factory.mktemp("region_forecast")
     shutil.copytree(region_data / "marts", data_dir / "marts", symlinks=False)

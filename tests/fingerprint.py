@@ -38,10 +38,10 @@ change moves far more."""
 
 def run_region(workdir: Path) -> Path:
     """Generate, ingest, build, forecast and compute the regional outputs; the data folder."""
-    from workforce.build import build_marts
-    from workforce.forecast.pipeline import baseline_settings
-    from workforce.forecast.region import forecast_region
+    from workforce.forecast.engine_run import baseline_settings
     from workforce.ingest.load import ingest_paths
+    from workforce.marts.build import build_marts
+    from workforce.outlook.region_forecast import forecast_region
     from workforce.regional import write_regional
     from workforce.synthetic import RegionParams, generate_region
 
@@ -63,8 +63,8 @@ def run_region(workdir: Path) -> Path:
 def outputs(data_dir: Path) -> dict[str, pl.DataFrame]:
     """Every frame the region produced, by ``<group>/<name>``."""
     from workforce.alignment import advise_intake
-    from workforce.forecast.outlook import Outlook
-    from workforce.marts import MART_NAMES
+    from workforce.marts.compute import MART_NAMES
+    from workforce.outlook.outlook import Outlook
     from workforce.scenario import lever_table, standard_levers
     from workforce.store import Store
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from workforce.marts import BAND_COLUMNS, SPELL_COLUMNS
+from workforce.marts.compute import BAND_COLUMNS, SPELL_COLUMNS
 from workforce.regional import RegionalMarts
 
 STAFF_COUNTS = (

@@ -8,10 +8,10 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from workforce.forecast.outlook import Outlook
-from workforce.forecast.reconcile import WORKFORCE_LEVELS, Hierarchy
-from workforce.forecast.shortage import DemandDistribution
-from workforce.forecast.supply import AGES, Cohorts, SupplyInputs
+from workforce.outlook.outlook import Outlook
+from workforce.outlook.reconcile import WORKFORCE_LEVELS, Hierarchy
+from workforce.outlook.shortage import DemandDistribution
+from workforce.supply.projection import AGES, Cohorts, SupplyInputs
 
 ORIGIN = dt.date(2025, 12, 1)
 PROFESSIONS = ("nurse_bachelor", "certified_carer")

@@ -11,7 +11,7 @@ import pytest
 from tests.fingerprint import FINGERPRINT
 from workforce.contracts import CONTRACTS, ContractError, check_frame, check_schema
 from workforce.ingest.cbs import UnexpectedTableError, read_sick_leave, tidy
-from workforce.marts import MART_NAMES
+from workforce.marts.compute import MART_NAMES
 
 GROUP_OF_FOLDER = {"marts": "mart", "forecasts": "forecast", "regional": "regional"}
 

@@ -327,7 +327,7 @@ def test_contract_shapes() -> None:
 
 def test_documented_examples_pass() -> None:
     """The example row of each contract in its field metadata is itself valid."""
-    from workforce.validate import validate_frame
+    from workforce.ingest.validate import validate_frame
 
     for contract in CONTRACTS:
         columns = contract.to_schema().columns
@@ -347,10 +347,10 @@ def test_import_does_not_load_reference() -> None:
 
 
 def test_data_contracts_document_is_rendered_from_the_schemas() -> None:
-    from workforce.contracts_doc import DOCUMENT, render
+    from workforce.docs_gen.data_contracts import DOCUMENT, render
 
     assert DOCUMENT.read_text(encoding="utf-8") == render(), (
-        "docs/data-contracts.md is out of date: run `python -m workforce.contracts_doc`"
+        "docs/data-contracts.md is out of date: run `python -m workforce.docs_gen.data_contracts`"
     )
     for contract in CONTRACTS:
         for column in contract_columns(contract):

@@ -233,7 +233,7 @@ def test_the_lock_is_reentrant_in_one_process(tmp_path: Path) -> None:
 def test_a_direct_call_from_a_notebook_waits_for_the_lock_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from workforce.build import build_marts
+    from workforce.marts.build import build_marts
 
     holder = _holder(tmp_path, 30)
     monkeypatch.setenv(LOCK_TIMEOUT_ENV, "0.3")

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from workforce.ingest.load import Staging
-from workforce.marts import MART_NAMES
+from workforce.marts.compute import MART_NAMES
 from workforce.store import Store
 from workforce.synthetic import generate_region
 

@@ -4,8 +4,11 @@ and population counts.
 Each model is the named contract between an extract and the pipeline. Every rule carries a short
 human name (``"end_date before start_date"``) that reports and quarantine files show. Rules that
 need the code lists of ``data/reference/`` load them when the check runs, so importing this module
-stays cheap. Values are checked on a collected ``DataFrame`` in :mod:`workforce.validate`; a
+stays cheap. Values are checked on a collected ``DataFrame`` in :mod:`workforce.ingest.validate`; a
 ``LazyFrame`` is only checked for column names and types.
+
+Over 500 lines because each raw source's model lists every column with its rules and their
+human names; the models share the rule helpers at the top.
 """
 
 import datetime as dt

@@ -259,8 +259,8 @@ Function = TypeVar("Function", bound=Callable[..., Any])
 def holds_lock(command: str) -> Callable[[Function], Function]:
     """Decorate a function with a ``data_dir`` parameter: it runs holding that folder's lock.
 
-    So a notebook or script that calls :func:`~workforce.build.build_marts` directly is as safe
-    beside a running command as the command line is. Inside a command, which holds the lock
+    So a notebook or script that calls :func:`~workforce.marts.build.build_marts` directly is as
+    safe beside a running command as the command line is. Inside a command, which holds the lock
     already, the lock is simply taken again. A wait is logged on the ``workforce`` logger.
     """
 

@@ -40,7 +40,7 @@ from workforce.dashboards.format import (
 from workforce.dashboards.identity import PUBLIC_IDENTITY
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
 from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
-from workforce.forecast.outlook import Outlook
+from workforce.outlook.outlook import Outlook
 from workforce.privacy import DEFAULT_K
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

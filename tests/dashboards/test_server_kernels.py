@@ -44,7 +44,7 @@ def test_a_page_module_loads_without_the_modelling_libraries(page: str) -> None:
 def test_the_written_out_normal_scores_are_scipys() -> None:
     from scipy.stats import norm
 
-    from workforce.forecast.shortage import Z80, Z95
+    from workforce.outlook.shortage import Z80, Z95
 
     assert float(norm.ppf(0.9)) == Z80
     assert float(norm.ppf(0.975)) == Z95

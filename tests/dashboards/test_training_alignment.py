@@ -24,7 +24,7 @@ from workforce.dashboards.format import (
 from workforce.dashboards.spreadsheet import ADVICE_HEADERS
 from workforce.dashboards.training_alignment import TrainingAlignmentApp
 from workforce.dashboards.training_alignment_data import AdviceSource
-from workforce.forecast.outlook import Outlook
+from workforce.outlook.outlook import Outlook
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,9 @@ import pytest
 
 from workforce.forecast.baselines import Drift, Naive, Theta
 from workforce.forecast.engine import ForecastEngine
+from workforce.forecast.engine_run import EngineSettings, RunOutput, run_engine
 from workforce.forecast.frames import Frequency, Series
-from workforce.forecast.pipeline import EngineSettings
 from workforce.forecast.prophet import ProphetForecaster
-from workforce.forecast.run import RunOutput, run_engine
 
 
 def quarterly_dates(length: int, start_year: int = 2010) -> np.ndarray:

@@ -12,14 +12,14 @@ from tests.forecast.conftest import random_walk, seasonal_series
 from workforce.forecast.backtest import ForecastCache, backtest_series, score_folds
 from workforce.forecast.baselines import DampedETS, Drift, Naive, SeasonalNaive, Theta
 from workforce.forecast.engine import ForecastEngine
-from workforce.forecast.frames import Series
-from workforce.forecast.pipeline import (
+from workforce.forecast.engine_run import (
     EngineSettings,
     decide,
     finish_series,
     gather_evidence,
     process_series,
 )
+from workforce.forecast.frames import Series
 from workforce.forecast.prophet import ProphetForecaster
 
 FAST = (Naive(), SeasonalNaive(), Drift(), DampedETS(), Theta())

@@ -6,9 +6,9 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from tests.forecast.conftest import SMALL_RUN_SETTINGS
+from workforce.forecast.engine_run import RunOutput, run_engine
 from workforce.forecast.executor import ExecutorKind
 from workforce.forecast.frames import Frequency
-from workforce.forecast.run import RunOutput, run_engine
 
 
 def test_dask_gives_the_same_result_as_local_processes(

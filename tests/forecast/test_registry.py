@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 
 from tests.forecast.conftest import seasonal_series
+from workforce.forecast.engine_run import RunOutput
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.registry import data_hash, load_prophet, save_run
-from workforce.forecast.run import RunOutput
 
 
 def test_saved_prophet_models_load_and_forecast_the_same(

@@ -186,7 +186,7 @@ def test_index_paths_do_not_depend_on_the_order_of_rows(region_data: Path) -> No
     # Float sums in another order differ in their last bits, and the engine's fits amplify
     # that to the sixth digit of a forecast: the same marts in another row order must give
     # bit-identical paths.
-    from workforce.forecast.region import demand_nodes
+    from workforce.outlook.region_forecast import demand_nodes
 
     demand, population = marts_of(region_data)
     _, nodes = demand_nodes(region_data, min_length=24)
@@ -272,8 +272,8 @@ def test_region_forecast_splits_demand_growth_and_reports_the_model(region_forec
 
 
 def test_demand_inputs_at_an_origin_ignore_what_was_published_later(tmp_path: Path) -> None:
-    from workforce.forecast.pipeline import baseline_settings
-    from workforce.forecast.region import demand_inputs_at
+    from workforce.forecast.engine_run import baseline_settings
+    from workforce.outlook.region_forecast import demand_inputs_at
 
     months = np.arange(np.datetime64("2016-01"), np.datetime64("2023-01"))
     demand = _demand(months)

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from workforce.forecast.shortage import tension_band
+from workforce.outlook.shortage import tension_band
 from workforce.privacy import SUPPRESSED, TOTAL
 from workforce.regional import load_marts
 from workforce.regional.comparison import AREA, compare_regions, national_context

@@ -75,12 +75,11 @@ def prepare_demo_forecast(
     """
     from workforce.forecast.baselines import Drift, Naive, SeasonalNaive, Theta
     from workforce.forecast.engine import ForecastEngine
+    from workforce.forecast.engine_run import EngineSettings, run_engine
     from workforce.forecast.frames import ForecastOutput, Frequency, check_input
-    from workforce.forecast.outlook import hierarchy_of, node_history
-    from workforce.forecast.pipeline import EngineSettings
     from workforce.forecast.prophet import ProphetForecaster
     from workforce.forecast.registry import save_run
-    from workforce.forecast.run import run_engine
+    from workforce.outlook.outlook import hierarchy_of, node_history
 
     store = Store(data_dir)
     models_dir = models_dir or store.models

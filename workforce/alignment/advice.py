@@ -40,8 +40,8 @@ import polars as pl
 from workforce.alignment.capacity import DEFAULT_GROWTH_LIMIT, growth_caps
 from workforce.alignment.routes import load_routes
 from workforce.alignment.wording import UNMET_TOLERANCE, feasibility_text, row_sentence
-from workforce.forecast.outlook import DEFAULT_PATHS, Outlook, OutlookResult
-from workforce.marts import FTE_HOURS
+from workforce.marts.compute import FTE_HOURS
+from workforce.outlook.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.reference import Reference, load_reference
 from workforce.scenario.effects import PROFESSION_LEVEL, default_horizon_year, horizon_index
 

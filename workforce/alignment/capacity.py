@@ -45,9 +45,9 @@ def read_placements(path: Path, quarantine_dir: Path | None = None) -> Placement
     # Loaded here, not with the module: the advice pages read placements already checked and
     # need neither the readers nor the contracts (pandera, pandas).
     from workforce.ingest.readers import RawFileError, read_raw_table
+    from workforce.ingest.validate import ContractMismatchError, validate_frame
     from workforce.schemas import PlacementCapacity
     from workforce.store import write_frame
-    from workforce.validate import ContractMismatchError, validate_frame
 
     try:
         raw, header_row = read_raw_table(path)

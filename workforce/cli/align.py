@@ -65,8 +65,8 @@ def align(
         read_placements,
         write_advice,
     )
+    from workforce.alignment.decisions import DecisionError, run_of, save_alignment_decision
     from workforce.alignment.diffusion import graduate_destinations, graduate_hires
-    from workforce.decisions import DecisionError, run_of, save_alignment_decision
 
     started = time.perf_counter()
     out = out or Store(data_dir).alignment / "advice.csv"

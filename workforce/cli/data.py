@@ -19,7 +19,7 @@ from workforce.store import Store
 if TYPE_CHECKING:
     from workforce.ingest.load import IngestReport
     from workforce.ingest.readers import RawFileError
-    from workforce.validate import SkippedFile, ValidationResult, ValidationRun
+    from workforce.ingest.validate import SkippedFile, ValidationResult, ValidationRun
 
 
 def register(app: typer.Typer) -> None:
@@ -78,7 +78,7 @@ def validate(
 ) -> None:
     """Check raw files against their contract; exit 1 when any row fails."""
     from workforce.ingest.readers import SUPPORTED_SUFFIXES
-    from workforce.validate import validation_run
+    from workforce.ingest.validate import validation_run
 
     run = validation_run(paths)
     for path in run.absent:
@@ -145,7 +145,7 @@ def ingest(
 @writes_data("build")
 def build(data_dir: DataDir) -> None:
     """Build the marts from everything ingested; the previous marts stay until the new are done."""
-    from workforce.build import NothingToBuildError, build_marts
+    from workforce.marts.build import NothingToBuildError, build_marts
 
     try:
         result = build_marts(data_dir)

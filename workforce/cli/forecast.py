@@ -34,10 +34,9 @@ def backtest(
 ) -> None:
     """Backtest the engine and every baseline by rolling origin; write DIR/metrics.csv."""
     from workforce.csv_safety import write_csv
+    from workforce.forecast.engine_run import EngineSettings, run_engine
     from workforce.forecast.frames import InputError, read_long_file
-    from workforce.forecast.pipeline import EngineSettings
     from workforce.forecast.registry import markdown_table
-    from workforce.forecast.run import run_engine
 
     started = time.perf_counter()
     try:
@@ -90,10 +89,10 @@ def forecast(
     """
     import polars as pl
 
+    from workforce.forecast.engine_run import EngineSettings
     from workforce.forecast.executor import ExecutorKind
     from workforce.forecast.frames import InputError
-    from workforce.forecast.pipeline import EngineSettings
-    from workforce.forecast.region import forecast_region, outlook_summary
+    from workforce.outlook.region_forecast import forecast_region, outlook_summary
 
     started = time.perf_counter()
     if executor is Executor.dask and not scheduler:

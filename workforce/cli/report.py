@@ -14,7 +14,7 @@ from workforce.cli.support import console, fail, writes_data
 from workforce.store import Store, write_text
 
 if TYPE_CHECKING:
-    from workforce.quality import QualityReport
+    from workforce.ingest.quality import QualityReport
 
 report_app = typer.Typer(help="Reports on the loaded data.", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def quality(
     ] = None,
 ) -> None:
     """Rows kept and quarantined per source and party, gaps, stale extracts, headcount jumps."""
-    from workforce.quality import quality_report
+    from workforce.ingest.quality import quality_report
 
     report = quality_report(data_dir)
     target = out or Store(data_dir).reports / "quality.md"
@@ -57,7 +57,7 @@ def accuracy(
     ] = None,
 ) -> None:
     """Backtest the forecast engine on real series, set by set, and write the accuracy report."""
-    from workforce.forecast.accuracy import write_report
+    from workforce.evaluation.accuracy import write_report
 
     write_report(out, series_dir, workers=workers, sets=tuple(only or ()))
     console.print(f"Written to {out}; series and metrics in {series_dir}", soft_wrap=True)
@@ -108,8 +108,8 @@ def outlook_backtest(
     ] = False,
 ) -> None:
     """Outlooks from past Decembers against what happened; calibrates the shortage intervals."""
-    from workforce.forecast.outlook_backtest import BacktestSettings, NoOriginError
-    from workforce.forecast.outlook_backtest_report import write_backtest
+    from workforce.evaluation.outlook_backtest import BacktestSettings, NoOriginError
+    from workforce.evaluation.outlook_backtest_report import write_backtest
 
     store = Store(data_dir)
     if not store.mart_path("demand").exists():

@@ -67,8 +67,8 @@ def run(
     """Apply a scenario's levers; write <data>/scenarios/<name>/*.parquet and log the decision."""
     import polars as pl
 
-    from workforce.decisions import DecisionError, run_of, save_scenario_decision
-    from workforce.forecast.outlook import write_marts
+    from workforce.alignment.decisions import DecisionError, run_of, save_scenario_decision
+    from workforce.outlook.outlook import write_marts
     from workforce.scenario import ScenarioError, default_horizon_year, scenario_marts
 
     started = time.perf_counter()
@@ -240,7 +240,7 @@ def review(
     """Compare a saved decision's expected graduates and headcount with the current marts."""
     import polars as pl
 
-    from workforce.decisions import (
+    from workforce.alignment.decisions import (
         DecisionError,
         describe_review,
         list_decisions,

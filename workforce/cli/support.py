@@ -28,7 +28,7 @@ from rich.progress import (
 from workforce.store import Store, StoreError, data_dir_from_env
 
 if TYPE_CHECKING:
-    from workforce.forecast.outlook import Outlook
+    from workforce.outlook.outlook import Outlook
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -109,7 +109,7 @@ def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
 
 def load_outlook(data_dir: Path) -> Outlook:
     """The outlook ``workforce forecast`` saved, or a one-line error saying what to run."""
-    from workforce.forecast.outlook import Outlook
+    from workforce.outlook.outlook import Outlook
 
     folder = Store(data_dir).outlook
     try:

@@ -111,7 +111,7 @@ def _all_levels_engine(data_dir: Path) -> EngineFactory:
     """A factory that loads the outlook once, on the first slider move."""
 
     def make() -> ScenarioEngine | None:
-        from workforce.forecast.outlook import Outlook
+        from workforce.outlook.outlook import Outlook
 
         folder = Store(data_dir).outlook
         if not folder.is_dir():

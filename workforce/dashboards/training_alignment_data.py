@@ -49,7 +49,7 @@ class AdviceSource:
         """The advice of the outlook in ``outlook_dir``; None when there is no outlook."""
         if not outlook_dir.is_dir():
             return None
-        from workforce.forecast.outlook import Outlook
+        from workforce.outlook.outlook import Outlook
 
         try:
             outlook = Outlook.load(outlook_dir)
@@ -64,10 +64,10 @@ class AdviceSource:
         placements: pl.DataFrame | None = None,
         observed: pl.DataFrame | None = None,
     ) -> AdviceSource:
-        """The advice of a loaded :class:`~workforce.forecast.outlook.Outlook`; ``observed``
+        """The advice of a loaded :class:`~workforce.outlook.outlook.Outlook`; ``observed``
         holds the graduate hires per profession behind observed entry shares."""
         from workforce.alignment import advise_intake
-        from workforce.forecast.outlook import Outlook
+        from workforce.outlook.outlook import Outlook
         from workforce.scenario.effects import default_horizon_year
 
         assert isinstance(outlook, Outlook)

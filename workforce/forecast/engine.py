@@ -6,7 +6,7 @@
 refits the chosen candidates on all of ``history``. It never sees data after ``history``, so an
 outer backtest of the engine measures what a user would have got.
 
-A run over many series (:mod:`workforce.forecast.pipeline`) splits the same steps: the inner
+A run over many series (:mod:`workforce.forecast.engine_run`) splits the same steps: the inner
 evidence of every series first, then one choice and calibration pooled over the series that
 share a forecast origin, then a refit of only the chosen candidates.
 """

@@ -15,8 +15,8 @@ from pathlib import Path
 import polars as pl
 
 from workforce.csv_safety import write_csv
+from workforce.forecast.engine_run import RunOutput
 from workforce.forecast.prophet import ProphetForecaster
-from workforce.forecast.run import RunOutput
 from workforce.markdown import markdown_table as render_markdown
 from workforce.version import code_version
 

@@ -4,9 +4,10 @@ As in the Dutch national care-workforce model, demand of a sector in a region is
 
     demand(t) = sum over age bands of care_use_profile(band) x population(band, t) x ratio(t)
 
-The profile (:mod:`workforce.care_use`) is an input; the population comes from the population
-mart *as known at the forecast origin* (:func:`workforce.population.known_at`); the ratio (staff
-per unit of care use) and its non-demographic trend are estimated from the region's history.
+The profile (:mod:`workforce.marts.care_use`) is an input; the population comes from the
+population mart *as known at the forecast origin* (:func:`workforce.marts.population.known_at`);
+the ratio (staff per unit of care use) and its non-demographic trend are estimated from the
+region's history.
 The demographic demand index of a series is its care use relative to the first month, weighted
 by the sector mix of the series (region and profession series span several sectors).
 
@@ -26,10 +27,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from workforce.care_use import band_weight, care_use_profiles
 from workforce.forecast.base import Forecaster, Prediction
 from workforce.forecast.frames import LEVELS, Series
-from workforce.population import PUBLICATION_MONTH, known_at, latest_vintage
+from workforce.marts.care_use import band_weight, care_use_profiles
+from workforce.marts.population import PUBLICATION_MONTH, known_at, latest_vintage
 
 DEMOGRAPHY_INDEX = "demography_index"
 
@@ -388,7 +389,7 @@ def model_card_section(
             "## Demand from demography",
             "",
             "Demand = sum over age bands of care use per person (profile by sector, an input:",
-            "`workforce/care_use.py`) x population x staff per unit of care use (estimated).",
+            "`workforce/marts/care_use.py`) x population x staff per unit of care use (estimated).",
             f"Population as known at the origin {origin:%Y-%m}: counts published by then, "
             f"then projection vintage {vintage if vintage is not None else 'none'}.",
             "",

@@ -14,6 +14,9 @@ Every write goes to a temporary file that is renamed into place
 (:func:`workforce.store.write_frame`), so a killed load leaves the previous state readable; the
 ``workforce ingest`` command holds the data folder's writer lock, so two loads never interleave
 their manifests.
+
+Over 500 lines because loading a file, holding a suspicious extract and choosing which extract
+covers which period all read and write the one load manifest.
 """
 
 from __future__ import annotations
@@ -33,16 +36,16 @@ from workforce.ingest.history import (
     shared_staff_problem,
 )
 from workforce.ingest.readers import RawFileError
-from workforce.reference import ReferenceError
-from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
-from workforce.store import Store, holds_lock, write_frame
-from workforce.validate import (
+from workforce.ingest.validate import (
     NOT_A_FILE,
     SkippedFile,
     ValidationResult,
     check_file,
     collect_inputs,
 )
+from workforce.reference import ReferenceError
+from workforce.schemas import CONTRACTS, Contract, contract_columns, unique_key
+from workforce.store import Store, holds_lock, write_frame
 
 SOURCES = ("staff", "vacancies", "education", "population")
 RELEASE_SOURCES = ("population",)
@@ -64,7 +67,7 @@ PARTY_COLUMN = {
     "population": "kind",
 }
 """The column naming who delivered a row: an employer, an institution, or (for population,
-where the newest file wins per key, see :mod:`workforce.population`) the kind of figures."""
+where the newest file wins per key, see :mod:`workforce.marts.population`) the kind of figures."""
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _EVENT_DATES = {"staff": ("start_date",), "vacancies": ("opened_on", "closed_on")}

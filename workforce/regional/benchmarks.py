@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workforce.marts import FTE_HOURS
+from workforce.marts.compute import FTE_HOURS
 from workforce.privacy import DEFAULT_K, PUBLIC, SUPPRESSED, TOTAL, Viewer, disclose, employer_view
 from workforce.regional.data import (
     INTERNAL_MOBILITY,

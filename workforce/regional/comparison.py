@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workforce.forecast.shortage import tension_band
+from workforce.outlook.shortage import tension_band
 from workforce.privacy import (
     DEFAULT_K,
     SUPPRESSED,

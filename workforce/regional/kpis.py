@@ -16,7 +16,7 @@ from typing import Literal
 
 import polars as pl
 
-from workforce.marts import BAND_COLUMNS, FTE_HOURS
+from workforce.marts.compute import BAND_COLUMNS, FTE_HOURS
 from workforce.privacy import TOTAL
 from workforce.regional.data import (
     INTERNAL_MOBILITY,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from workforce.forecast.outlook import (
+from workforce.outlook.outlook import (
     DEFAULT_PATHS,
     KEYS,
     DemandLevers,
@@ -29,7 +29,7 @@ from workforce.forecast.outlook import (
     period_indices,
     productivity_factor,
 )
-from workforce.forecast.shortage import summarise
+from workforce.outlook.shortage import summarise
 from workforce.reference import Reference
 from workforce.scenario.levers import to_levers
 from workforce.scenario.pillars import PILLAR_OF_KIND, shift_demand

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from workforce.forecast.outlook import DemandLevers
-from workforce.forecast.supply import AGES, SupplyInputs, SupplyLevers
+from workforce.outlook.outlook import DemandLevers
 from workforce.reference import AGE_BANDS, Reference, load_reference
 from workforce.scenario.pillars import CARE_LADDER, task_shift_matrix, upskilling_moves
 from workforce.scenario.spec import Lever, Scenario, ScenarioError
+from workforce.supply.projection import AGES, SupplyInputs, SupplyLevers
 
 
 @dataclass(frozen=True)

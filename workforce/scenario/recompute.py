@@ -14,14 +14,14 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from workforce.forecast.interval_calibration import LEVEL_NAMES
-from workforce.forecast.outlook import KEYS, Outlook, period_indices
-from workforce.forecast.shortage import QUANTILES, shortage_fte
-from workforce.forecast.supply import fte_per_person, project_supply
+from workforce.outlook.interval_calibration import LEVEL_NAMES
+from workforce.outlook.outlook import KEYS, Outlook, period_indices
+from workforce.outlook.shortage import QUANTILES, shortage_fte
 from workforce.reference import Reference
 from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand
 from workforce.scenario.levers import to_levers
 from workforce.scenario.spec import Scenario
+from workforce.supply.projection import fte_per_person, project_supply
 
 INTERVAL_BOUNDS = ("lo_80", "hi_80", "lo_95", "hi_95")
 DASHBOARD_PATHS = 200

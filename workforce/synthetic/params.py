@@ -177,7 +177,7 @@ class RegionParams:
             "youth_care": 0.04, "social_work": 0.05, "childcare": 0.09,
         }
     )  # fmt: skip
-    # Demand = care use by age (workforce.care_use) x population x staff per unit of care use,
+    # Demand = care use by age (workforce.marts.care_use) x population x staff per unit of care use,
     # times a non-demographic factor (policy, productivity, task shifts) whose annual growth
     # changes at ``other_growth_change``; the COVID factors come on top.
     other_growth_change: date = date(2020, 1, 1)

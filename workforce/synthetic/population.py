@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from workforce.care_use import POPULATION_BANDS, SEXES
 from workforce.ingest.cbs import external_dir
+from workforce.marts.care_use import POPULATION_BANDS, SEXES
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2050

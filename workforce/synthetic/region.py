@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from workforce.care_use import POPULATION_BANDS, care_use_profile
+from workforce.marts.care_use import POPULATION_BANDS, care_use_profile
 from workforce.reference import Reference
 from workforce.synthetic.params import PROFESSION_MIX, SECTOR_PREFIX, RegionParams
 from workforce.synthetic.population import Population

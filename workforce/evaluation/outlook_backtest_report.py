@@ -1,0 +1,359 @@
+"""The outlook backtest's CSV, summaries and page (``docs/outlook-backtest.md``).
+
+:func:`write_backtest` runs :func:`~workforce.evaluation.outlook_backtest.backtest_outlooks` and
+writes ``outlook_backtest.csv`` (one row per origin x year x node, shortage in FTE), the live
+interval calibration and the monthly rows it was learned from (:data:`MONTHLY_ROWS`) under the
+data folder, and the Markdown page; every figure of the page is
+computed here from the CSV's rows.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import polars as pl
+
+from workforce.evaluation.outlook_backtest import (
+    BacktestResult,
+    BacktestSettings,
+    backtest_outlooks,
+    store_outlooks,
+)
+from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
+from workforce.store import write_frame, write_text
+
+CSV_NAME = "outlook_backtest.csv"
+TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
+"""Coverage an interval must reach at every year ahead, pooled over origins and series."""
+TREND_MIN_YEARS = 2
+
+
+def yearly_rows(evaluated: pl.DataFrame) -> pl.DataFrame:
+    """One row per origin x year ahead x node with a realised value: the CSV's rows."""
+    return (
+        evaluated.filter((pl.col("step") % 12 == 0) & pl.col("realised").is_not_null())
+        .select(
+            origin=pl.col("origin").dt.strftime("%Y-%m"),
+            year=pl.col("month").dt.year(),
+            horizon=(pl.col("step") // 12).cast(pl.Int64),
+            level="level",
+            node="node",
+            projected="projected",
+            realised="realised",
+            lo_80="lo_80",
+            hi_80="hi_80",
+            lo_95="lo_95",
+            hi_95="hi_95",
+            p50="p50",
+            raw_lo_80="raw_lo_80",
+            raw_hi_80="raw_hi_80",
+            raw_lo_95="raw_lo_95",
+            raw_hi_95="raw_hi_95",
+            projected_demand="demand",
+            realised_demand="realised_demand",
+            projected_supply="supply",
+            realised_supply="realised_supply",
+            projected_headcount="headcount",
+            realised_headcount="realised_headcount",
+            realised_supply_projected_hours="realised_supply_projected_hours",
+        )
+        .sort("origin", "horizon", pl.col("level").cast(pl.Enum(list(LEVEL_NAMES.values()))))
+    )
+
+
+def _inside(level: int, prefix: str = "") -> pl.Expr:
+    return (pl.col("realised") >= pl.col(f"{prefix}lo_{level}")) & (
+        pl.col("realised") <= pl.col(f"{prefix}hi_{level}")
+    )
+
+
+def coverage(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per level and year ahead: how often the realised shortage fell inside, calibrated and raw.
+
+    ``width_ratio`` is the median calibrated 80 % width over the raw one; ``error_to_half_width``
+    the median absolute point error over the calibrated 80 % half-width.
+    """
+    return (
+        rows.group_by("level", "horizon")
+        .agg(
+            n=pl.len(),
+            in_80=_inside(80).mean(),
+            in_95=_inside(95).mean(),
+            raw_in_80=_inside(80, "raw_").mean(),
+            raw_in_95=_inside(95, "raw_").mean(),
+            width_ratio=(
+                (pl.col("hi_80") - pl.col("lo_80")) / (pl.col("raw_hi_80") - pl.col("raw_lo_80"))
+            ).median(),
+            error_to_half_width=(
+                (pl.col("realised") - pl.col("projected")).abs()
+                / ((pl.col("hi_80") - pl.col("lo_80")) / 2)
+            ).median(),
+        )
+        .sort(pl.col("level").cast(pl.Enum(list(LEVEL_NAMES.values()))), "horizon")
+    )
+
+
+def region_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """The region per origin and year: shortage projected and realised, and where the error
+    came from (demand, supply headcount, hours per person); errors are projected - realised."""
+    return (
+        rows.filter(pl.col("level") == "region")
+        .with_columns(
+            error=pl.col("projected") / pl.col("realised") - 1,
+            demand_error=pl.col("projected_demand") - pl.col("realised_demand"),
+            headcount_error=-(
+                pl.col("projected_supply") - pl.col("realised_supply_projected_hours")
+            ),
+            hours_error=-(pl.col("realised_supply_projected_hours") - pl.col("realised_supply")),
+        )
+        .sort("origin", "horizon")
+    )
+
+
+def profession_errors(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per origin and year ahead: median and largest |projected / realised - 1| of professions."""
+    return (
+        rows.filter((pl.col("level") == "profession") & (pl.col("realised") > 0))
+        .with_columns(error=(pl.col("projected") / pl.col("realised") - 1).abs())
+        .group_by("origin", "horizon")
+        .agg(median_profession_error=pl.median("error"), max_profession_error=pl.max("error"))
+        .sort("origin", "horizon")
+    )
+
+
+def origin_summary(rows: pl.DataFrame, *, at_horizon: int = 4) -> pl.DataFrame:
+    """Per origin: the direction of the regional shortage (projected and realised, first to last
+    known year) and the errors ``at_horizon`` years ahead (null when not yet known)."""
+    region = region_rows(rows)
+    trend = (
+        region.group_by("origin")
+        .agg(
+            years=pl.len(),
+            projected_change=pl.col("projected").last() - pl.col("projected").first(),
+            realised_change=pl.col("realised").last() - pl.col("realised").first(),
+        )
+        .with_columns(
+            same_direction=pl.when(pl.col("years") >= TREND_MIN_YEARS).then(
+                pl.col("projected_change").sign() == pl.col("realised_change").sign()
+            )
+        )
+    )
+    later = region.filter(pl.col("horizon") == at_horizon).select("origin", "error")
+    professions = profession_errors(rows).filter(pl.col("horizon") == at_horizon)
+    return (
+        trend.join(later, on="origin", how="left")
+        .join(professions.select("origin", "median_profession_error"), on="origin", how="left")
+        .sort("origin")
+    )
+
+
+def _span(values: pl.Series, signed: bool = False) -> str:
+    values = values.drop_nulls()
+    if values.is_empty():
+        return "not yet known"
+    low, high = float(values.min()), float(values.max())  # type: ignore[arg-type]
+    if round(low, 2) == round(high, 2):
+        return _percent(low, signed)
+    return f"{_percent(low, signed)} to {_percent(high, signed)}"
+
+
+def summary_lines(rows: pl.DataFrame) -> list[str]:
+    """The page's summary: point errors and coverage side by side (the README copies these)."""
+    region = region_rows(rows)
+    origins = origin_summary(rows)
+    cover = coverage(rows)
+    n_origins = origins.height
+    errors = []
+    for horizon in (1, 4):
+        at = region.filter(pl.col("horizon") == horizon)
+        errors.append(
+            f"{_span(at['error'], signed=True)} {horizon} year{'s' * (horizon > 1)} "
+            f"ahead ({at.height} origins)"
+        )
+    judged = origins.filter(pl.col("same_direction").is_not_null())
+    right = int(judged["same_direction"].sum())
+    professions = cover.filter(pl.col("level") == "profession")
+    at_region = cover.filter(pl.col("level") == "region")
+    region_in = int((at_region["in_80"] * at_region["n"]).round(0).sum())
+    region_95 = int((at_region["in_95"] * at_region["n"]).round(0).sum())
+    region_n = int(at_region["n"].sum())
+    horizons = f"{professions['horizon'].min()!s}-{professions['horizon'].max()!s}"
+    return [
+        f"- Regional shortage, projected / realised - 1, from {n_origins} December origins: "
+        f"{errors[0]}; {errors[1]}. Direction of the trend right at {right} of "
+        f"{judged.height} origins.",
+        f"- Median profession error 4 years ahead: {_span(origins['median_profession_error'])}.",
+        f"- Calibrated intervals, per year ahead {horizons} pooled over origins: professions' "
+        f"realised shortage inside the 80 % interval {_span(professions['in_80'])} of the "
+        f"time (raw {_span(professions['raw_in_80'])}), inside the 95 % "
+        f"{_span(professions['in_95'])} (raw {_span(professions['raw_in_95'])}); the region "
+        f"{region_in} of {region_n} inside its 80 % interval, {region_95} inside its 95 %.",
+    ]
+
+
+def _percent(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:+.0%}" if signed else f"{value:.0%}"
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
+
+
+def markdown(
+    result: BacktestResult,
+    rows: pl.DataFrame,
+    settings: BacktestSettings,
+    *,
+    seconds: float,
+    command: str,
+) -> str:
+    """The backtest page: all origins, the region's errors, coverage per level and year ahead."""
+    origins = ", ".join(f"{o:%Y-%m}" for o in result.evaluated_origins)
+    calibration_only = [o for o in result.origins if o < result.evaluated_origins[0]]
+    region = region_rows(rows)
+    summary = origin_summary(rows)
+    cover = coverage(rows)
+    lines = [
+        "# Outlook backtest",
+        "",
+        f"Generated by `{command}`"
+        + (
+            " (`--reuse`: calibrated and scored again from the outlooks a previous run stored)"
+            if result.provenance.get("reused")
+            else f" in {seconds:,.0f} s (CPU time)"
+        )
+        + " on the data folder's marts (the seed-42 generated region unless it holds other data). "
+        f"Demand engine: {settings.engine_name}; {settings.paths} joint sample paths. "
+        f"Outlooks made by code {result.provenance.get('code')} on marts build "
+        f"{result.provenance.get('marts_run')}.",
+        "",
+        f"Evaluated origins: {origins} (each December, up to {settings.years} years ahead as "
+        "far as the marts reach). Everything was estimated from data up to the origin: demand "
+        "forecasts, leaving model, supply inputs. "
+        + (
+            "Origins "
+            + ", ".join(f"{o:%Y-%m}" for o in calibration_only)
+            + " ran only to calibrate the first evaluated origins' intervals. "
+            if calibration_only
+            else ""
+        )
+        + f"The rows are in `{CSV_NAME}`, one per origin x year x node.",
+        "",
+        "**One quantity on both sides.** The shortage is required FTE (filled plus open "
+        "vacancy FTE) minus the FTE of the staff employed at the end of the month (contract "
+        "hours / 36), projected and realised alike (`workforce.outlook.shortage.shortage_fte`). "
+        "Realised, that equals the open vacancy FTE. The supply error splits into headcount "
+        "and hours (realised headcount at the projected FTE per person); the rest of the "
+        "shortage error is demand.",
+        "",
+        "**Intervals.** The joint simulation's raw intervals are scaled per level and year "
+        "ahead by factors learned from earlier origins' errors on outcomes known at the "
+        "evaluated origin, never on its own outcome (conformal quantiles of the error over "
+        "the half-width; a level with fewer than ten node x origin pairs, such as the "
+        "region, takes the factors of all levels pooled; years no earlier origin reaches "
+        "keep the last known year's factor).",
+        "",
+        "## Summary",
+        "",
+        *summary_lines(rows),
+        "",
+        "## The region per origin",
+        "",
+        "| origin | trend projected | trend realised | same direction | error at 4 years "
+        "| median profession error at 4 years |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for row in summary.iter_rows(named=True):
+        same = {True: "yes", False: "**no**", None: "n/a"}[row["same_direction"]]
+        lines.append(
+            f"| {row['origin']} | {row['projected_change']:+,.0f} | {row['realised_change']:+,.0f} "
+            f"| {same} | {_percent(row['error'], signed=True)} "
+            f"| {_percent(row['median_profession_error'])} |"
+        )
+    lines += [
+        "",
+        "Trend: change of the regional shortage (FTE) from the first to the last known year. "
+        "Error: projected / realised - 1.",
+        "",
+        "## The region per origin and year",
+        "",
+        "| origin | year | realised FTE | projected | error | 80 % interval | 95 % interval "
+        "| demand error | headcount error | hours error |",
+        "|---|---:|---:|---:|---:|---|---|---:|---:|---:|",
+    ]
+    for row in region.iter_rows(named=True):
+        lines.append(
+            f"| {row['origin']} | {row['year']} | {_number(row['realised'])} "
+            f"| {_number(row['projected'])} | {_percent(row['error'], signed=True)} "
+            f"| {_number(row['lo_80'])} to {_number(row['hi_80'])} "
+            f"| {_number(row['lo_95'])} to {_number(row['hi_95'])} "
+            f"| {row['demand_error']:+,.0f} | {row['headcount_error']:+,.0f} "
+            f"| {row['hours_error']:+,.0f} |"
+        )
+    lines += [
+        "",
+        "Error parts in FTE of shortage, projected minus realised: demand forecast, supply "
+        "headcount (more projected staff lowers the shortage) and hours per person; they add "
+        "up to projected minus realised shortage.",
+        "",
+        "## Interval coverage per level and year ahead",
+        "",
+        f"Targets: 80 % interval {TARGETS[80][0]:.0%}-{TARGETS[80][1]:.0%}, 95 % interval "
+        f"{TARGETS[95][0]:.0%}-{TARGETS[95][1]:.0%}, pooled over origins and nodes. "
+        "n is the number of origin x node pairs; the region has one node, so its "
+        "figures rest on a handful of origins.",
+        "",
+        "| level | years ahead | n | in 80 % | in 95 % | raw in 80 % | raw in 95 % "
+        "| width / raw | median error / half-width |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in cover.iter_rows(named=True):
+        lines.append(
+            f"| {row['level']} | {row['horizon']} | {row['n']} | {_percent(row['in_80'])} "
+            f"| {_percent(row['in_95'])} | {_percent(row['raw_in_80'])} "
+            f"| {_percent(row['raw_in_95'])} | {row['width_ratio']:.2f} "
+            f"| {row['error_to_half_width']:.2f} |"
+        )
+    live = result.live_calibration
+    lines += [
+        "",
+        f"`workforce forecast` applies the factors learned from every origin up to "
+        f"{live.learned_until:%Y-%m} (`<data>/{CALIBRATION_FILE.as_posix()}`).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_backtest(
+    data_dir: Path,
+    out: Path,
+    settings: BacktestSettings,
+    *,
+    page: Path | None,
+    command: str = "workforce report outlook-backtest",
+    reuse: bool = False,
+) -> str:
+    """Run the backtest; write the CSV to ``out``, the live calibration and the page.
+
+    Returns a short summary for the terminal.
+    """
+    started = time.process_time()
+    result = backtest_outlooks(data_dir, settings, reuse=reuse)
+    rows = yearly_rows(result.evaluated)
+    out.mkdir(parents=True, exist_ok=True)
+    write_frame(rows, out / CSV_NAME)
+    store_outlooks(data_dir, result)
+    result.live_calibration.save(data_dir / CALIBRATION_FILE)
+    text = markdown(result, rows, settings, seconds=time.process_time() - started, command=command)
+    if page is not None:
+        write_text(text, page)
+    cover = coverage(rows).filter(pl.col("level").is_in(["region", "profession"]))
+    lines = [f"Outlook backtest from {len(result.evaluated_origins)} origins: {out / CSV_NAME}"]
+    for row in cover.iter_rows(named=True):
+        lines.append(
+            f"  {row['level']:<10} {row['horizon']} years ahead: {row['in_80']:.0%} in 80 %, "
+            f"{row['in_95']:.0%} in 95 % (n={row['n']})"
+        )
+    return "\n".join(lines)
