@@ -3,7 +3,7 @@
 Regenerate with ``python -m workforce.docs_gen.readme_figures``.
 
 The README shows where accuracy stands; the numbers come from ``docs/accuracy.md`` (written by
-``python -m workforce.evaluation.accuracy``) and ``docs/outlook-backtest.md`` (written by
+``workforce report accuracy``) and ``docs/outlook-backtest.md`` (written by
 ``workforce report outlook-backtest``), never typed by hand. This command rewrites the
 block between the markers; a test fails when the block is stale.
 """

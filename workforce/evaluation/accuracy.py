@@ -1,8 +1,8 @@
 """Real-data accuracy report: the engine against each of its candidates, set by set.
 
-``workforce report accuracy`` (or ``python -m workforce.evaluation.accuracy``) backtests the engine
-on every evaluation set of :mod:`workforce.evaluation.real_data`, writes ``docs/accuracy.md`` and
-each set's series as a long CSV, so that ``workforce backtest --input data/accuracy/SET.csv``
+``workforce report accuracy`` backtests the engine on every evaluation set of
+:mod:`workforce.evaluation.real_data`, writes ``docs/accuracy.md`` and each set's series as a
+long CSV, so that ``workforce backtest --input data/accuracy/SET.csv``
 reproduces a set's figures. The reference for each set is the single candidate with the lowest
 MASE on that set, picked after the fact: a bar no rule blind to the test years can be sure to
 clear.
@@ -10,7 +10,6 @@ clear.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -345,18 +344,3 @@ def write_report(
     metrics = pl.concat([r.metrics for r in results], how="diagonal_relaxed")
     write_csv(metrics, series_dir / "metrics.csv")
     return report
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Backtest the engine on the real sets and write the report and the series CSVs."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("docs/accuracy.md"))
-    parser.add_argument("--series-dir", type=Path, default=Path("data/accuracy"))
-    parser.add_argument("--workers", type=int, default=None)
-    args = parser.parse_args(argv)
-    write_report(args.out, args.series_dir, workers=args.workers)
-    print(f"Wrote {args.out} and the series in {args.series_dir}.")
-
-
-if __name__ == "__main__":
-    main()

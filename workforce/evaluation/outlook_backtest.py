@@ -11,8 +11,8 @@ outlooks of *earlier* origins scored on outcomes up to the evaluated origin, nev
 Origins before the first evaluated one run only to calibrate; the factors learned from every
 origin up to the marts' last month are what ``workforce forecast`` applies to today's outlook.
 
-``workforce report outlook-backtest`` (and ``python -m workforce.evaluation.outlook_backtest``)
-writes ``outlook_backtest.csv`` and the page (:mod:`workforce.evaluation.outlook_backtest_report`).
+``workforce report outlook-backtest`` writes ``outlook_backtest.csv`` and the page
+(:mod:`workforce.evaluation.outlook_backtest_report`).
 """
 
 from __future__ import annotations
@@ -354,31 +354,3 @@ def backtest_outlooks(
         evaluated_origins=evaluated,
         provenance=provenance,
     )
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m workforce.evaluation.outlook_backtest``: the same as the report command."""
-    import argparse
-
-    from workforce.evaluation.outlook_backtest_report import write_backtest
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path("data"))
-    parser.add_argument("--out", type=Path, default=None, help="CSV folder (default reports).")
-    parser.add_argument("--page", type=Path, default=Path("docs/outlook-backtest.md"))
-    parser.add_argument("--baselines-only", action="store_true", help="Engine without Prophet.")
-    parser.add_argument("--reuse", action="store_true", help="Reuse stored outlooks.")
-    args = parser.parse_args(argv)
-    settings = BacktestSettings(baselines_only=args.baselines_only)
-    out = args.out or args.data_dir / "reports"
-    command = "python -m workforce.evaluation.outlook_backtest" + (
-        " --baselines-only" if args.baselines_only else ""
-    )
-    summary = write_backtest(
-        args.data_dir, out, settings, page=args.page, command=command, reuse=args.reuse
-    )
-    print(summary)
-
-
-if __name__ == "__main__":
-    main()

@@ -20,6 +20,7 @@ from workforce.evaluation.outlook_backtest import (
     backtest_outlooks,
     store_outlooks,
 )
+from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
 from workforce.store import write_frame, write_text
 
@@ -198,6 +199,12 @@ def _percent(value: float | None, signed: bool = False) -> str:
     return f"{value:+.0%}" if signed else f"{value:.0%}"
 
 
+def _percent_expr(column: str) -> pl.Expr:
+    """A share as a whole percentage ("n/a" where missing), for a Markdown table."""
+    value = (pl.col(column) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%"
+    return pl.when(pl.col(column).is_null()).then(pl.lit("n/a")).otherwise(value)
+
+
 def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
 
@@ -262,38 +269,50 @@ def markdown(
         "",
         "## The region per origin",
         "",
-        "| origin | trend projected | trend realised | same direction | error at 4 years "
-        "| median profession error at 4 years |",
-        "|---|---:|---:|---|---:|---:|",
-    ]
-    for row in summary.iter_rows(named=True):
-        same = {True: "yes", False: "**no**", None: "n/a"}[row["same_direction"]]
-        lines.append(
-            f"| {row['origin']} | {row['projected_change']:+,.0f} | {row['realised_change']:+,.0f} "
-            f"| {same} | {_percent(row['error'], signed=True)} "
-            f"| {_percent(row['median_profession_error'])} |"
-        )
-    lines += [
+        markdown_table(
+            pl.DataFrame(
+                [
+                    {
+                        "origin": row["origin"],
+                        "trend projected": f"{row['projected_change']:+,.0f}",
+                        "trend realised": f"{row['realised_change']:+,.0f}",
+                        "same direction": {True: "yes", False: "**no**", None: "n/a"}[
+                            row["same_direction"]
+                        ],
+                        "error at 4 years": _percent(row["error"], signed=True),
+                        "median profession error at 4 years": _percent(
+                            row["median_profession_error"]
+                        ),
+                    }
+                    for row in summary.iter_rows(named=True)
+                ]
+            )
+        ),
         "",
         "Trend: change of the regional shortage (FTE) from the first to the last known year. "
         "Error: projected / realised - 1.",
         "",
         "## The region per origin and year",
         "",
-        "| origin | year | realised FTE | projected | error | 80 % interval | 95 % interval "
-        "| demand error | headcount error | hours error |",
-        "|---|---:|---:|---:|---:|---|---|---:|---:|---:|",
-    ]
-    for row in region.iter_rows(named=True):
-        lines.append(
-            f"| {row['origin']} | {row['year']} | {_number(row['realised'])} "
-            f"| {_number(row['projected'])} | {_percent(row['error'], signed=True)} "
-            f"| {_number(row['lo_80'])} to {_number(row['hi_80'])} "
-            f"| {_number(row['lo_95'])} to {_number(row['hi_95'])} "
-            f"| {row['demand_error']:+,.0f} | {row['headcount_error']:+,.0f} "
-            f"| {row['hours_error']:+,.0f} |"
-        )
-    lines += [
+        markdown_table(
+            pl.DataFrame(
+                [
+                    {
+                        "origin": row["origin"],
+                        "year": str(row["year"]),
+                        "realised FTE": _number(row["realised"]),
+                        "projected": _number(row["projected"]),
+                        "error": _percent(row["error"], signed=True),
+                        "80 % interval": f"{_number(row['lo_80'])} to {_number(row['hi_80'])}",
+                        "95 % interval": f"{_number(row['lo_95'])} to {_number(row['hi_95'])}",
+                        "demand error": f"{row['demand_error']:+,.0f}",
+                        "headcount error": f"{row['headcount_error']:+,.0f}",
+                        "hours error": f"{row['hours_error']:+,.0f}",
+                    }
+                    for row in region.iter_rows(named=True)
+                ]
+            )
+        ),
         "",
         "Error parts in FTE of shortage, projected minus realised: demand forecast, supply "
         "headcount (more projected staff lowers the shortage) and hours per person; they add "
@@ -306,17 +325,26 @@ def markdown(
         "n is the number of origin x node pairs; the region has one node, so its "
         "figures rest on a handful of origins.",
         "",
-        "| level | years ahead | n | in 80 % | in 95 % | raw in 80 % | raw in 95 % "
-        "| width / raw | median error / half-width |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        markdown_table(
+            cover.select(
+                "level",
+                pl.col("horizon").cast(pl.String).alias("years ahead"),
+                pl.col("n").cast(pl.String),
+                *(
+                    _percent_expr(column).alias(label)
+                    for column, label in (
+                        ("in_80", "in 80 %"),
+                        ("in_95", "in 95 %"),
+                        ("raw_in_80", "raw in 80 %"),
+                        ("raw_in_95", "raw in 95 %"),
+                    )
+                ),
+                pl.col("width_ratio").alias("width / raw"),
+                pl.col("error_to_half_width").alias("median error / half-width"),
+            ),
+            digits=2,
+        ),
     ]
-    for row in cover.iter_rows(named=True):
-        lines.append(
-            f"| {row['level']} | {row['horizon']} | {row['n']} | {_percent(row['in_80'])} "
-            f"| {_percent(row['in_95'])} | {_percent(row['raw_in_80'])} "
-            f"| {_percent(row['raw_in_95'])} | {row['width_ratio']:.2f} "
-            f"| {row['error_to_half_width']:.2f} |"
-        )
     live = result.live_calibration
     lines += [
         "",
