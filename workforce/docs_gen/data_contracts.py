@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from workforce.ingest.readers import SUPPORTED_SUFFIXES
+from workforce.markdown import markdown_table
 from workforce.schemas import (
     CONTRACTS,
     DATE_FORMATS,
@@ -178,14 +179,21 @@ def _render_contract(contract: Contract) -> str:
         "",
         f"{(contract.__doc__ or '').strip()} Unique key: {' + '.join(f'`{c}`' for c in key)}.",
         "",
-        "| column | type | may be empty | meaning | allowed values |",
-        "|---|---|---|---|---|",
+        markdown_table(
+            pl.DataFrame(
+                [
+                    {
+                        "column": f"`{name}`",
+                        "type": _TYPE_NAMES[type(types[name])],
+                        "may be empty": "yes" if name in nullable else "no",
+                        "meaning": column.description,
+                        "allowed values": _allowed(name, column.metadata["allowed"]),
+                    }
+                    for name, column in schema.columns.items()
+                ]
+            )
+        ),
     ]
-    for name, column in schema.columns.items():
-        lines.append(
-            f"| `{name}` | {_TYPE_NAMES[type(types[name])]} | {'yes' if name in nullable else 'no'}"
-            f" | {column.description} | {_allowed(name, column.metadata['allowed'])} |"
-        )
     examples = [str(column.metadata["example"]) for column in schema.columns.values()]
     lines += [
         "",
