@@ -23,6 +23,7 @@ from workforce.evaluation.outlook_backtest import (
 from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
 from workforce.store import write_frame, write_text
+from workforce.synthetic.manifest import describe_generated, generated_manifest
 
 CSV_NAME = "outlook_backtest.csv"
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
@@ -216,8 +217,12 @@ def markdown(
     *,
     seconds: float,
     command: str,
+    data: str = "the data folder",
 ) -> str:
-    """The backtest page: all origins, the region's errors, coverage per level and year ahead."""
+    """The backtest page: all origins, the region's errors, coverage per level and year ahead.
+
+    ``data`` says what the marts hold ("the generated region (seed 42, AM13)").
+    """
     origins = ", ".join(f"{o:%Y-%m}" for o in result.evaluated_origins)
     calibration_only = [o for o in result.origins if o < result.evaluated_origins[0]]
     region = region_rows(rows)
@@ -232,7 +237,7 @@ def markdown(
             if result.provenance.get("reused")
             else f" in {seconds:,.0f} s (CPU time)"
         )
-        + " on the data folder's marts (the seed-42 generated region unless it holds other data). "
+        + f" on the marts of {data}. "
         f"Demand engine: {settings.engine_name}; {settings.paths} joint sample paths. "
         f"Outlooks made by code {result.provenance.get('code')} on marts build "
         f"{result.provenance.get('marts_run')}.",
@@ -374,7 +379,15 @@ def write_backtest(
     write_frame(rows, out / CSV_NAME)
     store_outlooks(data_dir, result)
     result.live_calibration.save(data_dir / CALIBRATION_FILE)
-    text = markdown(result, rows, settings, seconds=time.process_time() - started, command=command)
+    manifest = generated_manifest(data_dir)
+    text = markdown(
+        result,
+        rows,
+        settings,
+        seconds=time.process_time() - started,
+        command=command,
+        data=describe_generated(manifest) if manifest else "the data folder",
+    )
     if page is not None:
         write_text(text, page)
     cover = coverage(rows).filter(pl.col("level").is_in(["region", "profession"]))
