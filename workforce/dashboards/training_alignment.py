@@ -106,6 +106,7 @@ class TrainingAlignmentApp(App):
         *,
         source: AdviceSource | None,
         pipeline: pl.DataFrame | None = None,
+        graduations: pl.DataFrame | None = None,
         placements: pl.DataFrame | None = None,
         names: Names | None = None,
         language: Language = Language.nl,
@@ -119,6 +120,7 @@ class TrainingAlignmentApp(App):
         self.language = language
         self.source = source
         self.pipeline = pipeline
+        self.graduations = graduations
         self.placements = placements
         self.destinations = destinations
         self.advice: Advice | None = None
@@ -181,6 +183,7 @@ class TrainingAlignmentApp(App):
             source=source,
             destinations=destinations_of(data_dir, source.origin_year) if source else None,
             pipeline=read_mart(data_dir, "education_pipeline"),
+            graduations=read_mart(data_dir, "graduations"),
             placements=placements,
             names=load_names(),
             language=language,
@@ -369,7 +372,7 @@ class TrainingAlignmentApp(App):
     def _draw_graduates(self, figure: go.Figure) -> None:
         language = self.language
         rows = graduates_by_year(
-            self.pipeline, self.advice, self.profession_code, self.institution_code
+            self.graduations, self.advice, self.profession_code, self.institution_code
         )
         years = rows["graduation_year"].to_list()
         with figure.batch_update():
