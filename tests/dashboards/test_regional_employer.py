@@ -176,7 +176,15 @@ def test_public_view_shows_no_small_flow_or_benchmark(app: RegionalEmployerApp) 
     assert min(value for _, _, value in links) >= DEFAULT_K
     benchmarks = app.view().benchmarks
     assert benchmarks is not None
-    shown = set(app.benchmark_figure.data[0].y)
+    bars = app.benchmark_figure.data[0]
+    shown = set(bars.customdata)
+    # Employers by their kind of organisation and number, never by their bare code.
+    labels = app.employer_labels()
+    assert list(bars.y) == [labels[e] for e in bars.customdata]
+    assert not shown & set(bars.y)
+    assert any(label.startswith("VVT-instelling ") for label in bars.y)
+    nodes = app.sankey_figure.data[0].node
+    assert list(nodes.label) == [labels[e] for e in nodes.customdata]
     hidden = set(benchmarks.filter(pl.col(SUPPRESSED))["employer_id"].to_list())
     published = benchmarks.filter(~pl.col(SUPPRESSED) & (pl.col("metric") == app.metric.value))
     assert shown <= set(published["employer_id"].to_list()) - {TOTAL}
@@ -213,7 +221,7 @@ def test_an_employer_sees_its_own_small_cells_never_anothers(
         )
         assert others["people"].min() >= DEFAULT_K
         colours = list(app.benchmark_figure.data[0].marker.color)
-        employers = list(app.benchmark_figure.data[0].y)
+        employers = list(app.benchmark_figure.data[0].customdata)
         assert len(set(colours)) == (2 if employer in employers else 1)
     assert seen_own_small  # an employer's own flows are shown in full, small ones too
 

@@ -200,8 +200,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "staff and vacancy files of {n} care employers",
     },
     "source_forecast": {
-        _NL: "prognose en scenario's: workforce (modelrun {run})",
-        _EN: "forecast and scenarios: workforce (model run {run})",
+        _NL: "prognose en scenario's: workforce, berekend {run}",
+        _EN: "forecast and scenarios: workforce, computed {run}",
     },
     "source_education": {
         _NL: "opleidingsgegevens per instelling (DUO-opzet)",

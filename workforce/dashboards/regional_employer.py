@@ -28,6 +28,11 @@ import polars as pl
 
 from workforce.dashboards.app import App
 from workforce.dashboards.data import ALL, Names, data_dir_from_env, latest_run, load_names
+from workforce.dashboards.employers import (
+    employer_label,
+    employer_labels,
+    read_employer_sectors,
+)
 from workforce.dashboards.format import (
     Language,
     format_interval_words,
@@ -39,10 +44,12 @@ from workforce.dashboards.format import (
 )
 from workforce.dashboards.identity import PUBLIC_IDENTITY, Identity, signed_in
 from workforce.dashboards.page_text import help_html, section_title, text
+from workforce.dashboards.preview import show_preview
 from workforce.dashboards.provenance import (
     UNKNOWN,
     Provenance,
     demo_banner_html,
+    forecast_source,
     read_provenance,
     source_html,
     staff_source,
@@ -160,9 +167,13 @@ class RegionalEmployerApp(App):
         identity: Identity = PUBLIC_IDENTITY,
         provenance: Provenance = UNKNOWN,
         run_id: str = "",
+        employer_sectors: pl.DataFrame | None = None,
+        charts: bool = True,
     ) -> None:
         super().__init__()
         self.identity = identity
+        self._employer_sectors = employer_sectors
+        self._labels: dict[Language, dict[str, str]] = {}
         self.provenance = provenance
         self._shortage = shortage
         self.names = names or Names()
@@ -187,6 +198,7 @@ class RegionalEmployerApp(App):
         self.viewer = dropdown(text("viewer", language), self._viewer_options())
         self.sector = dropdown(text("sector", language), [])
         self.profession = dropdown(text("profession", language), [])
+        self.sector.add_class("wf-filter")  # the filter benchmarks/dashboards.py changes
         self.horizon = dropdown(
             text("horizon", language),
             [(f"{n} {text('years', language)}", str(n)) for n in range(1, 11)],
@@ -232,9 +244,10 @@ class RegionalEmployerApp(App):
         self.metric, self.benchmark_note = self.benchmark_panel.metric, self.benchmark_panel.note
         self._fill_options()
 
-        self._draw_node()
-        self._draw_viewer_panels()
-        self.flex_panel.draw(self.selection())
+        self.charts_drawn = False
+        self._show_node_tiles()
+        if charts:
+            self.draw_charts()
 
         self.on_change(self.sector, self._on_sector)
         self.on_change(self.profession, self._draw_node)
@@ -254,9 +267,11 @@ class RegionalEmployerApp(App):
         *,
         language: Language = Language.nl,
         identity: Identity | None = None,
+        charts: bool = True,
     ) -> RegionalEmployerApp:
         """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``) for ``identity``
         (default: who signed in to this page, see :func:`~workforce.dashboards.identity.signed_in`).
+        ``charts=False`` shows the tiles only, until :meth:`draw_charts`.
         """
         data_dir = data_dir or data_dir_from_env()
         identity = signed_in() if identity is None else identity
@@ -271,6 +286,8 @@ class RegionalEmployerApp(App):
             language=language,
             provenance=read_provenance(data_dir),
             run_id=latest_run(Store(data_dir).models).run_id,
+            employer_sectors=read_employer_sectors(data_dir),
+            charts=charts,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -339,9 +356,19 @@ class RegionalEmployerApp(App):
             return text(f"all_{column}", self.language)
         return self.names.get(code, self.language.value)
 
+    def employer_labels(self) -> dict[str, str]:
+        """Every employer's label in the page's language ("VVT-instelling 04")."""
+        if self._employer_sectors is None:
+            return {}
+        return employer_labels(self._employer_sectors, self.language)
+
     def _viewer_options(self) -> list[tuple[str, str]]:
         options = [(text("viewer_public", self.language), "")]
-        return options + [(employer, employer) for employer in self.permitted_employers()]
+        labels = self.employer_labels()
+        return options + [
+            (employer_label(labels, employer, self.language), employer)
+            for employer in self.permitted_employers()
+        ]
 
     def _node_options(self, column: str, sector: str | None = None) -> list[tuple[str, str]]:
         keys = list(self._nodes)
@@ -393,8 +420,9 @@ class RegionalEmployerApp(App):
         self.language = Language(self.language_switch.value)
         self._label_page()
         self._draw_node()
-        self._draw_viewer_panels()
-        self.flex_panel.draw(self.selection())
+        if self.charts_drawn:
+            self._draw_viewer_panels()
+            self.flex_panel.draw(self.selection())
 
     def _on_sector(self) -> None:
         self.fill(self.profession, self._node_options("profession", self.sector_code))
@@ -410,7 +438,12 @@ class RegionalEmployerApp(App):
             files=self.files,
             sector=self.sector_code,
             profession=self.profession_code,
+            employers=self._labels.get(self.language) or self._cache_labels(),
         )
+
+    def _cache_labels(self) -> dict[str, str]:
+        self._labels[self.language] = self.employer_labels()
+        return self._labels[self.language]
 
     def _draw_viewer_panels(self) -> None:
         self._draw_flows()
@@ -422,29 +455,51 @@ class RegionalEmployerApp(App):
     def _draw_benchmark(self) -> None:
         self.benchmark_panel.draw(self.selection(), self.view(), self.current_viewer.employer_id)
 
+    def draw_charts(self) -> None:
+        """Draw every chart (a page built with ``charts=False`` shows its tiles first)."""
+        self.charts_drawn = True
+        self._draw_node_charts()
+        self._draw_viewer_panels()
+        self.flex_panel.draw(self.selection())
+
+    def show_preview(self) -> None:
+        """Show the title, banner, source line and tiles as the page's first screen."""
+        show_preview([self.title, self.banner, self.source], list(self.tiles.values()))
+
     def _draw_node(self) -> None:
+        self._show_node_tiles()
+        if self.charts_drawn:
+            self._draw_node_charts()
+
+    def _show_node_tiles(self) -> None:
         node = self.node()
-        selection = self.selection()
         headline = node_headline(
-            self.files.get("kpis"), self.sector_code, self.profession_code
+            self.files.kpi_cell(self.sector_code, self.profession_code),
+            self.sector_code,
+            self.profession_code,
         ) or dict(self.files.headline)
         years = (1, 3, self.horizon_years) if self.horizon_years > 3 else (1, 2, 3)
         self.headlines = regional_headlines(headline, node, years)
         self._show_headlines(self.headlines)
-        self.shortage_panel.draw(selection, until_horizon(node, self.horizon_years))
+        self._show_scenario_tile()
+        self._show_source()
+        self._show_notice()
+
+    def _draw_node_charts(self) -> None:
+        selection = self.selection()
+        self.shortage_panel.draw(selection, until_horizon(self.node(), self.horizon_years))
         self._draw_scenario()
         self.ranking_panel.draw(selection, self._shortage, self.horizon_years)
         self.trends_panel.draw(selection)
         self.retirement_panel.draw(selection)
         self.sick_leave_panel.draw(selection)
-        self._show_source()
-        self._show_notice()
+        self._show_source()  # with the sick-leave period the chart found
 
     def _show_source(self) -> None:
         language = self.language
         sources = [
             staff_source(self.provenance, language),
-            text("source_forecast", language, run=self._run_id or text("date_unknown", language)),
+            forecast_source(self._run_id, language),
             text("source_tension", language),
         ]
         latest = self.sick_leave_panel.latest

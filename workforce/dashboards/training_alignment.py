@@ -46,10 +46,12 @@ from workforce.dashboards.page_text import (
     section_title,
     text,
 )
+from workforce.dashboards.preview import show_preview
 from workforce.dashboards.provenance import (
     UNKNOWN,
     Provenance,
     demo_banner_html,
+    forecast_source,
     read_provenance,
     source_html,
     staff_source,
@@ -113,8 +115,10 @@ class TrainingAlignmentApp(App):
         destinations: pl.DataFrame | None = None,
         provenance: Provenance = UNKNOWN,
         run_id: str = "",
+        charts: bool = True,
     ) -> None:
         super().__init__()
+        self.charts_drawn = charts
         self.provenance = provenance
         self.names = names or Names()
         self.language = language
@@ -173,9 +177,14 @@ class TrainingAlignmentApp(App):
 
     @classmethod
     def from_data_dir(
-        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+        cls,
+        data_dir: Path | None = None,
+        *,
+        language: Language = Language.nl,
+        charts: bool = True,
     ) -> TrainingAlignmentApp:
-        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
+        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``); ``charts=False`` shows
+        the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
         source = AdviceSource.from_outlook(Store(data_dir).outlook, placements)
@@ -189,6 +198,7 @@ class TrainingAlignmentApp(App):
             language=language,
             provenance=read_provenance(data_dir),
             run_id=latest_run(Store(data_dir).models).run_id,
+            charts=charts,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -242,12 +252,11 @@ class TrainingAlignmentApp(App):
             f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
         )
         self.banner.value = demo_banner_html(self.provenance, language)
-        run = self._run_id or text("date_unknown", language)
         self.source_line.value = source_html(
             [
                 text("source_education", language),
                 staff_source(self.provenance, language),
-                text("source_forecast", language, run=run),
+                forecast_source(self._run_id, language),
             ],
             self.provenance,
             language,
@@ -281,12 +290,25 @@ class TrainingAlignmentApp(App):
 
     # Drawing ---------------------------------------------------------------------------------
 
+    def draw_charts(self) -> None:
+        """Draw the charts and the table (a page built with ``charts=False`` shows its tiles
+        first)."""
+        self.charts_drawn = True
+        self._draw()
+
+    def show_preview(self) -> None:
+        """Show the title, banner, source line and tiles as the page's first screen."""
+        show_preview([self.title, self.banner, self.source_line], list(self.tiles.values()))
+
     def _draw(self) -> None:
         """Tiles, the three charts, the table and the notice for the current filters."""
         self.headlines = training_headlines(
             self.advice, self.profession_code, self.institution_code
         )
         self._show_headlines(self.headlines)
+        self._show_notice()
+        if not self.charts_drawn:
+            return
         self._draw_gaps(self.gap_figure)
         self._draw_graduates(self.figure)
         self._draw_pipeline(self.pipeline_figure)
@@ -296,7 +318,6 @@ class TrainingAlignmentApp(App):
         self.show(self.pipeline_plot, self.pipeline_figure)
         self.show(self.destinations_plot, self.destinations_figure)
         self._show_table()
-        self._show_notice()
 
     def _show_headlines(self, headlines: TrainingHeadlines) -> None:
         language = self.language
