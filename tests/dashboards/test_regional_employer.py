@@ -18,9 +18,11 @@ from workforce.dashboards.format import (
     signed_amount,
 )
 from workforce.dashboards.identity import Identity
-from workforce.dashboards.regional_employer import SHORTAGE_TILES, RegionalEmployerApp, engine_for
+from workforce.dashboards.regional_employer import RegionalEmployerApp
 from workforce.dashboards.regional_employer_data import read_marts
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
+from workforce.dashboards.regional_employer_scenario import engine_for
+from workforce.dashboards.regional_employer_tiles import SHORTAGE_TILES
 from workforce.forecast.outlook import Outlook
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
 from workforce.scenario import Lever, ScenarioEngine, scenario_of
