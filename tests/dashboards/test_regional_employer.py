@@ -21,7 +21,7 @@ from workforce.dashboards.identity import Identity
 from workforce.dashboards.regional_employer import RegionalEmployerApp
 from workforce.dashboards.regional_employer_data import read_marts
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
-from workforce.dashboards.regional_employer_scenario import engine_for
+from workforce.dashboards.regional_employer_scenario import ScenarioResults, engine_for
 from workforce.dashboards.regional_employer_tiles import SHORTAGE_TILES
 from workforce.forecast.outlook import Outlook
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
@@ -49,8 +49,21 @@ def shared_engine(outlook: Outlook) -> ScenarioEngine:
 @pytest.fixture
 def app(main_data: MainPagesData, shared_engine: ScenarioEngine) -> RegionalEmployerApp:
     app = RegionalEmployerApp.from_data_dir(main_data.data_dir)
-    app._engine_factory = lambda: shared_engine
+    app._scenarios = ScenarioResults(lambda: shared_engine)
     return app
+
+
+def test_a_page_built_without_charts_shows_its_tiles_first(main_data: MainPagesData) -> None:
+    full = RegionalEmployerApp.from_data_dir(main_data.data_dir)
+    app = RegionalEmployerApp.from_data_dir(main_data.data_dir, charts=False)
+    assert [t.value for t in app.tiles.values()] == [t.value for t in full.tiles.values()]
+    assert "Bron:" in app.source.value
+    assert app.fan_plot.outputs == ()  # no chart built yet
+    assert app.benchmark_plot.outputs == ()
+    app.draw_charts()
+    assert app.fan_plot.outputs == full.fan_plot.outputs
+    assert app.benchmark_plot.outputs == full.benchmark_plot.outputs
+    assert app.source.value == full.source.value  # now with the sick-leave period
 
 
 def _shortage(data_dir: Path) -> pl.DataFrame:

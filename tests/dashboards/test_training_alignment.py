@@ -52,6 +52,20 @@ def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentApp:
     )
 
 
+def test_a_page_built_without_charts_shows_its_tiles_first(
+    app: TrainingAlignmentApp, source: AdviceSource
+) -> None:
+    first = TrainingAlignmentApp(source=source, charts=False)
+    assert [t.value for t in first.tiles.values()] == [t.value for t in app.tiles.values()]
+    assert first.gap_plot.outputs == ()  # no chart, table or download built yet
+    assert first.table.value == ""
+    assert first.downloads.value == ""
+    first.draw_charts()
+    assert first.gap_plot.outputs == app.gap_plot.outputs
+    links = first.downloads.value.count("wf-download")
+    assert links == app.downloads.value.count("wf-download") > 0
+
+
 def _largest_gap(app: TrainingAlignmentApp) -> str:
     assert app.advice is not None
     advised = set(app.advice.table["profession_code"].to_list())

@@ -339,7 +339,7 @@ class ForecastExplorerApp(App):
             self.provenance,
             language,
         )
-        self.help.value = help_html(("help_interval", "help_demand"), language)
+        self.help.value = help_html(("help_interval", "help_demand", "help_error"), language)
         self._show_headlines(self.headlines, language)
         self._show_model_details(language)
         self._show_notice(history, forecast, language)

@@ -248,6 +248,20 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "Demand and staff: demand (required FTE) is staff in post plus open vacancies; "
         "staff is who works now. The shortage is demand minus staff.",
     },
+    "help_error": {
+        _NL: "Voorspelfout: elk model heeft eerdere jaren voorspeld alsof die nog moesten komen "
+        "(proefperiodes); zijn gemiddelde fout daar, gedeeld door de gemiddelde fout van de "
+        "eenvoudigste voorspelling op de jaren ervoor (elke maand gelijk aan dezelfde maand een "
+        "jaar eerder). 1 is even groot als die, 0,5 half zo groot; lager is beter. Dekking: hoe "
+        "vaak de werkelijkheid in de proefperiodes "
+        "binnen het 80%- en het 95%-interval viel.",
+        _EN: "Forecast error (MASE): each model forecast earlier years as if they were still to "
+        "come (trial periods); its mean error there, divided by the mean error of the "
+        "simplest forecast on the years before (every month equal to the same month a year "
+        "earlier). 1 is as large as that, 0.5 half as large; lower is better. Coverage: how "
+        "often the actual values of the trial periods fell "
+        "within the 80% and the 95% interval.",
+    },
     # Training alignment
     "training_title": {
         _NL: "Opleiden voor de arbeidsmarkt: instroomadvies per opleiding",

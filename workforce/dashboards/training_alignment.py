@@ -223,7 +223,8 @@ class TrainingAlignmentApp(App):
         else:
             self.advice = self.source.advise(int(self.horizon_year.value), str(self.target.value))
         self._fill_options()
-        self._show_downloads()
+        if self.charts_drawn:
+            self._show_downloads()
 
     def _fill_options(self) -> None:
         language = self.language
@@ -281,7 +282,8 @@ class TrainingAlignmentApp(App):
         self.language = Language(self.language_switch.value)
         self._label_page()
         self._fill_options()
-        self._show_downloads()
+        if self.charts_drawn:
+            self._show_downloads()
         self._draw()
 
     def _on_advice(self) -> None:
@@ -292,8 +294,9 @@ class TrainingAlignmentApp(App):
 
     def draw_charts(self) -> None:
         """Draw the charts and the table (a page built with ``charts=False`` shows its tiles
-        first)."""
+        first). The downloads (an xlsx takes a second to write) come with them."""
         self.charts_drawn = True
+        self._show_downloads()
         self._draw()
 
     def show_preview(self) -> None:
