@@ -5,10 +5,13 @@ For analysts. Reads precomputed files only: ``marts/demand.parquet``, ``forecast
 ``forecasts/shortage.parquet`` when present, and the latest registry run under ``models/``. It
 never fits a model; a missing file shows as "geen gegevens".
 
-The notebook ``dashboards/forecast_explorer.ipynb`` is two lines::
+The notebook ``dashboards/forecast_explorer.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
 
     from workforce.dashboards.explorer import ForecastExplorerApp
-    app = ForecastExplorerApp.from_data_dir(); app.container
+    app = ForecastExplorerApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations

@@ -7,10 +7,13 @@ cap and assumptions, completion and dropout trends of the education pipeline, an
 as a CSV or Excel download. Numbers come from :func:`workforce.alignment.advise_intake` on the
 outlook of ``workforce forecast``; nothing is fitted.
 
-The notebook ``dashboards/training_alignment.ipynb`` is::
+The notebook ``dashboards/training_alignment.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
 
     from workforce.dashboards.training_alignment import TrainingAlignmentApp
-    app = TrainingAlignmentApp.from_data_dir(); app.container
+    app = TrainingAlignmentApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations
