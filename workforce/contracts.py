@@ -126,6 +126,14 @@ MART_CONTRACTS = {
         "expected_graduates": AMOUNT,
         "expected_graduation_year": INTEGER,
     },
+    "graduations": {
+        "cohort_year": KEY_INTEGER,
+        "programme_code": KEY_TEXT,
+        "institution_code": KEY_TEXT,
+        "level": TEXT,
+        "graduation_year": KEY_INTEGER,
+        "expected_graduates": AMOUNT,
+    },
     "mobility": {
         "quarter": KEY_DATE,
         "from_employer_id": KEY_TEXT,

@@ -131,6 +131,39 @@ def test_explorer_shows_the_packages_headlines_dutch_style(
     assert format_number(headlines.mase_chosen, digits=2) in tiles
 
 
+FIRST_TILES = """() => {
+  const tiles = Array.from(document.querySelectorAll('.wf-tile-value')).map(t => t.innerText);
+  if (!tiles.length) return null;
+  const drawn = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(p => Array.isArray(p.data) && p.data.length).length;
+  return {tiles, drawn, preview: document.getElementById('wf-preview') !== null};
+}"""
+"""What the page shows in the first frame with a headline tile: the tiles' values, how many
+charts are drawn and whether the tiles are the preview."""
+
+
+def test_the_headline_tiles_show_before_the_charts(
+    server: ServerSettings, browser: Any, expected: ForecastExplorerApp
+) -> None:
+    headlines = expected.headlines
+    assert headlines is not None
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(server.url(EXPLORER), timeout=RENDER_TIMEOUT_MS, wait_until="commit")
+    first = page.wait_for_function(
+        FIRST_TILES, timeout=RENDER_TIMEOUT_MS, polling="raf"
+    ).json_value()
+    assert first["preview"]
+    assert first["drawn"] == 0  # no chart yet: the page is still being built
+    assert first["tiles"][:2] == [
+        f"{format_number(headlines.last_actual)} fte",
+        f"{format_number(headlines.forecast_end)} fte",
+    ]
+    page.wait_for_function(PLOTS_DRAWN, arg=2, timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function("() => document.getElementById('wf-preview') === null")
+    assert page.locator(".wf-tile").count() == len(expected.tiles)  # the page's own, once
+    page.close()
+
+
 def test_chart_holds_the_forecast_of_the_chosen_series(
     explorer_page: Any, expected: ForecastExplorerApp
 ) -> None:

@@ -19,7 +19,7 @@ from workforce.dashboards.explorer_data import (
     shortage_frame,
     supply_frame,
 )
-from workforce.dashboards.format import Language, format_number, format_percent
+from workforce.dashboards.format import Language, format_number, format_percent, format_run
 from workforce.dashboards.model_choice import describe_mix, explain_reason
 
 
@@ -126,7 +126,9 @@ def test_backtest_figure_and_model_details_come_from_the_run(app: ForecastExplor
     assert describe_mix(choice["weights"]) in app.model_details.value
     assert explain_reason(choice["reason"]) in app.model_details.value
     assert choice["reason"] not in app.model_details.value  # English, on the Dutch page
-    assert app.run.run_id in app.model_details.value
+    # The run by when it was computed, not by its id.
+    assert format_run(app.run.run_id) in app.model_details.value
+    assert app.run.run_id not in app.model_details.value
 
 
 def test_english_switch_relabels_everything(app: ForecastExplorerApp) -> None:
@@ -246,7 +248,7 @@ def test_the_backtest_chart_follows_the_series_and_the_language(app: ForecastExp
     assert sorted(new_values) == pytest.approx(sorted(metrics["mase"].to_list()))
     app.language.value = Language.en.value
     english, _ = shown_backtest()
-    assert english.startswith("Backtest per model (MASE, lower is better)")
+    assert english.startswith("Forecast error per model in the trial periods (MASE, lower is")
     shown = shown_figure(app.backtest_plot)
     assert shown is not None
     assert "chosen (delivered)" in shown["data"][0]["y"]

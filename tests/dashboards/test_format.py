@@ -14,6 +14,7 @@ from workforce.dashboards.format import (
     format_month,
     format_number,
     format_percent,
+    format_run,
     label,
     model_label,
 )
@@ -66,3 +67,10 @@ def test_every_label_exists_in_both_languages() -> None:
     assert label("no_data") == "geen gegevens"
     assert model_label("seasonal_naive") == "seizoensnaïef"
     assert model_label("unknown_model") == "unknown_model"
+
+
+def test_a_model_run_is_shown_by_when_it_was_computed() -> None:
+    assert format_run("20261207T133157Z") == "7 dec. 2026 13:31"
+    assert format_run("20261207T133157Z", Language.en) == "7 Dec 2026 13:31"
+    assert format_run("manual-run") == "manual-run"
+    assert format_run("") == "\u2013"

@@ -113,7 +113,7 @@ def _shown_cells(app: RegionalEmployerApp) -> tuple[list[tuple[str, str, int]], 
             sankey.link.source or (), sankey.link.target or (), sankey.link.value or (), strict=True
         )
     ]
-    return links, list(app.benchmark_figure.data[0].y or ())
+    return links, list(app.benchmark_figure.data[0].customdata or ())
 
 
 def _assert_nothing_small_of_others(app: RegionalEmployerApp, inputs: Inputs) -> None:

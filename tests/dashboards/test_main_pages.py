@@ -30,6 +30,7 @@ from tests.support.browser import (
 from workforce.alignment import advise_intake
 from workforce.dashboards.access import issue_token, revoke_tokens
 from workforce.dashboards.data import load_names
+from workforce.dashboards.employers import employer_labels, read_employer_sectors
 from workforce.dashboards.format import (
     format_interval,
     format_interval_words,
@@ -357,8 +358,9 @@ def test_views_follow_the_credential_in_the_browser(
         url = server.url("regional_employer.ipynb", with_token=False) + f"?token={issued.token}"
         page = _open_as(browser, url)
         try:
-            assert _viewer_options(page) == ["Regio (openbaar)", employer]
-            page.locator(".widget-dropdown select").nth(0).select_option(label=employer)
+            label = employer_labels(read_employer_sectors(main_data.data_dir))[employer]
+            assert _viewer_options(page) == ["Regio (openbaar)", label]
+            page.locator(".widget-dropdown select").nth(0).select_option(label=label)
             flows = _employer_flows(page)
             page.wait_for_function(SANKEY_SHOWS, arg=employer, timeout=CHANGE_TIMEOUT_MS)
             flows = list(page.evaluate(SANKEY))

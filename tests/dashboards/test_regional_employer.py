@@ -18,9 +18,11 @@ from workforce.dashboards.format import (
     signed_amount,
 )
 from workforce.dashboards.identity import Identity
-from workforce.dashboards.regional_employer import SHORTAGE_TILES, RegionalEmployerApp, engine_for
+from workforce.dashboards.regional_employer import RegionalEmployerApp
 from workforce.dashboards.regional_employer_data import read_marts
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
+from workforce.dashboards.regional_employer_scenario import ScenarioResults, engine_for
+from workforce.dashboards.regional_employer_tiles import SHORTAGE_TILES
 from workforce.outlook.outlook import Outlook
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
 from workforce.scenario import Lever, ScenarioEngine, scenario_of
@@ -47,8 +49,21 @@ def shared_engine(outlook: Outlook) -> ScenarioEngine:
 @pytest.fixture
 def app(main_data: MainPagesData, shared_engine: ScenarioEngine) -> RegionalEmployerApp:
     app = RegionalEmployerApp.from_data_dir(main_data.data_dir)
-    app._engine_factory = lambda: shared_engine
+    app._scenarios = ScenarioResults(lambda: shared_engine)
     return app
+
+
+def test_a_page_built_without_charts_shows_its_tiles_first(main_data: MainPagesData) -> None:
+    full = RegionalEmployerApp.from_data_dir(main_data.data_dir)
+    app = RegionalEmployerApp.from_data_dir(main_data.data_dir, charts=False)
+    assert [t.value for t in app.tiles.values()] == [t.value for t in full.tiles.values()]
+    assert "Bron:" in app.source.value
+    assert app.fan_plot.outputs == ()  # no chart built yet
+    assert app.benchmark_plot.outputs == ()
+    app.draw_charts()
+    assert app.fan_plot.outputs == full.fan_plot.outputs
+    assert app.benchmark_plot.outputs == full.benchmark_plot.outputs
+    assert app.source.value == full.source.value  # now with the sick-leave period
 
 
 def _shortage(data_dir: Path) -> pl.DataFrame:
@@ -176,7 +191,15 @@ def test_public_view_shows_no_small_flow_or_benchmark(app: RegionalEmployerApp) 
     assert min(value for _, _, value in links) >= DEFAULT_K
     benchmarks = app.view().benchmarks
     assert benchmarks is not None
-    shown = set(app.benchmark_figure.data[0].y)
+    bars = app.benchmark_figure.data[0]
+    shown = set(bars.customdata)
+    # Employers by their kind of organisation and number, never by their bare code.
+    labels = app.employer_labels()
+    assert list(bars.y) == [labels[e] for e in bars.customdata]
+    assert not shown & set(bars.y)
+    assert any(label.startswith("VVT-instelling ") for label in bars.y)
+    nodes = app.sankey_figure.data[0].node
+    assert list(nodes.label) == [labels[e] for e in nodes.customdata]
     hidden = set(benchmarks.filter(pl.col(SUPPRESSED))["employer_id"].to_list())
     published = benchmarks.filter(~pl.col(SUPPRESSED) & (pl.col("metric") == app.metric.value))
     assert shown <= set(published["employer_id"].to_list()) - {TOTAL}
@@ -213,7 +236,7 @@ def test_an_employer_sees_its_own_small_cells_never_anothers(
         )
         assert others["people"].min() >= DEFAULT_K
         colours = list(app.benchmark_figure.data[0].marker.color)
-        employers = list(app.benchmark_figure.data[0].y)
+        employers = list(app.benchmark_figure.data[0].customdata)
         assert len(set(colours)) == (2 if employer in employers else 1)
     assert seen_own_small  # an employer's own flows are shown in full, small ones too
 

@@ -44,8 +44,26 @@ def source(outlook: Outlook) -> AdviceSource:
 
 @pytest.fixture
 def app(main_data: MainPagesData, source: AdviceSource) -> TrainingAlignmentApp:
-    pipeline = pl.read_parquet(main_data.data_dir / "marts" / "education_pipeline.parquet")
-    return TrainingAlignmentApp(source=source, pipeline=pipeline)
+    marts = main_data.data_dir / "marts"
+    return TrainingAlignmentApp(
+        source=source,
+        pipeline=pl.read_parquet(marts / "education_pipeline.parquet"),
+        graduations=pl.read_parquet(marts / "graduations.parquet"),
+    )
+
+
+def test_a_page_built_without_charts_shows_its_tiles_first(
+    app: TrainingAlignmentApp, source: AdviceSource
+) -> None:
+    first = TrainingAlignmentApp(source=source, charts=False)
+    assert [t.value for t in first.tiles.values()] == [t.value for t in app.tiles.values()]
+    assert first.gap_plot.outputs == ()  # no chart, table or download built yet
+    assert first.table.value == ""
+    assert first.downloads.value == ""
+    first.draw_charts()
+    assert first.gap_plot.outputs == app.gap_plot.outputs
+    links = first.downloads.value.count("wf-download")
+    assert links == app.downloads.value.count("wf-download") > 0
 
 
 def _largest_gap(app: TrainingAlignmentApp) -> str:
@@ -98,6 +116,28 @@ def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
 
     colours = list(app.gap_figure.data[0].marker.color)
     assert len(set(colours)) == 2  # the chosen profession stands out
+
+
+def test_running_cohorts_graduate_over_several_years_not_all_next_year(
+    app: TrainingAlignmentApp, main_data: MainPagesData
+) -> None:
+    """The expected graduates of running cohorts follow the graduations mart: the first future
+    year holds what is due then, not every running cohort at once, and graduates so far are not
+    counted again."""
+    assert app.advice is not None
+    graduations = pl.read_parquet(main_data.data_dir / "marts" / "graduations.parquet")
+    cells = app.advice.table.select("programme_code", "institution_code").unique()
+    running = (
+        graduations.join(cells, on=["programme_code", "institution_code"])
+        .group_by("graduation_year")
+        .agg(pl.sum("expected_graduates"))
+    )
+    from_running = dict(zip(running["graduation_year"], running["expected_graduates"], strict=True))
+    shown = dict(zip(app.figure.data[0].x, app.figure.data[0].y, strict=True))
+    first = min(shown)
+    assert shown[first] == pytest.approx(from_running[first])
+    assert len([year for year in from_running if year <= app.advice.horizon_year]) >= 3
+    assert shown[first] < 2 * shown[first + 1]
 
 
 def test_a_later_horizon_gives_the_packages_advice_for_that_year(

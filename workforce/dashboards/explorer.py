@@ -5,10 +5,13 @@ For analysts. Reads precomputed files only: ``marts/demand.parquet``, ``forecast
 ``forecasts/shortage.parquet`` when present, and the latest registry run under ``models/``. It
 never fits a model; a missing file shows as "geen gegevens".
 
-The notebook ``dashboards/forecast_explorer.ipynb`` is two lines::
+The notebook ``dashboards/forecast_explorer.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
 
     from workforce.dashboards.explorer import ForecastExplorerApp
-    app = ForecastExplorerApp.from_data_dir(); app.container
+    app = ForecastExplorerApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations
@@ -59,16 +62,19 @@ from workforce.dashboards.format import (
     format_month,
     format_number,
     format_percent,
+    format_run,
     label,
     model_label,
     signed_amount,
 )
 from workforce.dashboards.model_choice import describe_mix, explain_reason
-from workforce.dashboards.page_text import help_html, text
+from workforce.dashboards.page_text import help_html
+from workforce.dashboards.preview import show_preview
 from workforce.dashboards.provenance import (
     UNKNOWN,
     Provenance,
     demo_banner_html,
+    forecast_source,
     read_provenance,
     source_html,
     staff_source,
@@ -111,8 +117,10 @@ class ForecastExplorerApp(App):
         names: Names | None = None,
         language: Language = Language.nl,
         provenance: Provenance = UNKNOWN,
+        charts: bool = True,
     ) -> None:
         super().__init__()
+        self.charts_drawn = charts
         self.names = names or Names()
         self.run = run
         self.provenance = provenance
@@ -172,8 +180,10 @@ class ForecastExplorerApp(App):
         *,
         models_dir: Path | None = None,
         language: Language = Language.nl,
+        charts: bool = True,
     ) -> ForecastExplorerApp:
-        """The explorer on ``data_dir`` (default ``$WORKFORCE_DATA``) and the latest run."""
+        """The explorer on ``data_dir`` (default ``$WORKFORCE_DATA``) and the latest run;
+        ``charts=False`` shows the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         return cls(
             history=history_frame(read_mart(data_dir, "demand")),
@@ -184,6 +194,7 @@ class ForecastExplorerApp(App):
             names=load_names(),
             language=language,
             provenance=read_provenance(data_dir),
+            charts=charts,
         )
 
     # State -----------------------------------------------------------------
@@ -307,6 +318,15 @@ class ForecastExplorerApp(App):
                 label("components", language) if frame.height else label("no_data", language)
             )
 
+    def draw_charts(self) -> None:
+        """Draw the charts (a page built with ``charts=False`` shows its tiles first)."""
+        self.charts_drawn = True
+        self._draw()
+
+    def show_preview(self) -> None:
+        """Show the title, banner, source line and tiles as the page's first screen."""
+        show_preview([self.title, self.banner, self.source], list(self.tiles.values()))
+
     def _draw(self) -> None:
         language = self.current_language
         history = self.series_history()
@@ -317,20 +337,20 @@ class ForecastExplorerApp(App):
             f"<h2 style='font-family:sans-serif'>{label('explorer_title', language)}</h2>"
         )
         self.banner.value = demo_banner_html(self.provenance, language)
-        run = self.run.run_id or text("date_unknown", language)
         self.source.value = source_html(
-            [staff_source(self.provenance, language), text("source_forecast", language, run=run)],
+            [staff_source(self.provenance, language), forecast_source(self.run.run_id, language)],
             self.provenance,
             language,
         )
-        self.help.value = help_html(("help_interval", "help_demand"), language)
-        self._draw_forecast(self.figure, history, forecast, language)
-        self._draw_backtest(self.backtest_figure, metrics, language)
-        self.show(self.forecast_plot, self.figure)
-        self.show(self.backtest_plot, self.backtest_figure)
+        self.help.value = help_html(("help_interval", "help_demand", "help_error"), language)
         self._show_headlines(self.headlines, language)
         self._show_model_details(language)
         self._show_notice(history, forecast, language)
+        if self.charts_drawn:
+            self._draw_forecast(self.figure, history, forecast, language)
+            self._draw_backtest(self.backtest_figure, metrics, language)
+            self.show(self.forecast_plot, self.figure)
+            self.show(self.backtest_plot, self.backtest_figure)
 
     def _draw_forecast(
         self,
@@ -361,14 +381,15 @@ class ForecastExplorerApp(App):
                 trace.x = x
                 trace.y = y
                 trace.name = label(name, language)
+                if key not in ("history", "forecast", "supply"):
+                    continue  # bands are not hovered: no hover texts to send
                 trace.customdata = [
                     [format_month(day, language), format_number(value, digits=1, language=language)]
                     for day, value in zip(x, y, strict=True)
                 ]
-                if key in ("history", "forecast", "supply"):
-                    trace.hovertemplate = (
-                        f"%{{customdata[0]}}: %{{customdata[1]}} fte<extra>{trace.name}</extra>"
-                    )
+                trace.hovertemplate = (
+                    f"%{{customdata[0]}}: %{{customdata[1]}} fte<extra>{trace.name}</extra>"
+                )
             figure.layout.yaxis.title = unit
             figure.layout.title = self._series_title(language)
 
@@ -431,7 +452,7 @@ class ForecastExplorerApp(App):
             ),
             "mase_chosen": (
                 format_number(headlines.mase_chosen, digits=2, language=language),
-                f"{label('coverage', language)}: "
+                f"{label('lower_is_better', language)} · {label('coverage', language)}: "
                 f"{format_percent(headlines.coverage_80, digits=0, language=language)} / "
                 f"{format_percent(headlines.coverage_95, digits=0, language=language)}"
                 if headlines.coverage_80 is not None
@@ -457,7 +478,11 @@ class ForecastExplorerApp(App):
                 describe_mix(str(choice.get("weights") or choice.get("choice") or ""), language),
             ),
             (label("reason", language), explain_reason(str(choice.get("reason") or ""), language)),
-            (label("run", language), f"{run.run_id} · {run.manifest.get('code_version', '')}"),
+            (
+                label("run", language),
+                f"{format_run(run.run_id, language)} · {label('version', language)} "
+                f"{run.manifest.get('code_version', '')}",
+            ),
         ]
         cells = "".join(
             f"<tr><th style='text-align:left;padding-right:12px'>{html.escape(k)}</th>"

@@ -61,18 +61,26 @@ LABELS: dict[str, dict[Language, str]] = {
         Language.en: "Required FTE at horizon",
     },
     "change": {Language.nl: "Verandering", Language.en: "Change"},
-    "mase_chosen": {Language.nl: "MASE gekozen model", Language.en: "MASE chosen model"},
-    "gain_over_naive": {Language.nl: "Winst t.o.v. naïef", Language.en: "Gain over naive"},
+    "mase_chosen": {
+        Language.nl: "Voorspelfout gekozen model",
+        Language.en: "Forecast error of the chosen model (MASE)",
+    },
+    "lower_is_better": {Language.nl: "lager is beter", Language.en: "lower is better"},
+    "gain_over_naive": {
+        Language.nl: "Beter dan de eenvoudigste voorspelling",
+        Language.en: "Better than the simplest forecast",
+    },
     "model": {Language.nl: "Model", Language.en: "Model"},
     "chosen_model": {Language.nl: "Gekozen model", Language.en: "Chosen model"},
     "reason": {Language.nl: "Reden", Language.en: "Reason"},
     "weights": {Language.nl: "Gewichten", Language.en: "Weights"},
     "backtest": {
-        Language.nl: "Backtest per model (MASE, lager is beter)",
-        Language.en: "Backtest per model (MASE, lower is better)",
+        Language.nl: "Voorspelfout per model in de proefperiodes (lager is beter)",
+        Language.en: "Forecast error per model in the trial periods (MASE, lower is better)",
     },
     "coverage": {Language.nl: "Dekking 80% / 95%", Language.en: "Coverage 80% / 95%"},
-    "run": {Language.nl: "Modelrun", Language.en: "Model run"},
+    "run": {Language.nl: "Berekend", Language.en: "Computed"},
+    "version": {Language.nl: "versie", Language.en: "version"},
     "model_chosen": {Language.nl: "gekozen (geleverd)", Language.en: "chosen (delivered)"},
     "model_naive": {Language.nl: "naïef", Language.en: "naive"},
     "model_seasonal_naive": {Language.nl: "seizoensnaïef", Language.en: "seasonal naive"},
@@ -172,6 +180,18 @@ def format_date(day: dt.date | None, language: Language = Language.nl) -> str:
     if day is None:
         return MISSING
     return f"{day.day} {format_month(day, language)}"
+
+
+def format_run(run_id: str, language: Language = Language.nl) -> str:
+    """A model run's id (``20261207T133157Z``, its UTC start) as ``7 dec. 2026 13:31``; an id of
+    another form as it is, a missing one as a dash."""
+    if not run_id:
+        return MISSING
+    try:
+        started = dt.datetime.strptime(run_id.rstrip("Z")[:15], "%Y%m%dT%H%M%S")
+    except ValueError:
+        return run_id
+    return f"{format_date(started.date(), language)} {started:%H:%M}"
 
 
 UNITS: dict[str, dict[Language, str]] = {

@@ -200,8 +200,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "staff and vacancy files of {n} care employers",
     },
     "source_forecast": {
-        _NL: "prognose en scenario's: workforce (modelrun {run})",
-        _EN: "forecast and scenarios: workforce (model run {run})",
+        _NL: "prognose en scenario's: workforce, berekend {run}",
+        _EN: "forecast and scenarios: workforce, computed {run}",
     },
     "source_education": {
         _NL: "opleidingsgegevens per instelling (DUO-opzet)",
@@ -247,6 +247,20 @@ TEXTS: dict[str, dict[Language, str]] = {
         "vacatures; het personeel is wie er nu werkt. Het tekort is vraag min personeel.",
         _EN: "Demand and staff: demand (required FTE) is staff in post plus open vacancies; "
         "staff is who works now. The shortage is demand minus staff.",
+    },
+    "help_error": {
+        _NL: "Voorspelfout: elk model heeft eerdere jaren voorspeld alsof die nog moesten komen "
+        "(proefperiodes); zijn gemiddelde fout daar, gedeeld door de gemiddelde fout van de "
+        "eenvoudigste voorspelling op de jaren ervoor (elke maand gelijk aan dezelfde maand een "
+        "jaar eerder). 1 is even groot als die, 0,5 half zo groot; lager is beter. Dekking: hoe "
+        "vaak de werkelijkheid in de proefperiodes "
+        "binnen het 80%- en het 95%-interval viel.",
+        _EN: "Forecast error (MASE): each model forecast earlier years as if they were still to "
+        "come (trial periods); its mean error there, divided by the mean error of the "
+        "simplest forecast on the years before (every month equal to the same month a year "
+        "earlier). 1 is as large as that, 0.5 half as large; lower is better. Coverage: how "
+        "often the actual values of the trial periods fell "
+        "within the 80% and the 95% interval.",
     },
     # Training alignment
     "training_title": {

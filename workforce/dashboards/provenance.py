@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workforce.dashboards.format import Language, format_date
+from workforce.dashboards.format import Language, format_date, format_run
 from workforce.dashboards.page_text import text
 
 GENERATOR = "workforce.synthetic"
@@ -116,3 +116,9 @@ def staff_source(provenance: Provenance, language: Language) -> str:
     if provenance.employers:
         return text("source_staff_n", language, n=provenance.employers)
     return text("source_staff", language)
+
+
+def forecast_source(run_id: str, language: Language) -> str:
+    """The source line's part on the forecast: when its model run was computed."""
+    run = format_run(run_id, language) if run_id else text("date_unknown", language)
+    return text("source_forecast", language, run=run)

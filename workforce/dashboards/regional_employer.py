@@ -9,17 +9,22 @@ dropdown offers what the signed-in identity may see (:mod:`workforce.dashboards.
 public view always, and an employer's own view only to that employer: its own cells in full,
 never another employer's small cells (disclosure control of :mod:`workforce.privacy`).
 
-The notebook ``dashboards/regional_employer.ipynb`` is::
+The page's parts live beside it: its numbers in ``regional_employer_data``, its charts in
+``regional_employer_panels`` (figures in ``regional_employer_figures``), its tiles in
+``regional_employer_tiles`` and its scenario sliders in ``regional_employer_scenario``.
+
+The notebook ``dashboards/regional_employer.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
 
     from workforce.dashboards.regional_employer import RegionalEmployerApp
-    app = RegionalEmployerApp.from_data_dir(); app.container
+    app = RegionalEmployerApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +33,32 @@ import polars as pl
 
 from workforce.dashboards.app import App
 from workforce.dashboards.data import ALL, Names, data_dir_from_env, latest_run, load_names
+from workforce.dashboards.employers import (
+    employer_label,
+    employer_labels,
+    read_employer_sectors,
+)
 from workforce.dashboards.format import (
     Language,
-    format_interval_words,
-    format_month,
-    format_number,
-    format_percent,
     format_quarter,
-    signed_amount,
 )
 from workforce.dashboards.identity import PUBLIC_IDENTITY, Identity, signed_in
 from workforce.dashboards.page_text import help_html, section_title, text
+from workforce.dashboards.preview import show_preview
 from workforce.dashboards.provenance import (
     UNKNOWN,
     Provenance,
     demo_banner_html,
+    forecast_source,
     read_provenance,
     source_html,
     staff_source,
 )
 from workforce.dashboards.regional_employer_data import (
-    LEVERS,
     RegionalFiles,
     RegionalHeadlines,
     ViewerTables,
     empty_node,
-    flex_total,
-    levers_scenario,
     node_headline,
     node_key,
     partition_nodes,
@@ -77,63 +81,25 @@ from workforce.dashboards.regional_employer_panels import (
     SickLeavePanel,
     TrendsPanel,
 )
+from workforce.dashboards.regional_employer_scenario import (
+    EngineFactory,
+    ScenarioResults,
+    all_levels_engine,
+    label_sliders,
+    lever_sliders,
+    slider_rows,
+)
+from workforce.dashboards.regional_employer_tiles import HeadlineTiles
 from workforce.dashboards.widgets import (
     dropdown,
     empty_state_html,
-    headline_tile,
     language_switch,
-    set_tile,
 )
 from workforce.privacy import PUBLIC, Viewer
 from workforce.regional.data import RegionalMarts
-from workforce.scenario.recompute import ScenarioEngine
 from workforce.store import Store
 
-SHORTAGE_TILES = ("shortage_1", "shortage_3", "shortage_horizon")
-"""The shortage 1 and 3 years ahead and at the horizon chosen (1, 2 and 3 years for a horizon
-of three years or less)."""
-TILES = (
-    "headcount",
-    "fte",
-    "open_vacancies",
-    "vacancy_rate",
-    "turnover",
-    *SHORTAGE_TILES,
-    "scenario_at_horizon",
-    "flex_gain",
-)
 DEFAULT_HORIZON_YEARS = 5
-
-EngineFactory = Callable[[], ScenarioEngine | None]
-
-
-def _all_levels_engine(data_dir: Path) -> EngineFactory:
-    """A factory that loads the outlook once, on the first slider move."""
-
-    def make() -> ScenarioEngine | None:
-        from workforce.outlook.outlook import Outlook
-
-        folder = Store(data_dir).outlook
-        if not folder.is_dir():
-            return None
-        try:
-            outlook = Outlook.load(folder)
-        except (OSError, ValueError, KeyError):
-            return None
-        return engine_for(outlook)
-
-    return make
-
-
-SCENARIO_PATHS = 100
-"""Simulated paths per slider setting: the chart shows the scenario's point shortage, which does
-not depend on the paths; fewer paths keep a slider update near a quarter of a second."""
-
-
-def engine_for(outlook: Any, *, paths: int = SCENARIO_PATHS) -> ScenarioEngine:
-    """The scenario engine over every level of the hierarchy, one period per projected year."""
-    levels = tuple(dict.fromkeys(outlook.hierarchy.nodes["level"].to_list()))
-    return ScenarioEngine(outlook, paths=paths, levels=levels)
 
 
 class RegionalEmployerApp(App):
@@ -160,9 +126,13 @@ class RegionalEmployerApp(App):
         identity: Identity = PUBLIC_IDENTITY,
         provenance: Provenance = UNKNOWN,
         run_id: str = "",
+        employer_sectors: pl.DataFrame | None = None,
+        charts: bool = True,
     ) -> None:
         super().__init__()
         self.identity = identity
+        self._employer_sectors = employer_sectors
+        self._labels: dict[Language, dict[str, str]] = {}
         self.provenance = provenance
         self._shortage = shortage
         self.names = names or Names()
@@ -170,9 +140,7 @@ class RegionalEmployerApp(App):
         self.files = regional or RegionalFiles()
         self.marts = marts
         self._nodes = partition_nodes(shortage)
-        self._engine_factory = engine
-        self._engine: ScenarioEngine | None = None
-        self._scenarios: dict[tuple[tuple[str, float], ...], pl.DataFrame] = {}
+        self._scenarios = ScenarioResults(engine)
         self._views: dict[str | None, ViewerTables] = {}
         self.headlines: RegionalHeadlines | None = None
         self.scenario_view: pl.DataFrame | None = None
@@ -187,26 +155,15 @@ class RegionalEmployerApp(App):
         self.viewer = dropdown(text("viewer", language), self._viewer_options())
         self.sector = dropdown(text("sector", language), [])
         self.profession = dropdown(text("profession", language), [])
+        self.sector.add_class("wf-filter")  # the filter benchmarks/dashboards.py changes
         self.horizon = dropdown(
             text("horizon", language),
             [(f"{n} {text('years', language)}", str(n)) for n in range(1, 11)],
         )
         self.horizon.value = str(DEFAULT_HORIZON_YEARS)
-        self.levers = {
-            kind: widgets.FloatSlider(
-                value=0,
-                min=low,
-                max=high,
-                step=step,
-                description=text(f"lever_{kind}", language),
-                continuous_update=False,
-                readout_format=".0f" if float(step).is_integer() else ".1f",
-                style={"description_width": "300px"},
-                layout=widgets.Layout(width="600px"),
-            )
-            for kind, (low, high, step) in LEVERS.items()
-        }
-        self.tiles = {name: headline_tile("", "") for name in TILES}
+        self.levers = lever_sliders(language)
+        self.headline_tiles = HeadlineTiles()
+        self.tiles = self.headline_tiles.tiles
         self.notice = widgets.HTML()
         self.shortage_panel = ShortagePanel()
         self.flows_panel = FlowsPanel(language)
@@ -232,9 +189,10 @@ class RegionalEmployerApp(App):
         self.metric, self.benchmark_note = self.benchmark_panel.metric, self.benchmark_panel.note
         self._fill_options()
 
-        self._draw_node()
-        self._draw_viewer_panels()
-        self.flex_panel.draw(self.selection())
+        self.charts_drawn = False
+        self._show_node_tiles()
+        if charts:
+            self.draw_charts()
 
         self.on_change(self.sector, self._on_sector)
         self.on_change(self.profession, self._draw_node)
@@ -254,9 +212,11 @@ class RegionalEmployerApp(App):
         *,
         language: Language = Language.nl,
         identity: Identity | None = None,
+        charts: bool = True,
     ) -> RegionalEmployerApp:
         """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``) for ``identity``
         (default: who signed in to this page, see :func:`~workforce.dashboards.identity.signed_in`).
+        ``charts=False`` shows the tiles only, until :meth:`draw_charts`.
         """
         data_dir = data_dir or data_dir_from_env()
         identity = signed_in() if identity is None else identity
@@ -266,11 +226,13 @@ class RegionalEmployerApp(App):
             regional=read_regional(data_dir),
             # The public view reads published tables only; an employer's own view needs the marts.
             marts=None if identity.is_public else read_marts(data_dir),
-            engine=_all_levels_engine(data_dir),
+            engine=all_levels_engine(data_dir),
             names=load_names(),
             language=language,
             provenance=read_provenance(data_dir),
             run_id=latest_run(Store(data_dir).models).run_id,
+            employer_sectors=read_employer_sectors(data_dir),
+            charts=charts,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -319,18 +281,7 @@ class RegionalEmployerApp(App):
 
     def scenario(self) -> pl.DataFrame | None:
         """The scenario engine's shortage per node and year for the sliders (None at baseline)."""
-        values = self.lever_values()
-        if not any(values.values()):
-            return None
-        key = tuple(sorted(values.items()))
-        if key not in self._scenarios:
-            if self._engine is None and self._engine_factory is not None:
-                self._engine = self._engine_factory()
-                self._engine_factory = None
-            if self._engine is None:
-                return None
-            self._scenarios[key] = self._engine.recompute(levers_scenario(values))
-        return self._scenarios[key]
+        return self._scenarios.recompute(self.lever_values())
 
     # Options ---------------------------------------------------------------------------------
 
@@ -339,9 +290,22 @@ class RegionalEmployerApp(App):
             return text(f"all_{column}", self.language)
         return self.names.get(code, self.language.value)
 
+    def employer_labels(self) -> dict[str, str]:
+        """Every employer's label in the page's language ("VVT-instelling 04")."""
+        if self.language not in self._labels:
+            sectors = self._employer_sectors
+            self._labels[self.language] = (
+                {} if sectors is None else employer_labels(sectors, self.language)
+            )
+        return self._labels[self.language]
+
     def _viewer_options(self) -> list[tuple[str, str]]:
         options = [(text("viewer_public", self.language), "")]
-        return options + [(employer, employer) for employer in self.permitted_employers()]
+        labels = self.employer_labels()
+        return options + [
+            (employer_label(labels, employer, self.language), employer)
+            for employer in self.permitted_employers()
+        ]
 
     def _node_options(self, column: str, sector: str | None = None) -> list[tuple[str, str]]:
         keys = list(self._nodes)
@@ -380,8 +344,7 @@ class RegionalEmployerApp(App):
             (self.horizon, "horizon"),
         ):
             control.description = text(key, language)
-        for kind, slider in self.levers.items():
-            slider.description = text(f"lever_{kind}", language)
+        label_sliders(self.levers, language)
         self.fill(self.horizon, [(f"{n} {text('years', language)}", str(n)) for n in range(1, 11)])
         self.fill(self.viewer, self._viewer_options())
         with self.quietly():
@@ -393,8 +356,9 @@ class RegionalEmployerApp(App):
         self.language = Language(self.language_switch.value)
         self._label_page()
         self._draw_node()
-        self._draw_viewer_panels()
-        self.flex_panel.draw(self.selection())
+        if self.charts_drawn:
+            self._draw_viewer_panels()
+            self.flex_panel.draw(self.selection())
 
     def _on_sector(self) -> None:
         self.fill(self.profession, self._node_options("profession", self.sector_code))
@@ -410,6 +374,7 @@ class RegionalEmployerApp(App):
             files=self.files,
             sector=self.sector_code,
             profession=self.profession_code,
+            employers=self.employer_labels(),
         )
 
     def _draw_viewer_panels(self) -> None:
@@ -422,29 +387,51 @@ class RegionalEmployerApp(App):
     def _draw_benchmark(self) -> None:
         self.benchmark_panel.draw(self.selection(), self.view(), self.current_viewer.employer_id)
 
+    def draw_charts(self) -> None:
+        """Draw every chart (a page built with ``charts=False`` shows its tiles first)."""
+        self.charts_drawn = True
+        self._draw_node_charts()
+        self._draw_viewer_panels()
+        self.flex_panel.draw(self.selection())
+
+    def show_preview(self) -> None:
+        """Show the title, banner, source line and tiles as the page's first screen."""
+        show_preview([self.title, self.banner, self.source], list(self.tiles.values()))
+
     def _draw_node(self) -> None:
+        self._show_node_tiles()
+        if self.charts_drawn:
+            self._draw_node_charts()
+
+    def _show_node_tiles(self) -> None:
         node = self.node()
-        selection = self.selection()
         headline = node_headline(
-            self.files.get("kpis"), self.sector_code, self.profession_code
+            self.files.kpi_cell(self.sector_code, self.profession_code),
+            self.sector_code,
+            self.profession_code,
         ) or dict(self.files.headline)
         years = (1, 3, self.horizon_years) if self.horizon_years > 3 else (1, 2, 3)
         self.headlines = regional_headlines(headline, node, years)
         self._show_headlines(self.headlines)
-        self.shortage_panel.draw(selection, until_horizon(node, self.horizon_years))
+        self._show_scenario_tile()
+        self._show_source()
+        self._show_notice()
+
+    def _draw_node_charts(self) -> None:
+        selection = self.selection()
+        self.shortage_panel.draw(selection, until_horizon(self.node(), self.horizon_years))
         self._draw_scenario()
         self.ranking_panel.draw(selection, self._shortage, self.horizon_years)
         self.trends_panel.draw(selection)
         self.retirement_panel.draw(selection)
         self.sick_leave_panel.draw(selection)
-        self._show_source()
-        self._show_notice()
+        self._show_source()  # with the sick-leave period the chart found
 
     def _show_source(self) -> None:
         language = self.language
         sources = [
             staff_source(self.provenance, language),
-            text("source_forecast", language, run=self._run_id or text("date_unknown", language)),
+            forecast_source(self._run_id, language),
             text("source_tension", language),
         ]
         latest = self.sick_leave_panel.latest
@@ -470,95 +457,15 @@ class RegionalEmployerApp(App):
         return node["month"].max() if node.height else None
 
     def _show_scenario_tile(self) -> None:
-        language = self.language
-        title = text("scenario_at_horizon", language)
         node = until_horizon(self.node(), self.horizon_years)
-        rows = self.scenario_view
-        if rows is None or rows.is_empty() or node.is_empty():
-            set_tile(self.tiles["scenario_at_horizon"], title, "\u2013", "")
-            return
-        end = rows.row(-1, named=True)
-        baseline = node.filter(pl.col("month") == end["month"])
-        note = format_month(end["month"], language)
-        if baseline.height:
-            reduction = float(baseline["shortage_fte"][0]) - float(end["shortage_fte"])
-            note += " · " + text(
-                "reduction", language, value=format_number(reduction, language=language)
-            )
-        set_tile(
-            self.tiles["scenario_at_horizon"],
-            title,
-            signed_amount(end["shortage_fte"], "fte", language),
-            note,
-        )
+        self.headline_tiles.show_scenario(node, self.scenario_view, self.language)
 
     def _show_headlines(self, headlines: RegionalHeadlines) -> None:
-        language = self.language
-        scope = self.selection().node_title
-        month = f"{_month_text(headlines.month, language)} · {scope}"
-        set_tile(
-            self.tiles["headcount"],
-            text("headcount", language),
-            f"{format_number(headlines.headcount, language=language)} "
-            f"{text('persons_unit', language)}",
-            month,
-        )
-        per_person = (
-            headlines.fte / headlines.headcount
-            if headlines.fte is not None and headlines.headcount
-            else None
-        )
-        set_tile(
-            self.tiles["fte"],
-            text("fte", language),
-            f"{format_number(headlines.fte, language=language)} {text('fte_unit', language)}",
-            text(
-                "fte_per_person",
-                language,
-                value=format_number(per_person, digits=2, language=language),
-            ),
-        )
-        set_tile(
-            self.tiles["open_vacancies"],
-            text("open_vacancies", language),
-            format_number(headlines.open, language=language),
-            month,
-        )
-        set_tile(
-            self.tiles["vacancy_rate"],
-            text("vacancy_rate", language),
-            format_percent(headlines.vacancy_rate, language=language),
-            text("vacancy_rate_note", language),
-        )
-        set_tile(
-            self.tiles["turnover"],
-            text("turnover", language),
-            f"{format_percent(headlines.turnover_rate_12m, language=language)} / "
-            f"{format_percent(headlines.internal_mobility_rate_12m, language=language)}",
-            text("last_12_months", language),
-        )
-        for name, at in zip(SHORTAGE_TILES, headlines.shortage, strict=True):
-            title = (
-                text("shortage_in_1", language)
-                if at.years == 1
-                else text("shortage_in", language, n=at.years)
-            )
-            note = format_interval_words(at.lo_80, at.hi_80, "fte", language=language)
-            if at.month is not None:
-                note = f"{format_month(at.month, language)} · {note}"
-            set_tile(self.tiles[name], title, signed_amount(at.fte, "fte", language), note)
-        total = flex_total(self.files.get("flex_pool"))
-        set_tile(
-            self.tiles["flex_gain"],
-            text("flex_gain", language),
-            signed_amount(total["pooling_gain_fte"] if total else None, "fte", language),
-            (
-                f"{format_number(total['separate_fte'], language=language)} \u2192 "
-                f"{format_number(total['pooled_fte'], language=language)} "
-                f"{text('fte_unit', language)}"
-                if total
-                else ""
-            ),
+        self.headline_tiles.show(
+            headlines,
+            scope=self.selection().node_title,
+            flex_pool=self.files.get("flex_pool"),
+            language=self.language,
         )
 
     def _show_notice(self) -> None:
@@ -576,13 +483,7 @@ class RegionalEmployerApp(App):
             layout=row,
         )
         tiles = widgets.HBox(list(self.tiles.values()), layout=row)
-        sliders = widgets.VBox(
-            [self.scenario_heading]
-            + [
-                widgets.HBox(list(self.levers.values())[i : i + 2])
-                for i in range(0, len(self.levers), 2)
-            ]
-        )
+        sliders = slider_rows(self.scenario_heading, self.levers)
         return widgets.VBox(
             [
                 self.title,
@@ -607,13 +508,3 @@ class RegionalEmployerApp(App):
                 self.benchmark_note,
             ]
         )
-
-
-def _month_text(month: str | None, language: Language) -> str:
-    """``2025-12`` (as ``workforce regional`` writes it) as ``dec. 2025``."""
-    if not month:
-        return ""
-    try:
-        return format_month(dt.date.fromisoformat(f"{month}-01"), language)
-    except ValueError:
-        return month

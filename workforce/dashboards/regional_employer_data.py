@@ -67,9 +67,31 @@ class RegionalFiles:
 
     tables: dict[str, pl.DataFrame | None] = field(default_factory=dict)
     headline: dict[str, object] = field(default_factory=dict)
+    _kpi_cells: dict[tuple[str, str], pl.DataFrame] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def get(self, name: str) -> pl.DataFrame | None:
         return self.tables.get(name)
+
+    def kpi_cell(self, sector: str | None, profession: str | None) -> pl.DataFrame:
+        """The published KPI rows of one sector x profession (``None``: the total).
+
+        The table is split by cell once, on first use: a filter change then looks its cell up
+        instead of scanning every cell's rows again.
+        """
+        if not self._kpi_cells:
+            frame = published(self.get("kpis"))
+            if frame.is_empty():
+                return frame
+            self._kpi_cells.update(
+                ((str(key[0]), str(key[1])), part)
+                for key, part in frame.partition_by(
+                    "sector_code", "profession_code", as_dict=True
+                ).items()
+            )
+        key = (sector or TOTAL, profession or TOTAL)
+        return self._kpi_cells.get(key, self._kpi_cells[next(iter(self._kpi_cells))].clear())
 
     @property
     def k(self) -> int:

@@ -10,7 +10,7 @@ filters and tells each panel when to redraw.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -18,6 +18,7 @@ import polars as pl
 
 from workforce.dashboards.app import figure_output, show_figure
 from workforce.dashboards.data import ALL, Names
+from workforce.dashboards.employers import employer_label
 from workforce.dashboards.format import (
     Language,
     format_month,
@@ -73,6 +74,12 @@ class Selection:
     files: RegionalFiles
     sector: str | None = None
     profession: str | None = None
+    employers: dict[str, str] = field(default_factory=dict)
+    """Employers' labels by code (:mod:`workforce.dashboards.employers`)."""
+
+    def employer(self, code: str) -> str:
+        """An employer's label ("VVT-instelling 04"), never its bare code."""
+        return employer_label(self.employers, code, self.language)
 
     def name(self, code: str | None, column: str) -> str:
         """The name of a sector or profession code ("Alle ..." for a total)."""
@@ -198,7 +205,7 @@ class FlowsPanel(Panel):
         matrix = sel.files.get("sector_flows") if level == "sector" else view.employer_flows
         nodes, links = sankey_tables(matrix)
         ids = nodes["node_id"].to_list()
-        labels = [sel.name(i, "sector") if level == "sector" else i for i in ids]
+        labels = [sel.name(i, "sector") if level == "sector" else sel.employer(i) for i in ids]
         node_colours = [OWN_COLOUR if i == own else COLOURS["history"] for i in ids]
         sources, targets = links["source"].to_list(), links["target"].to_list()
         link_colours = [
@@ -245,7 +252,9 @@ class TrendsPanel(Panel):
     def draw(self, sel: Selection) -> None:
         language = sel.language
         retention = retention_trend(sel.files.get("retention"), sel.profession)
-        yearly = yearly_kpis(sel.files.get("kpis"), sel.sector, sel.profession)
+        yearly = yearly_kpis(
+            sel.files.kpi_cell(sel.sector, sel.profession), sel.sector, sel.profession
+        )
         series = {
             0: (retention["cohort_year"], retention["retention_12"], "retention_12"),
             1: (yearly["year"], yearly["turnover_rate"], "turnover_rate"),
@@ -351,15 +360,16 @@ class BenchmarkPanel(Panel):
         with self.figure.batch_update():
             set_separators(self.figure, language)
             bars = self.figure.data[0]
-            bars.y = employers
+            bars.y = [sel.employer(e) for e in employers]
+            bars.customdata = employers
             bars.x = values
             bars.marker.color = [OWN_COLOUR if e == own else COLOURS["bar"] for e in employers]
             bars.text = [shown(v) for v in values]
-            bars.hovertemplate = "%{y}: %{text}<extra></extra>"
+            bars.hovertemplate = "%{y} (%{customdata}): %{text}<extra></extra>"
             self.figure.layout.xaxis.tickformat = "," if is_count else ".0%"
             self.figure.layout.height = max(360, 18 * len(employers) + 140)
             line = self.figure.data[1]
-            line.y = employers if region is not None else []
+            line.y = [sel.employer(e) for e in employers] if region is not None else []
             line.x = [region] * len(employers) if region is not None else []
             line.name = text("region_value", language)
             metric_name = text(f"metric_{metric}", language)
@@ -384,10 +394,16 @@ class RankingPanel:
     def __init__(self) -> None:
         self.table = widgets.HTML()
         self.rows: pl.DataFrame = shortage_ranking(None, horizon_months=12)
+        self._rankings: dict[tuple[str | None, int], pl.DataFrame] = {}
 
     def draw(self, sel: Selection, shortage: pl.DataFrame | None, years: int) -> None:
         language = sel.language
-        self.rows = shortage_ranking(shortage, horizon_months=12 * years, sector=sel.sector)
+        key = (sel.sector, years)  # the ranking does not follow the profession: computed once
+        if key not in self._rankings:
+            self._rankings[key] = shortage_ranking(
+                shortage, horizon_months=12 * years, sector=sel.sector
+            )
+        self.rows = self._rankings[key]
         title = text("ranking_title", language, n=years, scope=sel.name(sel.sector, "sector"))
         if self.rows.is_empty():
             self.table.value = section_title(title) + empty_state_html(

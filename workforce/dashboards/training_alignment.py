@@ -7,10 +7,13 @@ cap and assumptions, completion and dropout trends of the education pipeline, an
 as a CSV or Excel download. Numbers come from :func:`workforce.alignment.advise_intake` on the
 outlook of ``workforce forecast``; nothing is fitted.
 
-The notebook ``dashboards/training_alignment.ipynb`` is::
+The notebook ``dashboards/training_alignment.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
 
     from workforce.dashboards.training_alignment import TrainingAlignmentApp
-    app = TrainingAlignmentApp.from_data_dir(); app.container
+    app = TrainingAlignmentApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations
@@ -46,10 +49,12 @@ from workforce.dashboards.page_text import (
     section_title,
     text,
 )
+from workforce.dashboards.preview import show_preview
 from workforce.dashboards.provenance import (
     UNKNOWN,
     Provenance,
     demo_banner_html,
+    forecast_source,
     read_provenance,
     source_html,
     staff_source,
@@ -106,19 +111,23 @@ class TrainingAlignmentApp(App):
         *,
         source: AdviceSource | None,
         pipeline: pl.DataFrame | None = None,
+        graduations: pl.DataFrame | None = None,
         placements: pl.DataFrame | None = None,
         names: Names | None = None,
         language: Language = Language.nl,
         destinations: pl.DataFrame | None = None,
         provenance: Provenance = UNKNOWN,
         run_id: str = "",
+        charts: bool = True,
     ) -> None:
         super().__init__()
+        self.charts_drawn = charts
         self.provenance = provenance
         self.names = names or Names()
         self.language = language
         self.source = source
         self.pipeline = pipeline
+        self.graduations = graduations
         self.placements = placements
         self.destinations = destinations
         self.advice: Advice | None = None
@@ -171,9 +180,14 @@ class TrainingAlignmentApp(App):
 
     @classmethod
     def from_data_dir(
-        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+        cls,
+        data_dir: Path | None = None,
+        *,
+        language: Language = Language.nl,
+        charts: bool = True,
     ) -> TrainingAlignmentApp:
-        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``)."""
+        """The dashboard on ``data_dir`` (default ``$WORKFORCE_DATA``); ``charts=False`` shows
+        the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
         source = AdviceSource.from_outlook(Store(data_dir).outlook, placements)
@@ -181,11 +195,13 @@ class TrainingAlignmentApp(App):
             source=source,
             destinations=destinations_of(data_dir, source.origin_year) if source else None,
             pipeline=read_mart(data_dir, "education_pipeline"),
+            graduations=read_mart(data_dir, "graduations"),
             placements=placements,
             names=load_names(),
             language=language,
             provenance=read_provenance(data_dir),
             run_id=latest_run(Store(data_dir).models).run_id,
+            charts=charts,
         )
 
     # State -----------------------------------------------------------------------------------
@@ -210,7 +226,8 @@ class TrainingAlignmentApp(App):
         else:
             self.advice = self.source.advise(int(self.horizon_year.value), str(self.target.value))
         self._fill_options()
-        self._show_downloads()
+        if self.charts_drawn:
+            self._show_downloads()
 
     def _fill_options(self) -> None:
         language = self.language
@@ -239,12 +256,11 @@ class TrainingAlignmentApp(App):
             f"<h2 style='font-family:sans-serif'>{text('training_title', language)}</h2>"
         )
         self.banner.value = demo_banner_html(self.provenance, language)
-        run = self._run_id or text("date_unknown", language)
         self.source_line.value = source_html(
             [
                 text("source_education", language),
                 staff_source(self.provenance, language),
-                text("source_forecast", language, run=run),
+                forecast_source(self._run_id, language),
             ],
             self.provenance,
             language,
@@ -269,7 +285,8 @@ class TrainingAlignmentApp(App):
         self.language = Language(self.language_switch.value)
         self._label_page()
         self._fill_options()
-        self._show_downloads()
+        if self.charts_drawn:
+            self._show_downloads()
         self._draw()
 
     def _on_advice(self) -> None:
@@ -278,12 +295,26 @@ class TrainingAlignmentApp(App):
 
     # Drawing ---------------------------------------------------------------------------------
 
+    def draw_charts(self) -> None:
+        """Draw the charts and the table (a page built with ``charts=False`` shows its tiles
+        first). The downloads (an xlsx takes a second to write) come with them."""
+        self.charts_drawn = True
+        self._show_downloads()
+        self._draw()
+
+    def show_preview(self) -> None:
+        """Show the title, banner, source line and tiles as the page's first screen."""
+        show_preview([self.title, self.banner, self.source_line], list(self.tiles.values()))
+
     def _draw(self) -> None:
         """Tiles, the three charts, the table and the notice for the current filters."""
         self.headlines = training_headlines(
             self.advice, self.profession_code, self.institution_code
         )
         self._show_headlines(self.headlines)
+        self._show_notice()
+        if not self.charts_drawn:
+            return
         self._draw_gaps(self.gap_figure)
         self._draw_graduates(self.figure)
         self._draw_pipeline(self.pipeline_figure)
@@ -293,7 +324,6 @@ class TrainingAlignmentApp(App):
         self.show(self.pipeline_plot, self.pipeline_figure)
         self.show(self.destinations_plot, self.destinations_figure)
         self._show_table()
-        self._show_notice()
 
     def _show_headlines(self, headlines: TrainingHeadlines) -> None:
         language = self.language
@@ -369,7 +399,7 @@ class TrainingAlignmentApp(App):
     def _draw_graduates(self, figure: go.Figure) -> None:
         language = self.language
         rows = graduates_by_year(
-            self.pipeline, self.advice, self.profession_code, self.institution_code
+            self.graduations, self.advice, self.profession_code, self.institution_code
         )
         years = rows["graduation_year"].to_list()
         with figure.batch_update():

@@ -174,14 +174,14 @@ def gap_rows(advice: Advice | None) -> pl.DataFrame:
 
 
 def graduates_by_year(
-    pipeline: pl.DataFrame | None,
+    graduations: pl.DataFrame | None,
     advice: Advice | None,
     profession: str | None,
     institution: str | None,
 ) -> pl.DataFrame:
     """Graduates per graduation year of the selected programmes: expected at today's intake
-    (running cohorts from the education pipeline, later cohorts at their current intake) and the
-    extra graduates the advice asks for.
+    (the graduates running cohorts still expect, spread over their years by the ``graduations``
+    mart; later cohorts at their current intake) and the extra graduates the advice asks for.
 
     Columns: ``graduation_year, expected, extra``. The programmes are those the advice names
     for the profession (all advised programmes for :data:`ALL`).
@@ -199,14 +199,13 @@ def graduates_by_year(
         extra=pl.col("extra_graduates").sum(),
     )
     running = pl.DataFrame(schema={"year": pl.Int64, "expected": pl.Float64})
-    if pipeline is not None and "expected_graduation_year" in pipeline.columns:
+    if graduations is not None and "graduation_year" in graduations.columns:
         running = (
-            pipeline.join(
+            graduations.join(
                 cells.select("programme_code", "institution_code"),
                 on=["programme_code", "institution_code"],
             )
-            .filter(pl.col("expected_graduation_year").is_not_null())
-            .group_by(year=pl.col("expected_graduation_year").cast(pl.Int64))
+            .group_by(year=pl.col("graduation_year").cast(pl.Int64))
             .agg(expected=pl.col("expected_graduates").cast(pl.Float64).sum())
         )
     last = advice.horizon_year

@@ -47,7 +47,10 @@ def destinations_template() -> go.Figure:
     figure = base_figure(height=420)
     figure.add_bar(orientation="h", marker={"color": COLOURS["history"]})
     figure.add_bar(orientation="h", marker={"color": EXTRA_COLOUR})
-    figure.update_layout(barmode="group", margin={"l": 260, "t": 80})
+    # The legend sits just above the bars, under the title, whatever the chart's height.
+    figure.update_layout(
+        barmode="group", margin={"l": 260, "t": 90}, legend={"y": 1.0, "yanchor": "bottom"}
+    )
     figure.update_xaxes(tickformat=",")
     figure.update_yaxes(autorange="reversed")
     return figure

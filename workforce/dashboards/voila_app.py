@@ -52,6 +52,7 @@ from workforce.dashboards.identity import (
 )
 from workforce.dashboards.kernel_pool import WarmKernelManager, warm_up_code
 from workforce.dashboards.page_text import text
+from workforce.dashboards.preview import PreviewFilter
 
 LOADING = "De pagina wordt opgebouwd\u2026"
 COMPUTING = "De cijfers worden berekend\u2026"
@@ -199,6 +200,9 @@ def localise_page(html: str) -> str:
 class CappedVoilaHandler(TornadoVoilaHandler):
     """Voila's page handler, refusing politely when the server holds its maximum of kernels.
 
+    A page's headline preview (:mod:`workforce.dashboards.preview`) is shown as soon as its
+    cell has run, before the rest of the page is built.
+
     Kernels waiting in the pool do not count: a page view takes one of them.
     """
 
@@ -228,13 +232,15 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             return
         self._set_starting(+1)
         admitted = True
+        preview = PreviewFilter()
         try:
             async for html in self.get_generator(path=path):
                 if admitted:  # the first output comes after the kernel started
                     self._set_starting(-1)
                     admitted = False
-                self.write(localise_page(html))
+                self.write(preview.feed(localise_page(html)))
                 self.flush()
+            self.write(preview.close())
         finally:
             if admitted:
                 self._set_starting(-1)

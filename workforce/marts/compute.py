@@ -31,6 +31,9 @@ Marts (``<data>/marts/*.parquet``):
   region each side worked in): moves;
 - ``education_pipeline``: cohort year x programme x institution: intake, enrolled, graduates,
   dropouts, completion rate and expected graduates with their expected graduation year;
+- ``graduations``: cohort year x programme x institution x graduation year: the graduates a
+  running cohort still expects, spread over the years they graduate in
+  (:mod:`workforce.marts.compute.graduation_years`);
 - ``demand``: month x region x sector x profession: filled_fte + open_vacancy_fte = required_fte;
 - ``spells``: one row per staff spell of a covered employer, linked across employers
   (:func:`workforce.marts.flows.link_spells`), with the region and the employer's covered months:
@@ -49,6 +52,7 @@ import numpy.typing as npt
 import polars as pl
 
 from workforce.marts.codes import Dictionary
+from workforce.marts.compute.graduation_years import expected_graduations
 from workforce.marts.flows import (
     HIRE_ORIGINS,
     LEAVER_DESTINATIONS,
@@ -79,6 +83,7 @@ MART_NAMES = (
     "vacancies_monthly",
     "mobility",
     "education_pipeline",
+    "graduations",
     "demand",
     "spells",
 )
@@ -166,9 +171,13 @@ def mart_frames(inputs: MartInputs) -> Iterator[tuple[str, pl.DataFrame]]:
     yield "vacancies_monthly", vacancy_monthly
     del vacancy_monthly
     yield "demand", demand(filled, vacant)
+    pipeline = education_pipeline(
+        inputs.education, inputs.education_extract, inputs.reference
+    ).collect()
+    yield "education_pipeline", pipeline
     yield (
-        "education_pipeline",
-        education_pipeline(inputs.education, inputs.education_extract, inputs.reference).collect(),
+        "graduations",
+        expected_graduations(pipeline, inputs.education_extract, inputs.reference),
     )
 
 
@@ -618,8 +627,9 @@ def education_pipeline(
     intake. Expected graduates of a running cohort = intake x the completion rate of the
     programme's last finished cohorts at that institution (or of all institutions, or of the
     level when there are none), kept between the graduates so far and graduates + enrolled.
-    They are expected in the nominal graduation year, or the year after the extract when the
-    cohort is already past it.
+    ``expected_graduation_year`` is the nominal graduation year, or the year after the extract
+    when the cohort is already past it; the ``graduations`` mart spreads the graduates still to
+    come over the years they are expected in.
     """
     programmes = reference.programmes.select("programme_code", "nominal_years")
     cohorts = (
