@@ -28,6 +28,7 @@ def small_outlook(
     institution_intakes: dict[str, tuple[float, ...]] | None = None,
     completion: float = 0.7,
     regions: dict[str, float] | None = None,
+    professions: tuple[str, ...] = PROFESSIONS,
 ) -> Outlook:
     """An outlook over four series per region with flat hazards and growing demand (a real
     shortage).
@@ -35,7 +36,7 @@ def small_outlook(
     ``institution_intakes`` gives each programme's yearly intake per institution (default one
     institution per programme); future cohorts start in 2026. ``regions`` maps each region to
     its size relative to ``stock_per_age`` (default Midden-Utrecht alone at 1); graduates go to
-    every region in proportion to its size.
+    every region in proportion to its size. ``professions`` are those of every sector.
     """
     sizes = regions or {"AM13": 1.0}
     intakes = institution_intakes or {"34560": (100.0,), "25656": (80.0,)}
@@ -44,7 +45,7 @@ def small_outlook(
             {"region_code": r, "sector_code": s, "profession_code": p}
             for r in sizes
             for s in SECTORS
-            for p in PROFESSIONS
+            for p in professions
         ]
     )
     hierarchy = Hierarchy.from_bottom(keys, WORKFORCE_LEVELS)
@@ -89,6 +90,8 @@ def small_outlook(
     for r, programme in enumerate(frame["programme_code"].to_list()):
         profession = PROGRAMMES[programme][0]
         targets = np.flatnonzero(profession_of == profession)
+        if not targets.size:
+            continue
         to_series[r, targets] = 0.85 * 0.9 * size[targets] / size[targets].sum()
     inputs = SupplyInputs(
         origin=ORIGIN,

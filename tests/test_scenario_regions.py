@@ -244,3 +244,38 @@ def test_an_unknown_region_on_the_command_line_is_one_line(data_dir: Path) -> No
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     assert "region AM99 is not in this forecast; it has AM12, AM13, AM14" in lines[0]
+
+
+LADDER = ("nurse_bachelor", "nurse_vocational")
+
+
+def test_task_shifting_moves_work_within_each_region() -> None:
+    """Nurses' work moves to the rung below in the same region and sector: each region's total
+    stays (a nurse in Gooi en Vechtstreek is never replaced in Amersfoort)."""
+    outlook = small_outlook(regions=SIZES, professions=LADDER)
+    lever = Lever("task_shift", 10, Scope(professions=("nurse_bachelor",)))
+    table = lever_table(outlook, [scenario_of("s", lever)], horizon_year=2031, paths=PATHS)
+    fte = {
+        (r, p): v
+        for r, p, v in table.select("region_code", "profession_code", "reduction_fte").rows()
+    }
+    for code in SIZES:
+        assert fte[(code, "nurse_bachelor")] > 1, code
+        assert fte[(code, "nurse_vocational")] == pytest.approx(-fte[(code, "nurse_bachelor")])
+        assert abs(fte[(code, None)]) < 1e-6 * fte[(code, "nurse_bachelor")], code
+
+
+def test_upskilling_moves_staff_up_within_each_region() -> None:
+    outlook = small_outlook(regions=SIZES, professions=LADDER)
+    table = lever_table(
+        outlook, [scenario_of("s", Lever("upskilling", 5))], horizon_year=2031, paths=PATHS
+    )
+    persons = {
+        (r, p): v
+        for r, p, v in table.select("region_code", "profession_code", "reduction_persons").rows()
+    }
+    for code, size in SIZES.items():
+        gained, lost = persons[(code, "nurse_bachelor")], -persons[(code, "nurse_vocational")]
+        assert gained > 0, code
+        assert lost > 0, code
+        assert gained / persons[("AM13", "nurse_bachelor")] == pytest.approx(size, rel=0.05)

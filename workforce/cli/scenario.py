@@ -172,6 +172,8 @@ def compare(
 
     With --region the workforce levers act in that region only (education levers act on the
     institutions, which train for every region) and the table reports that region."""
+    import polars as pl
+
     from workforce.scenario import ScenarioError, lever_table, lever_table_wide, standard_levers
 
     started = time.perf_counter()
@@ -194,16 +196,21 @@ def compare(
     out = out or Store(data_dir).scenarios / "lever_table.csv"
     write_frame(table, out)
     year = table["horizon_year"][0]
+    shown, scope = table, ""
+    if table["region_code"].is_null().any():
+        # Several regions: each region's total, and the regions together per profession.
+        shown = table.filter(pl.col("region_code").is_null() | pl.col("profession_code").is_null())
+        scope = "; per region its total, every profession in the CSV"
     console.print(
         _table(
-            lever_table_wide(table, "reduction_fte"),
-            f"Reduction of the shortage in {year} (FTE); gap_fte = baseline shortage",
+            lever_table_wide(shown, "reduction_fte"),
+            f"Reduction of the shortage in {year} (FTE); gap_fte = baseline shortage{scope}",
         )
     )
     console.print(
         _table(
-            lever_table_wide(table, "reduction_persons").drop("gap_fte"),
-            f"Reduction of the shortage in {year} (persons)",
+            lever_table_wide(shown, "reduction_persons").drop("gap_fte"),
+            f"Reduction of the shortage in {year} (persons){scope}",
         )
     )
     _print_pillars(table)
