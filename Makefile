@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= data
 SEED ?= 42
+REGIONS ?= AM13,AM14,AM12
 PORT ?= 8866
 
 .PHONY: run test test-fast lint typecheck pytest demo lab dashboard clean
@@ -17,9 +18,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-## Build the demo region (synthetic Midden-Utrecht): raw files, load, marts, quality report.
+## Build the demo area (the three synthetic regions Midden-Utrecht, Amersfoort and Gooi en
+## Vechtstreek; REGIONS=AM13 for one): raw files, load, marts, quality report.
 demo: $(STAMP)
-	$(BIN)/workforce generate --out $(DATA)/raw --seed $(SEED) --scale region
+	$(BIN)/workforce generate --out $(DATA)/raw --seed $(SEED) --scale region --regions $(REGIONS)
 	$(BIN)/workforce ingest $(DATA)/raw --data-dir $(DATA)
 	$(BIN)/workforce build --data-dir $(DATA)
 	$(BIN)/workforce report quality --data-dir $(DATA) > /dev/null

@@ -6,7 +6,8 @@ Midden-Utrecht alone and for the three regions, in this process one after the ot
 the CPU seconds of each (``time.process_time``: this process only; the engine's worker
 processes, if any, are not counted) and their ratio. Then the projected shortage of each region
 in 2031 (persons, the forecast's region nodes, with the 80 % interval) and of the three together
-beside the published 13,900.
+beside the published 13,900, with the interval of their sum from the saved outlook's joint
+simulation (:func:`workforce.regional.projection.projected_together`).
 
     .venv/bin/python benchmarks/regions_forecast.py [--seed 42]
 """
@@ -24,6 +25,7 @@ from workforce.forecast.engine_run import baseline_settings
 from workforce.ingest.load import ingest_paths
 from workforce.marts.build import build_marts
 from workforce.outlook.region_forecast import forecast_region
+from workforce.regional.projection import projected_from_data_dir
 from workforce.regional.published import PUBLISHED_AREA_SHORTAGE_2031
 from workforce.store import Store
 from workforce.synthetic import RegionParams, generate_region
@@ -33,8 +35,8 @@ PATHS = 200
 YEAR = 2031
 
 
-def run(folder: Path, params: RegionParams, seed: int) -> tuple[float, pl.DataFrame]:
-    """CPU seconds of the pipeline and the region nodes' yearly shortage."""
+def run(folder: Path, params: RegionParams, seed: int) -> tuple[float, pl.DataFrame, Path]:
+    """CPU seconds of the pipeline, the region nodes' yearly shortage and the data folder."""
     started = time.process_time()
     raw, data = folder / "raw", folder / "data"
     generate_region(raw, seed=seed, params=params)
@@ -46,8 +48,10 @@ def run(folder: Path, params: RegionParams, seed: int) -> tuple[float, pl.DataFr
     )  # fmt: skip
     seconds = time.process_time() - started
     shortage = Store(data).read_forecast("shortage")
-    return seconds, shortage.filter(
-        (pl.col("level") == "region_code") & (pl.col("resolution") == "year")
+    return (
+        seconds,
+        shortage.filter((pl.col("level") == "region_code") & (pl.col("resolution") == "year")),
+        data,
     )
 
 
@@ -56,8 +60,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as one_dir, tempfile.TemporaryDirectory() as three_dir:
-        one_s, _ = run(Path(one_dir), RegionParams().with_regions("AM13"), args.seed)
-        three_s, regions = run(Path(three_dir), RegionParams(), args.seed)
+        one_s, _, _ = run(Path(one_dir), RegionParams().with_regions("AM13"), args.seed)
+        three_s, regions, data = run(Path(three_dir), RegionParams(), args.seed)
+        together = projected_from_data_dir(data, YEAR, paths=PATHS)
     print(f"pipeline one_cpu_s={one_s:.1f} three_cpu_s={three_s:.1f} ratio={three_s / one_s:.2f}")
     at = regions.filter(pl.col("month").dt.year() == YEAR).sort("region_code")
     for row in at.iter_rows(named=True):
@@ -72,6 +77,13 @@ def main() -> None:
         f"difference={total - PUBLISHED_AREA_SHORTAGE_2031:+.0f} "
         f"({total / PUBLISHED_AREA_SHORTAGE_2031 - 1:+.0%})"
     )
+    if together is not None:
+        print(
+            f"area year={together.year} shortage_persons={together.persons:.0f} "
+            f"lo_80={together.persons_lo_80:.0f} hi_80={together.persons_hi_80:.0f} "
+            f"(sum of the regions' bounds: {at['shortage_persons_lo_80'].sum():.0f} to "
+            f"{at['shortage_persons_hi_80'].sum():.0f})"
+        )
 
 
 if __name__ == "__main__":

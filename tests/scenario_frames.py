@@ -1,5 +1,5 @@
-"""A small literal outlook (two sectors x two professions, one or two programmes) for fast
-scenario and alignment tests; the region fixture covers the real thing."""
+"""A small literal outlook (two sectors x two professions per region, one or two programmes)
+for fast scenario and alignment tests; the region fixture covers the real thing."""
 
 from __future__ import annotations
 
@@ -27,18 +27,25 @@ def small_outlook(
     leave_hazard: float = 0.008,
     institution_intakes: dict[str, tuple[float, ...]] | None = None,
     completion: float = 0.7,
+    regions: dict[str, float] | None = None,
+    professions: tuple[str, ...] = PROFESSIONS,
 ) -> Outlook:
-    """An outlook over four series with flat hazards and growing demand (a real shortage).
+    """An outlook over four series per region with flat hazards and growing demand (a real
+    shortage).
 
     ``institution_intakes`` gives each programme's yearly intake per institution (default one
-    institution per programme); future cohorts start in 2026.
+    institution per programme); future cohorts start in 2026. ``regions`` maps each region to
+    its size relative to ``stock_per_age`` (default Midden-Utrecht alone at 1); graduates go to
+    every region in proportion to its size. ``professions`` are those of every sector.
     """
+    sizes = regions or {"AM13": 1.0}
     intakes = institution_intakes or {"34560": (100.0,), "25656": (80.0,)}
     keys = pl.DataFrame(
         [
-            {"region_code": "AM13", "sector_code": s, "profession_code": p}
+            {"region_code": r, "sector_code": s, "profession_code": p}
+            for r in sizes
             for s in SECTORS
-            for p in PROFESSIONS
+            for p in professions
         ]
     )
     hierarchy = Hierarchy.from_bottom(keys, WORKFORCE_LEVELS)
@@ -50,7 +57,8 @@ def small_outlook(
     )
     n = series.height
     working = (AGES >= 22) & (AGES <= 66)
-    stock = np.where(working, stock_per_age, 0.0)[None, :].repeat(n, axis=0)
+    size = series["region_code"].replace_strict(sizes, return_dtype=pl.Float64).to_numpy()
+    stock = np.where(working, stock_per_age, 0.0)[None, :] * size[:, None]
     leave = np.full((n, len(AGES)), leave_hazard)
     retire = np.where(AGES >= 64, 0.05, 0.0)[None, :].repeat(n, axis=0)
     entry_age = np.zeros(len(AGES))
@@ -82,7 +90,9 @@ def small_outlook(
     for r, programme in enumerate(frame["programme_code"].to_list()):
         profession = PROGRAMMES[programme][0]
         targets = np.flatnonzero(profession_of == profession)
-        to_series[r, targets] = 0.85 * 0.9 / len(targets)
+        if not targets.size:
+            continue
+        to_series[r, targets] = 0.85 * 0.9 * size[targets] / size[targets].sum()
     inputs = SupplyInputs(
         origin=ORIGIN,
         series=series.with_columns(fte_per_person=pl.lit(0.75)),
@@ -94,7 +104,7 @@ def small_outlook(
         cohorts=Cohorts(frame, to_series),
         graduate_season=np.ones(12),
         graduate_ages=entry_age[None, :].repeat(n, axis=0),
-        other_inflow=np.full(n, 1.0),
+        other_inflow=size.copy(),
         other_season=np.ones(12),
         other_ages=entry_age[None, :].repeat(n, axis=0),
         transfers=np.zeros(n),

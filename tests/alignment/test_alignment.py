@@ -334,3 +334,68 @@ def test_observed_entry_shares_need_enough_graduate_hires() -> None:
     )["entry_share"][0]
     assert carers["entering_share"][0] == pytest.approx(reference_share)
     assert "(reference)" in carers["assumptions"][0]
+
+
+# -- several regions --------------------------------------------------------------------------
+
+REGIONS = small_outlook(regions={"AM13": 1.0, "AM14": 0.5, "AM12": 0.3})
+
+
+def _region_gaps_after(advice: Advice, regions: list[str] | None, year: int) -> pl.DataFrame:
+    periods = np.array([horizon_index(REGIONS, year)])
+    levers = SupplyLevers(intake_factor=_with_advice(REGIONS, advice))
+    result = REGIONS.compute(levers, paths=PATHS, periods=periods)
+    index = horizon_index(REGIONS, year)
+    return gap_at_horizon(REGIONS, result, index, regions=regions).sort("profession_code")
+
+
+@pytest.mark.parametrize("regions", [None, ["AM14"], ["AM13", "AM12"]])
+def test_an_advice_for_some_regions_closes_their_gap_together(regions: list[str] | None) -> None:
+    advice = advise_intake(
+        REGIONS, horizon_year=2031, paths=PATHS, growth_limit=10, regions=regions
+    )
+    assert advice.regions == tuple(sorted(regions or ["AM12", "AM13", "AM14"]))
+    assert not advice.table.select("programme_code", "institution_code").is_duplicated().any()
+    before = advice.gaps.sort("profession_code")
+    assert (before["gap_persons"] > 5).all()
+    assert (
+        before["region_code"].to_list()
+        == [regions[0] if regions and len(regions) == 1 else None] * 2
+    )
+    after = _region_gaps_after(advice, regions, 2031)
+    assert (after["gap_persons"] < 0.1 * before["gap_persons"]).all()
+
+
+def test_the_gap_of_the_regions_together_is_the_sum_of_theirs() -> None:
+    result = REGIONS.compute(paths=PATHS, periods=np.array([horizon_index(REGIONS, 2031)]))
+    index = horizon_index(REGIONS, 2031)
+    together = gap_at_horizon(REGIONS, result, index).sort("profession_code")
+    parts = [
+        gap_at_horizon(REGIONS, result, index, regions=[code]).sort("profession_code")
+        for code in ("AM13", "AM14", "AM12")
+    ]
+    summed = sum(part["gap_persons"].to_numpy() for part in parts)
+    np.testing.assert_allclose(together["gap_persons"], summed, rtol=0.05)
+
+
+def test_an_unknown_region_in_the_advice_is_a_clear_error() -> None:
+    with pytest.raises(AlignmentError, match="region AM99 is not in this forecast"):
+        advise_intake(REGIONS, paths=50, regions=["AM99"])
+
+
+def test_workforce_align_for_one_region_names_it_in_dutch(tmp_path: Path) -> None:
+    from workforce.store import Store
+
+    REGIONS.save(Store(tmp_path).outlook)
+    out = tmp_path / "advice.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            *("align", "--data-dir", str(tmp_path), "--paths", "50", "--no-save"),
+            *("--out", str(out), "--region", "AM14", "--horizon-year", "2031"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Instroomadvies voor Amersfoort, 2031 (median):")
+    advice = pl.read_csv(out)
+    assert not advice.select("programme_code", "institution_code").is_duplicated().any()

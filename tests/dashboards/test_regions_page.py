@@ -112,3 +112,29 @@ def test_marts_of_an_older_build_ask_for_a_rebuild(area_data: Path) -> None:
     page = RegionsApp(marts=old)
     assert page.comparison is None
     assert "workforce build" in page.notice.value
+
+
+def test_the_projected_shortage_shows_its_80_percent_interval(area_data: Path) -> None:
+    import datetime as dt
+
+    from workforce.regional import load_marts
+    from workforce.regional.projection import ProjectedShortage
+    from workforce.regional.published import AREA_REGIONS
+
+    forecasts = pl.DataFrame(
+        [
+            {"level": "region_code", "region_code": code, "resolution": "year",
+             "month": dt.date(2031, 12, 1), "shortage_persons": persons,
+             "shortage_persons_lo_80": persons - 100.0, "shortage_persons_hi_80": persons + 150.0,
+             "shortage_fte": persons * 0.7}
+            for code, persons in zip(AREA_REGIONS, (5000.0, 1800.0, 1900.0), strict=True)
+        ]
+    )  # fmt: skip
+    together = ProjectedShortage(
+        regions=AREA_REGIONS, year=2031, persons=8700, persons_lo_80=8450, persons_hi_80=9010, fte=1
+    )
+    app = RegionsApp(marts=load_marts(area_data), forecasts=forecasts, together=together)
+    table = app.table.value
+    assert "Verwacht tekort 2031: 80 %-interval" in table
+    assert "4.900 tot 5.150" in table, "Midden-Utrecht's own interval"
+    assert "8.450 tot 9.010" in table, "the three together: the simulated sum, not 8.400 tot 8.800"

@@ -13,6 +13,7 @@ from workforce.privacy import SUPPRESSED, TOTAL
 from workforce.regional import load_marts
 from workforce.regional.comparison import AREA, compare_regions, national_context
 from workforce.regional.data import RegionalMarts
+from workforce.regional.projection import ProjectedShortage
 from workforce.regional.published import (
     AREA_REGIONS,
     PUBLISHED_2022,
@@ -92,6 +93,32 @@ def test_projected_shortage_comes_from_the_region_nodes_of_the_forecast(
     assert _row(table, AREA)["projected_year"] == 2031
     # Without a forecast the columns are there and empty.
     assert compare_regions(marts).table["projected_shortage_persons"].null_count() == 4
+    # The regions' intervals come from their nodes; that of the three together only from a
+    # simulation of their sum, for the same year and regions.
+    bounded = forecasts.with_columns(
+        shortage_persons_lo_80=pl.col("shortage_persons") - 10,
+        shortage_persons_hi_80=pl.col("shortage_persons") + 10,
+    )
+    assert _row(compare_regions(marts, forecasts=bounded).table, "AM13")[
+        "projected_shortage_persons_lo_80"
+    ] == pytest.approx(90.0)
+    assert (
+        _row(compare_regions(marts, forecasts=bounded).table, AREA)[
+            "projected_shortage_persons_lo_80"
+        ]
+        is None
+    ), "the sum of the regions' bounds would overstate the interval"
+    together = ProjectedShortage(
+        regions=AREA_REGIONS, year=2031, persons=170, persons_lo_80=155, persons_hi_80=186, fte=119
+    )
+    area = _row(compare_regions(marts, forecasts=bounded, together=together).table, AREA)
+    assert (area["projected_shortage_persons_lo_80"], area["projected_shortage_persons_hi_80"]) == (
+        155,
+        186,
+    )
+    other_year = ProjectedShortage(**{**vars(together), "year": 2030})
+    area = _row(compare_regions(marts, forecasts=bounded, together=other_year).table, AREA)
+    assert area["projected_shortage_persons_lo_80"] is None
 
 
 def test_tension_hides_small_cells_and_follows_uwv_bands(comparison) -> None:

@@ -4,6 +4,7 @@ professions reached after a diploma, placement capacity, and where graduates go.
 from workforce.alignment.advice import (
     Advice,
     AlignmentError,
+    advice_regions,
     advise_intake,
     gap_at_horizon,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "AlignmentError",
     "CapacityError",
     "Placements",
+    "advice_regions",
     "advise_intake",
     "gap_at_horizon",
     "load_routes",

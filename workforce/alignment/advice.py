@@ -25,12 +25,18 @@ would have to add meanwhile. Professions reached through training after the dipl
 medical specialist, GZ-psychologist: :mod:`workforce.alignment.routes`) are advised as
 training places, with the route's duration and completion. Intervals carry the 80 % interval
 of the shortage through the same arithmetic.
+
+The advice speaks for the chosen labour-market regions (default every region of the outlook):
+the gap is theirs together, and the entering share, retention and flows are those of their
+series. Institutions train for every region, so an advice for one region is the intake that
+region's gap alone asks of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -44,6 +50,8 @@ from workforce.marts.compute import FTE_HOURS
 from workforce.outlook.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.reference import Reference, load_reference
 from workforce.scenario.effects import PROFESSION_LEVEL, default_horizon_year, horizon_index
+from workforce.scenario.regions import choose_regions, report_nodes, series_in
+from workforce.scenario.spec import ScenarioError
 
 Target = Literal["median", "probability"]
 ARRIVAL_OFFSET = 0.5
@@ -70,6 +78,17 @@ class Advice:
     growth_limit: float = DEFAULT_GROWTH_LIMIT
     destinations: pl.DataFrame | None = None
     """Graduate destinations (:func:`workforce.alignment.diffusion.graduate_destinations`)."""
+    regions: tuple[str, ...] = ()
+    """The labour-market regions whose gap the advice closes (together)."""
+
+
+def advice_regions(outlook: Outlook, regions: Sequence[str] | None) -> tuple[str, ...]:
+    """``regions`` checked against the outlook (none: all its regions); an
+    :class:`AlignmentError` names an unknown one."""
+    try:
+        return choose_regions(outlook, regions)
+    except ScenarioError as error:
+        raise AlignmentError(str(error)) from None
 
 
 def gap_at_horizon(
@@ -79,18 +98,21 @@ def gap_at_horizon(
     *,
     target: Target = "median",
     probability: float = 0.8,
+    regions: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Shortage in persons per profession at month ``index``: target value and 80 % interval.
 
     ``target = "median"`` closes the gap to the median; ``"probability"`` takes the quantile
-    that leaves ``probability`` chance of no shortage once closed.
+    that leaves ``probability`` chance of no shortage once closed. The gap is that of
+    ``regions`` together (default all; ``region_code`` null when there are several).
     """
-    nodes = outlook.hierarchy.nodes
-    rows = np.flatnonzero(nodes["level"].to_numpy() == PROFESSION_LEVEL)
+    chosen = advice_regions(outlook, regions)
+    report = report_nodes(outlook, chosen, [PROFESSION_LEVEL])
+    rows = report.nodes["level"] == (PROFESSION_LEVEL if len(chosen) == 1 else "profession_code")
     persons = result.shortage_fte_paths[:, :, index] / result.fte_per_person[None, :]
-    by_node = persons @ outlook.hierarchy.summing[rows].T
+    by_node = persons @ report.summing[rows.to_numpy()].T
     level = 0.5 if target == "median" else probability
-    return nodes[rows].select(
+    return report.nodes.filter(rows).select(
         "region_code",
         "profession_code",
         gap_persons=np.quantile(by_node, level, axis=0),
@@ -100,15 +122,17 @@ def gap_at_horizon(
     )
 
 
-def _links(outlook: Outlook, reference: Reference) -> pl.DataFrame:
-    """Programme x institution x profession: intake, completion and the share entering."""
+def _links(outlook: Outlook, reference: Reference, inside: np.ndarray) -> pl.DataFrame:
+    """Programme x institution x profession: intake, completion and the share entering the
+    series ``inside`` (a mask over the bottom series)."""
     inputs = outlook.supply_inputs
     frame = inputs.cohorts.frame.with_row_index("row")
     future = frame.filter(pl.col("future"))
     professions = inputs.series["profession_code"].to_numpy()
-    codes = np.unique(professions)
+    codes = np.unique(professions[inside])
     shares = np.stack(
-        [inputs.cohorts.to_series[:, professions == code].sum(axis=1) for code in codes], axis=1
+        [inputs.cohorts.to_series[:, (professions == code) & inside].sum(axis=1) for code in codes],
+        axis=1,
     )
     share_frame = pl.DataFrame(
         {
@@ -133,15 +157,22 @@ def _links(outlook: Outlook, reference: Reference) -> pl.DataFrame:
     return per_institution.join(entry, on=["programme_code", "profession_code"], how="left")
 
 
-def _entrant_retention(outlook: Outlook) -> pl.DataFrame:
-    """Yearly probability that a new graduate stays in regional care, per profession."""
+def _entrant_retention(outlook: Outlook, inside: np.ndarray) -> pl.DataFrame:
+    """Yearly probability that a new graduate stays in regional care, per profession (of the
+    series ``inside``)."""
     inputs = outlook.supply_inputs
     monthly = ((inputs.leave_hazard + inputs.retire_hazard) * inputs.graduate_ages).sum(axis=1)
     weights = inputs.cohorts.to_series.sum(axis=0) + inputs.stock.sum(axis=1) * 1e-9
     frame = inputs.series.select("profession_code").with_columns(monthly=monthly, weight=weights)
-    return frame.group_by("profession_code").agg(
-        yearly_retention=(1 - (pl.col("monthly") * pl.col("weight")).sum() / pl.col("weight").sum())
-        ** 12
+    return (
+        frame.filter(pl.Series(inside))
+        .group_by("profession_code")
+        .agg(
+            yearly_retention=(
+                1 - (pl.col("monthly") * pl.col("weight")).sum() / pl.col("weight").sum()
+            )
+            ** 12
+        )
     )
 
 
@@ -150,9 +181,10 @@ def _initial_units(
     reference: Reference,
     excluded: list[str],
     observed: pl.DataFrame | None,
+    inside: np.ndarray,
 ) -> pl.DataFrame:
     """One row per programme x institution for the profession it is advised for."""
-    links = _links(outlook, reference).filter(~pl.col("profession_code").is_in(excluded))
+    links = _links(outlook, reference, inside).filter(~pl.col("profession_code").is_in(excluded))
     programme = (
         links.group_by("programme_code", "level", "profession_code")
         .agg(
@@ -211,14 +243,16 @@ def _initial_units(
     )
 
 
-def _route_units(outlook: Outlook, routes: pl.DataFrame) -> pl.DataFrame:
-    """One row per post-initial route: today's regional places from the yearly entrants."""
+def _route_units(outlook: Outlook, routes: pl.DataFrame, inside: np.ndarray) -> pl.DataFrame:
+    """One row per post-initial route: today's regional places from the yearly entrants (of
+    the series ``inside``)."""
     inputs = outlook.supply_inputs
     years = np.arange(outlook.origin.year + 1, outlook.origin.year + outlook.months // 12 + 1)
     entering = inputs.cohorts.graduates(years).mean(axis=1)
     per_profession = (
         inputs.series.select("profession_code")
         .with_columns(entrants=entering)
+        .filter(pl.Series(inside))
         .group_by("profession_code")
         .agg(pl.col("entrants").sum())
     )
@@ -241,11 +275,21 @@ def _route_units(outlook: Outlook, routes: pl.DataFrame) -> pl.DataFrame:
 
 
 def _gaps_by_year(
-    outlook: Outlook, result: OutlookResult, years: list[int], target: Target, probability: float
+    outlook: Outlook,
+    result: OutlookResult,
+    years: list[int],
+    target: Target,
+    probability: float,
+    regions: Sequence[str],
 ) -> pl.DataFrame:
     frames = [
         gap_at_horizon(
-            outlook, result, horizon_index(outlook, year), target=target, probability=probability
+            outlook,
+            result,
+            horizon_index(outlook, year),
+            target=target,
+            probability=probability,
+            regions=regions,
         ).with_columns(year=pl.lit(year, pl.Int64))
         for year in years
     ]
@@ -343,6 +387,7 @@ def advise_intake(
     seed: int = 0,
     reference: Reference | None = None,
     routes: pl.DataFrame | None = None,
+    regions: Sequence[str] | None = None,
 ) -> Advice:
     """Lasting extra yearly intake per programme and institution (and training places per
     post-initial route) that closes each profession's gap at the horizon and keeps it closed.
@@ -351,7 +396,8 @@ def advise_intake(
     intake; without a row, intake grows by at most ``growth_limit`` a year. ``observed`` holds
     per profession the region's ``graduate_hires`` (:func:`workforce.alignment.diffusion`):
     where they are at least :data:`MIN_OBSERVED_HIRES`, the advice uses the observed share of
-    graduates entering, else the reference share.
+    graduates entering, else the reference share. ``regions`` (default every region of the
+    outlook) are those whose gap, together, the advice closes.
 
     ``table`` (ranked by extra intake) has per row ``rank``, ``route`` (``initial`` or
     ``post-initial``), ``programme_code``, ``programme_name``, ``code_system``, ``level``,
@@ -372,6 +418,8 @@ def advise_intake(
         raise AlignmentError(f"probability must be between 0 and 1, got {probability}")
     if not 0 < growth_limit <= 10:
         raise AlignmentError(f"growth limit must be above 0 and at most 10, got {growth_limit}")
+    chosen = advice_regions(outlook, regions)
+    inside = series_in(outlook, chosen)
     year = horizon_year or default_horizon_year(outlook)
     try:
         index = horizon_index(outlook, year)
@@ -382,12 +430,13 @@ def advise_intake(
     years = list(range(origin_year + 1, last_year + 1))
     periods = np.array([horizon_index(outlook, y) for y in years])
     result = result or outlook.compute(paths=paths, seed=seed, periods=periods)
-    gaps_by_year = _gaps_by_year(outlook, result, years, target, probability)
-    retention = dict(_entrant_retention(outlook).iter_rows())
+    gaps_by_year = _gaps_by_year(outlook, result, years, target, probability, chosen)
+    retention = dict(_entrant_retention(outlook, inside).iter_rows())
+    excluded = routes["profession_code"].to_list()
     units = pl.concat(
         [
-            _initial_units(outlook, reference, routes["profession_code"].to_list(), observed),
-            _route_units(outlook, routes),
+            _initial_units(outlook, reference, excluded, observed, inside),
+            _route_units(outlook, routes, inside),
         ],
         how="vertical_relaxed",
     ).filter(pl.col("profession_code").is_in(gaps_by_year["profession_code"].unique()))
@@ -464,7 +513,7 @@ def advise_intake(
     by_year_frame = pl.DataFrame(by_year, infer_schema_length=None).sort(
         "programme_code", "institution_code", "cohort_year"
     )
-    gaps = _profession_summary(outlook, result, index, year, table, gaps_by_year)
+    gaps = _profession_summary(outlook, result, index, year, table, gaps_by_year, inside)
     table = _finish(table, gaps, reference, routes, year, target, probability, growth_limit)
     return Advice(
         table=table,
@@ -474,6 +523,7 @@ def advise_intake(
         target=target if target == "median" else f"probability {probability:g}",
         origin=outlook.origin,
         growth_limit=growth_limit,
+        regions=chosen,
     )
 
 
@@ -495,9 +545,11 @@ def _profession_summary(
     year: int,
     table: pl.DataFrame,
     gaps_by_year: pl.DataFrame,
+    inside: np.ndarray,
 ) -> pl.DataFrame:
     """Per profession at H: gap, what the advice delivers, what stays open, the earliest year
-    education alone closes it, and what other levers would have to add meanwhile."""
+    education alone closes it, and what other levers would have to add meanwhile (from the
+    flows of the series ``inside``)."""
     inputs = outlook.supply_inputs
     mean = result.supply.mean
     hours = inputs.fte_per_person * FTE_HOURS
@@ -506,10 +558,12 @@ def _profession_summary(
         hours=mean["headcount"][:, index] * hours,
         leavers=mean["leavers"][:, : index + 1].sum(axis=1),
     )
-    per_profession = flows.group_by("profession_code").agg(
-        pl.col("headcount", "hours", "leavers").sum()
+    per_profession = (
+        flows.filter(pl.Series(inside))
+        .group_by("profession_code")
+        .agg(pl.col("headcount", "hours", "leavers").sum())
     )
-    retention = _entrant_retention(outlook)
+    retention = _entrant_retention(outlook, inside)
     years_to = year - outlook.origin.year
     advised = table.group_by("profession_code").agg(
         route=pl.col("route").first(),

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from workforce.cli.options import DataDir, HorizonYear, Language, ModelsDir, Paths, Seed, Target
+from workforce.cli.options import (
+    DataDir,
+    HorizonYear,
+    Language,
+    ModelsDir,
+    Paths,
+    Regions,
+    Seed,
+    Target,
+    region_codes,
+)
 from workforce.cli.support import console, fail, load_outlook, writes_data
 from workforce.privacy import DEFAULT_K
 from workforce.store import Store
@@ -53,14 +63,19 @@ def align(
     paths: Paths = 500,
     seed: Seed = 0,
     save: Annotated[bool, typer.Option(help="Save the advice in the decision log.")] = True,
+    region: Regions = None,
 ) -> None:
     """Training alignment: lasting extra intake per programme and institution, and training
-    places for GP, specialist and GZ-psychologist, with what can and cannot be closed."""
+    places for GP, specialist and GZ-psychologist, with what can and cannot be closed.
+
+    The advice closes the gap of the chosen regions together (--region; default all), with
+    the graduates who enter and stay in those regions."""
     from dataclasses import replace
 
     from workforce.alignment import (
         AlignmentError,
         CapacityError,
+        advice_regions,
         advise_intake,
         read_placements,
         write_advice,
@@ -73,13 +88,20 @@ def align(
     if out.suffix not in (".csv", ".xlsx"):
         raise fail(f"--out {out}: write .csv or .xlsx")
     outlook = load_outlook(data_dir)
+    try:
+        regions = advice_regions(outlook, region_codes(region))
+    except AlignmentError as error:
+        raise fail(f"--region: {error}") from None
     run_folder = None
     destinations = observed = None
     store = Store(data_dir)
     if store.mart_path("spells").is_file() and store.mart_path("education_pipeline").is_file():
         from workforce.reference import load_reference
+        from workforce.regional.scope import scoped_spells
 
         spells = store.read_mart("spells")
+        if "region_code" in spells.columns:
+            spells = scoped_spells(spells, regions)
         pipeline = store.read_mart("education_pipeline")
         destinations = graduate_destinations(spells, pipeline, load_reference(), outlook.origin)
         observed = graduate_hires(spells, outlook.origin)
@@ -106,6 +128,7 @@ def align(
             observed=observed,
             paths=paths,
             seed=seed,
+            regions=regions,
         )
     except DecisionError as error:
         raise fail(f"{error} (or pass --no-save)") from None
@@ -125,6 +148,7 @@ def align(
                 "seed": seed,
                 "placements": str(placements or ""),
                 "growth_limit": growth_limit,
+                "regions": ",".join(regions),
             },
         )
         where += f"; decision saved in {decision}"
@@ -145,9 +169,15 @@ def _print_advice(advice: object, language: str) -> None:
     assert isinstance(advice, Advice)
     nl = language == "nl"
     sentence, reason = ("advice_nl", "feasibility") if nl else ("advice_en", "feasibility_en")
+    from workforce.reference import load_reference
+
+    regions = load_reference().municipalities.select("region_code", "region_name").unique()
+    names = dict(regions.iter_rows())
+    where = ", ".join(names.get(code, code) for code in advice.regions)
     console.print(
         ("Instroomadvies voor " if nl else "Intake advice for ")
-        + f"{advice.horizon_year} ({advice.target}):"
+        + f"{where}, {advice.horizon_year} ({advice.target}):",
+        soft_wrap=True,
     )
     for row in advice.table.head(15).iter_rows(named=True):
         console.print(f"{row['rank']}. {row[sentence]}", soft_wrap=True)
@@ -185,8 +215,6 @@ def _print_advice(advice: object, language: str) -> None:
         if nl
         else "Where graduates go (regional care, last five years):"
     )
-    from workforce.reference import load_reference
-
     names = dict(load_reference().programmes.select("programme_code", "name").iter_rows())
     for programme, share, kept in top.iter_rows():
         console.print(

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from workforce.ingest.validate import SkippedFile, ValidationResult, ValidationRun
 
 
+DEFAULT_REGIONS = "AM13,AM14,AM12"
+"""The regions ``workforce generate`` writes by default: those of the Utrecht care employers
+(:data:`workforce.regional.published.AREA_REGIONS`, kept literal here so the command starts
+without loading the regional package)."""
+
+
 def register(app: typer.Typer) -> None:
     """Add ``generate``, ``validate``, ``ingest`` and ``build`` to ``app``."""
     app.command()(generate)
@@ -42,9 +48,10 @@ def generate(
         str,
         typer.Option(
             help="Labour-market regions to generate together, comma-separated "
-            "(AM13 Midden-Utrecht, AM14 Amersfoort, AM12 Gooi en Vechtstreek)."
+            "(AM13 Midden-Utrecht, AM14 Amersfoort, AM12 Gooi en Vechtstreek); default the "
+            "three regions of the Utrecht care employers."
         ),
-    ] = "AM13",
+    ] = DEFAULT_REGIONS,
 ) -> None:
     """Write a synthetic care labour market in the raw contract formats."""
     from workforce.synthetic import RegionParams, generate_national, generate_region

@@ -32,6 +32,24 @@ HorizonYear = Annotated[
     typer.Option(help="Year at which to report (default: five years after the origin)."),
 ]
 
+Regions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--region",
+        help="Labour-market region to act in and report (AM13 Midden-Utrecht, AM14 Amersfoort, "
+        "AM12 Gooi en Vechtstreek); repeat for several; default every region of the forecast.",
+        show_default=False,
+    ),
+]
+"""The ``--region`` option of the commands that can be scoped to some of the regions."""
+
+
+def region_codes(regions: list[str] | None) -> list[str] | None:
+    """``--region`` values as upper-case codes; also accepts comma-separated codes."""
+    if not regions:
+        return None
+    return [code.strip().upper() for value in regions for code in value.split(",") if code.strip()]
+
 
 class Scale(StrEnum):
     """Size of a generated labour market."""

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from workforce.cli.options import DataDir, HorizonYear, ModelsDir, Paths, Seed
+from workforce.cli.options import (
+    DataDir,
+    HorizonYear,
+    ModelsDir,
+    Paths,
+    Regions,
+    Seed,
+    region_codes,
+)
 from workforce.cli.support import console, fail, load_outlook, writes_data
 from workforce.store import Store, write_frame
 
@@ -63,13 +71,18 @@ def run(
     save: Annotated[
         bool, typer.Option(help="Save the scenario in the forecast run's decision log.")
     ] = True,
+    region: Regions = None,
 ) -> None:
-    """Apply a scenario's levers; write <data>/scenarios/<name>/*.parquet and log the decision."""
+    """Apply a scenario's levers; write <data>/scenarios/<name>/*.parquet and log the decision.
+
+    With --region the workforce levers act in that region only (education levers act on the
+    institutions, which train for every region) and the marts report that region."""
     import polars as pl
 
     from workforce.alignment.decisions import DecisionError, run_of, save_scenario_decision
     from workforce.outlook.outlook import write_marts
     from workforce.scenario import ScenarioError, default_horizon_year, scenario_marts
+    from workforce.scenario.effects import TOGETHER
 
     started = time.perf_counter()
     (scenario,) = _read([file])
@@ -81,15 +94,19 @@ def run(
         except DecisionError as error:
             raise fail(f"{error} (or pass --no-save)") from None
     try:
-        marts = scenario_marts(outlook, scenario, paths=paths, seed=seed)
+        marts = scenario_marts(
+            outlook, scenario, paths=paths, seed=seed, regions=region_codes(region)
+        )
     except ScenarioError as error:
         raise fail(str(error)) from None
     folder = Store(data_dir).scenarios / scenario.name
     write_marts(marts, folder, group="scenario")
-    region = (
+    by_region = (
         marts["shortage"]
         .filter(pl.col("level") == "region_code")
+        .sort("region_code", "year")
         .select(
+            "region_code",
             "year",
             baseline_gap_fte="baseline_shortage_fte",
             scenario_gap_fte="shortage_fte",
@@ -99,12 +116,15 @@ def run(
             reduction_persons="reduction_persons",
         )
     )
-    console.print(_table(region, f"{scenario.name} v{scenario.version}: region shortage (FTE)"))
+    console.print(
+        _table(by_region, f"{scenario.name} v{scenario.version}: shortage per region (FTE)")
+    )
     year = default_horizon_year(outlook)
     effects = (
         marts["effects"]
-        .filter((pl.col("level") == "region_code") & (pl.col("year") == year))
-        .select("lever", "reduction_fte", "reduction_persons")
+        .filter(pl.col("level").is_in(["region_code", "total"]) & (pl.col("year") == year))
+        .with_columns(pl.col("region_code").fill_null(TOGETHER))
+        .select("region_code", "lever", "reduction_fte", "reduction_persons")
     )
     console.print(_table(effects, f"Lever effects in {year}: alone, together, interaction"))
     where = f"marts in {folder}"
@@ -114,7 +134,11 @@ def run(
             outlook,
             scenario,
             marts=marts,
-            settings={"paths": paths, "seed": seed},
+            settings={
+                "paths": paths,
+                "seed": seed,
+                "regions": ",".join(region_codes(region) or []),
+            },
         )
         where += f"; decision saved in {decision}"
     console.print(f"{where}; {time.perf_counter() - started:.1f} s.", soft_wrap=True)
@@ -141,36 +165,56 @@ def compare(
     ] = None,
     paths: Paths = 500,
     seed: Seed = 0,
+    region: Regions = None,
 ) -> None:
-    """The lever table: reduction of the gap at the horizon per profession and in total."""
+    """The lever table: reduction of the gap at the horizon per region and profession, and for
+    the chosen regions together.
+
+    With --region the workforce levers act in that region only (education levers act on the
+    institutions, which train for every region) and the table reports that region."""
+    import polars as pl
+
     from workforce.scenario import ScenarioError, lever_table, lever_table_wide, standard_levers
 
     started = time.perf_counter()
     scenarios = _read(files or [])
     outlook = load_outlook(data_dir)
-    if standard or not scenarios:
-        scenarios += standard_levers(outlook)
+    regions = region_codes(region)
     try:
-        table = lever_table(outlook, scenarios, horizon_year=horizon_year, paths=paths, seed=seed)
+        if standard or not scenarios:
+            scenarios += standard_levers(outlook, regions)
+        table = lever_table(
+            outlook,
+            scenarios,
+            horizon_year=horizon_year,
+            paths=paths,
+            seed=seed,
+            regions=regions,
+        )
     except ScenarioError as error:
         raise fail(str(error)) from None
     out = out or Store(data_dir).scenarios / "lever_table.csv"
     write_frame(table, out)
     year = table["horizon_year"][0]
+    shown, scope = table, ""
+    if table["region_code"].is_null().any():
+        # Several regions: each region's total, and the regions together per profession.
+        shown = table.filter(pl.col("region_code").is_null() | pl.col("profession_code").is_null())
+        scope = "; per region its total, every profession in the CSV"
     console.print(
         _table(
-            lever_table_wide(table, "reduction_fte"),
-            f"Reduction of the shortage in {year} (FTE); gap_fte = baseline shortage",
+            lever_table_wide(shown, "reduction_fte"),
+            f"Reduction of the shortage in {year} (FTE); gap_fte = baseline shortage{scope}",
         )
     )
     console.print(
         _table(
-            lever_table_wide(table, "reduction_persons").drop("gap_fte"),
-            f"Reduction of the shortage in {year} (persons)",
+            lever_table_wide(shown, "reduction_persons").drop("gap_fte"),
+            f"Reduction of the shortage in {year} (persons){scope}",
         )
     )
     _print_pillars(table)
-    _print_flows(data_dir, int(year))
+    _print_flows(data_dir, int(year), regions)
     console.print(
         f"{len(scenarios)} scenarios, {paths} paths, seed {seed}: {out} in "
         f"{time.perf_counter() - started:.1f} s.",
@@ -179,11 +223,16 @@ def compare(
 
 
 def _print_pillars(table: pl.DataFrame) -> None:
-    """Region-wide reduction per lever with its 80 % interval and pillar, largest first."""
+    """Region-wide reduction per lever with its 80 % interval and pillar, largest first (the
+    regions together, when there are several)."""
     import polars as pl
 
+    together = table["region_code"].is_null().any()
     region = (
-        table.filter(pl.col("profession_code").is_null())
+        table.filter(
+            pl.col("profession_code").is_null()
+            & (pl.col("region_code").is_null() if together else pl.lit(True))
+        )
         .select(
             "scenario",
             "pillar",
@@ -194,11 +243,12 @@ def _print_pillars(table: pl.DataFrame) -> None:
         )
         .sort("reduction_fte", descending=True)
     )
-    console.print(_table(region, "Region: reduction per lever and pillar (FTE, 80 % interval)"))
+    title = "Regions together" if together else f"Region {table['region_code'][0]}"
+    console.print(_table(region, f"{title}: reduction per lever and pillar (FTE, 80 % interval)"))
 
 
-def _print_flows(data_dir: Path, year: int) -> None:
-    """The region's flows from the origin to December of ``year`` (decomposition mart), which
+def _print_flows(data_dir: Path, year: int, regions: list[str] | None) -> None:
+    """Each region's flows from the origin to December of ``year`` (decomposition mart), which
     explain the order of the levers."""
     import polars as pl
 
@@ -209,12 +259,14 @@ def _print_flows(data_dir: Path, year: int) -> None:
         (pl.col("level") == "region_code")
         & (pl.col("resolution") == "year")
         & (pl.col("month").dt.year() == year)
+        & (pl.col("region_code").is_in(regions) if regions else pl.lit(True))
     )
     if flows.is_empty():
         return
     console.print(
         _table(
-            flows.select(
+            flows.sort("region_code").select(
+                "region_code",
                 "shortage_start_fte",
                 "demand_growth_fte",
                 "leavers_fte",
@@ -223,7 +275,7 @@ def _print_flows(data_dir: Path, year: int) -> None:
                 "other_inflow_fte",
                 "shortage_fte",
             ),
-            f"Region: flows to {year} (FTE; inflows negative: they reduce the shortage)",
+            f"Flows to {year} (FTE; inflows negative: they reduce the shortage)",
         )
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -45,6 +46,9 @@ from workforce.regional.published import (
     REGIONAL_SOURCE,
 )
 from workforce.regional.scope import for_regions, moves_between_regions
+
+if TYPE_CHECKING:
+    from workforce.regional.projection import ProjectedShortage
 
 AREA = "area"
 """``region_code`` of the chosen regions together."""
@@ -140,6 +144,8 @@ def _projected(forecasts: pl.DataFrame | None, regions: Sequence[str], year: int
             "region_code": pl.String,
             "projected_year": pl.Int64,
             "projected_shortage_persons": pl.Float64,
+            "projected_shortage_persons_lo_80": pl.Float64,
+            "projected_shortage_persons_hi_80": pl.Float64,
             "projected_shortage_fte": pl.Float64,
         }
     )
@@ -158,6 +164,12 @@ def _projected(forecasts: pl.DataFrame | None, regions: Sequence[str], year: int
         "region_code",
         projected_year=pl.lit(at, dtype=pl.Int64),
         projected_shortage_persons="shortage_persons",
+        **{
+            f"projected_shortage_persons_{bound}": pl.col(f"shortage_persons_{bound}")
+            if f"shortage_persons_{bound}" in rows.columns
+            else pl.lit(None, pl.Float64)
+            for bound in ("lo_80", "hi_80")
+        },
         projected_shortage_fte="shortage_fte",
     )
 
@@ -168,16 +180,20 @@ def compare_regions(
     regions: Sequence[str] = AREA_REGIONS,
     forecasts: pl.DataFrame | None = None,
     projected_year: int = 2031,
+    together: ProjectedShortage | None = None,
     reference: Reference | None = None,
     k: int = DEFAULT_K,
 ) -> RegionComparison:
     """Each of ``regions`` and all of them together, at the newest month of the marts.
 
     ``forecasts`` is the shortage forecast (``forecasts/shortage.parquet``), if any: its region
-    nodes give the projected shortage in ``projected_year`` (or its last year). Table columns:
-    ``region_code`` (or :data:`AREA`), the figures of :func:`region_figures`, ``moves_out`` and
-    ``moves_in`` (to and from the other chosen regions), ``published_shortage_2022``,
-    ``published_share_2022`` and the projected shortage.
+    nodes give the projected shortage in ``projected_year`` (or its last year), persons with
+    the 80 % interval. The regions together are their sum; their interval is that of
+    ``together`` (:func:`workforce.regional.projection.projected_together`, for the same
+    year) when given, else unknown: the sum of the regions' intervals would overstate it.
+    Table columns: ``region_code`` (or :data:`AREA`), the figures of :func:`region_figures`,
+    ``moves_out`` and ``moves_in`` (to and from the other chosen regions),
+    ``published_shortage_2022``, ``published_share_2022`` and the projected shortage.
     """
     regions = list(regions)
     month = last_month(marts)
@@ -217,10 +233,21 @@ def compare_regions(
     table = pl.DataFrame(rows, infer_schema_length=None)
     projected = _projected(forecasts, regions, projected_year)
     if projected.height:
+        same_year = (
+            together is not None
+            and together.year == projected["projected_year"][0]
+            and set(together.regions) == set(projected["region_code"])
+        )
         total = projected.select(
             region_code=pl.lit(AREA),
             projected_year=pl.col("projected_year").first(),
             projected_shortage_persons=pl.sum("projected_shortage_persons"),
+            projected_shortage_persons_lo_80=pl.lit(
+                together.persons_lo_80 if together and same_year else None, pl.Float64
+            ),
+            projected_shortage_persons_hi_80=pl.lit(
+                together.persons_hi_80 if together and same_year else None, pl.Float64
+            ),
             projected_shortage_fte=pl.sum("projected_shortage_fte"),
         )
         projected = pl.concat([projected, total])

@@ -33,7 +33,20 @@ from workforce.outlook.shortage import summarise
 from workforce.reference import Reference
 from workforce.scenario.levers import to_levers
 from workforce.scenario.pillars import PILLAR_OF_KIND, shift_demand
-from workforce.scenario.spec import Lever, Scenario, ScenarioError, Scope, scenario_of
+from workforce.scenario.regions import (
+    choose_regions,
+    outlook_regions,
+    report_nodes,
+    series_in,
+)
+from workforce.scenario.spec import (
+    Lever,
+    Scenario,
+    ScenarioError,
+    Scope,
+    scenario_of,
+    within_regions,
+)
 
 PROFESSION_LEVEL = "region_code/profession_code"
 REGION_LEVEL = "region_code"
@@ -41,7 +54,9 @@ BOTTOM_LEVEL = "region_code/sector_code/profession_code"
 STANDARD_HORIZON_YEARS = 5
 
 
-def standard_levers(outlook: Outlook | None = None) -> list[Scenario]:
+def standard_levers(
+    outlook: Outlook | None = None, regions: Sequence[str] | None = None
+) -> list[Scenario]:
     """The lever table's standard sizes: those regional employer organisations publish for
     the first four, and one plain size for each other lever of the three pillars.
 
@@ -49,7 +64,8 @@ def standard_levers(outlook: Outlook | None = None) -> list[Scenario]:
     10 % more career changers and returners (of the region's recent yearly other inflow, which
     needs ``outlook``). Blijven leren: 3 % of the care-ladder staff a year one step up. Anders
     werken: 2 more contract hours per week; 5 % of nurses' work done one step down the ladder;
-    technology that takes away 10 % of demand growth.
+    technology that takes away 10 % of demand growth. With ``regions``, the career changers
+    are 10 % of those regions' inflow.
     """
     levers = [
         scenario_of("retention_10pct", Lever("retention", 10), rationale="keep 1 in 10 leavers"),
@@ -75,7 +91,8 @@ def standard_levers(outlook: Outlook | None = None) -> list[Scenario]:
         ),
     ]
     if outlook is not None:
-        yearly = float(outlook.supply_inputs.other_inflow.clip(0).sum() * 12)
+        inside = series_in(outlook, choose_regions(outlook, regions))
+        yearly = float(outlook.supply_inputs.other_inflow[inside].clip(0).sum() * 12)
         levers.append(
             scenario_of(
                 "career_changers_10pct",
@@ -90,6 +107,14 @@ def pillar_of(scenario: Scenario) -> str | None:
     """The pillar a scenario's levers serve (None when they serve several, or none)."""
     pillars = {PILLAR_OF_KIND.get(lever.kind) for lever in scenario.levers}
     return pillars.pop() if len(pillars) == 1 else None
+
+
+def scoped(outlook: Outlook, scenario: Scenario, regions: Sequence[str]) -> Scenario:
+    """``scenario`` with its levers kept inside ``regions`` (unchanged when they are all the
+    outlook's regions)."""
+    if tuple(regions) == outlook_regions(outlook):
+        return scenario
+    return within_regions(scenario, regions)
 
 
 def compute_scenario(
@@ -161,11 +186,14 @@ def horizon_index(outlook: Outlook, year: int) -> int:
     return index[-1]
 
 
-def point_shortage(outlook: Outlook, result: OutlookResult) -> tuple[np.ndarray, np.ndarray]:
-    """Shortage per node and month [nodes x months], in FTE and in persons, as the marts."""
+def point_shortage(
+    outlook: Outlook, result: OutlookResult, summing: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shortage per node and month [nodes x months], in FTE and in persons, as the marts;
+    ``summing`` [rows x series] chooses the rows (default the hierarchy's nodes)."""
     per_person = result.fte_per_person[:, None]
     gap = result.demand_mean - result.supply.mean["headcount"] * per_person
-    summing = outlook.hierarchy.summing
+    summing = outlook.hierarchy.summing if summing is None else summing
     return summing @ gap, summing @ (gap / per_person)
 
 
@@ -187,12 +215,17 @@ class Reduction:
 
 
 def gap_reduction(
-    outlook: Outlook, baseline: OutlookResult, result: OutlookResult, periods: np.ndarray
+    outlook: Outlook,
+    baseline: OutlookResult,
+    result: OutlookResult,
+    periods: np.ndarray,
+    summing: np.ndarray | None = None,
 ) -> Reduction:
-    """Reduction of the shortage by ``result`` against ``baseline`` at month indices ``periods``."""
-    base_fte, base_persons = point_shortage(outlook, baseline)
-    fte, persons = point_shortage(outlook, result)
-    summing = outlook.hierarchy.summing
+    """Reduction of the shortage by ``result`` against ``baseline`` at month indices ``periods``,
+    for the rows of ``summing`` (default the hierarchy's nodes)."""
+    summing = outlook.hierarchy.summing if summing is None else summing
+    base_fte, base_persons = point_shortage(outlook, baseline, summing)
+    fte, persons = point_shortage(outlook, result, summing)
     fte_paths = summarise(
         baseline.shortage_fte_paths - result.shortage_fte_paths, summing, periods
     ).quantiles
@@ -221,8 +254,8 @@ def _months(outlook: Outlook, result: OutlookResult, periods: np.ndarray) -> lis
     return [result.months[i] for i in periods]
 
 
-def _node_rows(outlook: Outlook, months: list[dt.date]) -> pl.DataFrame:
-    nodes = outlook.hierarchy.nodes.select("node_id", "level", *KEYS)
+def _node_rows(nodes: pl.DataFrame, months: list[dt.date]) -> pl.DataFrame:
+    nodes = nodes.select("node_id", "level", *KEYS)
     n_nodes, n_periods = nodes.height, len(months)
     return nodes[np.repeat(np.arange(n_nodes), n_periods)].with_columns(
         month=pl.Series(months * n_nodes, dtype=pl.Date),
@@ -231,10 +264,10 @@ def _node_rows(outlook: Outlook, months: list[dt.date]) -> pl.DataFrame:
 
 
 def reduction_frame(
-    outlook: Outlook, reduction: Reduction, months: list[dt.date], label: str
+    nodes: pl.DataFrame, reduction: Reduction, months: list[dt.date], label: str
 ) -> pl.DataFrame:
-    """A :class:`Reduction` as rows: node x period with ``lever`` = ``label``."""
-    return _node_rows(outlook, months).with_columns(
+    """A :class:`Reduction` as rows: each of ``nodes`` x period, with ``lever`` = ``label``."""
+    return _node_rows(nodes, months).with_columns(
         lever=pl.lit(label),
         reduction_fte=reduction.fte.ravel(),
         reduction_fte_lo_80=reduction.fte_lo_80.ravel(),
@@ -254,13 +287,19 @@ def lever_effects(
     periods: np.ndarray | None = None,
     baseline: OutlookResult | None = None,
     combined: OutlookResult | None = None,
+    regions: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Each lever alone, all levers together, and their interaction, per node and year.
 
     ``lever`` is the lever's label, ``combined``, or ``interaction`` (combined minus the sum of
     the single effects; its interval columns are null). Reductions are baseline minus scenario
-    shortage: positive closes the gap.
+    shortage: positive closes the gap. ``regions`` (default all) are where the levers act and
+    the nodes reported, with the regions together when there are several
+    (:mod:`workforce.scenario.regions`).
     """
+    chosen = choose_regions(outlook, regions)
+    scenario = scoped(outlook, scenario, chosen)
+    report = report_nodes(outlook, chosen)
     periods = _yearly_periods(outlook) if periods is None else np.asarray(periods)
     baseline = baseline or outlook.compute(paths=paths, seed=seed, periods=periods)
     combined = combined or compute_scenario(
@@ -268,20 +307,20 @@ def lever_effects(
     )
     months = _months(outlook, baseline, periods)
     frames = []
-    singles_fte = np.zeros((outlook.hierarchy.n_nodes, len(periods)))
+    singles_fte = np.zeros((report.nodes.height, len(periods)))
     singles_persons = np.zeros_like(singles_fte)
     for index, lever in enumerate(scenario.levers):
         result = compute_scenario(
             outlook, scenario.single(index), paths=paths, seed=seed, periods=periods
         )
-        reduction = gap_reduction(outlook, baseline, result, periods)
+        reduction = gap_reduction(outlook, baseline, result, periods, report.summing)
         singles_fte += reduction.fte
         singles_persons += reduction.persons
-        frames.append(reduction_frame(outlook, reduction, months, lever.label))
-    total = gap_reduction(outlook, baseline, combined, periods)
-    frames.append(reduction_frame(outlook, total, months, "combined"))
+        frames.append(reduction_frame(report.nodes, reduction, months, lever.label))
+    total = gap_reduction(outlook, baseline, combined, periods, report.summing)
+    frames.append(reduction_frame(report.nodes, total, months, "combined"))
     frames.append(
-        _node_rows(outlook, months).with_columns(
+        _node_rows(report.nodes, months).with_columns(
             lever=pl.lit("interaction"),
             reduction_fte=(total.fte - singles_fte).ravel(),
             reduction_fte_lo_80=pl.lit(None, pl.Float64),
@@ -295,27 +334,42 @@ def lever_effects(
 
 
 def scenario_marts(
-    outlook: Outlook, scenario: Scenario, *, paths: int = DEFAULT_PATHS, seed: int = 0
+    outlook: Outlook,
+    scenario: Scenario,
+    *,
+    paths: int = DEFAULT_PATHS,
+    seed: int = 0,
+    regions: Sequence[str] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The marts of a scenario, yearly per node (region, sector, profession, bottom).
+    """The marts of a scenario, yearly per node (region, sector, profession, bottom) of the
+    chosen ``regions`` (default all), where its levers act.
 
     - ``shortage``: the scenario's shortage mart (columns of ``forecasts/shortage.parquet``)
       with ``baseline_shortage_fte``, ``baseline_shortage_persons`` and the reductions
       (``reduction_fte`` with its 80 % interval, ``reduction_persons``) against the baseline;
-    - ``effects``: each lever alone, combined and their interaction (:func:`lever_effects`);
+    - ``effects``: each lever alone, combined and their interaction (:func:`lever_effects`),
+      also for the chosen regions together when there are several;
     - ``decomposition``: the scenario's decomposition of the shortage;
     - ``supply``: the scenario's supply (headcount, FTE) with intervals.
     """
+    chosen = choose_regions(outlook, regions)
+    scenario = scoped(outlook, scenario, chosen)
     periods = _yearly_periods(outlook)
     baseline = outlook.compute(paths=paths, seed=seed, periods=periods)
     result = compute_scenario(outlook, scenario, paths=paths, seed=seed, periods=periods)
     marts = outlook_marts(outlook, result)
     effects = lever_effects(
-        outlook, scenario, paths=paths, seed=seed, baseline=baseline, combined=result
+        outlook,
+        scenario,
+        paths=paths,
+        seed=seed,
+        baseline=baseline,
+        combined=result,
+        regions=chosen,
     )
     base_fte, base_persons = point_shortage(outlook, baseline)
     months = _months(outlook, baseline, periods)
-    baseline_rows = _node_rows(outlook, months).select(
+    baseline_rows = _node_rows(outlook.hierarchy.nodes, months).select(
         "node_id",
         "month",
         baseline_shortage_fte=base_fte[:, periods].ravel(),
@@ -331,9 +385,9 @@ def scenario_marts(
         .join(combined, on=["node_id", "month"], how="left")
         .with_columns(scenario=pl.lit(scenario.name), year=pl.col("month").dt.year())
     )
-    yearly = pl.col("resolution") == "year"
+    yearly = (pl.col("resolution") == "year") & pl.col("region_code").is_in(list(chosen))
     return {
-        "shortage": shortage,
+        "shortage": shortage.filter(yearly),
         "effects": effects,
         "decomposition": marts["decomposition"].filter(yearly),
         "supply": marts["supply"].filter(yearly),
@@ -347,29 +401,34 @@ def lever_table(
     horizon_year: int | None = None,
     paths: int = DEFAULT_PATHS,
     seed: int = 0,
+    regions: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Reduction of the gap at the horizon per scenario, per profession and for the region.
+    """Reduction of the gap at the horizon per scenario, per region and profession, with the
+    levers acting in ``regions`` (default all the outlook's regions).
 
-    One row per scenario x (region total, each profession): ``scenario``, ``rationale``,
-    ``pillar`` (of the three pillars, when the levers serve one), ``horizon_year``, ``month``,
-    ``region_code``, ``profession_code`` (null for the region
-    total), ``baseline_shortage_persons``, ``baseline_shortage_fte``, ``reduction_persons``,
+    One row per scenario x (each chosen region's total and professions; with several regions,
+    also their total and professions together, ``region_code`` null): ``scenario``,
+    ``rationale``, ``pillar`` (of the three pillars, when the levers serve one),
+    ``horizon_year``, ``month``, ``region_code``, ``profession_code`` (null for the total),
+    ``baseline_shortage_persons``, ``baseline_shortage_fte``, ``reduction_persons``,
     ``reduction_fte`` (with ``_lo_80``/``_hi_80`` from the per-path differences), and
     ``share_of_gap_closed`` (reduction over a positive baseline gap, else null).
     """
+    chosen = choose_regions(outlook, regions)
+    report = report_nodes(outlook, chosen, (REGION_LEVEL, PROFESSION_LEVEL))
     year = horizon_year or default_horizon_year(outlook)
     index = horizon_index(outlook, year)
     periods = np.array([index])
     baseline = outlook.compute(paths=paths, seed=seed, periods=periods)
-    base_fte, base_persons = point_shortage(outlook, baseline)
-    nodes = outlook.hierarchy.nodes
-    keep = nodes["level"].is_in([REGION_LEVEL, PROFESSION_LEVEL]).to_numpy()
+    base_fte, base_persons = point_shortage(outlook, baseline, report.summing)
     frames = []
     for scenario in scenarios:
-        result = compute_scenario(outlook, scenario, paths=paths, seed=seed, periods=periods)
-        reduction = gap_reduction(outlook, baseline, result, periods)
+        result = compute_scenario(
+            outlook, scoped(outlook, scenario, chosen), paths=paths, seed=seed, periods=periods
+        )
+        reduction = gap_reduction(outlook, baseline, result, periods, report.summing)
         frames.append(
-            nodes.filter(keep).select(
+            report.nodes.select(
                 scenario=pl.lit(scenario.name),
                 rationale=pl.lit(scenario.rationale),
                 pillar=pl.lit(pillar_of(scenario), pl.String),
@@ -377,14 +436,14 @@ def lever_table(
                 month=pl.lit(baseline.months[index]),
                 region_code="region_code",
                 profession_code="profession_code",
-                baseline_shortage_persons=base_persons[keep, index],
-                baseline_shortage_fte=base_fte[keep, index],
-                reduction_persons=reduction.persons[keep, 0],
-                reduction_persons_lo_80=reduction.persons_lo_80[keep, 0],
-                reduction_persons_hi_80=reduction.persons_hi_80[keep, 0],
-                reduction_fte=reduction.fte[keep, 0],
-                reduction_fte_lo_80=reduction.fte_lo_80[keep, 0],
-                reduction_fte_hi_80=reduction.fte_hi_80[keep, 0],
+                baseline_shortage_persons=base_persons[:, index],
+                baseline_shortage_fte=base_fte[:, index],
+                reduction_persons=reduction.persons[:, 0],
+                reduction_persons_lo_80=reduction.persons_lo_80[:, 0],
+                reduction_persons_hi_80=reduction.persons_hi_80[:, 0],
+                reduction_fte=reduction.fte[:, 0],
+                reduction_fte_lo_80=reduction.fte_lo_80[:, 0],
+                reduction_fte_hi_80=reduction.fte_hi_80[:, 0],
             )
         )
     table = pl.concat(frames).with_columns(
@@ -393,23 +452,41 @@ def lever_table(
         )
     )
     return table.sort(
-        "scenario", pl.col("profession_code").is_not_null(), "profession_code", maintain_order=True
+        "scenario",
+        pl.col("region_code").is_null(),
+        "region_code",
+        pl.col("profession_code").is_not_null(),
+        "profession_code",
+        maintain_order=True,
     )
+
+
+REGION_TOTAL = "(region total)"
+TOGETHER = "(together)"
 
 
 def lever_table_wide(table: pl.DataFrame, value: str = "reduction_fte") -> pl.DataFrame:
-    """The lever table with one column per scenario (``value`` of each), region total first."""
+    """The lever table with one column per scenario (``value`` of each): per region (the
+    regions together last, as ``(together)``), its total first, then professions by gap."""
     order = table["scenario"].unique(maintain_order=True).to_list()
-    wide = (
-        table.with_columns(profession=pl.col("profession_code").fill_null("(region total)"))
-        .pivot(on="scenario", index="profession", values=value)
-        .select("profession", *order)
+    labelled = table.with_columns(
+        region=pl.col("region_code").fill_null(TOGETHER),
+        profession=pl.col("profession_code").fill_null(REGION_TOTAL),
     )
-    baseline = (
-        table.unique("profession_code", maintain_order=True)
-        .with_columns(profession=pl.col("profession_code").fill_null("(region total)"))
-        .select("profession", gap_fte="baseline_shortage_fte")
+    wide = labelled.pivot(on="scenario", index=["region", "profession"], values=value).select(
+        "region", "profession", *order
     )
-    return baseline.join(wide, on="profession", how="left").sort(
-        pl.col("profession") != "(region total)", pl.col("gap_fte"), descending=[False, True]
+    baseline = labelled.unique(["region", "profession"], maintain_order=True).select(
+        "region", "profession", gap_fte="baseline_shortage_fte"
+    )
+    return (
+        baseline.join(wide, on=["region", "profession"], how="left")
+        .sort(
+            pl.col("region") == TOGETHER,
+            "region",
+            pl.col("profession") != REGION_TOTAL,
+            pl.col("gap_fte"),
+            descending=[False, False, False, True],
+        )
+        .drop("region" if table["region_code"].n_unique() == 1 else [])
     )

@@ -29,8 +29,10 @@ class ScenarioDemandLevers(DemandLevers):
 
 
 def series_mask(series: pl.DataFrame, lever: Lever) -> np.ndarray:
-    """Which series (rows of ``series``) a lever's profession and sector scope covers."""
+    """Which series (rows of ``series``) a lever's region, profession and sector scope covers."""
     mask = np.ones(series.height, dtype=bool)
+    if lever.scope.regions:
+        mask &= series["region_code"].is_in(list(lever.scope.regions)).to_numpy()
     if lever.scope.professions:
         mask &= series["profession_code"].is_in(list(lever.scope.professions)).to_numpy()
     if lever.scope.sectors:
@@ -67,7 +69,7 @@ def _check_reach(mask: np.ndarray, lever: Lever, scenario: Scenario, what: str) 
     if not mask.any():
         raise ScenarioError(
             f"{scenario.source or scenario.name}: lever {lever.label}: its scope matches no "
-            f"{what} of this region's forecast"
+            f"{what} of this forecast"
         )
 
 

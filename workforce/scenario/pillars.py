@@ -26,22 +26,17 @@ PILLAR_OF_KIND = {kind: pillar for pillar, kinds in PILLARS.items() for kind in 
 
 
 def _step(series: pl.DataFrame, up: bool) -> np.ndarray:
-    """For each series, the row of the same sector one ladder step up (or down); -1 if none."""
-    index = {
-        (sector, profession): i
-        for i, (sector, profession) in enumerate(
-            series.select("sector_code", "profession_code").iter_rows()
-        )
-    }
+    """For each series, the row of the same region and sector one ladder step up (or down);
+    -1 if none."""
+    keys = series.select("region_code", "sector_code", "profession_code").rows()
+    index = {key: i for i, key in enumerate(keys)}
     target = np.full(series.height, -1)
-    for i, (sector, profession) in enumerate(
-        series.select("sector_code", "profession_code").iter_rows()
-    ):
+    for i, (region, sector, profession) in enumerate(keys):
         if profession not in CARE_LADDER:
             continue
         rung = CARE_LADDER.index(profession) + (1 if up else -1)
         if 0 <= rung < len(CARE_LADDER):
-            target[i] = index.get((sector, CARE_LADDER[rung]), -1)
+            target[i] = index.get((region, sector, CARE_LADDER[rung]), -1)
     return target
 
 
@@ -49,7 +44,7 @@ def upskilling_moves(
     series: pl.DataFrame, stock: np.ndarray, share: float, mask: np.ndarray
 ) -> np.ndarray:
     """Net people per year per series when ``share`` of each scoped ladder series' staff moves
-    one step up the ladder, within its sector (where the sector has the next profession)."""
+    one step up the ladder, within its region and sector (where it has the next profession)."""
     target = _step(series, up=True)
     moving = np.where(mask & (target >= 0), share * stock, 0.0)
     net = -moving
@@ -59,7 +54,7 @@ def upskilling_moves(
 
 def task_shift_matrix(series: pl.DataFrame, share: float, mask: np.ndarray) -> np.ndarray:
     """[series x series]: the share of a scoped ladder series' work done by the profession one
-    step down in the same sector (e.g. nurses' tasks done by certified carers)."""
+    step down in the same region and sector (e.g. nurses' tasks done by certified carers)."""
     target = _step(series, up=False)
     matrix = np.zeros((series.height, series.height))
     rows = np.flatnonzero(mask & (target >= 0))

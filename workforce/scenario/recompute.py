@@ -18,8 +18,9 @@ from workforce.outlook.interval_calibration import LEVEL_NAMES
 from workforce.outlook.outlook import KEYS, Outlook, period_indices
 from workforce.outlook.shortage import QUANTILES, shortage_fte
 from workforce.reference import Reference
-from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand
+from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand, scoped
 from workforce.scenario.levers import to_levers
+from workforce.scenario.regions import choose_regions
 from workforce.scenario.spec import Scenario
 from workforce.supply.projection import fte_per_person, project_supply
 
@@ -31,7 +32,8 @@ class ScenarioEngine:
     """Recompute a scenario's shortage for a dashboard in a fraction of a second.
 
     ``levels`` are hierarchy levels to report (default the region and its professions);
-    ``periods`` month indices (default one per projected year). The same ``paths`` and
+    ``periods`` month indices (default one per projected year); ``regions`` where the levers
+    act and the nodes reported (default every region of the outlook). The same ``paths`` and
     ``seed`` serve the baseline and every scenario.
     """
 
@@ -44,6 +46,7 @@ class ScenarioEngine:
         periods: np.ndarray | None = None,
         levels: Sequence[str] = (REGION_LEVEL, PROFESSION_LEVEL),
         reference: Reference | None = None,
+        regions: Sequence[str] | None = None,
     ) -> None:
         self.outlook = outlook
         self.paths = paths
@@ -51,11 +54,13 @@ class ScenarioEngine:
         self.periods = period_indices(outlook.months)[1] if periods is None else periods
         self.levels = tuple(levels)
         self.reference = reference
+        self.regions = choose_regions(outlook, regions)
 
     @cached_property
     def _rows(self) -> np.ndarray:
-        levels = self.outlook.hierarchy.nodes["level"].to_numpy()
-        return np.flatnonzero(np.isin(levels, self.levels))
+        nodes = self.outlook.hierarchy.nodes
+        chosen = nodes["level"].is_in(self.levels) & nodes["region_code"].is_in(list(self.regions))
+        return np.flatnonzero(chosen.to_numpy())
 
     @cached_property
     def _demand_draws(self) -> np.ndarray:
@@ -79,6 +84,7 @@ class ScenarioEngine:
         ``shortage_fte_hi_95``, ``probability_shortage``, ``shortage_persons``.
         """
         outlook, periods = self.outlook, self.periods
+        scenario = scoped(outlook, scenario, self.regions)
         supply_levers, demand_levers = to_levers(scenario, outlook.supply_inputs, self.reference)
         supply = project_supply(
             outlook.supply_inputs,

@@ -6,8 +6,12 @@ A scenario file (``scenarios/*.toml``) holds ``name``, ``version``, ``author``, 
     [[lever]]
     kind = "retention"          # see LEVER_KINDS
     percent = 10                # the lever's size, in the unit its kind asks for
-    professions = ["nurse_vocational"]   # optional scope: professions, sectors, age_bands,
-                                         # programmes, levels, institutions (as the kind allows)
+    professions = ["nurse_vocational"]   # optional scope: regions, professions, sectors,
+                                         # age_bands, programmes, levels, institutions (as the
+                                         # kind allows)
+
+Education levers (intake, dropout) act on institutions, which train for every region; the other
+levers can be scoped to labour-market regions (``regions = ["AM14"]``).
 
 Every mistake is a :class:`ScenarioError` naming the file, the lever and what was expected.
 """
@@ -17,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,15 @@ from workforce.reference import AGE_BANDS, Reference, load_reference
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HEADER_FIELDS = ("name", "version", "author", "date", "rationale")
-SCOPES = ("professions", "sectors", "age_bands", "programmes", "levels", "institutions")
+SCOPES = (
+    "regions",
+    "professions",
+    "sectors",
+    "age_bands",
+    "programmes",
+    "levels",
+    "institutions",
+)
 
 
 class ScenarioError(ValueError):
@@ -43,7 +56,7 @@ class LeverKind:
     meaning: str
 
 
-SERIES_SCOPES = ("professions", "sectors")
+SERIES_SCOPES = ("regions", "professions", "sectors")
 COHORT_SCOPES = ("programmes", "levels", "institutions")
 
 LEVER_KINDS: dict[str, LeverKind] = {
@@ -111,6 +124,7 @@ LEVER_KINDS: dict[str, LeverKind] = {
 class Scope:
     """Where a lever applies; an empty tuple means everywhere."""
 
+    regions: tuple[str, ...] = ()
     professions: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     age_bands: tuple[str, ...] = ()
@@ -164,6 +178,25 @@ class Scenario:
             rationale=lever.label,
             levers=(lever,),
         )
+
+
+def within_regions(scenario: Scenario, regions: Sequence[str]) -> Scenario:
+    """``scenario`` with every lever that takes a region scope kept inside ``regions`` (within
+    its own region scope, if it has one); education levers are unchanged."""
+    chosen = tuple(regions)
+    levers = []
+    for lever in scenario.levers:
+        if "regions" in LEVER_KINDS[lever.kind].scopes:
+            own = lever.scope.regions
+            inside = tuple(code for code in own if code in chosen) if own else chosen
+            if not inside:
+                raise ScenarioError(
+                    f"{scenario.source or scenario.name}: lever {lever.label}: its regions "
+                    f"{', '.join(own)} are not among the chosen regions {', '.join(chosen)}"
+                )
+            lever = replace(lever, scope=replace(lever.scope, regions=inside))
+        levers.append(lever)
+    return replace(scenario, levers=tuple(levers))
 
 
 def scenario_of(name: str, *levers: Lever, rationale: str = "") -> Scenario:
@@ -240,6 +273,7 @@ def parse_scenario(raw: dict[str, Any], reference: Reference, *, where: str) -> 
 
 def _allowed_codes(reference: Reference) -> dict[str, set[str]]:
     return {
+        "regions": set(reference.region_codes()),
         "professions": set(reference.profession_codes()),
         "sectors": set(reference.sector_codes()),
         "age_bands": {label for label, _, _ in AGE_BANDS},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -47,6 +48,13 @@ from workforce.regional.published import (
     REGIONAL_SOURCE,
 )
 
+PROJECTED_YEAR = 2031
+"""The year of the projected shortage: that of the published figure for the three regions."""
+TOGETHER_PATHS = 200
+"""Simulated paths behind the interval of the regions together."""
+if TYPE_CHECKING:
+    from workforce.regional.projection import ProjectedShortage
+
 TILES = ("staff", "shortage_now", "share_now", "retention", "time_to_fill", "moves_out")
 ALL = "all"
 """The selector's value for the three regions together."""
@@ -66,6 +74,7 @@ class RegionsApp(App):
         *,
         marts: RegionalMarts | None,
         forecasts: pl.DataFrame | None = None,
+        together: ProjectedShortage | None = None,
         language: Language = Language.nl,
         k: int = DEFAULT_K,
     ) -> None:
@@ -95,7 +104,12 @@ class RegionsApp(App):
         if marts is not None:
             try:
                 self.comparison = compare_regions(
-                    marts, regions=self.regions, forecasts=forecasts, k=k
+                    marts,
+                    regions=self.regions,
+                    forecasts=forecasts,
+                    projected_year=PROJECTED_YEAR,
+                    together=together,
+                    k=k,
                 )
             except MissingMartsError as error:
                 self.problem = str(error)
@@ -139,13 +153,19 @@ class RegionsApp(App):
         cls, data_dir: Path | None = None, *, language: Language = Language.nl
     ) -> RegionsApp:
         """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and, when there
-        is one, the shortage forecast."""
+        is one, the shortage forecast with the regions together simulated from its outlook."""
         data_dir = data_dir or data_dir_from_env()
         try:
             marts: RegionalMarts | None = load_marts(data_dir)
         except MissingMartsError:
             marts = None
-        return cls(marts=marts, forecasts=read_forecast(data_dir, "shortage"), language=language)
+        forecasts = read_forecast(data_dir, "shortage")
+        together = None
+        if forecasts is not None:
+            from workforce.regional.projection import projected_from_data_dir
+
+            together = projected_from_data_dir(data_dir, PROJECTED_YEAR, paths=TOGETHER_PATHS)
+        return cls(marts=marts, forecasts=forecasts, together=together, language=language)
 
     # State -------------------------------------------------------------------------------------
 
@@ -322,6 +342,21 @@ class RegionsApp(App):
                 for r in columns
             ]
         )
+        if year:
+            body.append(
+                [say("projected_interval", language, year=year)]
+                + [
+                    say(
+                        "interval_value",
+                        language,
+                        lo=fmt(r.get("projected_shortage_persons_lo_80"), "number"),
+                        hi=fmt(r.get("projected_shortage_persons_hi_80"), "number"),
+                    )
+                    if r.get("projected_shortage_persons_lo_80") is not None
+                    else "-"
+                    for r in columns
+                ]
+            )
         headers = [say("figure", language)] + [
             self.region_names.get(str(r["region_code"]), str(r["region_code"])) for r in columns
         ]

@@ -90,6 +90,14 @@ TEXTS: dict[str, dict[Language, str]] = {
         Language.nl: "Verwacht tekort {year} (prognose)",
         Language.en: "Expected shortage {year} (forecast)",
     },
+    "projected_interval": {
+        Language.nl: "Verwacht tekort {year}: 80 %-interval",
+        Language.en: "Expected shortage {year}: 80 % interval",
+    },
+    "interval_value": {
+        Language.nl: "{lo} tot {hi}",
+        Language.en: "{lo} to {hi}",
+    },
     "published_2031": {
         Language.nl: "Gepubliceerd verwacht tekort 2031",
         Language.en: "Published expected shortage 2031",
