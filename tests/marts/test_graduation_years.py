@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 from polars.testing import assert_frame_equal
-from workforce.marts.compute.graduation_years import expected_graduations
+from workforce.marts.graduation_years import expected_graduations
 
 from workforce.reference import load_reference
 

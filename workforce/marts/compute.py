@@ -33,7 +33,7 @@ Marts (``<data>/marts/*.parquet``):
   dropouts, completion rate and expected graduates with their expected graduation year;
 - ``graduations``: cohort year x programme x institution x graduation year: the graduates a
   running cohort still expects, spread over the years they graduate in
-  (:mod:`workforce.marts.compute.graduation_years`);
+  (:mod:`workforce.marts.graduation_years`);
 - ``demand``: month x region x sector x profession: filled_fte + open_vacancy_fte = required_fte;
 - ``spells``: one row per staff spell of a covered employer, linked across employers
   (:func:`workforce.marts.flows.link_spells`), with the region and the employer's covered months:
@@ -52,7 +52,7 @@ import numpy.typing as npt
 import polars as pl
 
 from workforce.marts.codes import Dictionary
-from workforce.marts.compute.graduation_years import expected_graduations
+from workforce.marts.graduation_years import expected_graduations
 from workforce.marts.flows import (
     HIRE_ORIGINS,
     LEAVER_DESTINATIONS,
