@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 from polars.testing import assert_frame_equal
-from workforce.marts.graduation_years import expected_graduations
 
+from workforce.marts.graduation_years import expected_graduations
 from workforce.reference import load_reference
 
 NURSING = "34560"

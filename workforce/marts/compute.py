@@ -52,7 +52,6 @@ import numpy.typing as npt
 import polars as pl
 
 from workforce.marts.codes import Dictionary
-from workforce.marts.graduation_years import expected_graduations
 from workforce.marts.flows import (
     HIRE_ORIGINS,
     LEAVER_DESTINATIONS,
@@ -60,6 +59,7 @@ from workforce.marts.flows import (
     link_spells,
     moves,
 )
+from workforce.marts.graduation_years import expected_graduations
 from workforce.marts.grid import CellKey, Ints, MonthGrid, blocks, month_dates, month_number
 from workforce.reference import AGE_BANDS, Reference
 

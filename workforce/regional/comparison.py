@@ -151,13 +151,17 @@ def _projected(forecasts: pl.DataFrame | None, regions: Sequence[str], year: int
     )
     if forecasts is None or forecasts.is_empty():
         return empty
-    rows = forecasts.filter(
-        (pl.col("level") == "region_code")
-        & (pl.col("resolution") == "year")
-        & pl.col("region_code").is_in(list(regions))
+    yearly = forecasts.filter(pl.col("resolution") == "year")
+    rows = yearly.filter(
+        (pl.col("level") == "region_code") & pl.col("region_code").is_in(list(regions))
     )
     if rows.is_empty():
         return empty
+    forecast_regions = set(yearly.filter(pl.col("level") == "region_code")["region_code"])
+    if set(regions) == forecast_regions:
+        # All the forecast's regions: the area node, with its own (joint) interval.
+        area = yearly.filter(pl.col("level") == "total").with_columns(region_code=pl.lit(AREA))
+        rows = pl.concat([rows, area.select(rows.columns)])
     last = int(rows["month"].dt.year().max())  # type: ignore[arg-type]
     at = min(year, last)
     return rows.filter(pl.col("month").dt.year() == at).select(
@@ -188,7 +192,8 @@ def compare_regions(
 
     ``forecasts`` is the shortage forecast (``forecasts/shortage.parquet``), if any: its region
     nodes give the projected shortage in ``projected_year`` (or its last year), persons with
-    the 80 % interval. The regions together are their sum; their interval is that of
+    the 80 % interval. When ``regions`` are all the forecast's regions, its area node gives
+    the regions together; for another choice they are the regions' sum, with the interval of
     ``together`` (:func:`workforce.regional.projection.projected_together`, for the same
     year) when given, else unknown: the sum of the regions' intervals would overstate it.
     Table columns: ``region_code`` (or :data:`AREA`), the figures of :func:`region_figures`,
@@ -232,7 +237,7 @@ def compare_regions(
         )
     table = pl.DataFrame(rows, infer_schema_length=None)
     projected = _projected(forecasts, regions, projected_year)
-    if projected.height:
+    if projected.height and AREA not in projected["region_code"]:
         same_year = (
             together is not None
             and together.year == projected["projected_year"][0]

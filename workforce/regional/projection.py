@@ -1,7 +1,8 @@
 """The projected shortage of several regions together, with its interval, from the saved outlook.
 
-The forecast's hierarchy stops at the region. The regions together are the sum of their bottom
-series on each simulated path (the joint simulation that gives every region its interval), so
+The forecast's hierarchy has one node for all its regions together (``*``); another choice of
+regions (two of three) is the sum of their bottom series on each simulated path (the joint
+simulation that gives every region its interval), so
 the interval of the sum is narrower than the sum of the regions' intervals wherever their errors
 are not perfectly correlated. Where the outlook's intervals are calibrated on past origins, the
 region level's factors apply to the sum, as the nearest level with its own past errors.

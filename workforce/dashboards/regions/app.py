@@ -153,7 +153,7 @@ class RegionsApp(App):
         cls, data_dir: Path | None = None, *, language: Language = Language.nl
     ) -> RegionsApp:
         """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and, when there
-        is one, the shortage forecast with the regions together simulated from its outlook."""
+        is one, the shortage forecast with its node of the regions together."""
         data_dir = data_dir or data_dir_from_env()
         try:
             marts: RegionalMarts | None = load_marts(data_dir)
@@ -161,7 +161,8 @@ class RegionsApp(App):
             marts = None
         forecasts = read_forecast(data_dir, "shortage")
         together = None
-        if forecasts is not None:
+        if forecasts is not None and "total" not in forecasts["level"]:
+            # A forecast made before the area node: the regions together from the outlook.
             from workforce.regional.projection import projected_from_data_dir
 
             together = projected_from_data_dir(data_dir, PROJECTED_YEAR, paths=TOGETHER_PATHS)
