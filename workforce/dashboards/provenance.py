@@ -18,12 +18,7 @@ from typing import Any
 
 from workforce.dashboards.format import Language, format_date, format_run
 from workforce.dashboards.page_text import text
-
-GENERATOR = "workforce.synthetic"
-"""The ``generator`` a generated region's ``manifest.json`` names."""
-
-_MANIFEST_DEPTH = 3
-"""How many folders above an input file a generated region's ``manifest.json`` may be."""
+from workforce.synthetic.manifest import manifest_above
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,7 @@ def read_provenance(data_dir: Path) -> Provenance:
         if item.get("source") == "staff" and item.get("path")
     }
     return Provenance(
-        demo=any(_generated(folder) for folder in folders),
+        demo=any(manifest_above(folder) is not None for folder in folders),
         built_at=_date(str(run.get("built_at", ""))[:10]),
         reference_date=max(dates) if dates else None,
         employers=len(employers),
@@ -66,20 +61,6 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
-
-
-def _generated(folder: Path) -> bool:
-    """True when ``folder`` or one of its parents holds a generated region's manifest."""
-    for candidate in [folder, *folder.parents][:_MANIFEST_DEPTH]:
-        manifest = candidate / "manifest.json"
-        if not manifest.is_file():
-            continue
-        try:
-            generator = json.loads(manifest.read_text(encoding="utf-8")).get("generator", "")
-        except (OSError, ValueError, AttributeError):
-            continue
-        return str(generator).startswith(GENERATOR)
-    return False
 
 
 def demo_banner_html(provenance: Provenance, language: Language = Language.nl) -> str:
