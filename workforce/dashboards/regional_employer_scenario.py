@@ -18,7 +18,6 @@ from workforce.dashboards.format import Language
 from workforce.dashboards.page_text import text
 from workforce.dashboards.regional_employer_data import LEVERS, levers_scenario
 from workforce.scenario.recompute import ScenarioEngine
-from workforce.store import Store
 
 EngineFactory = Callable[[], ScenarioEngine | None]
 
@@ -27,16 +26,10 @@ def all_levels_engine(data_dir: Path) -> EngineFactory:
     """A factory that loads the outlook once, on the first slider move."""
 
     def make() -> ScenarioEngine | None:
-        from workforce.outlook.outlook import Outlook
+        from workforce.outlook.outlook import saved_outlook
 
-        folder = Store(data_dir).outlook
-        if not folder.is_dir():
-            return None
-        try:
-            outlook = Outlook.load(folder)
-        except (OSError, ValueError, KeyError):
-            return None
-        return engine_for(outlook)
+        outlook = saved_outlook(data_dir)
+        return engine_for(outlook) if outlook is not None else None
 
     return make
 

@@ -50,7 +50,14 @@ from workforce.outlook.shortage import (
     tension_band,
 )
 from workforce.reference import Reference
-from workforce.store import new_version, read_checked, version_stamp, write_frame, write_text
+from workforce.store import (
+    Store,
+    new_version,
+    read_checked,
+    version_stamp,
+    write_frame,
+    write_text,
+)
 from workforce.supply.projection import (
     SupplyInputs,
     SupplyLevers,
@@ -351,6 +358,18 @@ class Outlook:
             calibration=ShortageCalibration.load(folder / "calibration.json"),
             demography_index=arrays.get("demography_index"),
         )
+
+
+def saved_outlook(data_dir: Path) -> Outlook | None:
+    """The outlook ``workforce forecast`` saved in ``data_dir``; None when there is none or it
+    cannot be read (a page then shows what it can without it)."""
+    folder = Store(data_dir).outlook
+    if not folder.is_dir():
+        return None
+    try:
+        return Outlook.load(folder)
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _per_series(value: np.ndarray | float, n: int) -> np.ndarray:

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from workforce.outlook.outlook import DEFAULT_PATHS, Outlook
+from workforce.outlook.outlook import DEFAULT_PATHS, Outlook, saved_outlook
 from workforce.outlook.shortage import summarise
 from workforce.scenario.effects import horizon_index, point_shortage
 from workforce.scenario.regions import outlook_regions, series_in
-from workforce.store import Store
 
 CALIBRATION_LEVEL = "region"
 """The calibration level whose factors the regions together borrow."""
@@ -77,12 +76,8 @@ def projected_from_data_dir(
     """:func:`projected_together` for all the regions of the outlook ``workforce forecast``
     saved in ``data_dir``, in ``year`` or the last projected year; None without an outlook of
     several regions."""
-    folder = Store(data_dir).outlook
-    if not folder.is_dir():
-        return None
-    try:
-        outlook = Outlook.load(folder)
-    except (OSError, ValueError, KeyError):
+    outlook = saved_outlook(data_dir)
+    if outlook is None:
         return None
     regions = outlook_regions(outlook)
     if len(regions) < 2:
