@@ -29,6 +29,7 @@ def small_outlook(
     completion: float = 0.7,
     regions: dict[str, float] | None = None,
     professions: tuple[str, ...] = PROFESSIONS,
+    area_levels: bool = False,
 ) -> Outlook:
     """An outlook over four series per region with flat hazards and growing demand (a real
     shortage).
@@ -37,6 +38,8 @@ def small_outlook(
     institution per programme); future cohorts start in 2026. ``regions`` maps each region to
     its size relative to ``stock_per_age`` (default Midden-Utrecht alone at 1); graduates go to
     every region in proportion to its size. ``professions`` are those of every sector.
+    ``area_levels`` puts the regions together (total, sector, profession) above them in the
+    hierarchy, as a forecast of several regions may hold them.
     """
     sizes = regions or {"AM13": 1.0}
     intakes = institution_intakes or {"34560": (100.0,), "25656": (80.0,)}
@@ -48,7 +51,8 @@ def small_outlook(
             for p in professions
         ]
     )
-    hierarchy = Hierarchy.from_bottom(keys, WORKFORCE_LEVELS)
+    area = ((), ("sector_code",), ("profession_code",)) if area_levels else ()
+    hierarchy = Hierarchy.from_bottom(keys, (*area, *WORKFORCE_LEVELS))
     series = hierarchy.nodes.tail(hierarchy.n_bottom).select(
         unique_id="node_id",
         region_code="region_code",

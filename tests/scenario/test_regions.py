@@ -279,3 +279,34 @@ def test_upskilling_moves_staff_up_within_each_region() -> None:
         assert gained > 0, code
         assert lost > 0, code
         assert gained / persons[("AM13", "nurse_bachelor")] == pytest.approx(size, rel=0.05)
+
+
+def test_a_hierarchy_holding_the_regions_together_reports_its_own_nodes_once() -> None:
+    """A forecast may hold the regions together itself (``region_code`` null): the lever table,
+    the effects and the dashboard recompute report those nodes, once, with the same numbers."""
+    with_area = small_outlook(regions=SIZES, area_levels=True)
+    assert with_area.hierarchy.nodes["region_code"].is_null().any()
+    scenario = scenario_of("s", Lever("retention", 10), Lever("hours", 2))
+    for regions in (None, ["AM13", "AM14"]):
+        plain = lever_table(OUTLOOK, [scenario], horizon_year=2030, paths=PATHS, regions=regions)
+        own = lever_table(with_area, [scenario], horizon_year=2030, paths=PATHS, regions=regions)
+        assert own.height == plain.height
+        for column in ("reduction_fte", "reduction_fte_lo_80", "baseline_shortage_persons"):
+            np.testing.assert_allclose(own[column], plain[column], rtol=1e-9)
+    effects = lever_effects(with_area, scenario, paths=PATHS)
+    assert not effects.select("node_id", "year", "lever").is_duplicated().any()
+    assert set(effects.filter(pl.col("region_code").is_null())["level"]) == {
+        "total",
+        "sector_code",
+        "profession_code",
+        "sector_code/profession_code",
+    }
+    levels = tuple(dict.fromkeys(with_area.hierarchy.nodes["level"].to_list()))
+    every = ScenarioEngine(with_area, paths=PATHS, levels=levels).recompute(scenario)
+    assert "total" in set(every["level"])
+    one = ScenarioEngine(with_area, paths=PATHS, levels=levels, regions=["AM12"]).recompute(
+        scenario
+    )
+    assert set(one["region_code"]) == {"AM12"}
+    marts = scenario_marts(with_area, scenario, paths=PATHS)
+    assert marts["shortage"]["region_code"].is_null().any(), "the regions together, with intervals"

@@ -35,6 +35,7 @@ from workforce.scenario.levers import to_levers
 from workforce.scenario.pillars import PILLAR_OF_KIND, shift_demand
 from workforce.scenario.regions import (
     choose_regions,
+    in_scope,
     outlook_regions,
     report_nodes,
     series_in,
@@ -385,7 +386,8 @@ def scenario_marts(
         .join(combined, on=["node_id", "month"], how="left")
         .with_columns(scenario=pl.lit(scenario.name), year=pl.col("month").dt.year())
     )
-    yearly = (pl.col("resolution") == "year") & pl.col("region_code").is_in(list(chosen))
+    everything = chosen == outlook_regions(outlook)
+    yearly = (pl.col("resolution") == "year") & in_scope(chosen, everything)
     return {
         "shortage": shortage.filter(yearly),
         "effects": effects,

@@ -20,7 +20,7 @@ from workforce.outlook.shortage import QUANTILES, shortage_fte
 from workforce.reference import Reference
 from workforce.scenario.effects import PROFESSION_LEVEL, REGION_LEVEL, adjust_demand, scoped
 from workforce.scenario.levers import to_levers
-from workforce.scenario.regions import choose_regions
+from workforce.scenario.regions import choose_regions, in_scope, outlook_regions
 from workforce.scenario.spec import Scenario
 from workforce.supply.projection import fte_per_person, project_supply
 
@@ -58,8 +58,10 @@ class ScenarioEngine:
 
     @cached_property
     def _rows(self) -> np.ndarray:
-        nodes = self.outlook.hierarchy.nodes
-        chosen = nodes["level"].is_in(self.levels) & nodes["region_code"].is_in(list(self.regions))
+        everything = self.regions == outlook_regions(self.outlook)
+        chosen = self.outlook.hierarchy.nodes.select(
+            pl.col("level").is_in(self.levels) & in_scope(self.regions, everything)
+        ).to_series()
         return np.flatnonzero(chosen.to_numpy())
 
     @cached_property

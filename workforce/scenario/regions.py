@@ -61,17 +61,41 @@ def report_nodes(
     outlook: Outlook, regions: Sequence[str], levels: Sequence[str] | None = None
 ) -> ReportNodes:
     """The hierarchy's nodes of ``levels`` (default all) in ``regions``; with several regions
-    also each such node summed over the regions (see the module docstring)."""
+    also each such node summed over the regions (see the module docstring). Where the
+    hierarchy holds those sums itself (nodes of all its regions together, ``region_code``
+    null) and all its regions are chosen, its own nodes are reported."""
     hierarchy = outlook.hierarchy
     nodes = hierarchy.nodes.select("node_id", "level", *KEYS)
     levels = list(dict.fromkeys(nodes["level"].to_list())) if levels is None else list(levels)
-    keep = (nodes["level"].is_in(levels) & nodes[REGION_KEY].is_in(list(regions))).to_numpy()
+    regional = [level for level in levels if REGION_KEY in level.split(SEPARATOR)]
+    keep = (nodes["level"].is_in(regional) & nodes[REGION_KEY].is_in(list(regions))).to_numpy()
     frames, matrices = [nodes.filter(keep)], [hierarchy.summing[keep]]
     if len(regions) > 1:
-        together = _together(outlook, regions, levels)
-        frames.append(together.nodes)
-        matrices.append(together.summing)
+        everything = tuple(regions) == outlook_regions(outlook)
+        own = set(nodes.filter(pl.col(REGION_KEY).is_null())["level"]) if everything else set()
+        for level in regional:
+            area = _area_level(level)
+            if area in own:
+                rows = (nodes["level"] == area) & nodes[REGION_KEY].is_null()
+                frames.append(nodes.filter(rows))
+                matrices.append(hierarchy.summing[rows.to_numpy()])
+            else:
+                together = _together(outlook, regions, [level])
+                frames.append(together.nodes)
+                matrices.append(together.summing)
     return ReportNodes(pl.concat(frames), np.vstack(matrices))
+
+
+def in_scope(regions: Sequence[str], everything: bool) -> pl.Expr:
+    """Nodes of ``regions``, and the nodes of all regions together when ``everything``."""
+    chosen = pl.col(REGION_KEY).is_in(list(regions))
+    return chosen | pl.col(REGION_KEY).is_null() if everything else chosen.fill_null(False)
+
+
+def _area_level(level: str) -> str:
+    """The level of ``level``'s nodes summed over the regions (``total`` for the region)."""
+    keys = [key for key in level.split(SEPARATOR) if key != REGION_KEY]
+    return SEPARATOR.join(keys) or TOTAL_LEVEL
 
 
 def _together(outlook: Outlook, regions: Sequence[str], levels: Sequence[str]) -> ReportNodes:
@@ -81,7 +105,7 @@ def _together(outlook: Outlook, regions: Sequence[str], levels: Sequence[str]) -
     region_part = WILDCARD if tuple(regions) == outlook_regions(outlook) else "+".join(regions)
     rows, matrices = [], []
     for level in levels:
-        keys = [key for key in level.split(SEPARATOR) if key in KEYS and key != REGION_KEY]
+        keys = [key for key in _area_level(level).split(SEPARATOR) if key in KEYS]
         groups = (
             series.filter(pl.Series(inside)).select(keys).unique().sort(keys).to_dicts()
             if keys
