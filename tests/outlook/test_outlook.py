@@ -143,7 +143,16 @@ def test_several_regions_get_the_area_above_them() -> None:
     three = hierarchy_of(keys(["AM13", "AM14", "AM12"]))
     nodes = three.nodes.with_row_index("row")
     area = nodes.filter(pl.col("region_code").is_null())
-    assert sorted(area["node_id"].to_list()) == ["*", "*/*/doctor", "*/*/nurse", "*/umc", "*/vvt"]
+    assert sorted(area["node_id"].to_list()) == [
+        "*",
+        "*/*/doctor",
+        "*/*/nurse",
+        "*/umc",
+        "*/umc/doctor",
+        "*/umc/nurse",
+        "*/vvt",
+        "*/vvt/nurse",
+    ]
     # The area's nurses sum the nurses of every sector in every region, and its total all nine.
     nurse = int(area.filter(pl.col("node_id") == "*/*/nurse")["row"][0])
     summed = [three.bottom_ids[i] for i in np.flatnonzero(three.summing[nurse])]

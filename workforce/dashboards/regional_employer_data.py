@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from workforce.dashboards.data import ALL, read_forecast
+from workforce.dashboards.shortage_ranking import one_employer_nodes
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, Viewer
 from workforce.regional.data import MissingMartsError, RegionalMarts, load_marts
 from workforce.scenario.spec import Lever, Scenario, scenario_of
@@ -140,14 +141,17 @@ def node_key(sector: str | None, profession: str | None) -> tuple[str, str]:
 
 
 def partition_nodes(shortage: pl.DataFrame | None) -> dict[tuple[str, str], pl.DataFrame]:
-    """The shortage outlook per node key, monthly for 36 months and yearly after, by horizon."""
+    """The shortage outlook per node key, monthly for 36 months and yearly after, by horizon;
+    with several regions, of all of them together."""
     if shortage is None or shortage.is_empty():
         return {}
-    frame = shortage.filter(
-        (pl.col("resolution") == "month") | (pl.col("horizon") > MONTHLY_HORIZON)
-    ).with_columns(
-        pl.col("sector_code").fill_null(ALL).alias("_sector"),
-        pl.col("profession_code").fill_null(ALL).alias("_profession"),
+    frame = (
+        one_employer_nodes(shortage)
+        .filter((pl.col("resolution") == "month") | (pl.col("horizon") > MONTHLY_HORIZON))
+        .with_columns(
+            pl.col("sector_code").fill_null(ALL).alias("_sector"),
+            pl.col("profession_code").fill_null(ALL).alias("_profession"),
+        )
     )
     parts = frame.partition_by("_sector", "_profession", as_dict=True)
     return {
@@ -283,7 +287,9 @@ def levers_scenario(values: dict[str, float]) -> Scenario:
 
 
 def scenario_node(view: pl.DataFrame, sector: str | None, profession: str | None) -> pl.DataFrame:
-    """One node's rows of a :meth:`ScenarioEngine.recompute` result (``month``, shortage)."""
+    """One node's rows of a :meth:`ScenarioEngine.recompute` result (``month``, shortage);
+    with several regions, of all of them together."""
+    view = one_employer_nodes(view)
     sector_match = (
         pl.col("sector_code").is_null() if sector is None else pl.col("sector_code") == sector
     )

@@ -17,6 +17,16 @@ from workforce.dashboards.format import Language
 
 DETAIL_LEVEL = "region_code/sector_code/profession_code"
 """The outlook level of one profession within one sector."""
+AREA_DETAIL_LEVEL = "sector_code/profession_code"
+"""The same across all regions, when the outlook holds several."""
+
+
+def one_employer_nodes(shortage: pl.DataFrame) -> pl.DataFrame:
+    """The nodes of "the region as one employer": the region's, or, when the outlook holds
+    several regions, those of all of them together (``region_code`` null)."""
+    regions = shortage.filter(pl.col("level") == "region_code")["region_code"].n_unique()
+    return shortage.filter(pl.col("region_code").is_null()) if regions > 1 else shortage
+
 
 MONTHLY_HORIZON = 36
 """The outlook is monthly for its first 36 months, yearly after."""
@@ -51,8 +61,8 @@ RANKING_SCHEMA = {
 
 def _periods(shortage: pl.DataFrame) -> pl.DataFrame:
     """Detail rows, one per node and horizon: monthly to 36 months, yearly after."""
-    return shortage.filter(
-        (pl.col("level") == DETAIL_LEVEL)
+    return one_employer_nodes(shortage).filter(
+        pl.col("level").is_in([DETAIL_LEVEL, AREA_DETAIL_LEVEL])
         & ((pl.col("resolution") == "month") | (pl.col("horizon") > MONTHLY_HORIZON))
     )
 

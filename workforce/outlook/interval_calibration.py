@@ -40,6 +40,7 @@ LEVEL_NAMES = {
     "total": "area",
     "sector_code": "area_sector",
     "profession_code": "area_profession",
+    "sector_code/profession_code": "area_bottom",
     "region_code": "region",
     "region_code/sector_code": "sector",
     "region_code/profession_code": "profession",

@@ -58,10 +58,16 @@ WORKFORCE_LEVELS: tuple[tuple[str, ...], ...] = (
 )
 """The grouped hierarchy of demand, supply and shortage: region, region x sector,
 region x profession, and the bottom region x sector x profession."""
-AREA_LEVELS: tuple[tuple[str, ...], ...] = ((), ("sector_code",), ("profession_code",))
+AREA_LEVELS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("sector_code",),
+    ("profession_code",),
+    ("sector_code", "profession_code"),
+)
 """Levels over all regions together, when the data hold more than one (the area as one
-employer): its total (node ``*``, level ``total``) and each sector and profession across the
-regions (``*/umc``, ``*/*/nurse``); ``region_code`` is null on these nodes."""
+employer): its total (node ``*``, level ``total``), each sector, profession and sector x
+profession across the regions (``*/umc``, ``*/*/nurse``, ``*/umc/nurse``); ``region_code`` is
+null on these nodes."""
 
 
 def workforce_levels(regions: int) -> tuple[tuple[str, ...], ...]:
