@@ -343,14 +343,14 @@ class ForecastExplorerApp(App):
             language,
         )
         self.help.value = help_html(("help_interval", "help_demand", "help_error"), language)
-        self._show_headlines(self.headlines, language)
-        self._show_model_details(language)
-        self._show_notice(history, forecast, language)
-        if self.charts_drawn:
+        if self.charts_drawn:  # the charts first: their drawing in the browser takes longest
             self._draw_forecast(self.figure, history, forecast, language)
             self._draw_backtest(self.backtest_figure, metrics, language)
             self.show(self.forecast_plot, self.figure)
             self.show(self.backtest_plot, self.backtest_figure)
+        self._show_headlines(self.headlines, language)
+        self._show_model_details(language)
+        self._show_notice(history, forecast, language)
 
     def _draw_forecast(
         self,
