@@ -18,7 +18,7 @@ from typing import Any
 
 from workforce.dashboards.format import Language, format_date, format_run
 from workforce.dashboards.page_text import text
-from workforce.synthetic.manifest import manifest_above
+from workforce.generator_manifest import manifest_above
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from workforce.evaluation.outlook_backtest import (
     backtest_outlooks,
     store_outlooks,
 )
+from workforce.generator_manifest import describe_generated, generated_manifest
 from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
 from workforce.store import write_frame, write_text
-from workforce.synthetic.manifest import describe_generated, generated_manifest
 
 CSV_NAME = "outlook_backtest.csv"
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workforce.synthetic.manifest import describe_generated, generated_manifest
+from workforce.generator_manifest import describe_generated, generated_manifest
 
 
 def marts_from(data_dir: Path, raw: Path) -> None:
