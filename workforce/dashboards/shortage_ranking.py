@@ -94,7 +94,7 @@ def shortage_ranking(
         .unique(subset=keys)
     )
     ranked = (
-        at.join(before, on=keys, how="left")
+        at.join(before, on=keys, how="left", nulls_equal=True)
         .with_columns(change_fte=pl.col("shortage_fte") - pl.col("before_fte"))
         .with_columns(
             trend=pl.when(pl.col("change_fte").is_null())
