@@ -1,5 +1,8 @@
 """Intake advice: a lasting change in yearly intake per programme and institution.
 
+(Over 500 lines because the need, what an extra student yields, the placement cap and the
+feasibility are one computation per row over the same outlook arrays.)
+
 Per profession, the gap in persons in December of each projected year (the median of the
 simulated shortage, or the quantile that leaves a stated probability of no shortage) is what
 education should close. Programmes whose main destination is the profession share that need

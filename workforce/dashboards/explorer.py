@@ -1,5 +1,8 @@
 """The forecast explorer: pick a demand series, see its history, forecast, intervals and backtest.
 
+(Over 500 lines because the page's widgets, their wiring and its texts live in one App class;
+its numbers are in ``explorer_data``.)
+
 For analysts. Reads precomputed files only: ``marts/demand.parquet``, ``forecasts/demand.parquet``
 (every node of region / sector / profession), ``forecasts/supply.parquet`` and
 ``forecasts/shortage.parquet`` when present, and the latest registry run under ``models/``. It

@@ -1,5 +1,8 @@
 """The regional-employer dashboard: the region's care employers seen as one employer.
 
+(Over 500 lines because the page's widgets and their wiring live in one App class; its
+numbers, tiles, panels and scenario are in the modules beside it.)
+
 For HR directors. Headline tiles (staff, FTE, vacancies, regional turnover against internal
 mobility, the expected shortage in 1, 3 and 5 years with its 80 % interval), the shortage fan
 chart per sector and profession, scenario sliders recomputed live by the scenario engine's fast

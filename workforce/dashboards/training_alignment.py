@@ -1,5 +1,8 @@
 """The training-alignment dashboard: how many students to take in, per programme and institution.
 
+(Over 500 lines because the page's widgets, their wiring and its texts live in one App class;
+its numbers and figures are in the modules beside it.)
+
 For education institutions. Per profession the forecast gap at the horizon year (when today's
 intake graduates), the graduates expected from today's intake against those the advice asks
 for, the advised extra intake per programme and institution with its 80 % interval, placement
