@@ -93,7 +93,7 @@ def interval_ratios(level: int) -> pl.Expr:
 class ShortageCalibration:
     """Half-width factors per hierarchy level, interval level and year ahead.
 
-    ``factors`` has columns ``level`` (region, sector, profession, bottom), ``interval`` (80, 95),
+    ``factors`` has columns ``level`` (a name of :data:`LEVEL_NAMES`), ``interval`` (80, 95),
     ``year`` (year ahead), ``factor``, ``errors`` (how many scored errors), ``pooled`` (true when
     the level had too few node x origin pairs and took the factors of all levels) and ``source``
     (``observed``, ``carried`` from the last known year, or ``none`` when nothing was known and
