@@ -187,3 +187,37 @@ def test_shortage_headline_is_at_the_forecasts_last_month() -> None:
     headlines = series_headlines(pl.DataFrame(), forecast, pl.DataFrame(), shortage)
     assert (headlines.shortage_end, headlines.shortage_end_lo_80) == (7.0, 3.0)
     assert series_headlines(pl.DataFrame(), forecast, pl.DataFrame()).shortage_end is None
+
+
+def test_the_outlook_runs_yearly_after_its_monthly_part() -> None:
+    monthly = _outlook({"shortage_fte": [5.0, 7.0], "shortage_fte_lo_80": [2.0, 3.0]})
+    later = _outlook(
+        {"shortage_fte": [9.0, 12.0], "shortage_fte_lo_80": [4.0, 6.0]}, resolution="year"
+    ).with_columns(month=pl.Series([dt.date(2027, 12, 1), dt.date(2035, 12, 1)]))
+    frame = shortage_frame(
+        pl.concat([monthly, later]).with_columns(shortage_fte_hi_80=pl.col("shortage_fte") + 1)
+    )
+    assert frame["shortage_fte"].to_list() == [5.0, 7.0, 9.0, 12.0]
+    forecast = forecast_frame(_forecast([105.0])).with_columns(ds=pl.lit(dt.date(2035, 12, 1)))
+    headlines = series_headlines(pl.DataFrame(), forecast, pl.DataFrame(), frame)
+    assert headlines.shortage_end == 12.0
+
+
+def test_several_regions_have_their_history_together() -> None:
+    demand = pl.DataFrame(
+        {
+            "month": [dt.date(2025, 1, 1)] * 3,
+            "region_code": ["AM13", "AM14", "AM14"],
+            "sector_code": ["s", "s", "t"],
+            "profession_code": ["p", "p", "q"],
+            "required_fte": [1.5, 2.0, 4.0],
+        }
+    )
+    history = dict(zip(*history_frame(demand).select("series", "y"), strict=True))
+    assert history["*/s/p"] == 3.5
+    assert history["*/*/p"] == 3.5
+    assert history["*/t/*"] == 4.0
+    assert history["*/*/*"] == 7.5
+    assert "*/s/p" not in dict(
+        zip(*history_frame(demand.head(1)).select("series", "y"), strict=True)
+    )

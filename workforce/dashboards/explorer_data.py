@@ -17,6 +17,8 @@ LEVELS = (
     ("region_code",),
 )
 """The hierarchy the explorer offers: every series, per sector, per profession, the region."""
+AREA_LEVELS = (("sector_code", "profession_code"), ("sector_code",), ("profession_code",), ())
+"""With several regions, the same over all of them together (the forecast's area nodes)."""
 
 FORECAST_COLUMNS = ("yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95")
 _KEY_SCHEMA = dict.fromkeys(KEYS, pl.String)
@@ -43,18 +45,19 @@ def _with_series_key(frame: pl.DataFrame) -> pl.DataFrame:
 def history_frame(demand: pl.DataFrame | None) -> pl.DataFrame:
     """Required FTE per month of every node of the hierarchy, from the demand mart.
 
-    Aggregated levels are sums of their series, with :data:`ALL` in the summed-over keys.
-    Empty when there is no mart.
+    Aggregated levels are sums of their series, with :data:`ALL` in the summed-over keys; with
+    several regions also over all of them together. Empty when there is no mart.
     """
     if demand is None or demand.is_empty() or "required_fte" not in demand.columns:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
     bottom = demand.group_by("month", *KEYS).agg(pl.col("required_fte").sum().cast(pl.Float64))
+    several = bottom["region_code"].n_unique() > 1
     levels = [
         bottom.group_by("month", *level)
         .agg(y=pl.col("required_fte").sum())
         .with_columns(pl.lit(ALL).alias(key) for key in KEYS if key not in level)
         .select("month", *KEYS, "y")
-        for level in LEVELS
+        for level in (*LEVELS, *(AREA_LEVELS if several else ()))
     ]
     return (
         _with_series_key(pl.concat(levels))
@@ -91,7 +94,12 @@ def _outlook_frame(frame: pl.DataFrame | None, columns: tuple[str, ...]) -> pl.D
     if frame is None or frame.is_empty() or not needed <= set(frame.columns):
         return pl.DataFrame(schema=schema)
     if "resolution" in frame.columns:
-        frame = frame.filter(pl.col("resolution") == "month")
+        # Monthly while the outlook is monthly, then its yearly points to the horizon.
+        monthly = pl.col("resolution") == "month"
+        last_monthly = frame.filter(monthly)["month"].max()
+        frame = frame.filter(
+            monthly if last_monthly is None else monthly | (pl.col("month") > last_monthly)
+        )
     return (
         _with_series_key(frame)
         .select("series", pl.col("month").cast(pl.Date).alias("ds"), *columns)
