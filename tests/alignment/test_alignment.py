@@ -22,6 +22,7 @@ from workforce.alignment import (
 from workforce.alignment.advice import Advice, plan_intake
 from workforce.alignment.capacity import growth_caps
 from workforce.cli import app
+from workforce.language import Language
 from workforce.outlook.outlook import Outlook
 from workforce.reference import load_reference
 from workforce.scenario import horizon_index
@@ -119,13 +120,17 @@ def test_no_row_grows_faster_than_the_limit_without_saying_why() -> None:
 
 
 def test_the_advice_file_reads_as_whole_people_and_plain_shares(tmp_path: Path) -> None:
+    """The file a committee opens: Dutch headers, whole people, shares as percentages."""
     advice = advise_intake(OUTLOOK, horizon_year=2031, paths=PATHS)
-    written = pl.read_csv(write_advice(advice, tmp_path / "advice.csv"))
-    for column in ("current_intake", "extra_intake_per_year", "gap_persons", "needed_persons"):
-        values = written[column].drop_nulls()
-        assert (values == values.round(0)).all(), column
-    shares = written["extra_intake_pct"].drop_nulls()
-    assert (shares == shares.round(3)).all()
+    written = pl.read_csv(
+        write_advice(advice, tmp_path / "advice.csv"), separator=";", decimal_comma=True
+    )
+    assert "extra_intake_pct" not in written.columns
+    for column in ("Huidige instroom", "Extra instroom per jaar", "Tekort beroep (personen)"):
+        assert written[column].dtype == pl.Int64, column
+    percentages = written["Extra instroom (%)"].drop_nulls()
+    fractions = advice.table["extra_intake_pct"].drop_nulls()
+    assert percentages.to_list() == pytest.approx((fractions * 100).round(1).to_list())
 
 
 def test_a_stated_probability_asks_for_more_than_the_median() -> None:
@@ -210,16 +215,22 @@ def test_advice_exports_whole_students_with_route_and_feasibility(tmp_path: Path
     advice = advise_intake(OUTLOOK, horizon_year=2032, paths=PATHS)
     write_advice(advice, tmp_path / "advice.csv")
     write_advice(advice, tmp_path / "advice.xlsx")
-    from_csv = pl.read_csv(tmp_path / "advice.csv", schema_overrides={"programme_code": pl.String})
-    for column in ("rank", "programme_code", "institution_code", "profession_code"):
-        assert column in from_csv.columns
-    assert from_csv["extra_intake_per_year"].dtype.is_integer() or all(
-        float(x).is_integer() for x in from_csv["extra_intake_per_year"]
+    from_csv = pl.read_csv(
+        tmp_path / "advice.csv",
+        separator=";",
+        decimal_comma=True,
+        schema_overrides={"Opleidingscode": pl.String},
     )
-    assert set(from_csv["route"]) == {"initial"}
-    assert "feasibility" in from_csv.columns
-    from_excel = pl.read_excel(tmp_path / "advice.xlsx", sheet_name="advice")
+    for column in ("Rang", "Opleidingscode", "Instelling", "Haalbaarheid", "Advies"):
+        assert column in from_csv.columns
+    assert from_csv["Extra instroom per jaar"].dtype.is_integer()
+    assert set(from_csv["Route"]) == {"initial"}
+    from_excel = pl.read_excel(tmp_path / "advice.xlsx", sheet_name="advies")
     assert from_excel.height == advice.table.height
+    english = pl.read_excel(
+        write_advice(advice, tmp_path / "advice_en.xlsx", Language.en), sheet_name="advice"
+    )
+    assert "Extra intake" in english.columns
     with pytest.raises(AlignmentError, match=r"\.csv or \.xlsx"):
         write_advice(advice, tmp_path / "advice.json")
 
@@ -304,14 +315,14 @@ def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) ->
     assert "Waar afgestudeerden gaan werken" in result.output
     assert "Te krap" in result.output
     assert "decision saved in" in result.output
-    table = pl.read_excel(out, sheet_name="advice")
-    post = table.filter(pl.col("route") == "post-initial")
-    assert {"general_practitioner", "medical_doctor"} <= set(post["profession_code"])
-    medicine = table.filter(pl.col("programme_code").cast(pl.String) == "66551")
+    table = pl.read_excel(out, sheet_name="advies")
+    post = table.filter(pl.col("Route") == "post-initial")
+    assert {"general_practitioner", "medical_doctor"} <= set(post["Beroepscode"])
+    medicine = table.filter(pl.col("Opleidingscode").cast(pl.String) == "66551")
     assert medicine.is_empty(), "GP and specialist gaps are advised as training places"
-    fast = table.filter(pl.col("extra_intake_pct") > 0.25)
-    assert (fast["feasibility"].fill_null("") != "").all()
-    destinations = pl.read_excel(out, sheet_name="destinations")
+    fast = table.filter(pl.col("Extra instroom (%)") > 25)
+    assert (fast["Haalbaarheid"].fill_null("") != "").all()
+    destinations = pl.read_excel(out, sheet_name="bestemmingen")
     shown = destinations.filter(~pl.col("suppressed"))
     assert (shown["hires"] >= 10).all()
     wrong = CliRunner().invoke(
@@ -397,5 +408,5 @@ def test_workforce_align_for_one_region_names_it_in_dutch(tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Instroomadvies voor Amersfoort, 2031 (median):")
-    advice = pl.read_csv(out)
-    assert not advice.select("programme_code", "institution_code").is_duplicated().any()
+    advice = pl.read_csv(out, separator=";", decimal_comma=True)
+    assert not advice.select("Opleidingscode", "Instellingscode (BRIN)").is_duplicated().any()

@@ -15,13 +15,13 @@ from polars.testing import assert_frame_equal
 
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from workforce.alignment import advise_intake
+from workforce.alignment.spreadsheet import ADVICE_HEADERS
 from workforce.dashboards.format import (
     Language,
     format_interval_words,
     format_number,
     signed_amount,
 )
-from workforce.dashboards.spreadsheet import ADVICE_HEADERS
 from workforce.dashboards.training_alignment import TrainingAlignmentApp
 from workforce.dashboards.training_alignment_data import AdviceSource
 from workforce.outlook.outlook import Outlook

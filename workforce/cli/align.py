@@ -11,7 +11,6 @@ import typer
 from workforce.cli.options import (
     DataDir,
     HorizonYear,
-    Language,
     ModelsDir,
     Paths,
     Regions,
@@ -20,6 +19,7 @@ from workforce.cli.options import (
     region_codes,
 )
 from workforce.cli.support import console, fail, load_outlook, writes_data
+from workforce.language import Language
 from workforce.privacy import DEFAULT_K
 from workforce.store import Store
 
@@ -54,7 +54,8 @@ def align(
         ),
     ] = 20.0,
     language: Annotated[
-        Language, typer.Option(help="nl or en: language of the advice sentences.")
+        Language,
+        typer.Option(help="nl or en: language of the advice and its file."),
     ] = Language.nl,
     out: Annotated[
         Path | None,
@@ -135,7 +136,7 @@ def align(
     except (AlignmentError, CapacityError) as error:
         raise fail(str(error)) from None
     advice = replace(advice, destinations=destinations)
-    write_advice(advice, out)
+    write_advice(advice, out, language)
     _print_advice(advice, language.value)
     where = str(out)
     if run_folder is not None:

@@ -70,10 +70,3 @@ class Target(StrEnum):
 
     median = "median"
     probability = "probability"
-
-
-class Language(StrEnum):
-    """Language of the advice sentences."""
-
-    nl = "nl"
-    en = "en"

@@ -5,15 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
-
-class Language(StrEnum):
-    """Screen language of a dashboard."""
-
-    nl = "nl"
-    en = "en"
-
+from workforce.language import Language
 
 MISSING = "\u2013"
 """Shown instead of a number that does not exist (no data, division by zero)."""

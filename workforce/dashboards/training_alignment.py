@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from workforce.alignment import Advice
+from workforce.alignment.spreadsheet import advice_csv, advice_xlsx
 from workforce.dashboards.app import App, figure_output
 from workforce.dashboards.data import (
     ALL,
@@ -62,7 +63,6 @@ from workforce.dashboards.provenance import (
     source_html,
     staff_source,
 )
-from workforce.dashboards.spreadsheet import advice_csv, advice_xlsx
 from workforce.dashboards.training_alignment_data import (
     AdviceSource,
     TrainingHeadlines,

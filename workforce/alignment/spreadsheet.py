@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from workforce.alignment import Advice
+from workforce.alignment.advice import Advice
 from workforce.csv_safety import neutralise, write_excel
-from workforce.dashboards.format import Language
+from workforce.language import Language
 
 BOM = "\ufeff".encode()
 
@@ -110,14 +110,7 @@ def spreadsheet_csv(
     ``digits`` decimals, other decimals with ``digits`` decimals; columns without a header keep
     their name.
     """
-    frame = table.with_columns(
-        *(
-            pl.col(c).cast(pl.Float64).fill_nan(None).round(0).cast(pl.Int64)
-            for c in counts
-            if c in table.columns
-        ),
-        *((pl.col(c) * 100).round(digits) for c in shares if c in table.columns),
-    )
+    frame = _counts_and_shares(table, counts, shares, digits)
     floats = [c for c, dtype in frame.schema.items() if dtype.is_float()]
     frame = frame.with_columns(pl.col(c).fill_nan(None).round(digits) for c in floats)
     frame = neutralise(frame).rename(
@@ -133,6 +126,20 @@ def spreadsheet_csv(
         quote_style="necessary",
     )
     return BOM + buffer.getvalue()
+
+
+def _counts_and_shares(
+    table: pl.DataFrame, counts: tuple[str, ...], shares: tuple[str, ...], digits: int
+) -> pl.DataFrame:
+    """Counts as whole numbers, fractions as percentages with ``digits`` decimals."""
+    return table.with_columns(
+        *(
+            pl.col(c).cast(pl.Float64).fill_nan(None).round(0).cast(pl.Int64)
+            for c in counts
+            if c in table.columns
+        ),
+        *((pl.col(c) * 100).round(digits) for c in shares if c in table.columns),
+    )
 
 
 def advice_csv(table: pl.DataFrame, language: Language = Language.nl) -> bytes:
@@ -151,19 +158,16 @@ def advice_xlsx(advice: Advice, language: Language = Language.nl) -> bytes:
     whole, shares as percentages), then the detail per cohort year and the gaps per profession."""
     import xlsxwriter
 
-    table = advice.table.with_columns(
-        *(
-            pl.col(c).cast(pl.Float64).fill_nan(None).round(0).cast(pl.Int64)
-            for c in ADVICE_COUNTS
-            if c in advice.table.columns
-        ),
-        *((pl.col(c) * 100).round(1) for c in ADVICE_SHARES if c in advice.table.columns),
-    ).rename({c: ADVICE_HEADERS[c][language] for c in advice.table.columns if c in ADVICE_HEADERS})
+    table = _counts_and_shares(advice.table, ADVICE_COUNTS, ADVICE_SHARES, 1).rename(
+        {c: ADVICE_HEADERS[c][language] for c in advice.table.columns if c in ADVICE_HEADERS}
+    )
     sheets = {
         "advies" if language is Language.nl else "advice": table,
         "per cohortjaar" if language is Language.nl else "by cohort year": advice.by_year,
         "tekort per beroep" if language is Language.nl else "gap per profession": advice.gaps,
     }
+    if advice.destinations is not None:
+        sheets["bestemmingen" if language is Language.nl else "destinations"] = advice.destinations
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer) as workbook:
         for name, frame in sheets.items():

@@ -7,8 +7,8 @@ import io
 
 import polars as pl
 
+from workforce.alignment.spreadsheet import ADVICE_HEADERS, advice_csv
 from workforce.dashboards.format import Language
-from workforce.dashboards.spreadsheet import ADVICE_HEADERS, advice_csv
 
 TABLE = pl.DataFrame(
     {
