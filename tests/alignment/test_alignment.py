@@ -224,7 +224,8 @@ def test_advice_exports_whole_students_with_route_and_feasibility(tmp_path: Path
     for column in ("Rang", "Opleidingscode", "Instelling", "Haalbaarheid", "Advies"):
         assert column in from_csv.columns
     assert from_csv["Extra instroom per jaar"].dtype.is_integer()
-    assert set(from_csv["Route"]) == {"initial"}
+    assert set(from_csv["Route"]) == {"opleiding"}
+    assert from_csv["Beroep"].null_count() == 0
     from_excel = pl.read_excel(tmp_path / "advice.xlsx", sheet_name="advies")
     assert from_excel.height == advice.table.height
     english = pl.read_excel(
@@ -316,7 +317,7 @@ def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) ->
     assert "Te krap" in result.output
     assert "decision saved in" in result.output
     table = pl.read_excel(out, sheet_name="advies")
-    post = table.filter(pl.col("Route") == "post-initial")
+    post = table.filter(pl.col("Route") == "vervolgopleiding")
     assert {"general_practitioner", "medical_doctor"} <= set(post["Beroepscode"])
     medicine = table.filter(pl.col("Opleidingscode").cast(pl.String) == "66551")
     assert medicine.is_empty(), "GP and specialist gaps are advised as training places"

@@ -164,7 +164,11 @@ def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentApp) -> Non
     payload = _download(app, ".csv")
     assert payload.startswith(b"\xef\xbb\xbf")  # Dutch Excel reads UTF-8 only with the mark
     table = pl.read_csv(io.BytesIO(payload), separator=";", infer_schema_length=None)
-    assert table.columns == [ADVICE_HEADERS[c][Language.nl] for c in app.advice.table.columns]
+    columns = app.advice.table.columns
+    expected = [ADVICE_HEADERS[c][Language.nl] for c in columns]
+    expected.insert(columns.index("profession_code") + 1, "Beroep")  # the name beside the code
+    assert table.columns == expected
+    assert not table["Beroep"].str.contains("_").any()
     assert table.height == app.advice.table.height
     assert table["Extra instroom per jaar"].to_list() == (
         app.advice.table["extra_intake_per_year"].round(0).cast(pl.Int64).to_list()

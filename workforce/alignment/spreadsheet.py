@@ -142,10 +142,51 @@ def _counts_and_shares(
     )
 
 
+ADVICE_VALUES: dict[str, dict[Language, dict[str, str]]] = {
+    "route": {
+        Language.nl: {"initial": "opleiding", "post-initial": "vervolgopleiding"},
+        Language.en: {"initial": "programme", "post-initial": "specialist training"},
+    },
+    "entry_source": {
+        Language.nl: {
+            "observed": "waargenomen in de regio",
+            "reference": "landelijke referentie",
+            "route": "opleidingsroute",
+        },
+        Language.en: {
+            "observed": "observed in the region",
+            "reference": "national reference",
+            "route": "training route",
+        },
+    },
+}
+"""Coded values of the advice table, said in words."""
+
+
+def readable_advice(table: pl.DataFrame, language: Language = Language.nl) -> pl.DataFrame:
+    """The advice table with its coded values in words and each profession's name beside its
+    code, for a reader of the file."""
+    from workforce.reference import load_reference
+
+    names = load_reference().professions.select(
+        "profession_code", profession_name=f"name_{language.value}"
+    )
+    table = table.with_columns(
+        pl.col(column).replace(values[language])
+        for column, values in ADVICE_VALUES.items()
+        if column in table.columns
+    )
+    if "profession_code" not in table.columns:
+        return table
+    order = list(table.columns)
+    order.insert(order.index("profession_code") + 1, "profession_name")
+    return table.join(names, on="profession_code", how="left", maintain_order="left").select(order)
+
+
 def advice_csv(table: pl.DataFrame, language: Language = Language.nl) -> bytes:
     """The advice table as a CSV that Dutch (or English) Excel opens as columns."""
     return spreadsheet_csv(
-        table,
+        readable_advice(table, language),
         headers=ADVICE_HEADERS,
         counts=ADVICE_COUNTS,
         shares=ADVICE_SHARES,
@@ -158,8 +199,9 @@ def advice_xlsx(advice: Advice, language: Language = Language.nl) -> bytes:
     whole, shares as percentages), then the detail per cohort year and the gaps per profession."""
     import xlsxwriter
 
-    table = _counts_and_shares(advice.table, ADVICE_COUNTS, ADVICE_SHARES, 1).rename(
-        {c: ADVICE_HEADERS[c][language] for c in advice.table.columns if c in ADVICE_HEADERS}
+    readable = readable_advice(advice.table, language)
+    table = _counts_and_shares(readable, ADVICE_COUNTS, ADVICE_SHARES, 1).rename(
+        {c: ADVICE_HEADERS[c][language] for c in readable.columns if c in ADVICE_HEADERS}
     )
     sheets = {
         "advies" if language is Language.nl else "advice": table,
