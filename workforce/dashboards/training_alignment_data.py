@@ -227,15 +227,18 @@ def pipeline_trend(
     programmes: list[str] | None,
     institution: str | None,
 ) -> pl.DataFrame:
-    """Completion and dropout per cohort year of finished cohorts (graduates, dropouts / intake)."""
+    """Completion and dropout per cohort year (graduates, dropouts / intake) of the cohort years
+    whose every selected programme has finished: a year where only the short programmes have
+    finished would show their completion as the year's."""
     schema = {"cohort_year": pl.Int64, "completion_rate": pl.Float64, "dropout_rate": pl.Float64}
     if pipeline is None or pipeline.is_empty():
         return pl.DataFrame(schema=schema)
-    frame = pipeline.filter(pl.col("finished"))
+    frame = pipeline
     if programmes is not None:
         frame = frame.filter(pl.col("programme_code").is_in(programmes))
     if institution not in (None, ALL):
         frame = frame.filter(pl.col("institution_code") == institution)
+    frame = frame.filter(pl.col("finished").all().over("cohort_year"))
     return (
         frame.group_by(cohort_year=pl.col("cohort_year").cast(pl.Int64))
         .agg(
