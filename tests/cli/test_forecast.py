@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 from workforce.cli import app
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.structural import DEMOGRAPHY_INDEX
+from workforce.outlook.region_forecast import LEAVING_STAGE, OUTLOOK_STAGE
 
 runner = CliRunner()
 
@@ -127,6 +129,9 @@ def test_forecast_writes_forecasts_and_a_registry_run(demand_dir: Path, tmp_path
     assert shortage["node_id"].n_unique() == nodes
     assert "| AM13 |" in result.output  # the region's shortage per year
     assert "demand growth: demography" in result.output
+    # Output that is not a terminal (CliRunner's, a log) gets a line per stage as it ends.
+    for stage in (OUTLOOK_STAGE, LEAVING_STAGE):
+        assert re.search(rf"^{re.escape(stage)}: 1 of 1 \(\d+ s\)$", result.output, re.M)
     (run,) = models.iterdir()
     assert (run / "MODEL_CARD.md").exists()
     assert (run / "leaving_evaluation.json").exists()

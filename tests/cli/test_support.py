@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from workforce.cli import app
+from workforce.cli.support import ProgressLines
 from workforce.store import LOCK_TIMEOUT_ENV, Store
 
 runner = CliRunner()
@@ -79,3 +80,27 @@ def test_a_bad_lock_timeout_is_a_clear_error(
     result = runner.invoke(app, ["build", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert f"{LOCK_TIMEOUT_ENV}='ten minutes': expected a number of seconds" in result.output
+
+
+def test_progress_in_a_log_is_a_line_per_start_tenth_and_end() -> None:
+    lines: list[str] = []
+    progress = ProgressLines(lines.append, every_seconds=0)
+    for done in range(21):
+        progress("Forecasting", done, 20)
+    progress("Outlook", 0, 1)
+    progress("Outlook", 1, 1)
+    counts = [int(line.split(": ")[1].split(" of ")[0]) for line in lines]
+    assert counts[:11] == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
+    assert lines[-2].startswith("Outlook: 0 of 1 (")
+    assert lines[-1].startswith("Outlook: 1 of 1 (")
+
+
+def test_progress_in_a_log_waits_between_lines() -> None:
+    lines: list[str] = []
+    progress = ProgressLines(lines.append, every_seconds=3600)
+    for done in range(101):
+        progress("Forecasting", done, 100)
+    assert [line.split(" (")[0] for line in lines] == [
+        "Forecasting: 0 of 100",
+        "Forecasting: 100 of 100",
+    ]

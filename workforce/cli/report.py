@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from workforce.cli.options import DataDir
-from workforce.cli.support import console, fail, writes_data
+from workforce.cli.support import console, fail, progress_bars, writes_data
 from workforce.store import Store, write_text
 
 if TYPE_CHECKING:
@@ -125,23 +125,25 @@ def outlook_backtest(
     )
     target = out or store.reports
     try:
-        summary = write_backtest(
-            data_dir,
-            target,
-            settings,
-            page=page or target / "outlook-backtest.md",
-            command=" ".join(
-                [
-                    "workforce report outlook-backtest",
-                    *(["--baselines-only"] if baselines_only else []),
-                    *([f"--inner-folds {inner_folds}"] if inner_folds else []),
-                    *([] if live else ["--no-live"]),
-                    f"--last {last} --paths {paths}",
-                    *(["--reuse"] if reuse else []),
-                ]
-            ),
-            reuse=reuse,
-        )
+        with progress_bars() as progress:
+            summary = write_backtest(
+                data_dir,
+                target,
+                settings,
+                page=page or target / "outlook-backtest.md",
+                command=" ".join(
+                    [
+                        "workforce report outlook-backtest",
+                        *(["--baselines-only"] if baselines_only else []),
+                        *([f"--inner-folds {inner_folds}"] if inner_folds else []),
+                        *([] if live else ["--no-live"]),
+                        f"--last {last} --paths {paths}",
+                        *(["--reuse"] if reuse else []),
+                    ]
+                ),
+                reuse=reuse,
+                progress=progress,
+            )
     except NoOriginError as error:
         raise fail(f"{store.marts}: {error}") from None
     console.print(summary, soft_wrap=True)

@@ -8,6 +8,7 @@ left for the terminal to fold.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,10 +85,39 @@ def writes_data(command: str) -> Callable[[Command], Command]:
     return decorate
 
 
+class ProgressLines:
+    """Progress as plain lines, for output that is not a terminal (a log, a pipe).
+
+    A line when a piece of work starts, when it ends, and in between at most every
+    ``every_seconds`` (and only after a tenth more is done), each with the seconds elapsed since
+    the command started, so that a log shows a long run moving and where its time went.
+    """
+
+    def __init__(self, write: Callable[[str], None], *, every_seconds: float = 30.0) -> None:
+        self._write = write
+        self._every = every_seconds
+        self._started = time.perf_counter()
+        self._last: dict[str, tuple[float, int]] = {}
+
+    def __call__(self, description: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        last = self._last.get(description)
+        finished = total > 0 and done >= total
+        due = last is not None and (
+            now - last[0] >= self._every and (done - last[1]) * 10 >= max(total, 1)
+        )
+        if last is None or finished or due:
+            self._last[description] = (now, done)
+            self._write(f"{description}: {done} of {total} ({now - self._started:.0f} s)")
+
+
 @contextmanager
 def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
-    """A progress callback ``(description, done, total)`` drawing one bar per description on the
-    console; the bars disappear when the work is done."""
+    """A progress callback ``(description, done, total)``: one bar per description on a
+    terminal, gone when the work is done; plain lines (:class:`ProgressLines`) otherwise."""
+    if not console.is_terminal:
+        yield ProgressLines(lambda line: console.print(line, markup=False, highlight=False))
+        return
     bars = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from workforce.forecast.engine_run import EngineSettings, baseline_settings, run_engine
+from workforce.forecast.executor import ProgressCallback
 from workforce.forecast.frames import Frequency, check_input
 from workforce.outlook.interval_calibration import (
     CALIBRATION_FILE,
@@ -47,6 +47,7 @@ seasons and tests on a third; from shorter histories the outlook falls back to n
 whose errors say little about the engine's."""
 MIN_OUTCOME_MONTHS = 12
 """Fewest months after an origin for its outlook to be scored."""
+PROGRESS_DESCRIPTION = "Outlooks from past Decembers"
 INTERVAL_COLUMNS = ("lo_80", "hi_80", "lo_95", "hi_95")
 
 
@@ -309,7 +310,7 @@ def backtest_outlooks(
     settings: BacktestSettings,
     *,
     reuse: bool = False,
-    on_origin: Callable[[dt.date], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BacktestResult:
     """Run the outlook from every usable December origin and score it against the marts.
 
@@ -339,11 +340,13 @@ def backtest_outlooks(
         ).get("code")
     else:
         outlooks = []
-        for origin in origins:
-            if on_origin is not None:
-                on_origin(origin)
+        for done, origin in enumerate(origins):
+            if progress is not None:
+                progress(PROGRESS_DESCRIPTION, done, len(origins))
             months = min(12 * settings.years, months_between(origin, last_month))
             outlooks.append(outlook_at(data_dir, origin, months, settings))
+        if progress is not None:
+            progress(PROGRESS_DESCRIPTION, len(origins), len(origins))
         scored = score(pl.concat(outlooks), realised_by_node(demand_mart))
         provenance["code"] = code_version()
     return BacktestResult(

@@ -20,6 +20,7 @@ from workforce.evaluation.outlook_backtest import (
     backtest_outlooks,
     store_outlooks,
 )
+from workforce.forecast.executor import ProgressCallback
 from workforce.generator_manifest import describe_generated, generated_manifest
 from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
@@ -367,13 +368,14 @@ def write_backtest(
     page: Path | None,
     command: str = "workforce report outlook-backtest",
     reuse: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> str:
     """Run the backtest; write the CSV to ``out``, the live calibration and the page.
 
     Returns a short summary for the terminal.
     """
     started = time.process_time()
-    result = backtest_outlooks(data_dir, settings, reuse=reuse)
+    result = backtest_outlooks(data_dir, settings, reuse=reuse, progress=progress)
     rows = yearly_rows(result.evaluated)
     out.mkdir(parents=True, exist_ok=True)
     write_frame(rows, out / CSV_NAME)

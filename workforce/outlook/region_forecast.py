@@ -49,6 +49,9 @@ from workforce.store import Store, holds_lock, write_json
 
 LEAVING_TEST_YEARS = 2
 """The leaving model is evaluated on the last this many years, trained on the years before."""
+OUTLOOK_STAGE = "Supply, shortage and sample paths"
+LEAVING_STAGE = f"Leaving model on the last {LEAVING_TEST_YEARS} years"
+"""Stages after the demand forecasts, as progress reports them."""
 
 
 @dataclass
@@ -95,6 +98,7 @@ def forecast_region(
     from workforce.forecast.registry import save_run
     from workforce.supply.leaving import evaluate_out_of_time
 
+    report = progress or (lambda description, done, total: None)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     frame, nodes = demand_nodes(data_dir, min_length=settings.backtest_horizon * settings.folds + 8)
@@ -120,6 +124,7 @@ def forecast_region(
     seconds["demand"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    report(OUTLOOK_STAGE, 0, 1)
     marts_dir = store.marts
     outlook = prepare_outlook(marts_dir, base, load_reference(), months=settings.horizon)
     outlook.calibration = ShortageCalibration.load(data_dir / CALIBRATION_FILE)
@@ -131,6 +136,7 @@ def forecast_region(
     marts = outlook_marts(outlook, result)
     write_marts(marts, forecasts_dir)
     seconds["outlook"] = time.perf_counter() - started
+    report(OUTLOOK_STAGE, 1, 1)
 
     run_folder = save_run(
         engine,
@@ -159,6 +165,7 @@ def forecast_region(
     )
     if evaluate_leaving:
         started = time.perf_counter()
+        report(LEAVING_STAGE, 0, 1)
         spells = store.read_mart("spells")
         # Annual periods [start, start + 12 months) count when they end by these dates.
         test_until = _month_after(outlook.origin)
@@ -167,6 +174,7 @@ def forecast_region(
             run_folder
         )
         seconds["leaving_evaluation"] = time.perf_counter() - started
+        report(LEAVING_STAGE, 1, 1)
     return RegionForecast(run_folder, outlook, result, marts, engine, seconds)
 
 
