@@ -27,12 +27,14 @@ def test_accuracy_lines_name_each_group() -> None:
 def test_backtest_lines_are_the_summary_of_the_page() -> None:
     report = (
         "# Outlook backtest\n\nIntro.\n\n## Summary\n\n"
-        "- Regional shortage: -10% to +5% 1 year ahead.\n"
+        "- Shortage per region:\n"
+        "  - Midden-Utrecht: -10% to +5% 1 year ahead.\n"
         "- Calibrated intervals: 78% to 84% inside the 80 % interval.\n\n"
         "## The region per origin\n\n- not a summary line\n"
     )
     assert backtest_lines(report) == [
-        "- Regional shortage: -10% to +5% 1 year ahead.",
+        "- Shortage per region:",
+        "  - Midden-Utrecht: -10% to +5% 1 year ahead.",
         "- Calibrated intervals: 78% to 84% inside the 80 % interval.",
     ]
 

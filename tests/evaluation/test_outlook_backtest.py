@@ -190,7 +190,7 @@ def test_the_projected_regional_trend_has_the_realised_sign_at_every_origin(
 ) -> None:
     """Demand follows the ageing population, so the projected shortage rises as it did."""
     region = rows.filter(pl.col("level") == "region").sort("origin", "year")
-    for (origin,), group in region.group_by("origin"):
+    for (origin, _), group in region.group_by("origin", "node"):
         projected = group["projected"][-1] - group["projected"][0]
         realised = group["realised"][-1] - group["realised"][0]
         assert np.sign(projected) == np.sign(realised), (origin, projected, realised)

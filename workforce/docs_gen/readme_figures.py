@@ -39,7 +39,7 @@ def backtest_lines(report: str) -> list[str]:
     for line in report.splitlines():
         if line.startswith("## "):
             inside = line.strip() == "## Summary"
-        elif inside and line.startswith("- "):
+        elif inside and line.lstrip().startswith("- "):
             lines.append(line)
     return lines
 

@@ -24,12 +24,16 @@ from workforce.forecast.executor import ProgressCallback
 from workforce.generator_manifest import describe_generated, generated_manifest
 from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
+from workforce.outlook.reconcile import WILDCARD as AREA_NODE
+from workforce.reference import load_reference
 from workforce.store import write_frame, write_text
 
 CSV_NAME = "outlook_backtest.csv"
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
 """Coverage an interval must reach at every year ahead, pooled over origins and series."""
 TREND_MIN_YEARS = 2
+REGIONAL_LEVELS = ("region", "area")
+"""Each labour-market region, and the regions together where the data hold several."""
 
 
 def yearly_rows(evaluated: pl.DataFrame) -> pl.DataFrame:
@@ -97,12 +101,25 @@ def coverage(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def region_rows(rows: pl.DataFrame) -> pl.DataFrame:
-    """The region per origin and year: shortage projected and realised, and where the error
-    came from (demand, supply headcount, hours per person); errors are projected - realised."""
+def place_names(rows: pl.DataFrame) -> dict[str, str]:
+    """A name per regional node, in the reference's order of regions: the labour-market
+    region's, and "the N regions together" for the area node that several regions have."""
+    regions = load_reference().municipalities.select("region_code", "region_name")
+    names = dict(regions.unique(maintain_order=True).iter_rows())
+    count = rows.filter(pl.col("level") == "region")["node"].n_unique()
+    return {**names, AREA_NODE: f"the {count} regions together"}
+
+
+def regional_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each region, and the regions together where there are several, per origin and year:
+    shortage projected and realised, and where the error came from (demand, supply headcount,
+    hours per person); errors are projected - realised. ``place`` names the region."""
+    regional = rows.filter(pl.col("level").is_in(REGIONAL_LEVELS))
+    names = place_names(regional)
+    order = {node: rank for rank, node in enumerate(names)}
     return (
-        rows.filter(pl.col("level") == "region")
-        .with_columns(
+        regional.with_columns(
+            place=pl.col("node").replace_strict(names, default=pl.col("node")),
             error=pl.col("projected") / pl.col("realised") - 1,
             demand_error=pl.col("projected_demand") - pl.col("realised_demand"),
             headcount_error=-(
@@ -110,7 +127,9 @@ def region_rows(rows: pl.DataFrame) -> pl.DataFrame:
             ),
             hours_error=-(pl.col("realised_supply_projected_hours") - pl.col("realised_supply")),
         )
-        .sort("origin", "horizon")
+        .with_columns(rank=pl.col("node").replace_strict(order, default=len(order)))
+        .sort("rank", "origin", "horizon")
+        .drop("rank")
     )
 
 
@@ -126,11 +145,13 @@ def profession_errors(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def origin_summary(rows: pl.DataFrame, *, at_horizon: int = 4) -> pl.DataFrame:
-    """Per origin: the direction of the regional shortage (projected and realised, first to last
-    known year) and the errors ``at_horizon`` years ahead (null when not yet known)."""
-    region = region_rows(rows)
+    """Per origin and region (and the regions together): the direction of the shortage
+    (projected and realised, first to last known year) and the errors ``at_horizon`` years
+    ahead (null when not yet known)."""
+    regional = regional_rows(rows)
+    places = regional.select("node", "place").unique(maintain_order=True)
     trend = (
-        region.group_by("origin")
+        regional.group_by("origin", "node")
         .agg(
             years=pl.len(),
             projected_change=pl.col("projected").last() - pl.col("projected").first(),
@@ -142,12 +163,13 @@ def origin_summary(rows: pl.DataFrame, *, at_horizon: int = 4) -> pl.DataFrame:
             )
         )
     )
-    later = region.filter(pl.col("horizon") == at_horizon).select("origin", "error")
+    later = regional.filter(pl.col("horizon") == at_horizon).select("origin", "node", "error")
     professions = profession_errors(rows).filter(pl.col("horizon") == at_horizon)
     return (
-        trend.join(later, on="origin", how="left")
+        places.join(trend, on="node", maintain_order="left")
+        .join(later, on=["origin", "node"], how="left")
         .join(professions.select("origin", "median_profession_error"), on="origin", how="left")
-        .sort("origin")
+        .sort("origin", maintain_order=True)
     )
 
 
@@ -162,36 +184,51 @@ def _span(values: pl.Series, signed: bool = False) -> str:
 
 
 def summary_lines(rows: pl.DataFrame) -> list[str]:
-    """The page's summary: point errors and coverage side by side (the README copies these)."""
-    region = region_rows(rows)
+    """The page's summary: point errors and coverage side by side (the README copies these);
+    a line per region, and one for the regions together where there are several."""
+    regional = regional_rows(rows)
     origins = origin_summary(rows)
     cover = coverage(rows)
-    n_origins = origins.height
-    errors = []
-    for horizon in (1, 4):
-        at = region.filter(pl.col("horizon") == horizon)
-        errors.append(
-            f"{_span(at['error'], signed=True)} {horizon} year{'s' * (horizon > 1)} "
-            f"ahead ({at.height} origins)"
+    lines = [
+        f"- Shortage per region, projected / realised - 1, from {origins['origin'].n_unique()} "
+        "December origins:"
+    ]
+    for (node,), place in regional.group_by("node", maintain_order=True):
+        errors = []
+        for horizon in (1, 4):
+            at = place.filter(pl.col("horizon") == horizon)
+            errors.append(
+                f"{_span(at['error'], signed=True)} {horizon} year{'s' * (horizon > 1)} "
+                f"ahead ({at.height} origins)"
+            )
+        judged = origins.filter((pl.col("node") == node) & pl.col("same_direction").is_not_null())
+        right = int(judged["same_direction"].sum())
+        lines.append(
+            f"  - {place['place'][0]}: {errors[0]}; {errors[1]}. Direction of the trend right "
+            f"at {right} of {judged.height} origins."
         )
-    judged = origins.filter(pl.col("same_direction").is_not_null())
-    right = int(judged["same_direction"].sum())
     professions = cover.filter(pl.col("level") == "profession")
-    at_region = cover.filter(pl.col("level") == "region")
-    region_in = int((at_region["in_80"] * at_region["n"]).round(0).sum())
-    region_95 = int((at_region["in_95"] * at_region["n"]).round(0).sum())
-    region_n = int(at_region["n"].sum())
     horizons = f"{professions['horizon'].min()!s}-{professions['horizon'].max()!s}"
+    inside = []
+    for level in REGIONAL_LEVELS:
+        at = cover.filter(pl.col("level") == level)
+        if at.is_empty():
+            continue
+        counts = [int((at[f"in_{lv}"] * at["n"]).round(0).sum()) for lv in (80, 95)]
+        who = "the regions together" if level == "area" else "the regions"
+        inside.append(
+            f"{who} {counts[0]} of {int(at['n'].sum())} inside their 80 % interval, "
+            f"{counts[1]} inside their 95 %"
+        )
     return [
-        f"- Regional shortage, projected / realised - 1, from {n_origins} December origins: "
-        f"{errors[0]}; {errors[1]}. Direction of the trend right at {right} of "
-        f"{judged.height} origins.",
+        *lines,
         f"- Median profession error 4 years ahead: {_span(origins['median_profession_error'])}.",
         f"- Calibrated intervals, per year ahead {horizons} pooled over origins: professions' "
         f"realised shortage inside the 80 % interval {_span(professions['in_80'])} of the "
         f"time (raw {_span(professions['raw_in_80'])}), inside the 95 % "
-        f"{_span(professions['in_95'])} (raw {_span(professions['raw_in_95'])}); the region "
-        f"{region_in} of {region_n} inside its 80 % interval, {region_95} inside its 95 %.",
+        f"{_span(professions['in_95'])} (raw {_span(professions['raw_in_95'])}); "
+        + "; ".join(inside)
+        + ".",
     ]
 
 
@@ -226,7 +263,7 @@ def markdown(
     """
     origins = ", ".join(f"{o:%Y-%m}" for o in result.evaluated_origins)
     calibration_only = [o for o in result.origins if o < result.evaluated_origins[0]]
-    region = region_rows(rows)
+    regional = regional_rows(rows)
     summary = origin_summary(rows)
     cover = coverage(rows)
     lines = [
@@ -265,21 +302,23 @@ def markdown(
         "**Intervals.** The joint simulation's raw intervals are scaled per level and year "
         "ahead by factors learned from earlier origins' errors on outcomes known at the "
         "evaluated origin, never on its own outcome (conformal quantiles of the error over "
-        "the half-width; a level with fewer than ten node x origin pairs, such as the "
-        "region, takes the factors of all levels pooled; years no earlier origin reaches "
+        "the half-width; a level with fewer than ten node x origin pairs, such as a single "
+        "region or the regions together, takes the factors of all levels pooled; years no "
+        "earlier origin reaches "
         "keep the last known year's factor).",
         "",
         "## Summary",
         "",
         *summary_lines(rows),
         "",
-        "## The region per origin",
+        "## Each region per origin",
         "",
         markdown_table(
             pl.DataFrame(
                 [
                     {
                         "origin": row["origin"],
+                        "region": row["place"],
                         "trend projected": f"{row['projected_change']:+,.0f}",
                         "trend realised": f"{row['realised_change']:+,.0f}",
                         "same direction": {True: "yes", False: "**no**", None: "n/a"}[
@@ -295,15 +334,16 @@ def markdown(
             )
         ),
         "",
-        "Trend: change of the regional shortage (FTE) from the first to the last known year. "
+        "Trend: change of the shortage (FTE) from the first to the last known year. "
         "Error: projected / realised - 1.",
         "",
-        "## The region per origin and year",
+        "## Each region per origin and year",
         "",
         markdown_table(
             pl.DataFrame(
                 [
                     {
+                        "region": row["place"],
                         "origin": row["origin"],
                         "year": str(row["year"]),
                         "realised FTE": _number(row["realised"]),
@@ -315,7 +355,7 @@ def markdown(
                         "headcount error": f"{row['headcount_error']:+,.0f}",
                         "hours error": f"{row['hours_error']:+,.0f}",
                     }
-                    for row in region.iter_rows(named=True)
+                    for row in regional.iter_rows(named=True)
                 ]
             )
         ),
@@ -328,8 +368,8 @@ def markdown(
         "",
         f"Targets: 80 % interval {TARGETS[80][0]:.0%}-{TARGETS[80][1]:.0%}, 95 % interval "
         f"{TARGETS[95][0]:.0%}-{TARGETS[95][1]:.0%}, pooled over origins and nodes. "
-        "n is the number of origin x node pairs; the region has one node, so its "
-        "figures rest on a handful of origins.",
+        "n is the number of origin x node pairs; a region, or the regions together, is one "
+        "node, so its figures rest on a handful of origins.",
         "",
         markdown_table(
             cover.select(
