@@ -83,6 +83,7 @@ def align(
     )
     from workforce.alignment.decisions import DecisionError, run_of, save_alignment_decision
     from workforce.alignment.diffusion import graduate_destinations, graduate_hires
+    from workforce.alignment.stored import store_if_default
 
     started = time.perf_counter()
     out = out or Store(data_dir).alignment / "advice.csv"
@@ -137,6 +138,9 @@ def align(
         raise fail(str(error)) from None
     advice = replace(advice, destinations=destinations)
     write_advice(advice, out, language)
+    store_if_default(
+        data_dir, outlook, advice, placements=caps, observed=observed, paths=paths, seed=seed
+    )
     _print_advice(advice, language.value)
     where = str(out)
     if run_folder is not None:

@@ -302,15 +302,31 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "Placements and advice per cohort",
     },
     "no_placements": {
-        _NL: "Geen stageplaatsen opgegeven: het advies is niet begrensd.",
-        _EN: "No placement capacity given: the advice is not capped.",
+        _NL: "Zonder opgegeven stageplaatsen groeit de instroom hoogstens {growth} per jaar.",
+        _EN: "Without placement capacity given, intake grows by at most {growth} a year.",
     },
-    "advised_intake": {_NL: "Extra instroom per jaar (advies)", _EN: "Extra intake per year"},
-    "advice_rows": {_NL: "Opleidingen met advies", _EN: "Programmes advised"},
+    "first_step": {
+        _NL: "Haalbare extra instroom in {cohort}",
+        _EN: "Feasible extra intake in {cohort}",
+    },
+    "whole_need": {
+        _NL: "wat het hele tekort zou vragen: {need} per jaar",
+        _EN: "what the whole gap would take: {need} a year",
+    },
+    "status_tile": {_NL: "Haalbaar met opleiden", _EN: "Feasible by training"},
+    "status_of": {_NL: "{feasible} van {rows}", _EN: "{feasible} of {rows}"},
+    "status_rest": {
+        _NL: "{later} binnen enkele jaren; {short} niet met opleiden alleen",
+        _EN: "{later} within a few years; {short} not by training alone",
+    },
     "needed_graduates": {_NL: "Nodige gediplomeerden", _EN: "Graduates needed"},
     "remaining_gap": {
-        _NL: "Tekort dat onderwijs niet dicht",
-        _EN: "Gap education does not close",
+        _NL: "Nog open in {year} bij de haalbare groei",
+        _EN: "Still open in {year} at the feasible growth",
+    },
+    "remaining_levers": {
+        _NL: "vraagt behoud, andere instroom of anders werken",
+        _EN: "needs retention, other inflow or working differently",
     },
     "advice_title": {
         _NL: "Instroomadvies per opleiding en instelling",
@@ -326,15 +342,17 @@ TEXTS: dict[str, dict[Language, str]] = {
     "col_level": {_NL: "Niveau", _EN: "Level"},
     "col_institution": {_NL: "Instelling", _EN: "Institution"},
     "col_profession": {_NL: "Beroep", _EN: "Profession"},
-    "col_current_intake": {_NL: "Huidige instroom", _EN: "Current intake"},
-    "col_extra": {_NL: "Extra per jaar", _EN: "Extra per year"},
+    "col_status": {_NL: "Haalbaar met opleiden?", _EN: "Feasible by training?"},
+    "col_current_intake": {_NL: "Huidige instroom per jaar", _EN: "Current intake a year"},
+    "col_step": {_NL: "Haalbare stap: extra in", _EN: "Feasible step: extra in"},
+    "col_closed": {_NL: "Gedicht in {year}", _EN: "Closed by {year}"},
+    "col_earliest": {_NL: "Helemaal dicht vanaf", _EN: "Fully closed from"},
+    "col_extra": {
+        _NL: "Wat het hele tekort zou vragen (per jaar)",
+        _EN: "What the whole gap would take (a year)",
+    },
     "col_interval": {_NL: "80%-interval", _EN: "80% interval"},
-    "col_pct": {_NL: "Extra %", _EN: "Extra %"},
-    "col_cap": {_NL: "Stageplaatsen-grens", _EN: "Placement cap"},
-    "col_capped": {_NL: "Eerste jaar", _EN: "First year"},
-    "col_cohorts": {_NL: "Vanaf cohort", _EN: "From cohort"},
-    "col_earliest": {_NL: "Onderwijs sluit het in", _EN: "Education closes it in"},
-    "col_assumptions": {_NL: "Advies en haalbaarheid", _EN: "Advice and feasibility"},
+    "col_assumptions": {_NL: "Advies en toelichting", _EN: "Advice and explanation"},
     "region": {_NL: "regio", _EN: "region"},
     "destinations_title": {
         _NL: "Waar afgestudeerden gaan werken: aangenomen in de regionale zorg per 100 "
