@@ -65,7 +65,7 @@ def test_every_label_exists_in_both_languages() -> None:
         assert set(texts) == set(Language), key
         assert all(texts.values()), key
     assert label("no_data") == "geen gegevens"
-    assert model_label("seasonal_naive") == "seizoensnaïef"
+    assert model_label("seasonal_naive") == "zelfde maand vorig jaar"
     assert model_label("unknown_model") == "unknown_model"
 
 

@@ -208,8 +208,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "education data per institution (DUO layout)",
     },
     "source_sick_leave": {
-        _NL: "verzuim: CBS StatLine 80072ned, landelijk per branche, t/m {period}",
-        _EN: "sick leave: CBS StatLine 80072ned, national per sector, up to {period}",
+        _NL: "verzuim: CBS, tabel Ziekteverzuimpercentage; bedrijfstakken en bedrijfsgrootte, "
+        "landelijk per branche, t/m {period}",
+        _EN: "sick leave: CBS, table Sick leave percentage; sectors and company size, national "
+        "per sector, up to {period}",
     },
     "source_tension": {
         _NL: "spanningsbanden: UWV-spanningsindicator",
