@@ -381,15 +381,16 @@ def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "1 of 5 rows rejected" in result.output
     assert "Waar afgestudeerden gaan werken" in result.output
-    assert "Te krap" in result.output
+    assert "Begrensd" in result.output
+    assert "niet te sluiten met opleiden alleen" in result.output
     assert "decision saved in" in result.output
     table = pl.read_excel(out, sheet_name="advies")
-    post = table.filter(pl.col("Route") == "vervolgopleiding")
+    post = table.filter(pl.col("Soort opleiding") == "vervolgopleiding")
     assert {"general_practitioner", "medical_doctor"} <= set(post["Beroepscode"])
     medicine = table.filter(pl.col("Opleidingscode").cast(pl.String) == "66551")
     assert medicine.is_empty(), "GP and specialist gaps are advised as training places"
-    fast = table.filter(pl.col("Extra instroom (%)") > 25)
-    assert (fast["Haalbaarheid"].fill_null("") != "").all()
+    fast = table.filter(pl.col("Hele tekort: extra als % van de huidige instroom") > 25)
+    assert (fast["Toelichting"].fill_null("") != "").all()
     destinations = pl.read_excel(out, sheet_name="bestemmingen")
     shown = destinations.filter(~pl.col("suppressed"))
     assert (shown["hires"] >= 10).all()

@@ -169,7 +169,7 @@ def _print_advice(advice: object, language: str) -> None:
     import polars as pl
 
     from workforce.alignment import Advice
-    from workforce.alignment.wording import decimal, percent, whole
+    from workforce.alignment.wording import decimal, percent, status_text, whole
 
     assert isinstance(advice, Advice)
     nl = language == "nl"
@@ -185,7 +185,8 @@ def _print_advice(advice: object, language: str) -> None:
         soft_wrap=True,
     )
     for row in advice.table.head(15).iter_rows(named=True):
-        console.print(f"{row['rank']}. {row[sentence]}", soft_wrap=True)
+        status = status_text(row["status"], row["years_to_close"], language)
+        console.print(f"{row['rank']}. ({status}) {row[sentence]}", soft_wrap=True)
         if row[reason]:
             console.print(f"   {row[reason]}", soft_wrap=True)
     flagged = advice.table.filter(pl.col("feasibility") != "").height
