@@ -140,7 +140,7 @@ def test_each_row_says_whether_training_can_close_its_gap_and_when() -> None:
             elif row["status"] == "feasible_later":
                 assert row["earliest_year"] > year
                 assert row["years_to_close"] == row["earliest_year"] - origin
-                assert f"vanaf {row['earliest_year']} dicht" in row["advice_nl"]
+                assert f"vanaf {row['earliest_year']} dicht." in row["advice_nl"]
             else:
                 assert row["earliest_year"] is None
                 assert "behoud, andere instroom of anders werken" in row["advice_nl"]

@@ -147,28 +147,27 @@ def _step_sentence(row: dict[str, Any], year: int, language: Language) -> str:
     earliest = row.get("earliest_year")
     if language == "nl":
         when = (
-            f"met opleiden alleen is het tekort vanaf {earliest} dicht"
+            f"Met opleiden alleen is het vanaf {earliest} dicht."
             if earliest
-            else "met opleiden alleen gaat het niet dicht; de rest vraagt behoud, andere "
-            "instroom of anders werken"
+            else "Met opleiden alleen gaat het niet dicht: de rest vraagt behoud, andere "
+            "instroom of anders werken."
         )
         return (
-            f"{who}{programme} kan in {first} {step} studenten meer aannemen en "
-            f"daarna blijven groeien; zo is in {year} {closed} gedicht van het tekort aan "
-            f"{profession} dat deze opleiding moet sluiten, en {when}. Wat het hele tekort "
-            f"zou vragen: elk jaar {extra} studenten extra."
+            f"{who}{programme} kan in {first} {step} studenten meer aannemen en daarna blijven "
+            f"groeien; zo is in {year} {closed} gedicht van het deel van het tekort aan "
+            f"{profession} dat deze opleiding moet sluiten. {when} Wat het hele tekort zou "
+            f"vragen: elk jaar {extra} studenten extra."
         )
     when = (
-        f"training alone closes it from {earliest}"
+        f"Training alone closes it from {earliest}."
         if earliest
-        else "training alone does not close it; the rest needs retention, other inflow or "
-        "working differently"
+        else "Training alone does not close it: the rest needs retention, other inflow or "
+        "working differently."
     )
     return (
-        f"{who}{programme} can take in {step} more students in {first} and keep "
-        f"growing; that closes {closed} of this programme's part of the shortage of "
-        f"{profession} by {year}, and {when}. What the whole shortage would take: {extra} "
-        "more students every year."
+        f"{who}{programme} can take in {step} more students in {first} and keep growing; that "
+        f"closes {closed} of this programme's part of the shortage of {profession} by {year}. "
+        f"{when} What the whole shortage would take: {extra} more students every year."
     )
 
 
