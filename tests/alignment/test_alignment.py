@@ -293,6 +293,11 @@ def test_advice_exports_whole_students_with_route_and_feasibility(tmp_path: Path
     assert from_csv["Beroep"].null_count() == 0
     from_excel = pl.read_excel(tmp_path / "advice.xlsx", sheet_name="advies")
     assert from_excel.height == advice.table.height
+    for sheet, rows in (("per cohortjaar", advice.by_year), ("tekort per beroep", advice.gaps)):
+        detail = pl.read_excel(tmp_path / "advice.xlsx", sheet_name=sheet)
+        assert detail.height == rows.height, sheet
+        assert not [name for name in detail.columns if "_" in name], sheet
+        assert detail["Beroep"].null_count() == 0, "every profession by its name"
     english = pl.read_excel(
         write_advice(advice, tmp_path / "advice_en.xlsx", Language.en), sheet_name="advice"
     )

@@ -248,19 +248,114 @@ def advice_csv(table: pl.DataFrame, language: Language = Language.nl) -> bytes:
     )
 
 
+BY_YEAR_HEADERS: dict[str, dict[Language, str]] = {
+    "programme_name": _both("Opleiding", "Programme"),
+    "institution_name": _both("Instelling", "Institution"),
+    "profession_name": _both("Beroep", "Profession"),
+    "cohort_year": _both("Cohort (instroomjaar)", "Cohort (intake year)"),
+    "graduation_year": _both("Jaar van afstuderen", "Graduation year"),
+    "current_intake": _both("Huidige instroom", "Current intake"),
+    "placements": _both("Stageplaatsen", "Placements"),
+    "placement_cap": _both("Hoogstens extra dit cohort", "At most extra this cohort"),
+    "extra_intake": _both(
+        "Wat het hele tekort zou vragen (extra per jaar)", "What the whole gap would take"
+    ),
+    "extra_intake_capped": _both("Haalbare extra instroom", "Feasible extra intake"),
+    "extra_graduates": _both("Extra gediplomeerden", "Extra graduates"),
+    "route": _both("Soort opleiding", "Kind of training"),
+    "programme_code": _both("Opleidingscode", "Programme code"),
+    "institution_code": _both("Instellingscode (BRIN)", "Institution code (BRIN)"),
+    "profession_code": _both("Beroepscode", "Profession code"),
+}
+"""Headers of the workbook's sheet per cohort year."""
+
+GAP_HEADERS: dict[str, dict[Language, str]] = {
+    "profession_name": _both("Beroep", "Profession"),
+    "horizon_year": _both("Horizonjaar", "Horizon year"),
+    "gap_persons": _both("Tekort (mensen)", "Shortage (people)"),
+    "gap_persons_lo_80": _both("Tekort, 80%-interval laag", "Shortage, 80% interval low"),
+    "gap_persons_hi_80": _both("Tekort, 80%-interval hoog", "Shortage, 80% interval high"),
+    "probability_shortage": _both("Kans op een tekort (%)", "Chance of a shortage (%)"),
+    "delivered_persons": _both(
+        "Geleverd door de haalbare extra instroom (mensen)", "Supplied by the feasible intake"
+    ),
+    "unmet_persons": _both("Nog open (mensen)", "Still open (people)"),
+    "earliest_year": _both("Met opleiden alleen dicht vanaf", "Closed by training alone from"),
+    "retention_pct_needed": _both("Of: minder vertrek nodig (%)", "Or: fewer leavers needed (%)"),
+    "extra_hours_needed": _both(
+        "Of: uren per week meer per medewerker", "Or: more hours a week per worker"
+    ),
+    "career_changers_needed_per_year": _both(
+        "Of: zij-instromers per jaar", "Or: career changers a year"
+    ),
+    "route": _both("Soort opleiding", "Kind of training"),
+    "region_code": _both("Regiocode", "Region code"),
+    "profession_code": _both("Beroepscode", "Profession code"),
+}
+"""Headers of the workbook's sheet per profession."""
+
+
+def _readable_sheet(
+    frame: pl.DataFrame,
+    advice: Advice,
+    headers: Mapping[str, Mapping[Language, str]],
+    counts: tuple[str, ...],
+    shares: tuple[str, ...],
+    language: Language,
+) -> pl.DataFrame:
+    """A detail sheet with names beside its codes, coded values in words, the columns in the
+    headers' order and named by them."""
+    names = advice.table.select(
+        "programme_code", "institution_code", "programme_name", "institution_name"
+    ).unique(["programme_code", "institution_code"])
+    if "institution_code" in frame.columns:
+        frame = frame.join(
+            names, on=["programme_code", "institution_code"], how="left", maintain_order="left"
+        )
+    frame = readable_advice(frame, language)
+    frame = _counts_and_shares(frame, counts, shares, 1)
+    ordered = [c for c in headers if c in frame.columns]
+    others = [c for c in frame.columns if c not in headers]
+    return frame.select(*ordered, *others).rename({c: headers[c][language] for c in ordered})
+
+
 def advice_xlsx(advice: Advice, language: Language = Language.nl) -> bytes:
     """The advice as an Excel workbook: the ranked table with headers in ``language`` (counts
-    whole, shares as percentages), then the detail per cohort year and the gaps per profession."""
+    whole, shares as percentages), then the detail per cohort year and the gaps per profession,
+    under plain headers with names beside the codes."""
     import xlsxwriter
 
     readable = readable_advice(advice.table, language)
     table = _counts_and_shares(readable, ADVICE_COUNTS, ADVICE_SHARES, 1).rename(
         {c: ADVICE_HEADERS[c][language] for c in readable.columns if c in ADVICE_HEADERS}
     )
+    by_year = _readable_sheet(
+        advice.by_year,
+        advice,
+        BY_YEAR_HEADERS,
+        ("current_intake", "placements", "placement_cap", "extra_intake", "extra_intake_capped"),
+        (),
+        language,
+    )
+    gaps = _readable_sheet(
+        advice.gaps,
+        advice,
+        GAP_HEADERS,
+        (
+            "gap_persons",
+            "gap_persons_lo_80",
+            "gap_persons_hi_80",
+            "delivered_persons",
+            "unmet_persons",
+            "career_changers_needed_per_year",
+        ),
+        ("probability_shortage",),
+        language,
+    )
     sheets = {
         "advies" if language is Language.nl else "advice": table,
-        "per cohortjaar" if language is Language.nl else "by cohort year": advice.by_year,
-        "tekort per beroep" if language is Language.nl else "gap per profession": advice.gaps,
+        "per cohortjaar" if language is Language.nl else "by cohort year": by_year,
+        "tekort per beroep" if language is Language.nl else "gap per profession": gaps,
     }
     if advice.destinations is not None:
         sheets["bestemmingen" if language is Language.nl else "destinations"] = advice.destinations
