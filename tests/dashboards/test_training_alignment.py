@@ -274,8 +274,8 @@ def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
     assert len(hired.x) > 5
     assert all(k <= h + 1e-9 for h, k in zip(hired.x, kept.x, strict=True))
     assert "Verzorgende-IG" in hired.y
-    assert "Begrensd: de instroom kan hoogstens 20 % per jaar groeien" in app.table.value
     assert "niet te sluiten met opleiden alleen" in app.table.value
+    assert "de rest vraagt behoud, andere instroom of anders werken" in app.table.value
     assert "huisartsopleiding" in app.table.value
     assert "_training" not in app.table.value, "training routes by name, without codes"
     shown = destinations.filter(~pl.col("suppressed"))

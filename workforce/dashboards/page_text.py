@@ -346,7 +346,10 @@ TEXTS: dict[str, dict[Language, str]] = {
     "col_profession": {_NL: "Beroep", _EN: "Profession"},
     "col_status": {_NL: "Haalbaar met opleiden?", _EN: "Feasible by training?"},
     "col_current_intake": {_NL: "Huidige instroom per jaar", _EN: "Current intake a year"},
-    "col_step": {_NL: "Haalbare stap: extra in", _EN: "Feasible step: extra in"},
+    "col_step": {
+        _NL: "Haalbare extra instroom (cohort)",
+        _EN: "Feasible extra intake (cohort)",
+    },
     "col_closed": {_NL: "Gedicht in {year}", _EN: "Closed by {year}"},
     "col_earliest": {_NL: "Helemaal dicht vanaf", _EN: "Fully closed from"},
     "col_extra": {
@@ -354,7 +357,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "What the whole gap would take (a year)",
     },
     "col_interval": {_NL: "80%-interval", _EN: "80% interval"},
-    "col_assumptions": {_NL: "Advies en toelichting", _EN: "Advice and explanation"},
+    "col_assumptions": {_NL: "Advies", _EN: "Advice"},
     "region": {_NL: "regio", _EN: "region"},
     "destinations_title": {
         _NL: "Waar afgestudeerden gaan werken: aangenomen in de regionale zorg per 100 "

@@ -550,14 +550,9 @@ class TrainingAlignmentApp(App):
                         row["extra_intake_per_year_hi_80"],
                         language=language,
                     ),
-                    " ".join(
-                        part
-                        for part in (
-                            row["advice_nl" if language == Language.nl else "advice_en"],
-                            row["feasibility" if language == Language.nl else "feasibility_en"],
-                        )
-                        if part
-                    ),
+                    # The sentence only: the growth limit is on the tiles, the other levers'
+                    # numbers in the download.
+                    str(row["advice_nl" if language == Language.nl else "advice_en"]),
                 ]
             )
         numeric = [
