@@ -692,7 +692,7 @@ def _finish(
         "({}); retention {} a year; {}-year route from cohort {}; growth limit {} a year",
         pl.col("gap_persons").round(0),
         pl.lit(target_text),
-        "profession_code",
+        pl.col("name_en").fill_null(pl.col("profession_code")),
         pl.lit(year),
         pl.col("needed_persons").round(1),
         pl.col("completion").round(2),
