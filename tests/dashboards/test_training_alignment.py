@@ -117,6 +117,7 @@ def test_the_tiles_lead_with_the_feasible_step_and_show_the_whole_need_beside_it
     assert f"{format_number(feasible)} van {format_number(table.height)}" in status
     assert "niet met opleiden alleen" in status
     assert "20% per jaar" in app.tiles["remaining_gap"].value
+    assert "haalbare stap" in app.help.value, "the page explains what feasible means"
 
 
 def test_choosing_a_profession_shows_its_gap_advice_and_graduates(

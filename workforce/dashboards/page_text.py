@@ -244,6 +244,22 @@ TEXTS: dict[str, dict[Language, str]] = {
         "closing a shortage in FTE takes more persons than FTE; the regional page counts FTE, "
         "the training page persons.",
     },
+    "help_feasible": {
+        _NL: "Haalbaar: een opleiding kan haar instroom niet in één keer verdubbelen. De "
+        "haalbare stap is wat er volgend jaar bij kan (hoogstens de groeigrens per jaar, of de "
+        "stageplaatsen); groeit de instroom daarna in dat tempo door, dan staat erbij welk "
+        "deel van het tekort in het horizonjaar dicht is. 'Haalbaar' betekent dicht in het "
+        "horizonjaar, 'haalbaar in N jaar' dicht N jaar na nu, en 'niet te sluiten met "
+        "opleiden alleen' dat de rest behoud, andere instroom of anders werken vraagt. Wat het "
+        "hele tekort zou vragen staat er ter vergelijking naast.",
+        _EN: "Feasible: a programme cannot double its intake at once. The feasible step is "
+        "what next year can add (at most the growth limit a year, or the placements); if intake "
+        "keeps growing at that pace, the table says what share of the gap is closed by the "
+        "horizon year. 'Feasible' means closed by the horizon year, 'feasible in N years' "
+        "closed N years from now, and 'not by training alone' that the rest needs retention, "
+        "other inflow or working differently. What the whole gap would take is shown beside "
+        "it for comparison.",
+    },
     "help_demand": {
         _NL: "Vraag en personeel: de vraag (benodigde fte) is de bezetting plus de openstaande "
         "vacatures; het personeel is wie er nu werkt. Het tekort is vraag min personeel.",

@@ -269,7 +269,7 @@ class TrainingAlignmentApp(App):
             self.provenance,
             language,
         )
-        self.help.value = help_html(("help_interval", "help_fte"), language)
+        self.help.value = help_html(("help_feasible", "help_interval", "help_fte"), language)
         for control, key in (
             (self.horizon_year, "horizon_year"),
             (self.target, "target"),
