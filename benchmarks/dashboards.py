@@ -22,6 +22,7 @@ beside those of the viewers' Chromium, which runs on the same machine here. Targ
 one viewer; memory bounded by the cap. ``--pool-size`` sets the warm kernels kept ready.
 
     .venv/bin/python benchmarks/dashboards.py [--data-dir data] [--runs 3] [--updates 5]
+        [--pages training_alignment ...]
     .venv/bin/python benchmarks/dashboards.py --modes load [--viewers 20] [--page NAME]
         [--max-kernels 8] [--pool-size 4]
 
@@ -126,12 +127,15 @@ def prepare_data(folder: Path) -> tuple[Path, Path]:
     return demo.data_dir, demo.models_dir
 
 
-def serve_folder(target: Path) -> list[str]:
-    """Copy the dashboards and the minimal page into ``target``; return the notebook names."""
+def serve_folder(target: Path, only: list[str] | None = None) -> list[str]:
+    """Copy the dashboards (``only`` those named, when given) and the minimal page into
+    ``target``; return the notebook names."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(MINIMAL, target / MINIMAL.name)
     names = []
     for notebook in sorted(dashboards_dir().glob("*.ipynb")):
+        if only and notebook.name not in only and notebook.stem not in only:
+            continue
         shutil.copy(notebook, target / notebook.name)
         names.append(notebook.name)
     return [MINIMAL.name, *names]
@@ -583,6 +587,12 @@ def main() -> None:
         "--page", default="regional_employer.ipynb", help="Notebook the viewers open (load)."
     )
     parser.add_argument("--voila-log", type=Path, help="Append Voila's log to this file.")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="NOTEBOOK",
+        help="Only these dashboards (beside the minimal page), e.g. training_alignment.",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         scratch = Path(temporary)
@@ -590,7 +600,7 @@ def main() -> None:
         if not (data_dir / "forecasts" / "demand.parquet").is_file():
             print(f"No forecasts in {data_dir}: preparing the seeded region with a quick forecast")
             data_dir, models_dir = prepare_data(scratch / "data")
-        names = serve_folder(scratch / "notebooks")
+        names = serve_folder(scratch / "notebooks", args.pages)
         if args.modes in ("pages", "both"):
             print(f"Notebooks: {', '.join(names)}; {args.runs} renders, {args.updates} updates")
             results = run_pages(

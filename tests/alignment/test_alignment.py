@@ -114,23 +114,88 @@ def test_no_row_grows_faster_than_the_limit_without_saying_why() -> None:
     # A row that education alone cannot close in time leads with the feasible first step and
     # never promises to close the gap.
     for row in table.filter(pl.col("remaining_gap_persons") > 0.5).iter_rows(named=True):
-        assert "niet alleen sluiten" in row["advice_nl"]
-        assert f"haalbaar is nu {row['first_year_extra_intake']:.0f} studenten" in row["advice_nl"]
-        assert "te sluiten en dicht te houden" not in row["advice_nl"]
+        sentence = row["advice_nl"]
+        step = f"kan in {row['first_cohort']} {row['first_year_extra_intake']:.0f} studenten meer"
+        assert step in sentence
+        assert sentence.index(step) < sentence.index("Wat het hele tekort zou vragen")
+        assert "te sluiten en dicht te houden" not in sentence
+
+
+def test_each_row_says_whether_training_can_close_its_gap_and_when() -> None:
+    """The status follows what the capped intake leaves open: closed at the horizon and kept
+    closed, closed N years after the origin, or not by training alone within the projection;
+    the first step stays within the growth limit."""
+    seen = set()
+    for year, limit in ((2029, 1.0), (2029, 10.0), (2031, 0.2)):
+        advice = advise_intake(OUTLOOK, horizon_year=year, paths=PATHS, growth_limit=limit)
+        table = advice.table
+        origin = advice.origin.year
+        seen |= set(table["status"])
+        for row in table.iter_rows(named=True):
+            assert row["first_year_extra_intake"] == min(
+                row["extra_intake_per_year"], (limit * row["current_intake"]) // 1
+            )
+            if row["status"] == "feasible":
+                assert row["remaining_gap_persons"] <= 0.5
+            elif row["status"] == "feasible_later":
+                assert row["earliest_year"] > year
+                assert row["years_to_close"] == row["earliest_year"] - origin
+                assert f"vanaf {row['earliest_year']} dicht." in row["advice_nl"]
+            else:
+                assert row["earliest_year"] is None
+                assert "behoud, andere instroom of anders werken" in row["advice_nl"]
+            if row["needed_persons"] > 0:
+                closed = min(row["delivered_persons"] / row["needed_persons"], 1.0)
+                assert row["closed_share"] == pytest.approx(closed)
+        # Ranked by the step a committee can take next year.
+        steps = table["first_year_extra_intake"].to_list()
+        assert steps == sorted(steps, reverse=True)
+    assert seen == {"feasible", "feasible_later", "not_by_training"}
 
 
 def test_the_advice_file_reads_as_whole_people_and_plain_shares(tmp_path: Path) -> None:
-    """The file a committee opens: Dutch headers, whole people, shares as percentages."""
+    """The file a committee opens in Dutch Excel (``;`` between fields, decimal comma): Dutch
+    headers, first what can be done next, whole people, shares as percentages, statuses in
+    words, and no English sentences."""
+    import csv
+
     advice = advise_intake(OUTLOOK, horizon_year=2031, paths=PATHS)
-    written = pl.read_csv(
-        write_advice(advice, tmp_path / "advice.csv"), separator=";", decimal_comma=True
-    )
-    assert "extra_intake_pct" not in written.columns
-    for column in ("Huidige instroom", "Extra instroom per jaar", "Tekort beroep (personen)"):
-        assert written[column].dtype == pl.Int64, column
-    percentages = written["Extra instroom (%)"].drop_nulls()
-    fractions = advice.table["extra_intake_pct"].drop_nulls()
-    assert percentages.to_list() == pytest.approx((fractions * 100).round(1).to_list())
+    path = write_advice(advice, tmp_path / "advice.csv")
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert len(body) == advice.table.height
+    assert header[:6] == [
+        "Rang",
+        "Opleiding",
+        "Niveau",
+        "Instelling",
+        "Beroep",
+        "Haalbaar met opleiden?",
+    ]
+    step = header.index("Haalbare stap: extra studenten in het eerste cohort")
+    whole_need = header.index("Wat het hele tekort zou vragen: extra studenten per jaar")
+    assert step < whole_need, "the feasible step comes before the whole need"
+    assert not any("_" in name or "Engels" in name for name in header)
+    assert "Advies" in header
+    assert "Toelichting" in header
+    by_name = [dict(zip(header, row, strict=True)) for row in body]
+    table = advice.table.to_dicts()
+    for written, row in zip(by_name, table, strict=True):
+        assert written["Haalbaar met opleiden?"] in (
+            "haalbaar",
+            f"haalbaar in {row['years_to_close']} jaar",
+            "niet te sluiten met opleiden alleen",
+        )
+        assert int(written["Haalbare stap: extra studenten in het eerste cohort"]) == round(
+            row["first_year_extra_intake"]
+        )
+        percentage = float(written["Deel van het tekort gedicht (%)"].replace(",", "."))
+        assert percentage == pytest.approx(round(100 * row["closed_share"], 1))
+        assert int(written["Nog open in het horizonjaar (mensen)"]) == round(
+            row["remaining_gap_persons"]
+        )
+        assert written["Advies"] == row["advice_nl"]
+        assert row["advice_en"] not in written.values()
 
 
 def test_a_stated_probability_asks_for_more_than_the_median() -> None:
@@ -221,17 +286,24 @@ def test_advice_exports_whole_students_with_route_and_feasibility(tmp_path: Path
         decimal_comma=True,
         schema_overrides={"Opleidingscode": pl.String},
     )
-    for column in ("Rang", "Opleidingscode", "Instelling", "Haalbaarheid", "Advies"):
+    for column in ("Rang", "Opleidingscode", "Instelling", "Toelichting", "Advies"):
         assert column in from_csv.columns
-    assert from_csv["Extra instroom per jaar"].dtype.is_integer()
-    assert set(from_csv["Route"]) == {"opleiding"}
+    assert from_csv["Wat het hele tekort zou vragen: extra studenten per jaar"].dtype.is_integer()
+    assert set(from_csv["Soort opleiding"]) == {"opleiding"}
     assert from_csv["Beroep"].null_count() == 0
     from_excel = pl.read_excel(tmp_path / "advice.xlsx", sheet_name="advies")
     assert from_excel.height == advice.table.height
+    for sheet, rows in (("per cohortjaar", advice.by_year), ("tekort per beroep", advice.gaps)):
+        detail = pl.read_excel(tmp_path / "advice.xlsx", sheet_name=sheet)
+        assert detail.height == rows.height, sheet
+        assert not [name for name in detail.columns if "_" in name], sheet
+        assert detail["Beroep"].null_count() == 0, "every profession by its name"
     english = pl.read_excel(
         write_advice(advice, tmp_path / "advice_en.xlsx", Language.en), sheet_name="advice"
     )
-    assert "Extra intake" in english.columns
+    assert "Feasible step: extra students in the first cohort" in english.columns
+    assert "Advice" in english.columns
+    assert "Advies" not in english.columns
     with pytest.raises(AlignmentError, match=r"\.csv or \.xlsx"):
         write_advice(advice, tmp_path / "advice.json")
 
@@ -314,15 +386,16 @@ def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "1 of 5 rows rejected" in result.output
     assert "Waar afgestudeerden gaan werken" in result.output
-    assert "Te krap" in result.output
+    assert "Begrensd" in result.output
+    assert "niet te sluiten met opleiden alleen" in result.output
     assert "decision saved in" in result.output
     table = pl.read_excel(out, sheet_name="advies")
-    post = table.filter(pl.col("Route") == "vervolgopleiding")
+    post = table.filter(pl.col("Soort opleiding") == "vervolgopleiding")
     assert {"general_practitioner", "medical_doctor"} <= set(post["Beroepscode"])
     medicine = table.filter(pl.col("Opleidingscode").cast(pl.String) == "66551")
     assert medicine.is_empty(), "GP and specialist gaps are advised as training places"
-    fast = table.filter(pl.col("Extra instroom (%)") > 25)
-    assert (fast["Haalbaarheid"].fill_null("") != "").all()
+    fast = table.filter(pl.col("Hele tekort: extra als % van de huidige instroom") > 25)
+    assert (fast["Toelichting"].fill_null("") != "").all()
     destinations = pl.read_excel(out, sheet_name="bestemmingen")
     shown = destinations.filter(~pl.col("suppressed"))
     assert (shown["hires"] >= 10).all()

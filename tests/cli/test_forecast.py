@@ -145,6 +145,12 @@ def test_forecast_writes_forecasts_and_a_registry_run(demand_dir: Path, tmp_path
         saved = ProphetForecaster.from_json(path.read_text())
         assert saved.regressors == (DEMOGRAPHY_INDEX,)
     assert "## Demand from demography" in (run / "MODEL_CARD.md").read_text()
+    # The training page's default intake advice is stored beside the outlook it comes from.
+    from workforce.dashboards.training_alignment_data import AdviceSource
+
+    source = AdviceSource.from_data_dir(demand_dir)
+    assert source is not None
+    assert source.stored_default
 
 
 def test_forecast_without_marts_says_what_to_do(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """A data folder for the regional-employer and training-alignment pages, prepared once.
 
-A copy of the session's whole-region forecast (``region_forecast``) with the regional outputs of
-``workforce regional`` written beside it; the shared fixture folder itself is left untouched.
+A copy of the session's whole-region forecast (``region_forecast``) with the default intake
+advice ``workforce forecast`` stores and the regional outputs of ``workforce regional`` beside
+it; the shared fixture folder itself is left untouched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from workforce.alignment.stored import write_default_advice
 from workforce.regional.outputs import RegionalOutputs, write_regional
 
 
@@ -34,5 +36,6 @@ def main_pages_data(
         folder = tmp_path_factory.mktemp("main_pages")
         for name in ("marts", "forecasts", "models"):
             shutil.copytree(region_forecast / name, folder / name)
+        write_default_advice(folder)  # as `workforce forecast` does
         _PREPARED[region_forecast] = MainPagesData(folder, write_regional(folder))
     return _PREPARED[region_forecast]

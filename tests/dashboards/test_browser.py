@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from tests.dashboards.dutch_page import codes_shown
 from tests.support.browser import (
     ERROR_TEXTS,
     LOADS,
@@ -107,6 +108,7 @@ def test_explorer_renders_without_errors(explorer_page: Any) -> None:
     assert "Demonstratiegegevens" in text
     assert "Bron:" in text
     assert "the best" not in text  # the model choice's reason, in Dutch
+    assert codes_shown(explorer_page) == [], "models said by what they do, not by name"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     explorer_page.set_viewport_size({"width": 1440, "height": 900})
     explorer_page.wait_for_timeout(1500)  # the charts redraw for the new width

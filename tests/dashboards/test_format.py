@@ -65,7 +65,7 @@ def test_every_label_exists_in_both_languages() -> None:
         assert set(texts) == set(Language), key
         assert all(texts.values()), key
     assert label("no_data") == "geen gegevens"
-    assert model_label("seasonal_naive") == "seizoensnaïef"
+    assert model_label("seasonal_naive") == "zelfde maand vorig jaar"
     assert model_label("unknown_model") == "unknown_model"
 
 
@@ -74,3 +74,17 @@ def test_a_model_run_is_shown_by_when_it_was_computed() -> None:
     assert format_run("20261207T133157Z", Language.en) == "7 Dec 2026 13:31"
     assert format_run("manual-run") == "manual-run"
     assert format_run("") == "\u2013"
+
+
+def test_no_dutch_screen_text_shows_a_code_or_model_name() -> None:
+    """Every Dutch text of the catalogue, folded help included, says what a code means."""
+    import re
+
+    from tests.dashboards.dutch_page import CODES
+    from workforce.dashboards.format import LABELS
+    from workforce.dashboards.page_text import TEXTS
+
+    for catalogue in (TEXTS, LABELS):
+        for key, labels in catalogue.items():
+            dutch = re.sub(r"\{\w+\}", "", labels[Language.nl])  # without placeholders
+            assert not CODES.search(dutch), (key, dutch)

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from tests.dashboards.dutch_page import codes_shown
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from tests.support.browser import (
     ERROR_TEXTS,
@@ -27,7 +28,8 @@ from tests.support.browser import (
     chromium_available,
     follow_every_filter,
 )
-from workforce.alignment import advise_intake
+from workforce.alignment import Advice
+from workforce.alignment.stored import DefaultAdvice
 from workforce.dashboards.access import issue_token, revoke_tokens
 from workforce.dashboards.data import load_names
 from workforce.dashboards.employers import employer_labels, read_employer_sectors
@@ -383,30 +385,40 @@ def test_views_follow_the_credential_in_the_browser(
 # Training alignment -----------------------------------------------------------------------------
 
 
-def test_training_page_renders_the_packages_advice(training_page: Any, outlook: Outlook) -> None:
+@pytest.fixture(scope="module")
+def page_advice(main_data: MainPagesData, outlook: Outlook) -> Advice:
+    """The training page's default advice computed afresh (the page reads it as stored)."""
+    return DefaultAdvice.of(main_data.data_dir, outlook).compute()
+
+
+def test_training_page_renders_the_packages_advice(training_page: Any, page_advice: Advice) -> None:
     text = training_page.inner_text("body")
     assert "instroomadvies" in text.lower()
     for error in ERROR_TEXTS:
         assert error not in text
-    advice = advise_intake(outlook)
+    advice = page_advice
+    table = advice.table
     tiles = training_page.locator(".wf-tile-value").all_inner_texts()
     assert tiles[0] == signed_amount(advice.gaps["gap_persons"].clip(0, None).sum(), "persons")
-    assert tiles[1] == f"{format_number(advice.table['extra_intake_per_year'].sum())} studenten"
-    assert tiles[2] == format_number(advice.table.height)
-    first = advice.table.row(0, named=True)
+    assert tiles[1] == f"{format_number(table['first_year_extra_intake'].sum())} studenten"
+    feasible = table.filter(pl.col("status") == "feasible").height
+    assert tiles[2] == f"{format_number(feasible)} van {format_number(table.height)}"
+    first = table.row(0, named=True)
     row = training_page.locator("table.wf-advice tbody tr").first.inner_text()
+    assert f"{format_number(first['first_year_extra_intake'])} ({first['first_cohort']})" in row
     assert format_number(first["extra_intake_per_year"]) in row
     assert (
         format_interval(first["extra_intake_per_year_lo_80"], first["extra_intake_per_year_hi_80"])
         in row
     )
+    assert codes_shown(training_page) == [], "names, not codes, on the Dutch page"
     _screenshot(training_page, "training_alignment.png")
 
 
 def test_choosing_a_profession_changes_the_graduates_chart(
-    training_page: Any, outlook: Outlook
+    training_page: Any, page_advice: Advice
 ) -> None:
-    advice = advise_intake(outlook)
+    advice = page_advice
     before = _plot(training_page, 1, 1)
     profession = str(advice.table["profession_code"][0])
     select = training_page.locator(".widget-dropdown select").nth(2)
@@ -423,13 +435,13 @@ def test_choosing_a_profession_changes_the_graduates_chart(
     assert tiles[0] == signed_amount(gap, "persons")
 
 
-def test_the_advice_downloads_from_the_page(training_page: Any, outlook: Outlook) -> None:
+def test_the_advice_downloads_from_the_page(training_page: Any, page_advice: Advice) -> None:
     href = training_page.evaluate(DOWNLOAD, ".csv")
     assert href.startswith("data:text/csv;charset=utf-8;base64,")
     payload = base64.b64decode(href.split(",", 1)[1])
     assert payload.startswith(b"\xef\xbb\xbf")
     table = pl.read_csv(payload, separator=";", infer_schema_length=None)
-    assert table["Rang"].to_list() == advise_intake(outlook).table["rank"].to_list()
+    assert table["Rang"].to_list() == page_advice.table["rank"].to_list()
     xlsx = training_page.evaluate(DOWNLOAD, ".xlsx")
     assert base64.b64decode(xlsx.split(",", 1)[1])[:2] == b"PK"
 

@@ -7,8 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from workforce.dashboards.format import Language
+from workforce.dashboards.format import Language, label, model_label
 from workforce.dashboards.model_choice import (
+    REASONS,
     UNKNOWN_REASON,
     describe_mix,
     explain_reason,
@@ -73,7 +74,9 @@ def test_the_pooled_reason_keeps_its_numbers_in_dutch_form() -> None:
     assert f"{folds[1]} proefperiodes" in dutch
     assert mase[1].replace(".", ",") in dutch
     assert "3 reeksen" in dutch
-    assert "drift" in dutch  # the trending series' best model, by its screen name
+    # The trending series' best model, by what it does rather than its name.
+    assert "lijn van begin tot nu doorgetrokken" in dutch
+    assert not MODEL_NAMES.search(dutch), dutch
 
 
 def test_older_and_unknown_reasons_never_show_english() -> None:
@@ -97,8 +100,29 @@ def test_the_mix_is_named_with_dutch_model_names_and_percentages() -> None:
         ("naive", 0.28),
     ]
     assert describe_mix("naive 0.28 + drift 0.39 + theta 0.33") == (
-        "drift 39% · theta 33% · naïef 28%"
+        "lijn van begin tot nu doorgetrokken 39% · recent niveau met trend 33% · "
+        "laatste waarde aangehouden 28%"
     )
     assert describe_mix("seasonal_naive 1.00", Language.en) == "seasonal naive 100%"
-    assert describe_mix("mean of naive, drift, theta") == "gemiddelde van naïef, drift, theta"
-    assert describe_mix("naive") == "naïef"
+    assert describe_mix("mean of naive, drift, theta") == (
+        "gemiddelde van laatste waarde aangehouden, lijn van begin tot nu doorgetrokken, "
+        "recent niveau met trend"
+    )
+    assert describe_mix("naive") == "laatste waarde aangehouden"
+
+
+MODEL_NAMES = re.compile(r"\b(naive|naïef|drift|theta|prophet|ets|mase)\b", re.IGNORECASE)
+"""Names of forecast models and measures a Dutch reader does not know."""
+
+
+def test_dutch_texts_say_what_a_model_does_not_its_name() -> None:
+    for kind in REASONS:
+        for sentence in (*kind.full.values(), *kind.short.values()):
+            if sentence in (kind.full.get(Language.en), kind.short[Language.en]):
+                continue
+            shown = re.sub(r"\{\w+\}", "", sentence)  # without the numbers' placeholders
+            assert not MODEL_NAMES.search(shown), sentence
+    for model in ("naive", "seasonal_naive", "drift", "damped_ets", "theta", "prophet"):
+        assert not MODEL_NAMES.search(model_label(model)), model
+    for key in ("show_components", "components", "backtest"):
+        assert not MODEL_NAMES.search(label(key)), key

@@ -389,7 +389,8 @@ def test_sick_leave_follows_the_sector_with_its_cbs_source(app: RegionalEmployer
     cbs = sick_leave().filter(pl.col("sector_code") == "hospitals").sort("period")
     assert figure.data[0].y[-1] == pytest.approx(cbs["sick_leave_pct"][-1] / 100)
     assert str(cbs["sbi_label"][0]) in figure.layout.title.text
-    assert "CBS StatLine 80072ned" in app.source.value
+    assert "CBS, tabel Ziekteverzuimpercentage" in app.source.value
+    assert "80072ned" not in app.source.value, "the table by its title, not its code"
 
 
 def test_the_page_says_its_source_date_and_that_the_data_are_a_demo(

@@ -16,6 +16,12 @@ from polars.testing import assert_frame_equal
 from tests.dashboards.main_pages import MainPagesData, main_pages_data
 from workforce.alignment import advise_intake
 from workforce.alignment.spreadsheet import ADVICE_HEADERS
+from workforce.alignment.stored import (
+    DefaultAdvice,
+    observed_hires,
+    read_default_advice,
+    write_default_advice,
+)
 from workforce.dashboards.format import (
     Language,
     format_interval_words,
@@ -83,7 +89,35 @@ def test_the_advice_is_the_packages(app: TrainingAlignmentApp, outlook: Outlook)
     assert app.headlines.extra_intake == pytest.approx(
         expected.table["extra_intake_per_year"].sum()
     )
+    assert app.headlines.first_step == pytest.approx(
+        expected.table["first_year_extra_intake"].sum()
+    )
     assert app.headlines.advised_rows == expected.table.height
+    assert sum(app.headlines.statuses.values()) == expected.table.height
+
+
+def test_the_tiles_lead_with_the_feasible_step_and_show_the_whole_need_beside_it(
+    app: TrainingAlignmentApp,
+) -> None:
+    """What a committee can do next year first, the whole need as context: the step stays
+    within the growth limit, so it is far below what the whole gap would take."""
+    assert app.advice is not None
+    table = app.advice.table
+    step = app.tiles["first_step"].value
+    assert format_number(table["first_year_extra_intake"].sum()) + " studenten" in step
+    assert f"Haalbare extra instroom in {table['first_cohort'].min()}" in step
+    assert (
+        "wat het hele tekort zou vragen: " + format_number(table["extra_intake_per_year"].sum())
+        in step
+    )
+    assert (table["first_year_extra_intake"] <= 0.2 * table["current_intake"] + 1e-9).all()
+    counts = table["status"].value_counts()
+    feasible = dict(counts.iter_rows()).get("feasible", 0)
+    status = app.tiles["status"].value
+    assert f"{format_number(feasible)} van {format_number(table.height)}" in status
+    assert "niet met opleiden alleen" in status
+    assert "20% per jaar" in app.tiles["remaining_gap"].value
+    assert "haalbare stap" in app.help.value, "the page explains what feasible means"
 
 
 def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
@@ -101,7 +135,8 @@ def test_choosing_a_profession_shows_its_gap_advice_and_graduates(
 
     rows = app.advice.table.filter(pl.col("profession_code") == profession)
     assert app.advice_rows()["rank"].to_list() == rows["rank"].to_list()
-    assert format_number(rows["extra_intake_per_year"].sum()) in app.tiles["extra_intake"].value
+    assert format_number(rows["first_year_extra_intake"].sum()) in app.tiles["first_step"].value
+    assert format_number(rows["extra_intake_per_year"].sum()) in app.tiles["first_step"].value
     shown_ranks = re.findall(r"<tr><td[^>]*>(\d+)</td>", app.table.value)
     assert [int(r) for r in shown_ranks] == rows["rank"].to_list()
 
@@ -164,16 +199,19 @@ def test_the_advice_downloads_as_csv_and_excel(app: TrainingAlignmentApp) -> Non
     payload = _download(app, ".csv")
     assert payload.startswith(b"\xef\xbb\xbf")  # Dutch Excel reads UTF-8 only with the mark
     table = pl.read_csv(io.BytesIO(payload), separator=";", infer_schema_length=None)
-    columns = app.advice.table.columns
-    expected = [ADVICE_HEADERS[c][Language.nl] for c in columns]
-    expected.insert(columns.index("profession_code") + 1, "Beroep")  # the name beside the code
+    columns = [c for c in ADVICE_HEADERS if c in app.advice.table.columns or c == "profession_name"]
+    expected = [
+        ADVICE_HEADERS[c][Language.nl]
+        for c in columns
+        if c not in ("advice_en", "feasibility_en", "assumptions")
+    ]
     assert table.columns == expected
     assert not table["Beroep"].str.contains("_").any()
     assert table.height == app.advice.table.height
-    assert table["Extra instroom per jaar"].to_list() == (
+    assert table["Wat het hele tekort zou vragen: extra studenten per jaar"].to_list() == (
         app.advice.table["extra_intake_per_year"].round(0).cast(pl.Int64).to_list()
     )
-    completion = table["Diplomarendement (%)"].cast(pl.String).drop_nulls()
+    completion = table["Studenten die een diploma halen (%)"].cast(pl.String).drop_nulls()
     assert completion.str.contains(r"^\d+(,\d)?$").all()  # a decimal comma
     workbook = zipfile.ZipFile(io.BytesIO(_download(app, ".xlsx")))
     sheets = workbook.read("xl/workbook.xml").decode()
@@ -202,7 +240,7 @@ def test_placements_cap_the_advice_shown(outlook: Outlook, source: AdviceSource)
     assert capped["placement_cap_per_year"] == pytest.approx(1.0)
     assert capped["first_year_extra_intake"] == 1
     assert capped["remaining_gap_persons"] > row["remaining_gap_persons"]
-    assert "Geen stageplaatsen" not in app.tiles["remaining_gap"].value
+    assert "Zonder opgegeven stageplaatsen" not in app.tiles["remaining_gap"].value
 
 
 def test_completion_and_dropout_come_from_finished_cohorts(
@@ -237,7 +275,8 @@ def test_the_page_shows_where_graduates_go_and_why_advice_falls_short(
     assert len(hired.x) > 5
     assert all(k <= h + 1e-9 for h, k in zip(hired.x, kept.x, strict=True))
     assert "Verzorgende-IG" in hired.y
-    assert "Te krap" in app.table.value, "rows above the growth limit say why"
+    assert "niet te sluiten met opleiden alleen" in app.table.value
+    assert "de rest vraagt behoud, andere instroom of anders werken" in app.table.value
     assert "huisartsopleiding" in app.table.value
     assert "_training" not in app.table.value, "training routes by name, without codes"
     shown = destinations.filter(~pl.col("suppressed"))
@@ -293,3 +332,53 @@ def test_the_english_switch_relabels_the_page_and_keeps_the_choice(
     assert app.gap_figure.layout.title.text.startswith("Gap per profession")
     assert "Source:" in app.source_line.value
     assert "Intake advice per programme" in app.table.value
+
+
+def test_the_page_opens_on_the_stored_advice_which_equals_a_fresh_computation(
+    main_data: MainPagesData, outlook: Outlook
+) -> None:
+    """The default advice the forecast stored is what the page shows, unchanged from what the
+    package computes afresh on the same outlook, placements and graduate hires."""
+    source = AdviceSource.from_data_dir(main_data.data_dir)
+    assert source is not None
+    assert source.stored_default
+    app = TrainingAlignmentApp(source=source, charts=False)
+    fresh = DefaultAdvice.of(main_data.data_dir, outlook).compute()
+    assert app.advice is not None
+    for name in ("table", "by_year", "gaps"):
+        assert_frame_equal(getattr(app.advice, name), getattr(fresh, name))
+    hires = observed_hires(main_data.data_dir, outlook.origin)
+    again = TrainingAlignmentApp(source=AdviceSource.of(outlook, observed=hires))
+    assert [t.value for t in app.tiles.values()] == [t.value for t in again.tiles.values()]
+
+
+def test_a_new_outlook_or_new_placements_make_the_stored_advice_stale(
+    main_data: MainPagesData, outlook: Outlook, tmp_path: Path
+) -> None:
+    """A stored advice is shown only for the outlook and inputs it was computed from."""
+    import shutil
+
+    folder = tmp_path / "data"
+    for name in ("marts", "forecasts", "alignment"):
+        shutil.copytree(main_data.data_dir / name, folder / name)
+    key = DefaultAdvice.of(folder, outlook).key
+    assert read_default_advice(folder, key) is not None
+    placements = folder / "placements.csv"
+    row = outlook.supply_inputs.cohorts.frame.filter(pl.col("future")).row(0, named=True)
+    placements.write_text(
+        "programme_code,institution_code,year,placements\n"
+        f"{row['programme_code']},{row['institution_code']},{row['cohort_year']},1\n"
+    )
+    assert DefaultAdvice.of(folder, outlook).key != key
+    source = AdviceSource.from_data_dir(folder)
+    assert source is not None
+    assert not source.stored_default, "new placements: the advice is computed afresh"
+    placements.unlink()
+    assert AdviceSource.from_data_dir(folder).stored_default  # type: ignore[union-attr]
+    outlook.save(folder / "forecasts" / "outlook")  # a new `workforce forecast`
+    assert DefaultAdvice.of(folder, outlook).key["outlook"] != key["outlook"]
+    source = AdviceSource.from_data_dir(folder)
+    assert source is not None
+    assert not source.stored_default
+    write_default_advice(folder)
+    assert AdviceSource.from_data_dir(folder).stored_default  # type: ignore[union-attr]

@@ -48,7 +48,12 @@ import polars as pl
 
 from workforce.alignment.capacity import DEFAULT_GROWTH_LIMIT, growth_caps
 from workforce.alignment.routes import load_routes
-from workforce.alignment.wording import UNMET_TOLERANCE, feasibility_text, row_sentence
+from workforce.alignment.wording import (
+    UNMET_TOLERANCE,
+    advice_status,
+    feasibility_text,
+    row_sentence,
+)
 from workforce.marts.compute import FTE_HOURS
 from workforce.outlook.outlook import DEFAULT_PATHS, Outlook, OutlookResult
 from workforce.reference import Reference, load_reference
@@ -407,11 +412,15 @@ def advise_intake(
     ``institution_code``, ``institution_name``, ``profession_code``, ``horizon_year``,
     ``gap_persons`` (the profession's, at H), ``needed_persons`` (this row's part),
     ``completion``, ``entering_share``, ``entry_source``, ``retention``, ``first_cohort``,
-    ``current_intake``, ``extra_intake_per_year`` (whole students, ``_lo_80``/``_hi_80``),
-    ``extra_intake_pct``, ``first_year_extra_intake``, ``placement_cap_per_year``,
-    ``delivered_persons``, ``remaining_gap_persons``, ``earliest_year``, ``feasibility``
-    (empty when the advice holds, else the reason in Dutch), ``feasibility_en``,
-    ``advice_nl``, ``advice_en`` (one sentence each) and ``assumptions``.
+    ``current_intake``, then what can be done next: ``status`` (:data:`STATUSES`),
+    ``first_year_extra_intake`` (the feasible step for the first cohort, within the growth
+    limit or placements), ``delivered_persons`` and ``closed_share`` (what growing at that
+    pace closes at H), ``remaining_gap_persons``, ``earliest_year`` and ``years_to_close``
+    (from the origin; null when education alone does not close it); then the full need as
+    context: ``extra_intake_per_year`` (whole students, ``_lo_80``/``_hi_80``),
+    ``extra_intake_pct``; ``placement_cap_per_year``, ``feasibility`` (empty when the advice
+    holds, else the reason in Dutch), ``feasibility_en``, ``advice_nl``, ``advice_en`` (one
+    sentence each) and ``assumptions``. Rows are ranked by the feasible step.
     """
     reference = reference or load_reference()
     routes = load_routes() if routes is None else routes
@@ -514,10 +523,12 @@ def advise_intake(
             )
     table = pl.DataFrame(rows, infer_schema_length=None)
     by_year_frame = pl.DataFrame(by_year, infer_schema_length=None).sort(
-        "programme_code", "institution_code", "cohort_year"
+        "programme_code", "institution_code", "profession_code", "cohort_year", nulls_last=True
     )
     gaps = _profession_summary(outlook, result, index, year, table, gaps_by_year, inside)
-    table = _finish(table, gaps, reference, routes, year, target, probability, growth_limit)
+    table = _finish(
+        table, gaps, reference, routes, year, target, probability, growth_limit, origin_year
+    )
     return Advice(
         table=table,
         by_year=by_year_frame,
@@ -625,6 +636,7 @@ def _finish(
     target: str,
     probability: float,
     growth_limit: float,
+    origin_year: int,
 ) -> pl.DataFrame:
     names = pl.concat(
         [
@@ -660,8 +672,15 @@ def _finish(
             ),
         )
     )
+    table = table.with_columns(
+        closed_share=pl.when(pl.col("needed_persons") > 0)
+        .then((pl.col("delivered_persons") / pl.col("needed_persons")).clip(0.0, 1.0))
+        .otherwise(pl.lit(1.0)),
+        years_to_close=pl.col("earliest_year") - pl.lit(origin_year),
+    )
     records = []
     for row in table.iter_rows(named=True):
+        row["status"] = advice_status(row)
         row["feasibility"] = feasibility_text(row, year, growth_limit, "nl")
         row["feasibility_en"] = feasibility_text(row, year, growth_limit, "en")
         row["advice_nl"] = row_sentence(row, year, "nl")
@@ -673,7 +692,7 @@ def _finish(
         "({}); retention {} a year; {}-year route from cohort {}; growth limit {} a year",
         pl.col("gap_persons").round(0),
         pl.lit(target_text),
-        "profession_code",
+        pl.col("name_en").fill_null(pl.col("profession_code")),
         pl.lit(year),
         pl.col("needed_persons").round(1),
         pl.col("completion").round(2),
@@ -687,10 +706,12 @@ def _finish(
     return (
         table.with_columns(assumptions=assumptions)
         .sort(
+            "first_year_extra_intake",
             "extra_intake_per_year",
             "programme_code",
             "institution_code",
-            descending=[True, False, False],
+            "profession_code",
+            descending=[True, True, False, False, False],
             nulls_last=True,
         )
         .with_row_index("rank", offset=1)
@@ -714,15 +735,18 @@ def _finish(
             "nominal_years",
             "first_cohort",
             "current_intake",
+            "status",
+            "first_year_extra_intake",
+            "delivered_persons",
+            "closed_share",
+            "remaining_gap_persons",
+            "earliest_year",
+            "years_to_close",
             "extra_intake_per_year",
             "extra_intake_per_year_lo_80",
             "extra_intake_per_year_hi_80",
             "extra_intake_pct",
-            "first_year_extra_intake",
             "placement_cap_per_year",
-            "delivered_persons",
-            "remaining_gap_persons",
-            "earliest_year",
             "feasibility",
             "feasibility_en",
             "advice_nl",

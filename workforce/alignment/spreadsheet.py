@@ -3,7 +3,8 @@
 Dutch Excel reads a ``.csv`` with ``;`` between fields and ``,`` as the decimal sign, and needs a
 byte-order mark to read UTF-8 (otherwise "Diëtist" shows as "DiÃ«tist"). Counts of people are
 whole numbers; shares are percentages with one decimal; formula-like text is neutralised
-(:mod:`workforce.csv_safety`). Every column of the table is kept.
+(:mod:`workforce.csv_safety`). The advice file keeps every column but the sentences in the
+other language.
 """
 
 from __future__ import annotations
@@ -19,58 +20,93 @@ from workforce.language import Language
 
 BOM = "\ufeff".encode()
 
+
+def _both(nl: str, en: str) -> dict[Language, str]:
+    return {Language.nl: nl, Language.en: en}
+
+
 ADVICE_HEADERS: dict[str, dict[Language, str]] = {
-    "rank": {Language.nl: "Rang", Language.en: "Rank"},
-    "route": {Language.nl: "Route", Language.en: "Route"},
-    "programme_code": {Language.nl: "Opleidingscode", Language.en: "Programme code"},
-    "programme_name": {Language.nl: "Opleiding", Language.en: "Programme"},
-    "code_system": {Language.nl: "Codestelsel", Language.en: "Code system"},
-    "level": {Language.nl: "Niveau", Language.en: "Level"},
-    "institution_code": {Language.nl: "Instellingscode (BRIN)", Language.en: "Institution code"},
-    "institution_name": {Language.nl: "Instelling", Language.en: "Institution"},
-    "profession_code": {Language.nl: "Beroepscode", Language.en: "Profession code"},
-    "profession_name": {Language.nl: "Beroep", Language.en: "Profession"},
-    "horizon_year": {Language.nl: "Horizonjaar", Language.en: "Horizon year"},
-    "gap_persons": {Language.nl: "Tekort beroep (personen)", Language.en: "Profession gap"},
-    "needed_persons": {Language.nl: "Nodig via deze opleiding", Language.en: "Needed here"},
-    "completion": {Language.nl: "Diplomarendement (%)", Language.en: "Completion (%)"},
-    "entering_share": {Language.nl: "Instroom in beroep (%)", Language.en: "Entering (%)"},
-    "entry_source": {Language.nl: "Bron instroomaandeel", Language.en: "Entry share source"},
-    "retention": {Language.nl: "Behoud in regio (%)", Language.en: "Retention (%)"},
-    "nominal_years": {Language.nl: "Opleidingsduur (jaar)", Language.en: "Duration (years)"},
-    "first_cohort": {Language.nl: "Eerste cohort", Language.en: "First cohort"},
-    "current_intake": {Language.nl: "Huidige instroom", Language.en: "Current intake"},
-    "extra_intake_per_year": {Language.nl: "Extra instroom per jaar", Language.en: "Extra intake"},
-    "extra_intake_per_year_lo_80": {
-        Language.nl: "Extra instroom, 80%-interval laag",
-        Language.en: "Extra intake, 80% low",
-    },
-    "extra_intake_per_year_hi_80": {
-        Language.nl: "Extra instroom, 80%-interval hoog",
-        Language.en: "Extra intake, 80% high",
-    },
-    "extra_intake_pct": {Language.nl: "Extra instroom (%)", Language.en: "Extra intake (%)"},
-    "first_year_extra_intake": {
-        Language.nl: "Extra instroom eerste jaar",
-        Language.en: "Extra intake first year",
-    },
-    "placement_cap_per_year": {
-        Language.nl: "Stageplaatsen-grens per jaar",
-        Language.en: "Placement cap per year",
-    },
-    "delivered_persons": {Language.nl: "Geleverd (personen)", Language.en: "Delivered"},
-    "remaining_gap_persons": {
-        Language.nl: "Resterend tekort (personen)",
-        Language.en: "Remaining gap",
-    },
-    "earliest_year": {Language.nl: "Onderwijs sluit het in", Language.en: "Education closes it in"},
-    "feasibility": {Language.nl: "Haalbaarheid", Language.en: "Feasibility (NL)"},
-    "feasibility_en": {Language.nl: "Haalbaarheid (Engels)", Language.en: "Feasibility"},
-    "advice_nl": {Language.nl: "Advies", Language.en: "Advice (NL)"},
-    "advice_en": {Language.nl: "Advies (Engels)", Language.en: "Advice"},
-    "assumptions": {Language.nl: "Aannames", Language.en: "Assumptions"},
+    "rank": _both("Rang", "Rank"),
+    "programme_name": _both("Opleiding", "Programme"),
+    "level": _both("Niveau", "Level"),
+    "institution_name": _both("Instelling", "Institution"),
+    "profession_name": _both("Beroep", "Profession"),
+    "status": _both("Haalbaar met opleiden?", "Feasible by training?"),
+    "current_intake": _both("Huidige instroom per jaar", "Current intake a year"),
+    "first_cohort": _both("Eerste cohort", "First cohort"),
+    "first_year_extra_intake": _both(
+        "Haalbare stap: extra studenten in het eerste cohort",
+        "Feasible step: extra students in the first cohort",
+    ),
+    "horizon_year": _both("Horizonjaar", "Horizon year"),
+    "needed_persons": _both(
+        "Mensen die deze opleiding in het horizonjaar moet leveren",
+        "People this programme must supply in the horizon year",
+    ),
+    "delivered_persons": _both(
+        "Bij groei in dit tempo geleverd in het horizonjaar",
+        "Supplied in the horizon year when growing at this pace",
+    ),
+    "closed_share": _both("Deel van het tekort gedicht (%)", "Share of the gap closed (%)"),
+    "remaining_gap_persons": _both(
+        "Nog open in het horizonjaar (mensen)", "Still open in the horizon year (people)"
+    ),
+    "earliest_year": _both("Met opleiden alleen dicht vanaf", "Closed by training alone from"),
+    "years_to_close": _both("Jaren tot het tekort dicht is", "Years until the gap is closed"),
+    "extra_intake_per_year": _both(
+        "Wat het hele tekort zou vragen: extra studenten per jaar",
+        "What the whole gap would take: extra students a year",
+    ),
+    "extra_intake_per_year_lo_80": _both(
+        "Hele tekort: extra per jaar, 80%-interval laag",
+        "Whole gap: extra a year, 80% interval low",
+    ),
+    "extra_intake_per_year_hi_80": _both(
+        "Hele tekort: extra per jaar, 80%-interval hoog",
+        "Whole gap: extra a year, 80% interval high",
+    ),
+    "extra_intake_pct": _both(
+        "Hele tekort: extra als % van de huidige instroom",
+        "Whole gap: extra as % of current intake",
+    ),
+    "gap_persons": _both(
+        "Tekort van het beroep in het horizonjaar (mensen)",
+        "Shortage of the profession in the horizon year (people)",
+    ),
+    "completion": _both("Studenten die een diploma halen (%)", "Students who graduate (%)"),
+    "entering_share": _both(
+        "Gediplomeerden die in dit beroep in de regio beginnen (%)",
+        "Graduates who start in this profession in the region (%)",
+    ),
+    "entry_source": _both("Waar dat aandeel op rust", "What that share rests on"),
+    "retention": _both(
+        "Nieuwe medewerkers die elk jaar blijven (%)", "New staff who stay each year (%)"
+    ),
+    "nominal_years": _both("Opleidingsduur (jaar)", "Duration (years)"),
+    "placement_cap_per_year": _both(
+        "Grens door stageplaatsen (extra studenten per jaar)",
+        "Limit from placements (extra students a year)",
+    ),
+    "advice_nl": _both("Advies", "Advice (Dutch)"),
+    "feasibility": _both("Toelichting", "Explanation (Dutch)"),
+    "advice_en": _both("Advies (Engels)", "Advice"),
+    "feasibility_en": _both("Toelichting (Engels)", "Explanation"),
+    "assumptions": _both("Aannames (Engels)", "Assumptions"),
+    "route": _both("Soort opleiding", "Kind of training"),
+    "programme_code": _both("Opleidingscode", "Programme code"),
+    "code_system": _both("Codestelsel", "Code system"),
+    "institution_code": _both("Instellingscode (BRIN)", "Institution code (BRIN)"),
+    "profession_code": _both("Beroepscode", "Profession code"),
 }
-"""Headers of the advice table's columns, per language."""
+"""Headers of the advice file's columns per language, in the file's order: first what a
+committee can do next (the feasible step, what it closes and by when), then the whole need as
+context, then the assumptions behind it, the sentences, and last the codes."""
+
+ADVICE_LEFT_OUT: dict[Language, tuple[str, ...]] = {
+    Language.nl: ("advice_en", "feasibility_en", "assumptions"),
+    Language.en: ("advice_nl", "feasibility"),
+}
+"""Columns a file in the language leaves out: sentences in the other language."""
 
 ADVICE_COUNTS = (
     "rank",
@@ -88,10 +124,11 @@ ADVICE_COUNTS = (
     "delivered_persons",
     "remaining_gap_persons",
     "earliest_year",
+    "years_to_close",
 )
 """Whole numbers: people, students, years."""
 
-ADVICE_SHARES = ("completion", "entering_share", "retention", "extra_intake_pct")
+ADVICE_SHARES = ("completion", "entering_share", "retention", "extra_intake_pct", "closed_share")
 """Fractions, written as percentages."""
 
 
@@ -164,8 +201,9 @@ ADVICE_VALUES: dict[str, dict[Language, dict[str, str]]] = {
 
 
 def readable_advice(table: pl.DataFrame, language: Language = Language.nl) -> pl.DataFrame:
-    """The advice table with its coded values in words and each profession's name beside its
-    code, for a reader of the file."""
+    """The advice table for a reader of the file: coded values in words, each profession's
+    name, the columns in the file's order, without the other language's sentences."""
+    from workforce.alignment.wording import status_text
     from workforce.reference import load_reference
 
     names = load_reference().professions.select(
@@ -176,11 +214,27 @@ def readable_advice(table: pl.DataFrame, language: Language = Language.nl) -> pl
         for column, values in ADVICE_VALUES.items()
         if column in table.columns
     )
-    if "profession_code" not in table.columns:
-        return table
-    order = list(table.columns)
-    order.insert(order.index("profession_code") + 1, "profession_name")
-    return table.join(names, on="profession_code", how="left", maintain_order="left").select(order)
+    if "status" in table.columns:
+        years = (
+            table["years_to_close"].to_list()
+            if "years_to_close" in table.columns
+            else [None] * table.height
+        )
+        table = table.with_columns(
+            status=pl.Series(
+                [
+                    status_text(status, years, language.value)
+                    for status, years in zip(table["status"], years, strict=True)
+                ],
+                dtype=pl.String,
+            )
+        )
+    if "profession_code" in table.columns:
+        table = table.join(names, on="profession_code", how="left", maintain_order="left")
+    left_out = ADVICE_LEFT_OUT[language]
+    ordered = [c for c in ADVICE_HEADERS if c in table.columns and c not in left_out]
+    others = [c for c in table.columns if c not in ADVICE_HEADERS]
+    return table.select(*ordered, *others)
 
 
 def advice_csv(table: pl.DataFrame, language: Language = Language.nl) -> bytes:
@@ -194,19 +248,114 @@ def advice_csv(table: pl.DataFrame, language: Language = Language.nl) -> bytes:
     )
 
 
+BY_YEAR_HEADERS: dict[str, dict[Language, str]] = {
+    "programme_name": _both("Opleiding", "Programme"),
+    "institution_name": _both("Instelling", "Institution"),
+    "profession_name": _both("Beroep", "Profession"),
+    "cohort_year": _both("Cohort (instroomjaar)", "Cohort (intake year)"),
+    "graduation_year": _both("Jaar van afstuderen", "Graduation year"),
+    "current_intake": _both("Huidige instroom", "Current intake"),
+    "placements": _both("Stageplaatsen", "Placements"),
+    "placement_cap": _both("Hoogstens extra dit cohort", "At most extra this cohort"),
+    "extra_intake": _both(
+        "Wat het hele tekort zou vragen (extra per jaar)", "What the whole gap would take"
+    ),
+    "extra_intake_capped": _both("Haalbare extra instroom", "Feasible extra intake"),
+    "extra_graduates": _both("Extra gediplomeerden", "Extra graduates"),
+    "route": _both("Soort opleiding", "Kind of training"),
+    "programme_code": _both("Opleidingscode", "Programme code"),
+    "institution_code": _both("Instellingscode (BRIN)", "Institution code (BRIN)"),
+    "profession_code": _both("Beroepscode", "Profession code"),
+}
+"""Headers of the workbook's sheet per cohort year."""
+
+GAP_HEADERS: dict[str, dict[Language, str]] = {
+    "profession_name": _both("Beroep", "Profession"),
+    "horizon_year": _both("Horizonjaar", "Horizon year"),
+    "gap_persons": _both("Tekort (mensen)", "Shortage (people)"),
+    "gap_persons_lo_80": _both("Tekort, 80%-interval laag", "Shortage, 80% interval low"),
+    "gap_persons_hi_80": _both("Tekort, 80%-interval hoog", "Shortage, 80% interval high"),
+    "probability_shortage": _both("Kans op een tekort (%)", "Chance of a shortage (%)"),
+    "delivered_persons": _both(
+        "Geleverd door de haalbare extra instroom (mensen)", "Supplied by the feasible intake"
+    ),
+    "unmet_persons": _both("Nog open (mensen)", "Still open (people)"),
+    "earliest_year": _both("Met opleiden alleen dicht vanaf", "Closed by training alone from"),
+    "retention_pct_needed": _both("Of: minder vertrek nodig (%)", "Or: fewer leavers needed (%)"),
+    "extra_hours_needed": _both(
+        "Of: uren per week meer per medewerker", "Or: more hours a week per worker"
+    ),
+    "career_changers_needed_per_year": _both(
+        "Of: zij-instromers per jaar", "Or: career changers a year"
+    ),
+    "route": _both("Soort opleiding", "Kind of training"),
+    "region_code": _both("Regiocode", "Region code"),
+    "profession_code": _both("Beroepscode", "Profession code"),
+}
+"""Headers of the workbook's sheet per profession."""
+
+
+def _readable_sheet(
+    frame: pl.DataFrame,
+    advice: Advice,
+    headers: Mapping[str, Mapping[Language, str]],
+    counts: tuple[str, ...],
+    shares: tuple[str, ...],
+    language: Language,
+) -> pl.DataFrame:
+    """A detail sheet with names beside its codes, coded values in words, the columns in the
+    headers' order and named by them."""
+    names = advice.table.select(
+        "programme_code", "institution_code", "programme_name", "institution_name"
+    ).unique(["programme_code", "institution_code"])
+    if "institution_code" in frame.columns:
+        frame = frame.join(
+            names, on=["programme_code", "institution_code"], how="left", maintain_order="left"
+        )
+    frame = readable_advice(frame, language)
+    frame = _counts_and_shares(frame, counts, shares, 1)
+    ordered = [c for c in headers if c in frame.columns]
+    others = [c for c in frame.columns if c not in headers]
+    return frame.select(*ordered, *others).rename({c: headers[c][language] for c in ordered})
+
+
 def advice_xlsx(advice: Advice, language: Language = Language.nl) -> bytes:
     """The advice as an Excel workbook: the ranked table with headers in ``language`` (counts
-    whole, shares as percentages), then the detail per cohort year and the gaps per profession."""
+    whole, shares as percentages), then the detail per cohort year and the gaps per profession,
+    under plain headers with names beside the codes."""
     import xlsxwriter
 
     readable = readable_advice(advice.table, language)
     table = _counts_and_shares(readable, ADVICE_COUNTS, ADVICE_SHARES, 1).rename(
         {c: ADVICE_HEADERS[c][language] for c in readable.columns if c in ADVICE_HEADERS}
     )
+    by_year = _readable_sheet(
+        advice.by_year,
+        advice,
+        BY_YEAR_HEADERS,
+        ("current_intake", "placements", "placement_cap", "extra_intake", "extra_intake_capped"),
+        (),
+        language,
+    )
+    gaps = _readable_sheet(
+        advice.gaps,
+        advice,
+        GAP_HEADERS,
+        (
+            "gap_persons",
+            "gap_persons_lo_80",
+            "gap_persons_hi_80",
+            "delivered_persons",
+            "unmet_persons",
+            "career_changers_needed_per_year",
+        ),
+        ("probability_shortage",),
+        language,
+    )
     sheets = {
         "advies" if language is Language.nl else "advice": table,
-        "per cohortjaar" if language is Language.nl else "by cohort year": advice.by_year,
-        "tekort per beroep" if language is Language.nl else "gap per profession": advice.gaps,
+        "per cohortjaar" if language is Language.nl else "by cohort year": by_year,
+        "tekort per beroep" if language is Language.nl else "gap per profession": gaps,
     }
     if advice.destinations is not None:
         sheets["bestemmingen" if language is Language.nl else "destinations"] = advice.destinations

@@ -38,6 +38,40 @@ def percent(share: float, language: Language) -> str:
     return f"{whole(100 * share, language)} %"
 
 
+FEASIBLE = "feasible"
+FEASIBLE_LATER = "feasible_later"
+NOT_BY_TRAINING = "not_by_training"
+STATUSES = (FEASIBLE, FEASIBLE_LATER, NOT_BY_TRAINING)
+"""What intake can do for a row: close the gap at the horizon and keep it closed within the
+growth limit (``feasible``), close it in a later year (``feasible_later``), or not within the
+projection (``not_by_training``: the rest needs retention, other inflow or working otherwise)."""
+
+
+def advice_status(row: dict[str, Any]) -> str:
+    """The row's status (:data:`STATUSES`) from what its capped intake leaves open."""
+    if row.get("extra_intake_per_year") is None:
+        return NOT_BY_TRAINING
+    unmet = row.get("remaining_gap_persons") or 0.0
+    later = row.get("later_gap_persons") or 0.0
+    if unmet <= UNMET_TOLERANCE and later <= UNMET_TOLERANCE:
+        return FEASIBLE
+    return FEASIBLE_LATER if row.get("earliest_year") is not None else NOT_BY_TRAINING
+
+
+def status_text(status: str, years: int | None, language: Language) -> str:
+    """The status in plain words: ``haalbaar``, ``haalbaar in 3 jaar``, or that training
+    alone cannot close the gap."""
+    if status == FEASIBLE:
+        return "haalbaar" if language == "nl" else "feasible"
+    if status == FEASIBLE_LATER and years is not None:
+        return f"haalbaar in {years} jaar" if language == "nl" else f"feasible in {years} years"
+    return (
+        "niet te sluiten met opleiden alleen"
+        if language == "nl"
+        else "not to be closed by training alone"
+    )
+
+
 def _profession(row: dict[str, Any], language: Language) -> str:
     name = row.get("name_nl") if language == "nl" else row.get("name_en")
     return str(name or row.get("name_nl") or row["profession_code"])
@@ -61,6 +95,8 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
         f"{whole(row.get('extra_intake_per_year_hi_80'), language)}"
     )
     current = whole(row.get("current_intake"), language)
+    if extra > 0 and advice_status(row) != FEASIBLE:
+        return _step_sentence(row, year, language)
     if row.get("route") == "post-initial":
         if language == "nl":
             return (
@@ -84,23 +120,6 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
             else f"{institution}: {programme} needs no extra intake for {profession} in {year}."
         )
     share = percent(row["extra_intake_pct"], language) if row.get("extra_intake_pct") else ""
-    if (row.get("remaining_gap_persons") or 0.0) > UNMET_TOLERANCE:
-        # Education alone cannot do it in time: lead with what can be done now, not with the
-        # intake that would close the gap if growth had no limit.
-        step = whole(row.get("first_year_extra_intake"), language)
-        if language == "nl":
-            return (
-                f"{institution}: {programme} kan het tekort aan {profession} in {year} niet "
-                f"alleen sluiten; haalbaar is nu {step} studenten meer in {first} "
-                f"(sluiten en dicht houden zou elk jaar {whole(extra, language)} meer vragen, "
-                f"{share} boven de huidige {current})."
-            )
-        return (
-            f"{institution}: {programme} cannot close the shortage of {profession} in {year} "
-            f"alone; feasible now is {step} more students in {first} (closing it and keeping "
-            f"it closed would take {whole(extra, language)} more a year, {share} above "
-            f"today's {current})."
-        )
     if language == "nl":
         return (
             f"{institution}: neem voor {programme} vanaf {first} elk jaar "
@@ -112,6 +131,43 @@ def row_sentence(row: dict[str, Any], year: int, language: Language) -> str:
         f"{institution}: take in {whole(extra, language)} more students a year in {programme} "
         f"from {first} ({share} above today's {current}) to close the shortage of "
         f"{profession} in {year} and keep it closed (80 % interval {interval})."
+    )
+
+
+def _step_sentence(row: dict[str, Any], year: int, language: Language) -> str:
+    """Education cannot close the gap in time: what it can do next year, what that closes by
+    the horizon and by when, then the full need as context."""
+    who = f"{row['institution_name']}: " if row.get("institution_name") else ""
+    programme = row.get("programme_name") or ""
+    profession = _profession(row, language)
+    step = whole(row.get("first_year_extra_intake"), language)
+    first = row.get("first_cohort")
+    closed = percent(row.get("closed_share") or 0.0, language)
+    extra = whole(row.get("extra_intake_per_year"), language)
+    earliest = row.get("earliest_year")
+    if language == "nl":
+        when = (
+            f"Met opleiden alleen is het vanaf {earliest} dicht."
+            if earliest
+            else "Met opleiden alleen gaat het niet dicht: de rest vraagt behoud, andere "
+            "instroom of anders werken."
+        )
+        return (
+            f"{who}{programme} kan in {first} {step} studenten meer aannemen en daarna blijven "
+            f"groeien; zo is in {year} {closed} gedicht van het deel van het tekort aan "
+            f"{profession} dat deze opleiding moet sluiten. {when} Wat het hele tekort zou "
+            f"vragen: elk jaar {extra} studenten extra."
+        )
+    when = (
+        f"Training alone closes it from {earliest}."
+        if earliest
+        else "Training alone does not close it: the rest needs retention, other inflow or "
+        "working differently."
+    )
+    return (
+        f"{who}{programme} can take in {step} more students in {first} and keep growing; that "
+        f"closes {closed} of this programme's part of the shortage of {profession} by {year}. "
+        f"{when} What the whole shortage would take: {extra} more students every year."
     )
 
 
@@ -146,7 +202,7 @@ def feasibility_text(
             else "onderwijs alleen sluit het tekort niet binnen de prognose"
         )
         text = (
-            f"Te krap: {cause} en {when}; in {year} blijven {whole(unmet, language)} van de "
+            f"Begrensd: {cause} en {when}; in {year} blijven {whole(unmet, language)} van de "
             f"{whole(needed, language)} benodigde mensen open."
         )
         return text + _other_levers(row, language)
@@ -161,7 +217,7 @@ def feasibility_text(
         else "education alone does not close the shortage within the projection"
     )
     text = (
-        f"Too tight: {cause} and {when}; in {year}, {whole(unmet, language)} of the "
+        f"Limited: {cause} and {when}; in {year}, {whole(unmet, language)} of the "
         f"{whole(needed, language)} people needed remain open."
     )
     return text + _other_levers(row, language)

@@ -83,6 +83,7 @@ def align(
     )
     from workforce.alignment.decisions import DecisionError, run_of, save_alignment_decision
     from workforce.alignment.diffusion import graduate_destinations, graduate_hires
+    from workforce.alignment.stored import store_if_default
 
     started = time.perf_counter()
     out = out or Store(data_dir).alignment / "advice.csv"
@@ -137,6 +138,9 @@ def align(
         raise fail(str(error)) from None
     advice = replace(advice, destinations=destinations)
     write_advice(advice, out, language)
+    store_if_default(
+        data_dir, outlook, advice, placements=caps, observed=observed, paths=paths, seed=seed
+    )
     _print_advice(advice, language.value)
     where = str(out)
     if run_folder is not None:
@@ -165,7 +169,7 @@ def _print_advice(advice: object, language: str) -> None:
     import polars as pl
 
     from workforce.alignment import Advice
-    from workforce.alignment.wording import decimal, percent, whole
+    from workforce.alignment.wording import decimal, percent, status_text, whole
 
     assert isinstance(advice, Advice)
     nl = language == "nl"
@@ -181,7 +185,8 @@ def _print_advice(advice: object, language: str) -> None:
         soft_wrap=True,
     )
     for row in advice.table.head(15).iter_rows(named=True):
-        console.print(f"{row['rank']}. {row[sentence]}", soft_wrap=True)
+        status = status_text(row["status"], row["years_to_close"], language)
+        console.print(f"{row['rank']}. ({status}) {row[sentence]}", soft_wrap=True)
         if row[reason]:
             console.print(f"   {row[reason]}", soft_wrap=True)
     flagged = advice.table.filter(pl.col("feasibility") != "").height

@@ -89,6 +89,7 @@ def forecast(
     """
     import polars as pl
 
+    from workforce.alignment.stored import write_default_advice
     from workforce.forecast.engine_run import EngineSettings
     from workforce.forecast.executor import ExecutorKind
     from workforce.forecast.frames import InputError
@@ -119,6 +120,12 @@ def forecast(
         raise fail(str(error)) from None
     except (InputError, ValueError) as error:
         raise fail(f"{store.marts}: {error}") from None
+    advice_started = time.perf_counter()
+    try:
+        write_default_advice(data_dir, run.outlook)
+    except ValueError as error:  # an outlook too short for any cohort to graduate
+        warn(f"{store.alignment}: no default intake advice stored ({error})")
+    run.seconds["intake advice"] = time.perf_counter() - advice_started
     for message in run.engine.failures:
         warn(message)
     averages = run.engine.averages.filter(pl.col("model").is_in(["chosen", "naive"]))

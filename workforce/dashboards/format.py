@@ -75,18 +75,25 @@ LABELS: dict[str, dict[Language, str]] = {
     "run": {Language.nl: "Berekend", Language.en: "Computed"},
     "version": {Language.nl: "versie", Language.en: "version"},
     "model_chosen": {Language.nl: "gekozen (geleverd)", Language.en: "chosen (delivered)"},
-    "model_naive": {Language.nl: "naïef", Language.en: "naive"},
-    "model_seasonal_naive": {Language.nl: "seizoensnaïef", Language.en: "seasonal naive"},
-    "model_drift": {Language.nl: "drift", Language.en: "drift"},
-    "model_damped_ets": {Language.nl: "gedempte ETS", Language.en: "damped ETS"},
-    "model_theta": {Language.nl: "theta", Language.en: "theta"},
-    "model_prophet": {Language.nl: "Prophet", Language.en: "Prophet"},
+    "model_naive": {Language.nl: "laatste waarde aangehouden", Language.en: "naive"},
+    "model_seasonal_naive": {
+        Language.nl: "zelfde maand vorig jaar",
+        Language.en: "seasonal naive",
+    },
+    "model_drift": {Language.nl: "lijn van begin tot nu doorgetrokken", Language.en: "drift"},
+    "model_damped_ets": {Language.nl: "afvlakkende trend", Language.en: "damped ETS"},
+    "model_theta": {Language.nl: "recent niveau met trend", Language.en: "theta"},
+    "model_prophet": {
+        Language.nl: "trend, seizoen en bevolkingsgroei",
+        Language.en: "Prophet",
+    },
     "show_components": {
-        Language.nl: "Toon componenten (Prophet)",
+        Language.nl: "Toon de opbouw: trend en jaarseizoen",
         Language.en: "Show components (Prophet)",
     },
     "components": {
-        Language.nl: "Componenten van Prophet: trend (boven) en jaarseizoen (onder), fte",
+        Language.nl: "Opbouw van de voorspelling met seizoen: trend (boven) en jaarseizoen "
+        "(onder), fte",
         Language.en: "Prophet components: trend (top) and yearly season (bottom), FTE",
     },
     "component_trend": {Language.nl: "Trend", Language.en: "Trend"},

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from workforce.dashboards.format import Language, format_percent, model_label
 
 _NL, _EN = Language.nl, Language.en
+_DEFAULT_MIX = "laatste waarde, lijn van begin tot nu en recent niveau met trend"
+"""The default mix (naive, drift, theta) said by what its models do."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,13 @@ REASONS: tuple[ReasonKind, ...] = (
         full={
             _NL: "De {k} beste modellen voorspelden in {wins} van de proefperiodes beter dan de "
             "standaardmix{series_nl}; daarom telt hun combinatie voor {trust} mee en de "
-            "standaardmix (naïef, drift, theta) voor {rest}.",
+            "standaardmix (" + _DEFAULT_MIX + ") voor {rest}.",
             _EN: "The {k} best models beat the default mix in {wins} of the trial periods"
             "{series_en}; so their combination counts for {trust} and the default mix "
             "(naive, drift, theta) for {rest}.",
         },
         short={
-            _NL: "Mix van de beste modellen en de standaardmix (naïef, drift, theta), gewogen "
+            _NL: "Mix van de beste modellen en de standaardmix (" + _DEFAULT_MIX + "), gewogen "
             "naar hoe vaak de beste modellen in de proefperiodes beter voorspelden.",
             _EN: "A mix of the best models and the default mix (naive, drift, theta), weighted "
             "by how often the best models did better in the trial periods.",
@@ -101,7 +103,7 @@ REASONS: tuple[ReasonKind, ...] = (
         full={},
         short={
             _NL: "Geen ander model voorspelde in elke proefperiode duidelijk beter: de "
-            "standaardmix (naïef, drift, theta) blijft staan.",
+            "standaardmix (" + _DEFAULT_MIX + ") blijft staan.",
             _EN: "No other model did clearly better in every trial period: the default mix "
             "(naive, drift, theta) stays.",
         },
@@ -204,7 +206,7 @@ def model_weights(weights: str | None) -> list[tuple[str, float]]:
 
 
 def describe_mix(choice: str | None, language: Language = Language.nl) -> str:
-    """The chosen model or mix with screen names: ``drift 39% · theta 33% · naïef 28%``."""
+    """The chosen model or mix with screen names: ``recent niveau met trend 39% · …``."""
     text = (choice or "").strip()
     pairs = model_weights(text)
     if pairs:

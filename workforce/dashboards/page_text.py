@@ -208,8 +208,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "education data per institution (DUO layout)",
     },
     "source_sick_leave": {
-        _NL: "verzuim: CBS StatLine 80072ned, landelijk per branche, t/m {period}",
-        _EN: "sick leave: CBS StatLine 80072ned, national per sector, up to {period}",
+        _NL: "verzuim: CBS, tabel Ziekteverzuimpercentage; bedrijfstakken en bedrijfsgrootte, "
+        "landelijk per branche, t/m {period}",
+        _EN: "sick leave: CBS, table Sick leave percentage; sectors and company size, national "
+        "per sector, up to {period}",
     },
     "source_tension": {
         _NL: "spanningsbanden: UWV-spanningsindicator",
@@ -241,6 +243,22 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "FTE and persons: 1 FTE is a full 36-hour week. As most staff work part time, "
         "closing a shortage in FTE takes more persons than FTE; the regional page counts FTE, "
         "the training page persons.",
+    },
+    "help_feasible": {
+        _NL: "Haalbaar: een opleiding kan haar instroom niet in één keer verdubbelen. De "
+        "haalbare stap is wat er volgend jaar bij kan (hoogstens de groeigrens per jaar, of de "
+        "stageplaatsen); groeit de instroom daarna in dat tempo door, dan staat erbij welk "
+        "deel van het tekort in het horizonjaar dicht is. 'Haalbaar' betekent dicht in het "
+        "horizonjaar, 'haalbaar in N jaar' dicht N jaar na nu, en 'niet te sluiten met "
+        "opleiden alleen' dat de rest behoud, andere instroom of anders werken vraagt. Wat het "
+        "hele tekort zou vragen staat er ter vergelijking naast.",
+        _EN: "Feasible: a programme cannot double its intake at once. The feasible step is "
+        "what next year can add (at most the growth limit a year, or the placements); if intake "
+        "keeps growing at that pace, the table says what share of the gap is closed by the "
+        "horizon year. 'Feasible' means closed by the horizon year, 'feasible in N years' "
+        "closed N years from now, and 'not by training alone' that the rest needs retention, "
+        "other inflow or working differently. What the whole gap would take is shown beside "
+        "it for comparison.",
     },
     "help_demand": {
         _NL: "Vraag en personeel: de vraag (benodigde fte) is de bezetting plus de openstaande "
@@ -302,15 +320,31 @@ TEXTS: dict[str, dict[Language, str]] = {
         _EN: "Placements and advice per cohort",
     },
     "no_placements": {
-        _NL: "Geen stageplaatsen opgegeven: het advies is niet begrensd.",
-        _EN: "No placement capacity given: the advice is not capped.",
+        _NL: "Zonder opgegeven stageplaatsen groeit de instroom hoogstens {growth} per jaar.",
+        _EN: "Without placement capacity given, intake grows by at most {growth} a year.",
     },
-    "advised_intake": {_NL: "Extra instroom per jaar (advies)", _EN: "Extra intake per year"},
-    "advice_rows": {_NL: "Opleidingen met advies", _EN: "Programmes advised"},
+    "first_step": {
+        _NL: "Haalbare extra instroom in {cohort}",
+        _EN: "Feasible extra intake in {cohort}",
+    },
+    "whole_need": {
+        _NL: "wat het hele tekort zou vragen: {need} per jaar",
+        _EN: "what the whole gap would take: {need} a year",
+    },
+    "status_tile": {_NL: "Haalbaar met opleiden", _EN: "Feasible by training"},
+    "status_of": {_NL: "{feasible} van {rows}", _EN: "{feasible} of {rows}"},
+    "status_rest": {
+        _NL: "{later} binnen enkele jaren; {short} niet met opleiden alleen",
+        _EN: "{later} within a few years; {short} not by training alone",
+    },
     "needed_graduates": {_NL: "Nodige gediplomeerden", _EN: "Graduates needed"},
     "remaining_gap": {
-        _NL: "Tekort dat onderwijs niet dicht",
-        _EN: "Gap education does not close",
+        _NL: "Nog open in {year} bij de haalbare groei",
+        _EN: "Still open in {year} at the feasible growth",
+    },
+    "remaining_levers": {
+        _NL: "vraagt behoud, andere instroom of anders werken",
+        _EN: "needs retention, other inflow or working differently",
     },
     "advice_title": {
         _NL: "Instroomadvies per opleiding en instelling",
@@ -326,15 +360,20 @@ TEXTS: dict[str, dict[Language, str]] = {
     "col_level": {_NL: "Niveau", _EN: "Level"},
     "col_institution": {_NL: "Instelling", _EN: "Institution"},
     "col_profession": {_NL: "Beroep", _EN: "Profession"},
-    "col_current_intake": {_NL: "Huidige instroom", _EN: "Current intake"},
-    "col_extra": {_NL: "Extra per jaar", _EN: "Extra per year"},
+    "col_status": {_NL: "Haalbaar met opleiden?", _EN: "Feasible by training?"},
+    "col_current_intake": {_NL: "Huidige instroom per jaar", _EN: "Current intake a year"},
+    "col_step": {
+        _NL: "Haalbare extra instroom (cohort)",
+        _EN: "Feasible extra intake (cohort)",
+    },
+    "col_closed": {_NL: "Gedicht in {year}", _EN: "Closed by {year}"},
+    "col_earliest": {_NL: "Helemaal dicht vanaf", _EN: "Fully closed from"},
+    "col_extra": {
+        _NL: "Wat het hele tekort zou vragen (per jaar)",
+        _EN: "What the whole gap would take (a year)",
+    },
     "col_interval": {_NL: "80%-interval", _EN: "80% interval"},
-    "col_pct": {_NL: "Extra %", _EN: "Extra %"},
-    "col_cap": {_NL: "Stageplaatsen-grens", _EN: "Placement cap"},
-    "col_capped": {_NL: "Eerste jaar", _EN: "First year"},
-    "col_cohorts": {_NL: "Vanaf cohort", _EN: "From cohort"},
-    "col_earliest": {_NL: "Onderwijs sluit het in", _EN: "Education closes it in"},
-    "col_assumptions": {_NL: "Advies en haalbaarheid", _EN: "Advice and feasibility"},
+    "col_assumptions": {_NL: "Advies", _EN: "Advice"},
     "region": {_NL: "regio", _EN: "region"},
     "destinations_title": {
         _NL: "Waar afgestudeerden gaan werken: aangenomen in de regionale zorg per 100 "

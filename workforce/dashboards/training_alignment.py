@@ -29,6 +29,8 @@ import polars as pl
 
 from workforce.alignment import Advice
 from workforce.alignment.spreadsheet import advice_csv, advice_xlsx
+from workforce.alignment.stored import placements_of
+from workforce.alignment.wording import FEASIBLE, FEASIBLE_LATER, NOT_BY_TRAINING, status_text
 from workforce.dashboards.app import App, figure_output
 from workforce.dashboards.data import (
     ALL,
@@ -71,7 +73,6 @@ from workforce.dashboards.training_alignment_data import (
     gap_rows,
     graduates_by_year,
     pipeline_trend,
-    placements_of,
     selected,
     training_headlines,
 )
@@ -93,7 +94,7 @@ from workforce.dashboards.widgets import (
 )
 from workforce.store import Store
 
-TILES = ("gap", "extra_intake", "advice_rows", "remaining_gap")
+TILES = ("gap", "first_step", "status", "remaining_gap")
 TABLE_ROWS = 60
 """Advice rows shown on the page (the download holds them all)."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,7 +194,7 @@ class TrainingAlignmentApp(App):
         the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         placements = placements_of(data_dir)
-        source = AdviceSource.from_outlook(Store(data_dir).outlook, placements)
+        source = AdviceSource.from_data_dir(data_dir)
         return cls(
             source=source,
             destinations=destinations_of(data_dir, source.origin_year) if source else None,
@@ -268,7 +269,7 @@ class TrainingAlignmentApp(App):
             self.provenance,
             language,
         )
-        self.help.value = help_html(("help_interval", "help_fte"), language)
+        self.help.value = help_html(("help_feasible", "help_interval", "help_fte"), language)
         for control, key in (
             (self.horizon_year, "horizon_year"),
             (self.target, "target"),
@@ -339,26 +340,46 @@ class TrainingAlignmentApp(App):
                 headlines.gap_lo_80, headlines.gap_hi_80, "persons", language=language
             ),
         )
+        need = format_number(headlines.extra_intake, language=language)
+        interval = format_interval(
+            headlines.extra_intake_lo_80, headlines.extra_intake_hi_80, language=language
+        )
         set_tile(
-            self.tiles["extra_intake"],
-            text("advised_intake", language),
-            f"{format_number(headlines.extra_intake, language=language)} "
+            self.tiles["first_step"],
+            text("first_step", language, cohort=headlines.first_cohort or ""),
+            f"{format_number(headlines.first_step, language=language)} "
             f"{text('students_unit', language)}",
-            format_interval(
-                headlines.extra_intake_lo_80, headlines.extra_intake_hi_80, language=language
+            text("whole_need", language, need=f"{need} {interval}".strip()),
+        )
+        statuses = headlines.statuses
+        set_tile(
+            self.tiles["status"],
+            text("status_tile", language),
+            text(
+                "status_of",
+                language,
+                feasible=format_number(statuses.get(FEASIBLE, 0), language=language),
+                rows=format_number(headlines.advised_rows, language=language),
+            ),
+            text(
+                "status_rest",
+                language,
+                later=format_number(statuses.get(FEASIBLE_LATER, 0), language=language),
+                short=format_number(statuses.get(NOT_BY_TRAINING, 0), language=language),
             ),
         )
-        set_tile(
-            self.tiles["advice_rows"],
-            text("advice_rows", language),
-            format_number(headlines.advised_rows, language=language),
-            "",
-        )
+        growth = self.advice.growth_limit if self.advice is not None else 0.2
         set_tile(
             self.tiles["remaining_gap"],
-            text("remaining_gap", language),
+            text("remaining_gap", language, year=year),
             signed_amount(headlines.remaining_gap, "persons", language),
-            "" if self.placements is not None else text("no_placements", language),
+            (text("remaining_levers", language) if headlines.remaining_gap else "")
+            if self.placements is not None
+            else text(
+                "no_placements",
+                language,
+                growth=format_percent(growth, digits=0, language=language),
+            ),
         )
 
     def _draw_gaps(self, figure: go.Figure) -> None:
@@ -485,22 +506,22 @@ class TrainingAlignmentApp(App):
         if rows.is_empty():
             self.table.value = empty_state_html(language)
             return
+        year = self.advice.horizon_year if self.advice is not None else ""
         headers = [
-            text(f"col_{c}", language)
+            text(f"col_{c}", language, year=year)
             for c in (
                 "rank",
                 "programme",
                 "level",
                 "institution",
                 "profession",
+                "status",
                 "current_intake",
+                "step",
+                "closed",
+                "earliest",
                 "extra",
                 "interval",
-                "pct",
-                "cap",
-                "capped",
-                "cohorts",
-                "earliest",
                 "assumptions",
             )
         ]
@@ -509,8 +530,7 @@ class TrainingAlignmentApp(App):
             body.append(
                 [
                     str(row["rank"]),
-                    str(row["programme_name"] or "")
-                    + (f" ({row['programme_code']})" if row["route"] == "initial" else ""),
+                    str(row["programme_name"] or ""),
                     str(row["level"] or ""),
                     str(
                         row["institution_name"]
@@ -518,26 +538,21 @@ class TrainingAlignmentApp(App):
                         or text("region", language)
                     ),
                     self.names.get(row["profession_code"], language.value),
+                    status_text(row["status"], row["years_to_close"], language.value),
                     format_number(row["current_intake"], language=language),
+                    f"{format_number(row['first_year_extra_intake'], language=language)} "
+                    f"({row['first_cohort']})",
+                    format_percent(row["closed_share"], digits=0, language=language),
+                    str(row["earliest_year"] or "\u2013"),
                     format_number(row["extra_intake_per_year"], language=language),
                     format_interval(
                         row["extra_intake_per_year_lo_80"],
                         row["extra_intake_per_year_hi_80"],
                         language=language,
                     ),
-                    format_percent(row["extra_intake_pct"], digits=0, language=language),
-                    format_number(row["placement_cap_per_year"], language=language),
-                    format_number(row["first_year_extra_intake"], language=language),
-                    str(row["first_cohort"]),
-                    str(row["earliest_year"] or "\u2013"),
-                    " ".join(
-                        part
-                        for part in (
-                            row["advice_nl" if language == Language.nl else "advice_en"],
-                            row["feasibility" if language == Language.nl else "feasibility_en"],
-                        )
-                        if part
-                    ),
+                    # The sentence only: the growth limit is on the tiles, the other levers'
+                    # numbers in the download.
+                    str(row["advice_nl" if language == Language.nl else "advice_en"]),
                 ]
             )
         numeric = [
@@ -546,14 +561,13 @@ class TrainingAlignmentApp(App):
             False,
             False,
             False,
-            True,
-            True,
-            True,
+            False,
             True,
             True,
             True,
             False,
-            False,
+            True,
+            True,
             False,
         ]
         self.table.value = (

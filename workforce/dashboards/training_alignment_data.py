@@ -1,61 +1,58 @@
 """The training-alignment page's numbers without widgets: advice, gaps, graduates, pipeline.
 
 The advice is :func:`workforce.alignment.advise_intake` on the outlook ``workforce forecast``
-prepared (nothing is fitted), computed once per horizon year and target and kept. Placement
-capacity is read from ``<data>/placements.csv`` when it is there (the format of
-``workforce align --placements``).
+prepared (nothing is fitted), computed once per horizon year and target and kept; the default
+one is read from what the commands stored. Placement capacity is read from
+``<data>/placements.csv`` when it is there (the format of ``workforce align --placements``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
-from workforce.alignment import Advice, AlignmentError, CapacityError, read_placements
+from workforce.alignment import Advice, AlignmentError
 from workforce.dashboards.data import ALL
 
-PLACEMENTS_FILE = "placements.csv"
 TARGETS = ("median", "probability")
 AdviceFunction = Callable[[int, str], Advice | None]
 
 
-def placements_of(data_dir: Path) -> pl.DataFrame | None:
-    """``<data>/placements.csv`` (programme_code, institution_code, year, placements) or None."""
-    path = data_dir / PLACEMENTS_FILE
-    if not path.is_file():
-        return None
-    try:
-        return read_placements(path).frame
-    except CapacityError:
-        return None
-
-
 @dataclass(frozen=True)
 class AdviceSource:
-    """Intake advice per horizon year and target, computed from the outlook once and kept."""
+    """Intake advice per horizon year and target, computed from the outlook once and kept.
+
+    The default (the default horizon year, the median) is read from what ``workforce forecast``
+    or ``workforce align`` stored (:mod:`workforce.alignment.stored`) when it is current."""
 
     origin_year: int
     years: tuple[int, ...]
     default_year: int
     advise: AdviceFunction
+    stored_default: bool = False
+    """Whether the default advice was read from what the commands stored (not computed)."""
 
     @classmethod
-    def from_outlook(
-        cls, outlook_dir: Path, placements: pl.DataFrame | None = None
-    ) -> AdviceSource | None:
-        """The advice of the outlook in ``outlook_dir``; None when there is no outlook."""
-        if not outlook_dir.is_dir():
-            return None
-        from workforce.outlook.outlook import Outlook
+    def from_data_dir(cls, data_dir: Path) -> AdviceSource | None:
+        """The advice of the outlook saved in ``data_dir``, with its placements and graduate
+        hires; None when there is no outlook."""
+        from workforce.alignment.stored import DefaultAdvice, read_default_advice
+        from workforce.outlook.outlook import saved_outlook
 
-        try:
-            outlook = Outlook.load(outlook_dir)
-        except (OSError, ValueError, KeyError):
+        outlook = saved_outlook(data_dir)
+        if outlook is None:
             return None
-        return cls.of(outlook, placements)
+        try:
+            inputs = DefaultAdvice.of(data_dir, outlook)
+        except (OSError, ValueError):
+            return cls.of(outlook)
+        stored = read_default_advice(data_dir, inputs.key)
+        known = {(inputs.key["horizon_year"], "median"): stored} if stored else None
+        source = cls.of(outlook, inputs.placements, inputs.observed, known=known)
+        return replace(source, stored_default=stored is not None)
 
     @classmethod
     def of(
@@ -63,15 +60,17 @@ class AdviceSource:
         outlook: object,
         placements: pl.DataFrame | None = None,
         observed: pl.DataFrame | None = None,
+        known: dict[tuple[int, str], Advice] | None = None,
     ) -> AdviceSource:
         """The advice of a loaded :class:`~workforce.outlook.outlook.Outlook`; ``observed``
-        holds the graduate hires per profession behind observed entry shares."""
+        holds the graduate hires per profession behind observed entry shares; ``known`` the
+        advice already computed per horizon year and target."""
         from workforce.alignment import advise_intake
         from workforce.outlook.outlook import Outlook
         from workforce.scenario.effects import default_horizon_year
 
         assert isinstance(outlook, Outlook)
-        cache: dict[tuple[int, str], Advice | None] = {}
+        cache: dict[tuple[int, str], Advice | None] = dict(known or {})
 
         def advise(year: int, target: str) -> Advice | None:
             if (year, target) not in cache:
@@ -108,26 +107,31 @@ def selected(table: pl.DataFrame, profession: str | None, institution: str | Non
 
 @dataclass(frozen=True)
 class TrainingHeadlines:
-    """The numbers of the headline tiles for the selection."""
+    """The numbers of the headline tiles for the selection: the gap, the feasible step next
+    year with the whole need beside it, the rows per status, and what stays open."""
 
     horizon_year: int | None
     gap_persons: float | None
     gap_lo_80: float | None
     gap_hi_80: float | None
+    first_step: float | None
+    first_cohort: int | None
     extra_intake: float | None
     extra_intake_lo_80: float | None
     extra_intake_hi_80: float | None
     advised_rows: int
+    statuses: dict[str, int]
     remaining_gap: float | None
 
 
 def training_headlines(
     advice: Advice | None, profession: str | None, institution: str | None
 ) -> TrainingHeadlines:
-    """The gap at the horizon (a profession's, or the sum of the positive gaps of all) and the
-    advised extra intake per year of the selection, with 80 % intervals for one profession."""
+    """The gap at the horizon (a profession's, or the sum of the positive gaps of all), the
+    feasible extra intake of the first cohort (within the growth limit or placements) and the
+    extra intake a year the whole gap would take, with 80 % intervals for one profession."""
     if advice is None:
-        return TrainingHeadlines(None, None, None, None, None, None, None, 0, None)
+        return TrainingHeadlines(None, None, None, None, None, None, None, None, None, 0, {}, None)
     gaps = advice.gaps
     if profession not in (None, ALL):
         row = gaps.filter(pl.col("profession_code") == profession)
@@ -143,6 +147,8 @@ def training_headlines(
         pl.col("extra_intake_per_year_lo_80").sum(),
         pl.col("extra_intake_per_year_hi_80").sum(),
         pl.col("remaining_gap_persons").sum(),
+        pl.col("first_year_extra_intake").sum(),
+        pl.col("first_cohort").min(),
     ).row(0)
     # Within one profession the programmes split its need in fixed shares, so the bounds add
     # up; across professions they do not, and no interval is given.
@@ -152,10 +158,13 @@ def training_headlines(
         gap_persons=gap,
         gap_lo_80=lo,
         gap_hi_80=hi,
+        first_step=float(total[4]) if rows.height else None,
+        first_cohort=int(total[5]) if rows.height else None,
         extra_intake=float(total[0]) if rows.height else None,
         extra_intake_lo_80=float(total[1]) if one_need else None,
         extra_intake_hi_80=float(total[2]) if one_need else None,
         advised_rows=rows.height,
+        statuses=dict(rows["status"].value_counts().iter_rows()) if rows.height else {},
         remaining_gap=float(total[3]) if rows.height else None,
     )
 
