@@ -51,7 +51,7 @@ from workforce.forecast.engine import ForecastEngine, default_candidates
 from workforce.forecast.executor import ExecutorKind, ProgressCallback, run_parallel
 from workforce.forecast.frames import LEVELS, Frequency, Series, future_dates, split_series
 from workforce.forecast.prophet import ProphetForecaster, silence_cmdstanpy
-from workforce.forecast.selection import Choice, InnerEvidence, choose_pooled, combine
+from workforce.forecast.selection import Choice, InnerEvidence, combine, cross_fitted_scores
 
 
 @dataclass(frozen=True)
@@ -217,15 +217,20 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
     for members in groups.values():
         evidences = [_evidence(gathered, member) for member in members]
         try:
-            choices = [choose_pooled(evidences, power=engine.power, top_k=engine.top_k)]
+            chosen = [engine.choose(evidences)] * len(members)
+            samples = (
+                cross_fitted_scores(evidences, engine.choose, chosen[0].weights)
+                if engine.calibrate
+                else []
+            )
         except RuntimeError:  # no candidate fitted on every series: each chooses alone
-            choices = [engine.decide(e) for e in evidences]
-        chosen = choices * len(members) if len(choices) == 1 else choices
+            chosen = [engine.decide(e) for e in evidences]
+            samples = [
+                cross_fitted_scores([e], engine.choose, c.weights)[0]
+                for e, c in zip(evidences, chosen, strict=True)
+            ]
         calibrations: list[ConformalCalibration | None] = [None] * len(members)
         if engine.calibrate:
-            samples = [
-                e.calibration_scores(c.weights) for e, c in zip(evidences, chosen, strict=True)
-            ]
             calibrations = list(
                 pooled_calibrations(
                     samples,
