@@ -92,3 +92,20 @@ def test_a_missed_target_is_explained_from_the_sets_own_figures() -> None:
     assert "fold 2 of 2 holds the widest gap (+2.00)" in ratio_why
     assert "1.00 (MASE 0.50), 0.20 (MASE 3.00)" in coverage_why
     assert "Fold 2 of 2 contributes most" in coverage_why
+
+
+def test_coverage_per_step_is_reported_for_the_engine() -> None:
+    from workforce.evaluation.accuracy import coverage_per_step
+
+    steps = pl.DataFrame(
+        {
+            "model": ["chosen", "chosen", "naive"],
+            "step": [2, 1, 1],
+            "coverage_80": [0.75, 0.5, 0.1],
+            "coverage_95": [1.0, 0.9, 0.2],
+        }
+    )
+    assert coverage_per_step(steps) == (
+        "Coverage of the engine's 80 % / 95 % intervals per step ahead: "
+        "1: 0.50 / 0.90, 2: 0.75 / 1.00."
+    )

@@ -47,6 +47,8 @@ class SetResult:
     folds: pl.DataFrame = field(default_factory=pl.DataFrame)
     weights: pl.DataFrame = field(default_factory=pl.DataFrame)
     inner: pl.DataFrame = field(default_factory=pl.DataFrame)
+    steps: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Interval coverage per model and step ahead, averaged over the set's series."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,21 @@ def run_set(evaluation_set: EvaluationSet, *, workers: int | None = None) -> Set
         ],
         schema={"unique_id": pl.String, "model": pl.String, "inner_mase": pl.Float64},
     )
-    return SetResult(evaluation_set, output.metrics, output.choices, folds, weights, inner)
+    return SetResult(
+        evaluation_set, output.metrics, output.choices, folds, weights, inner, output.step_coverage
+    )
+
+
+def coverage_per_step(steps: pl.DataFrame, model: str = "chosen") -> str:
+    """One sentence: a model's 80 % and 95 % coverage at each step ahead."""
+    if steps.is_empty():
+        return ""
+    rows = steps.filter(pl.col("model") == model).sort("step")
+    text = ", ".join(
+        f"{row['step']}: {row['coverage_80']:.2f} / {row['coverage_95']:.2f}"
+        for row in rows.iter_rows(named=True)
+    )
+    return f"Coverage of the engine's 80 % / 95 % intervals per step ahead: {text}."
 
 
 def explain_misses(result: SetResult, found: Verdict) -> list[str]:
@@ -285,6 +301,7 @@ def build_report(results: list[SetResult], *, series_dir: str) -> str:
             "",
             found.targets(),
             "",
+            *[line for text in (coverage_per_step(result.steps),) if text for line in (text, "")],
             *[line for why in explain_misses(result, found) for line in (why, "")],
             "Weights of the final forecast (at the end of each series), over the set's series:",
             "",

@@ -38,6 +38,7 @@ from workforce.forecast.backtest import (
     backtest_series,
     fold_cutoffs,
     score_folds,
+    score_steps,
     summarise,
 )
 from workforce.forecast.base import Forecaster, Prediction
@@ -105,6 +106,8 @@ class SeriesResult:
     volatility: float = float("nan")
     prophet_json: str | None = None
     failures: list[str] = field(default_factory=list)
+    step_scores: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Backtest interval coverage per model and step ahead (:func:`score_steps`)."""
 
 
 @dataclass
@@ -139,6 +142,7 @@ class Decision:
     inner_errors: dict[str, float]
     failures: list[str]
     engine_error: str | None = None
+    step_scores: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def _engine(settings: EngineSettings) -> ForecastEngine:
@@ -274,13 +278,15 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
             if all(name in evidence.forecasts for name in weights):
                 inner_errors[engine.name] = float(evidence.score(evidence.combined(weights)).mean())
         rows = [r for r in (item.backtests, *chosen_rows) if r is not None and not r.is_empty()]
+        backtests = pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
         decisions.append(
             Decision(
                 final[0],
                 final[1],
-                _scores(pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()),
+                _scores(backtests),
                 inner_errors,
                 failures,
+                step_scores=score_steps(backtests) if rows else pl.DataFrame(),
             )
         )
     return decisions
@@ -349,6 +355,7 @@ def _finish_series(item: tuple[Series, Decision], settings: EngineSettings) -> S
     series, decision = item
     failures = list(decision.failures)
     fold_scores = decision.fold_scores
+    step_scores = decision.step_scores
     try:
         if decision.engine_error is not None:
             raise RuntimeError(decision.engine_error)
@@ -359,7 +366,9 @@ def _finish_series(item: tuple[Series, Decision], settings: EngineSettings) -> S
         failures.append(f"{series.unique_id}: engine failed ({message}); fell back to {fallback}")
         result = _forecast_with_baseline(series, fallback, settings)
         fold_scores = _relabel_fallback(fold_scores, fallback)
+        step_scores = _relabel_fallback(step_scores, fallback)
     result.fold_scores = fold_scores
+    result.step_scores = step_scores
     result.failures = failures
     return result
 
@@ -427,7 +436,7 @@ def _forecast_with_baseline(series: Series, name: str, settings: EngineSettings)
 
 
 def _relabel_fallback(fold_scores: pl.DataFrame, fallback: str) -> pl.DataFrame:
-    """The fallback's backtest rows, labelled ``chosen``: the model actually used."""
+    """The fallback's backtest scores, labelled ``chosen``: the model actually used."""
     if fold_scores.is_empty():
         return fold_scores
     used = fold_scores.filter(pl.col("model") == fallback).with_columns(model=pl.lit("chosen"))
@@ -456,6 +465,19 @@ class RunOutput:
         """Backtest metrics per series and model, averaged over folds."""
         scores = [r.fold_scores for r in self.results if not r.fold_scores.is_empty()]
         return summarise(pl.concat(scores, how="diagonal_relaxed"))
+
+    @property
+    def step_coverage(self) -> pl.DataFrame:
+        """Backtest interval coverage per model and step ahead, averaged over series."""
+        scores = [r.step_scores for r in self.results if not r.step_scores.is_empty()]
+        if not scores:
+            return pl.DataFrame()
+        return (
+            pl.concat(scores, how="diagonal_relaxed")
+            .group_by("model", "step")
+            .agg(pl.len().alias("series"), pl.col("^coverage_.*$").mean())
+            .sort("model", "step")
+        )
 
     @property
     def averages(self) -> pl.DataFrame:
