@@ -63,12 +63,16 @@ def test_a_missed_target_is_explained_from_the_sets_own_figures() -> None:
     table = table.with_columns(
         coverage_80=pl.when(pl.col("model") == "chosen").then(0.6).otherwise(0.8)
     )
-    folds = pl.DataFrame(
-        {"unique_id": ["s0", "s0", "s1", "s1"], "fold": [0, 1, 0, 1]}
+    engine_folds = pl.DataFrame(
+        {"unique_id": ["s0", "s0", "s1", "s1"], "fold": [0, 1, 0, 1], "model": "chosen"}
     ).with_columns(
         coverage_80=pl.when(pl.col("fold") == 1).then(0.2).otherwise(1.0),
         mase=pl.when(pl.col("fold") == 1).then(3.0).otherwise(0.5),
     )
+    drift_folds = engine_folds.with_columns(
+        model=pl.lit("drift"), coverage_80=pl.lit(0.8), mase=pl.lit(1.0)
+    )
+    folds = pl.concat([engine_folds, drift_folds])
     weights = pl.DataFrame(
         {"unique_id": ["s0", "s0", "s1", "s1"], "model": ["naive", "drift"] * 2, "weight": 0.5}
     )
@@ -84,5 +88,24 @@ def test_a_missed_target_is_explained_from_the_sets_own_figures() -> None:
     ratio_why, coverage_why = explain_misses(result, found)
     assert "ranked drift 2 of 2, with inner MASE 1.200 against 1.000" in ratio_why
     assert "drift weighed 0.50 on average" in ratio_why
+    assert "MASE against drift's: 0.50 against 1.00, 3.00 against 1.00" in ratio_why
+    assert "fold 2 of 2 holds the widest gap (+2.00)" in ratio_why
     assert "1.00 (MASE 0.50), 0.20 (MASE 3.00)" in coverage_why
     assert "Fold 2 of 2 contributes most" in coverage_why
+
+
+def test_coverage_per_step_is_reported_for_the_engine() -> None:
+    from workforce.evaluation.accuracy import coverage_per_step
+
+    steps = pl.DataFrame(
+        {
+            "model": ["chosen", "chosen", "naive"],
+            "step": [2, 1, 1],
+            "coverage_80": [0.75, 0.5, 0.1],
+            "coverage_95": [1.0, 0.9, 0.2],
+        }
+    )
+    assert coverage_per_step(steps) == (
+        "Coverage of the engine's 80 % / 95 % intervals per step ahead: "
+        "1: 0.50 / 0.90, 2: 0.75 / 1.00."
+    )

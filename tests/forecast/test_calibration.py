@@ -7,6 +7,7 @@ import pytest
 
 from workforce.forecast.calibration import (
     ConformalCalibration,
+    StepProfile,
     pooled_calibrations,
     recent_volatility,
 )
@@ -141,8 +142,8 @@ def test_a_series_with_few_errors_per_step_borrows_at_that_step() -> None:
     wide_steps = np.tile(np.arange(1, 5), 100)
     wide = np.abs(rng.normal(0, 1, wide_steps.size)) * wide_steps  # step 4 four times step 1
     lent, _ = pooled_calibrations([narrow, wide], minimum=50, steps=[steps, wide_steps])
-    per_step = lent.step_quantiles[80]
-    assert per_step[3] > 2 * per_step[0]
+    widths = lent.half_widths(4, scale=1.0)[80]
+    assert widths[3] / 4 > 2 * widths[0]
     assert (
         lent.half_widths(4, scale=1.0)[80][0]
         > ConformalCalibration.from_scores(narrow, steps=steps).half_widths(1, scale=1.0)[80][0]
@@ -156,3 +157,50 @@ def test_the_calibration_table_has_one_row_per_level() -> None:
     assert (table["errors"] == 8).all()
     assert table["borrowed"].to_list() == pytest.approx([4.0] * len(LEVELS))
     assert table["scaled_half_width"].is_sorted()
+
+
+@pytest.mark.parametrize("growth", [0.0, 0.5, 1.0])
+def test_every_step_covers_as_promised_whatever_the_errors_growth(growth: float) -> None:
+    """Six folds of twelve steps, too few errors per step: nearby steps lend theirs, measured in
+    the errors' own step profile, so step 1 is not made of larger steps' errors cut down, and
+    no noisy step widens all later ones."""
+    from scipy.stats import norm
+
+    steps = np.tile(np.arange(1, 13), 6)
+    covered = []
+    for seed in range(200):
+        errors = np.abs(np.random.default_rng(seed).normal(0, 1, steps.size)) * steps**growth
+        calibration = ConformalCalibration.from_scores(errors / steps, steps=steps)
+        widths = calibration.half_widths(12, scale=1.0)[80]
+        # fresh errors at step h are |N(0, h ** growth)|: their coverage is exact
+        covered.append(2 * norm.cdf(widths / np.arange(1, 13) ** growth) - 1)
+    per_step = np.mean(covered, axis=0)
+    assert per_step.min() >= 0.72, per_step  # dividing by the step alone: 0.36 at step 1
+    assert per_step.mean() <= 0.88, per_step
+
+
+def test_the_step_profile_keeps_a_steps_own_mean_when_it_has_enough_errors() -> None:
+    steps = np.repeat([1, 2, 3], 30)
+    raw = np.repeat([3.0, 1.0, 2.0], 30)
+    profile = StepProfile.of(raw / steps, steps)
+    assert profile.smoothed == pytest.approx([3.0, 1.0, 2.0])
+    assert profile.normalised(raw / steps, steps) == pytest.approx(np.ones(90))
+
+
+def test_a_step_with_few_errors_takes_the_line_through_its_neighbours() -> None:
+    steps = np.repeat([1, 2, 3, 4, 5], 6)  # six errors per step: the window spans five steps
+    raw = 2.0 * steps  # errors in exact proportion to the step
+    assert StepProfile.of(raw / steps, steps).smoothed == pytest.approx([2, 4, 6, 8, 10])
+
+
+def test_a_seasonal_peak_keeps_its_own_width_when_nearby_steps_lend_their_errors() -> None:
+    """Errors large at steps 1 and 4 (a winter peak) and small between: the peak's width is not
+    pulled down by the quiet steps it borrows from."""
+    rng = np.random.default_rng(2)
+    steps = np.tile(np.arange(1, 5), 30)
+    size = np.array([3.0, 1.0, 1.0, 3.0])[steps - 1]
+    samples = [np.abs(rng.normal(0, 1, 24)) * size[:24] / steps[:24] for _ in range(5)]
+    calibrations = pooled_calibrations(samples, steps=[steps[:24]] * 5)
+    width = calibrations[0].half_widths(4, scale=1.0)[80]
+    fresh = np.abs(rng.normal(0, 1, 20000)) * 3.0  # new step-1 errors of the peak
+    assert np.mean(fresh <= width[0]) >= 0.75

@@ -86,6 +86,21 @@ def test_a_failing_series_falls_back_and_is_reported() -> None:
     assert np.isfinite(result.forecast["yhat"].to_numpy()).all()
 
 
+def test_a_run_scores_coverage_per_step_for_the_engine_and_every_candidate() -> None:
+    settings = EngineSettings(
+        horizon=4, backtest_horizon=4, folds=3, candidates=FAST, keep_prophet=False
+    )
+    result = process_series(random_walk(length=48, seed=7), settings)
+    steps = result.step_scores
+    assert set(steps["model"]) == {"chosen", *(c.name for c in FAST)}
+    chosen = steps.filter(pl.col("model") == "chosen").sort("step")
+    assert chosen["step"].to_list() == [1, 2, 3, 4]
+    assert chosen["folds"].to_list() == [3] * 4
+    # the folds' mean coverage is the mean of the steps' coverage
+    fold_mean = result.fold_scores.filter(pl.col("model") == "chosen")["coverage_80"].mean()
+    assert chosen["coverage_80"].mean() == pytest.approx(fold_mean)
+
+
 def test_too_short_series_use_the_fallback() -> None:
     engine = ForecastEngine(candidates=FAST).fit(seasonal_series(length=10))
     assert engine.weights_ == {"naive": 1.0}

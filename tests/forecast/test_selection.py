@@ -9,6 +9,7 @@ from workforce.forecast.selection import (
     InnerEvidence,
     choose_pooled,
     combine,
+    cross_fitted_scores,
     inverse_error_weights,
 )
 
@@ -114,3 +115,24 @@ def test_no_evidence_or_no_common_candidate_is_a_clear_error() -> None:
         choose_pooled([], top_k=3)
     with pytest.raises(RuntimeError, match="every series"):
         choose_pooled([evidence({"naive": [1.0]}), evidence({"drift": [1.0]})], top_k=3)
+
+
+def test_each_inner_fold_is_scored_with_weights_chosen_without_it() -> None:
+    """Calibration errors come from weights that never saw the fold they score."""
+    found = evidence({"a": [1.0, 1.0, 4.0], "b": [2.0, 2.0, 1.0]})
+    (scores,) = cross_fitted_scores([found], choose_pooled, choose_pooled([found]).weights)
+    # without fold 3: a errs 1, b errs 2, weights 0.8 / 0.2, so fold 3 errs 0.8 * 4 + 0.2 * 1;
+    # without fold 1 or 2: mean errors 2.5 and 1.5, weights 0.265 / 0.735
+    assert scores == pytest.approx([1.7353, 1.7353, 3.4], abs=1e-4)
+    in_sample = found.calibration_scores(choose_pooled([found]).weights)
+    assert (scores > in_sample).all()
+
+
+def test_a_period_is_left_out_of_every_series_that_shares_the_origin() -> None:
+    first = evidence({"a": [1.0, 1.0, 4.0], "b": [2.0, 2.0, 1.0]})
+    second = evidence({"a": [1.0, 4.0], "b": [2.0, 1.0]})  # a shorter series: its last two folds
+    pooled = choose_pooled([first, second])
+    scores = cross_fitted_scores([first, second], choose_pooled, pooled.weights)
+    # the last fold of both is scored by the choice on the rest: a errs (1, 1, 1), b (2, 2, 2)
+    assert scores[0][-1] == pytest.approx(0.8 * 4 + 0.2 * 1)
+    assert scores[1][-1] == pytest.approx(0.8 * 4 + 0.2 * 1)

@@ -161,6 +161,22 @@ def score_folds(forecasts: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def score_steps(forecasts: pl.DataFrame) -> pl.DataFrame:
+    """Interval coverage per series, model and step ahead, over the folds of
+    :func:`backtest_series` output."""
+    inside = [
+        ((pl.col("y") >= pl.col(f"yhat_lo_{level}")) & (pl.col("y") <= pl.col(f"yhat_hi_{level}")))
+        .mean()
+        .alias(f"coverage_{level}")
+        for level in LEVELS
+    ]
+    return (
+        forecasts.group_by("unique_id", "model", "step")
+        .agg(pl.len().alias("folds"), *inside)
+        .sort("unique_id", "model", "step")
+    )
+
+
 METRIC_COLUMNS = (
     "mase",
     "smape",

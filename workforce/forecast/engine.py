@@ -25,7 +25,13 @@ from workforce.forecast.calibration import ConformalCalibration, recent_volatili
 from workforce.forecast.frames import LEVELS, Series
 from workforce.forecast.metrics import seasonal_naive_scale
 from workforce.forecast.prophet_direct import DirectProphet
-from workforce.forecast.selection import Choice, InnerEvidence, choose_pooled, combine
+from workforce.forecast.selection import (
+    Choice,
+    InnerEvidence,
+    choose_pooled,
+    combine,
+    cross_fitted_scores,
+)
 
 
 def default_candidates() -> tuple[Forecaster, ...]:
@@ -141,7 +147,11 @@ class ForecastEngine(Forecaster):
                 self.fallback,
                 f"too short for an inner backtest{reason_if_short}",
             )
-        return choose_pooled([evidence], power=self.power, top_k=self.top_k)
+        return self.choose([evidence])
+
+    def choose(self, evidences: list[InnerEvidence]) -> Choice:
+        """The choice pooled over the inner backtests of series that share a forecast origin."""
+        return choose_pooled(evidences, power=self.power, top_k=self.top_k)
 
     def _fit(self, series: Series) -> None:
         candidates = self.candidate_map()
@@ -170,8 +180,9 @@ class ForecastEngine(Forecaster):
         weights = self.choice_.weights
         self.inner_errors_[self.name] = float(evidence.score(evidence.combined(weights)).mean())
         if self.calibrate:
+            (scores,) = cross_fitted_scores([evidence], self.choose, weights)
             self.calibration_ = ConformalCalibration.from_scores(
-                evidence.calibration_scores(weights), steps=evidence.calibration_steps()
+                scores, steps=evidence.calibration_steps()
             )
 
     def _inner_cutoffs(self, length: int, horizon: int) -> list[int]:

@@ -38,6 +38,7 @@ from workforce.forecast.backtest import (
     backtest_series,
     fold_cutoffs,
     score_folds,
+    score_steps,
     summarise,
 )
 from workforce.forecast.base import Forecaster, Prediction
@@ -51,7 +52,7 @@ from workforce.forecast.engine import ForecastEngine, default_candidates
 from workforce.forecast.executor import ExecutorKind, ProgressCallback, run_parallel
 from workforce.forecast.frames import LEVELS, Frequency, Series, future_dates, split_series
 from workforce.forecast.prophet import ProphetForecaster, silence_cmdstanpy
-from workforce.forecast.selection import Choice, InnerEvidence, choose_pooled, combine
+from workforce.forecast.selection import Choice, InnerEvidence, combine, cross_fitted_scores
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class SeriesResult:
     volatility: float = float("nan")
     prophet_json: str | None = None
     failures: list[str] = field(default_factory=list)
+    step_scores: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Backtest interval coverage per model and step ahead (:func:`score_steps`)."""
 
 
 @dataclass
@@ -139,6 +142,7 @@ class Decision:
     inner_errors: dict[str, float]
     failures: list[str]
     engine_error: str | None = None
+    step_scores: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def _engine(settings: EngineSettings) -> ForecastEngine:
@@ -217,15 +221,20 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
     for members in groups.values():
         evidences = [_evidence(gathered, member) for member in members]
         try:
-            choices = [choose_pooled(evidences, power=engine.power, top_k=engine.top_k)]
+            chosen = [engine.choose(evidences)] * len(members)
+            samples = (
+                cross_fitted_scores(evidences, engine.choose, chosen[0].weights)
+                if engine.calibrate
+                else []
+            )
         except RuntimeError:  # no candidate fitted on every series: each chooses alone
-            choices = [engine.decide(e) for e in evidences]
-        chosen = choices * len(members) if len(choices) == 1 else choices
+            chosen = [engine.decide(e) for e in evidences]
+            samples = [
+                cross_fitted_scores([e], engine.choose, c.weights)[0]
+                for e, c in zip(evidences, chosen, strict=True)
+            ]
         calibrations: list[ConformalCalibration | None] = [None] * len(members)
         if engine.calibrate:
-            samples = [
-                e.calibration_scores(c.weights) for e, c in zip(evidences, chosen, strict=True)
-            ]
             calibrations = list(
                 pooled_calibrations(
                     samples,
@@ -269,13 +278,15 @@ def decide(gathered: list[SeriesEvidence], settings: EngineSettings) -> list[Dec
             if all(name in evidence.forecasts for name in weights):
                 inner_errors[engine.name] = float(evidence.score(evidence.combined(weights)).mean())
         rows = [r for r in (item.backtests, *chosen_rows) if r is not None and not r.is_empty()]
+        backtests = pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
         decisions.append(
             Decision(
                 final[0],
                 final[1],
-                _scores(pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()),
+                _scores(backtests),
                 inner_errors,
                 failures,
+                step_scores=score_steps(backtests) if rows else pl.DataFrame(),
             )
         )
     return decisions
@@ -344,6 +355,7 @@ def _finish_series(item: tuple[Series, Decision], settings: EngineSettings) -> S
     series, decision = item
     failures = list(decision.failures)
     fold_scores = decision.fold_scores
+    step_scores = decision.step_scores
     try:
         if decision.engine_error is not None:
             raise RuntimeError(decision.engine_error)
@@ -354,7 +366,9 @@ def _finish_series(item: tuple[Series, Decision], settings: EngineSettings) -> S
         failures.append(f"{series.unique_id}: engine failed ({message}); fell back to {fallback}")
         result = _forecast_with_baseline(series, fallback, settings)
         fold_scores = _relabel_fallback(fold_scores, fallback)
+        step_scores = _relabel_fallback(step_scores, fallback)
     result.fold_scores = fold_scores
+    result.step_scores = step_scores
     result.failures = failures
     return result
 
@@ -422,7 +436,7 @@ def _forecast_with_baseline(series: Series, name: str, settings: EngineSettings)
 
 
 def _relabel_fallback(fold_scores: pl.DataFrame, fallback: str) -> pl.DataFrame:
-    """The fallback's backtest rows, labelled ``chosen``: the model actually used."""
+    """The fallback's backtest scores, labelled ``chosen``: the model actually used."""
     if fold_scores.is_empty():
         return fold_scores
     used = fold_scores.filter(pl.col("model") == fallback).with_columns(model=pl.lit("chosen"))
@@ -451,6 +465,19 @@ class RunOutput:
         """Backtest metrics per series and model, averaged over folds."""
         scores = [r.fold_scores for r in self.results if not r.fold_scores.is_empty()]
         return summarise(pl.concat(scores, how="diagonal_relaxed"))
+
+    @property
+    def step_coverage(self) -> pl.DataFrame:
+        """Backtest interval coverage per model and step ahead, averaged over series."""
+        scores = [r.step_scores for r in self.results if not r.step_scores.is_empty()]
+        if not scores:
+            return pl.DataFrame()
+        return (
+            pl.concat(scores, how="diagonal_relaxed")
+            .group_by("model", "step")
+            .agg(pl.len().alias("series"), pl.col("^coverage_.*$").mean())
+            .sort("model", "step")
+        )
 
     @property
     def averages(self) -> pl.DataFrame:

@@ -25,7 +25,7 @@ suite has been looked at. It is not tuned per set or per series.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,15 +91,31 @@ class InnerEvidence:
             for k in range(len(self.actuals))
         ]
 
-    def calibration_scores(self, weights: dict[str, float]) -> np.ndarray:
-        """Absolute inner errors of a combination, per recent volatility and step growth."""
+    def calibration_scores(
+        self, weights: Mapping[str, float] | Sequence[Mapping[str, float]]
+    ) -> np.ndarray:
+        """Absolute inner errors of a combination, per recent volatility and step growth.
+
+        ``weights`` is one combination for every inner fold, or one per fold.
+        """
+        per_fold = [weights] * len(self.actuals) if isinstance(weights, Mapping) else weights
         scores = []
-        for actual, mean, volatility in zip(
-            self.actuals, self.combined(weights), self.volatilities, strict=True
-        ):
+        for k, (actual, volatility) in enumerate(zip(self.actuals, self.volatilities, strict=True)):
+            mean = combine({name: self.forecasts[name][k] for name in per_fold[k]}, per_fold[k])
             steps = np.arange(1, len(actual) + 1)
             scores.append(np.abs(actual - mean) / (volatility * horizon_growth(steps)))
         return np.concatenate(scores) if scores else np.empty(0)
+
+    def without_fold(self, index: int) -> InnerEvidence:
+        """The same evidence without inner fold ``index``."""
+        keep = [k for k in range(len(self.actuals)) if k != index]
+        return InnerEvidence(
+            forecasts={name: [folds[k] for k in keep] for name, folds in self.forecasts.items()},
+            actuals=[self.actuals[k] for k in keep],
+            scales=[self.scales[k] for k in keep],
+            volatilities=[self.volatilities[k] for k in keep],
+            failures=dict(self.failures),
+        )
 
     def calibration_steps(self) -> np.ndarray:
         """The step ahead of each score of :meth:`calibration_scores`."""
@@ -132,6 +148,38 @@ def choose_pooled(
         f"best alone: {best} (MASE {mean_errors[best]:.2f})"
     )
     return Choice(weights, _label(weights), reason)
+
+
+def cross_fitted_scores(
+    evidences: Sequence[InnerEvidence],
+    choose: Callable[[list[InnerEvidence]], Choice],
+    weights: Mapping[str, float],
+) -> list[np.ndarray]:
+    """Each series' calibration scores, every inner fold scored with the weights ``choose``
+    makes without that fold's period (the k-th fold from the end, in every series).
+
+    Split-conformal intervals need errors the whole forecast never saw, the choice of weights
+    included: weights chosen on all inner folds fit each of them a little, and their errors on
+    those folds understate the errors to come. ``weights`` (the choice on all folds) stands in
+    where leaving a period out leaves nothing to choose from.
+    """
+    depth = max((len(e.actuals) for e in evidences), default=0)
+    per_fold: list[list[Mapping[str, float]]] = [[weights] * len(e.actuals) for e in evidences]
+    for back in range(1, depth + 1):
+        reduced = [
+            e.without_fold(len(e.actuals) - back) if len(e.actuals) >= back else e
+            for e in evidences
+        ]
+        reduced = [e for e in reduced if e.actuals]
+        try:
+            left_out = choose(reduced).weights if reduced else weights
+        except (RuntimeError, ValueError):
+            left_out = weights
+        for position, evidence in enumerate(evidences):
+            index = len(evidence.actuals) - back
+            if index >= 0 and all(name in evidence.forecasts for name in left_out):
+                per_fold[position][index] = left_out
+    return [e.calibration_scores(w) for e, w in zip(evidences, per_fold, strict=True)]
 
 
 def _label(weights: Mapping[str, float]) -> str:
