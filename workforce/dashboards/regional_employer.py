@@ -170,7 +170,6 @@ class RegionalEmployerApp(App):
         self.source = widgets.HTML()
         self._run_id = run_id
         self.region = dropdown(REGION_TEXTS["region"][language], self._region_options())
-        self.region.layout.display = None if len(self.region.options) > 1 else "none"
         self.region_note = widgets.HTML()
         self.viewer = dropdown(text("viewer", language), self._viewer_options())
         self.sector = dropdown(text("sector", language), [])
@@ -572,8 +571,9 @@ class RegionalEmployerApp(App):
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
-            [
-                self.region,
+            # the region choice only when the data hold several regions
+            [self.region] * (len(self.region.options) > 1)
+            + [
                 self.viewer,
                 self.sector,
                 self.profession,
