@@ -93,7 +93,8 @@ def test_a_regions_tiles_equal_the_kpis_of_that_region_alone(
         assert headlines.turnover_rate_12m == pytest.approx(turnover)
         assert headlines.internal_mobility_rate_12m == pytest.approx(mobility)
         tile = app.tiles["turnover"].value
-        assert format_percent(turnover) in tile and format_percent(mobility) in tile
+        assert format_percent(turnover) in tile
+        assert format_percent(mobility) in tile
 
 
 def test_the_charts_follow_the_region(app: RegionalEmployerApp) -> None:
@@ -116,7 +117,8 @@ def test_a_region_shows_only_its_own_employers(app: RegionalEmployerApp) -> None
     own = set(regions.filter(pl.col("region_code") == "AM14")["employer_id"])
     app.region.value = "AM14"
     benchmarks = app.files.get("benchmarks")
-    assert benchmarks is not None and benchmarks.height > 0
+    assert benchmarks is not None
+    assert benchmarks.height > 0
     assert set(benchmarks["employer_id"]) - {TOTAL} <= own
     flows = app.files.get("employer_flows")
     assert flows is not None

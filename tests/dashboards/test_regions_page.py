@@ -138,3 +138,22 @@ def test_the_projected_shortage_shows_its_80_percent_interval(area_data: Path) -
     assert "Verwacht tekort 2031: 80 %-interval" in table
     assert "4.900 tot 5.150" in table, "Midden-Utrecht's own interval"
     assert "8.450 tot 9.010" in table, "the three together: the simulated sum, not 8.400 tot 8.800"
+
+
+def test_a_page_built_without_charts_shows_its_tiles_first(
+    app: RegionsApp, area_data: Path
+) -> None:
+    first = RegionsApp.from_data_dir(area_data, charts=False)
+    app.scope.value, app.measure.value = ALL, MEASURES[0]
+    assert [t.value for t in first.tiles.values()] == [t.value for t in app.tiles.values()]
+    assert all(
+        output.outputs == ()
+        for output in (first.comparison_plot, first.map_plot, first.tension_plot)
+    )  # no chart built yet
+    first.scope.value = "AM14"  # the tiles follow the choice before the charts are drawn
+    assert first.tiles["staff"].value != app.tiles["staff"].value
+    first.scope.value = ALL
+    first.draw_charts()
+    for name in FIGURES:
+        assert getattr(first, name).to_dict() == getattr(app, name).to_dict(), name
+    assert first.table.value == app.table.value

@@ -90,9 +90,11 @@ def test_moves_between_regions_cannot_be_found_from_the_sector_flows(
     a sector pair with such moves never shows every region and the total."""
     regions = split_regions(marts)
     together = flows(marts, level="sector").rename({"moves": "together"})
-    inside = pl.concat(
-        [flows(for_regions(marts, [r]), level="sector") for r in regions]
-    ).group_by("source", "target").agg(inside=pl.col("moves").sum())
+    inside = (
+        pl.concat([flows(for_regions(marts, [r]), level="sector") for r in regions])
+        .group_by("source", "target")
+        .agg(inside=pl.col("moves").sum())
+    )
     between = (
         together.join(inside, on=["source", "target"], how="left")
         .with_columns(between=pl.col("together") - pl.col("inside").fill_null(0))

@@ -80,10 +80,11 @@ def disclose_by_region(
     flagged = table.join(flags, on=keys, how="left").with_columns(
         pl.col("sensitive").fill_null(False)
     )
+    split = table["region_code"].n_unique() > 1
     return disclose(
         flagged,
-        dims=["region_code", *dims],
-        by=list(by),
+        dims=["region_code", *dims] if split else list(dims),
+        by=list(by) if split else ["region_code", *by],
         count=count,
         k=k,
         sensitive="sensitive",
@@ -127,7 +128,8 @@ def sector_flows_by_region(
         table.rename({"source": "source_id", "target": "target_id"}).with_columns(
             sensitive=pl.col("region_code") == BETWEEN_REGIONS
         ),
-        dims=["region_code", "source_id", "target_id"],
+        dims=["region_code", "source_id", "target_id"] if regions else ["source_id", "target_id"],
+        by=[] if regions else ["region_code"],
         count="moves",
         k=k,
         employer_column=("source_id", "target_id"),

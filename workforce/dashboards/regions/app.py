@@ -5,6 +5,14 @@ region or the three together (moves between chosen regions are then internal, no
 outflow); a second selector chooses what the map shows. Numbers come from
 :func:`workforce.regional.compare_regions` and :func:`workforce.regional.municipality_figures`
 on the marts (and the shortage forecast when there is one); nothing is computed here.
+
+The notebook ``dashboards/regions.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
+
+    from workforce.dashboards.regions import RegionsApp
+    app = RegionsApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ class RegionsApp(App):
         together: ProjectedShortage | None = None,
         language: Language = Language.nl,
         k: int = DEFAULT_K,
+        charts: bool = True,
     ) -> None:
         super().__init__()
         self.marts, self.language, self.k = marts, language, k
@@ -142,18 +151,21 @@ class RegionsApp(App):
         self.municipality_plot = figure_output()
         self.tension_plot = figure_output()
         self.moves_plot = figure_output()
-        self._draw_fixed()
-        self._draw()
+        self.charts_drawn = False
+        self._draw()  # the tiles; the charts too once drawn
+        if charts:
+            self.draw_charts()
         self.on_change(self.scope, self._draw)
         self.on_change(self.measure, self._draw)
         self.container = self._layout()
 
     @classmethod
     def from_data_dir(
-        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+        cls, data_dir: Path | None = None, *, language: Language = Language.nl, charts: bool = True
     ) -> RegionsApp:
         """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and, when there
-        is one, the shortage forecast with its node of the regions together."""
+        is one, the shortage forecast with its node of the regions together.
+        ``charts=False`` shows the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         try:
             marts: RegionalMarts | None = load_marts(data_dir)
@@ -166,7 +178,9 @@ class RegionsApp(App):
             from workforce.regional.projection import projected_from_data_dir
 
             together = projected_from_data_dir(data_dir, PROJECTED_YEAR, paths=TOGETHER_PATHS)
-        return cls(marts=marts, forecasts=forecasts, together=together, language=language)
+        return cls(
+            marts=marts, forecasts=forecasts, together=together, language=language, charts=charts
+        )
 
     # State -------------------------------------------------------------------------------------
 
@@ -191,6 +205,19 @@ class RegionsApp(App):
 
     # Drawing -----------------------------------------------------------------------------------
 
+    def draw_charts(self) -> None:
+        """Draw the comparison, its table and every chart (a page built with ``charts=False``
+        shows its tiles first)."""
+        self.charts_drawn = True
+        self._draw_fixed()
+        self._draw()
+
+    def show_preview(self) -> None:
+        """Show the title and the tiles as the page's first screen."""
+        from workforce.dashboards.preview import show_preview
+
+        show_preview([self.title, self.notice], list(self.tiles.values()))
+
     def _draw_fixed(self) -> None:
         """What does not depend on the selectors: the comparison chart, table and context."""
         language = self.language
@@ -207,6 +234,10 @@ class RegionsApp(App):
 
     def _draw(self) -> None:
         if self.comparison is None:
+            self.notice.value = empty_state_html(self.language, self.problem)
+            return
+        self._show_tiles()
+        if not self.charts_drawn:
             return
         language = self.language
         scope_name = (
@@ -253,7 +284,6 @@ class RegionsApp(App):
             (self.moves_plot, self.moves_figure),
         ):
             self.show(output, figure)
-        self._show_tiles()
 
     def _row(self) -> dict[str, object]:
         assert self.comparison is not None
