@@ -211,21 +211,20 @@ def validate_frame(
     missing = [name for name in required_columns(contract) if name not in raw.columns]
     if missing:
         raise ContractMismatchError(f"missing columns: {', '.join(missing)}")
-    # An optional column a file leaves out (an extract made before it existed) reads as empty.
-    raw = raw.with_columns(
-        pl.lit(None, pl.String).alias(name) for name in types if name not in raw.columns
-    )
     ignored = tuple(name for name in raw.columns if name not in types)
-    original = raw.select(pl.col(name).cast(pl.String) for name in types).with_row_index(
+    given = {name: dtype for name, dtype in types.items() if name in raw.columns}
+    original = raw.select(pl.col(name).cast(pl.String) for name in given).with_row_index(
         "row_number", offset=first_row
     )
     original = original.with_columns(pl.col("row_number").cast(pl.Int64))
     typed = original.select(
         "row_number",
-        *(_parse(_text(name), dtype, name).alias(name) for name, dtype in types.items()),
+        *(_parse(_text(name), dtype, name).alias(name) for name, dtype in given.items()),
+        # An optional column a file leaves out (an extract made before it existed) is empty.
+        *(pl.lit(None, dtype).alias(name) for name, dtype in types.items() if name not in given),
     )
     typed = unify_spelling(typed, [name for name in PARTY_COLUMNS if name in types])
-    unreadable = _unreadable(original, typed, types)
+    unreadable = _unreadable(original, typed, given)
     readable = typed.join(unreadable.select("row_number").unique(), on="row_number", how="anti")
     broken = _rule_failures(readable, contract, original)
     failures = pl.concat([unreadable, broken]).with_columns(source_file=pl.lit(source_file))
