@@ -27,7 +27,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RENDER_TIMEOUT_MS = 180_000
 REGIONS: PageSpec = (
     "regions.ipynb",
-    ("scope", "measure"),
+    ("scope", "measure", "place"),
     (),
     ("comparison_figure", "map_figure", "municipality_figure", "tension_figure", "moves_figure"),
 )
