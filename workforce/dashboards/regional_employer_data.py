@@ -117,8 +117,9 @@ class RegionalFiles:
             for name, columns in EMPLOYER_TABLES.items():
                 frame = tables.get(name)
                 if frame is not None:
+                    kept = employers if name == "benchmarks" else [*employers, TOTAL]
                     tables[name] = frame.filter(
-                        pl.all_horizontal(pl.col(c).is_in([*employers, TOTAL]) for c in columns)
+                        pl.all_horizontal(pl.col(c).is_in(kept) for c in columns)
                     )
         headline = dict(self.regions.get(region, {})) if region is not None else self.headline
         if "k" not in headline and "k" in self.headline:

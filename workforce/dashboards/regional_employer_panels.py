@@ -228,6 +228,8 @@ class FlowsPanel(Panel):
             sankey.link.target = targets
             sankey.link.value = links["value"].to_list()
             sankey.link.color = link_colours
+            # Plotly cannot draw a Sankey without links ("Invalid array length"): hide it.
+            sankey.visible = bool(links.height)
             left, right = self.figure.layout.annotations
             left.text = text("flow_from", language)
             right.text = text("flow_to", language)
