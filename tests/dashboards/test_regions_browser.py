@@ -145,6 +145,14 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
         assert shapes >= 28  # one filled shape (or more) per municipality
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "regions.png"))
+        page.locator(".widget-dropdown select").nth(2).select_option(label="Woonplaats")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot')[1].layout.title.text"
+            ".includes('woonplaats')",
+            timeout=FOLLOW_TIMEOUT_MS,
+        )
+        assert "woont in een andere regio" in page.inner_text("body")
+        page.screenshot(path=str(SCREENSHOTS / "regions_residence.png"))
     finally:
         page.close()
 
