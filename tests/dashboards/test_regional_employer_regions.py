@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,83 @@ def test_the_sliders_act_on_the_chosen_region_and_show_its_node() -> None:
     )
     assert scenario_node(view, None, None, "AM14")["shortage_fte"].to_list() == [30.0]
     assert scenario_node(view, None, None)["shortage_fte"].to_list() == [60.0]
+
+
+def test_the_command_reports_each_region_alone_beside_the_regions_together(
+    written: RegionalOutputs,
+) -> None:
+    text = written.describe()
+    assert text.startswith("The regions together as one employer")
+    for code in AREA_REGIONS:
+        line = next(line for line in text.splitlines() if line.strip().startswith(code))
+        assert f"{written.regions[code]['headcount']:,} staff" in line
+        assert "outflow" in line
+    manifest = json.loads((written.folder / "regional.json").read_text(encoding="utf-8"))
+    assert set(manifest["regions"]) == set(AREA_REGIONS)
+
+
+def test_one_region_in_the_data_shows_no_region_choice(
+    region_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("one_region")
+    shutil.copytree(region_data / "marts", folder / "marts")
+    outputs = write_regional(folder)
+    assert outputs.regions == {}
+    app = RegionalEmployerApp.from_data_dir(folder)
+    assert [value for _, value in app.region.options] == ["*"]
+    controls = app.container.children[3].children
+    assert app.region not in controls
+    assert app.selection().region_name == ""
+    assert format_number(outputs.headline["headcount"]) in app.tiles["headcount"].value
+
+
+def _outlook_row(level: str, region: str | None, profession: str | None, fte: float) -> dict:
+    return {
+        "level": level,
+        "region_code": region,
+        "sector_code": None if profession is None else "hospitals",
+        "profession_code": profession,
+        "resolution": "month",
+        "horizon": 12,
+        "month": dt.date(2026, 12, 1),
+        "shortage_fte": fte,
+        "shortage_fte_lo_80": fte - 5,
+        "shortage_fte_hi_80": fte + 5,
+        "shortage_fte_lo_95": fte - 9,
+        "shortage_fte_hi_95": fte + 9,
+        "shortage_persons": fte * 1.4,
+        "shortage_share": 0.05,
+        "tension_band": "krap",
+    }
+
+
+def test_the_ranking_and_the_fan_follow_the_chosen_region() -> None:
+    """An outlook of two regions and their area node: a region's ranking and fan are its own."""
+    detail = "region_code/sector_code/profession_code"
+    shortage = pl.DataFrame(
+        [
+            _outlook_row("region_code", "AM13", None, 100.0),
+            _outlook_row("region_code", "AM14", None, 40.0),
+            _outlook_row("total", None, None, 140.0),
+            _outlook_row(detail, "AM13", "nurse_vocational", 70.0),
+            _outlook_row(detail, "AM13", "physician", 30.0),
+            _outlook_row(detail, "AM14", "nurse_vocational", 15.0),
+            _outlook_row(detail, "AM14", "physician", 25.0),
+            _outlook_row("sector_code/profession_code", None, "nurse_vocational", 85.0),
+            _outlook_row("sector_code/profession_code", None, "physician", 55.0),
+        ]
+    )
+    app = RegionalEmployerApp(shortage=shortage)
+    app.horizon.value = "1"  # the outlook above reaches one year ahead
+    assert [value for _, value in app.region.options] == ["*", "AM13", "AM14"]
+    assert app.headlines is not None
+    assert app.headlines.shortage[0].fte == 140.0  # the regions together
+    ranked = app.ranking_panel.rows
+    assert ranked["shortage_fte"].to_list() == [85.0, 55.0]
+    app.region.value = "AM14"
+    assert app.headlines.shortage[0].fte == 40.0
+    ranked = app.ranking_panel.rows
+    assert ranked["profession_code"].to_list() == ["physician", "nurse_vocational"]
+    assert ranked["shortage_fte"].to_list() == [25.0, 15.0]
+    assert "Amersfoort" in app.ranking_panel.table.value
+    assert "Amersfoort" in app.figure.layout.title.text

@@ -100,6 +100,7 @@ from workforce.dashboards.widgets import (
 )
 from workforce.privacy import PUBLIC, Viewer
 from workforce.regional.data import RegionalMarts
+from workforce.regional.published import REGION_NAMES
 from workforce.store import Store
 
 DEFAULT_HORIZON_YEARS = 5
@@ -365,7 +366,8 @@ class RegionalEmployerApp(App):
         """A region's screen name ("Alle regio's" for the regions together), never its code."""
         if code in (None, ALL):
             return REGION_TEXTS["all_regions"][self.language]
-        return self.names.get(str(code), self.language.value)
+        name = self.names.get(str(code), self.language.value)
+        return REGION_NAMES.get(str(code), name) if name == code else name
 
     def _region_options(self) -> list[tuple[str, str]]:
         codes = self.region_codes()
