@@ -224,3 +224,38 @@ def test_the_ranking_and_the_fan_follow_the_chosen_region() -> None:
     assert ranked["shortage_fte"].to_list() == [25.0, 15.0]
     assert "Amersfoort" in app.ranking_panel.table.value
     assert "Amersfoort" in app.figure.layout.title.text
+
+
+def test_the_sliders_of_a_chosen_region_move_that_region_only(area_forecast: Path) -> None:
+    """On the three regions' forecast: with Amersfoort chosen, the tiles are its outlook and a
+    slider recomputes its shortage with the levers kept inside it; Midden-Utrecht is untouched."""
+    from workforce.dashboards.regional_employer_scenario import all_levels_engine
+
+    write_regional(area_forecast)
+    app = RegionalEmployerApp.from_data_dir(area_forecast)
+    shortage = pl.read_parquet(area_forecast / "forecasts" / "shortage.parquet")
+    app.region.value = "AM14"
+    own = shortage.filter(
+        (pl.col("level") == "region_code")
+        & (pl.col("region_code") == "AM14")
+        & (pl.col("horizon") == 12)
+        & (pl.col("resolution") == "month")
+    )
+    assert app.headlines is not None
+    assert app.headlines.shortage[0].fte == pytest.approx(own["shortage_fte"][0])
+    app.levers["retention"].value = 20
+    engine = all_levels_engine(area_forecast)()
+    assert engine is not None
+    inside = engine.recompute(levers_scenario({"retention": 20.0}, "AM14"))
+    elsewhere = engine.recompute(levers_scenario({"retention": 20.0}, "AM12"))
+    shown = app.scenario_view
+    assert shown is not None
+    expected = scenario_node(inside, None, None, "AM14").filter(
+        pl.col("month") <= shown["month"].max()
+    )
+    assert shown["shortage_fte"].to_list() == pytest.approx(expected["shortage_fte"].to_list())
+    untouched = scenario_node(elsewhere, None, None, "AM14")["shortage_fte"]
+    assert shown["shortage_fte"][-1] < untouched[len(shown) - 1]  # same month, levers elsewhere
+    mu_inside = scenario_node(inside, None, None, "AM13")["shortage_fte"].to_list()
+    mu_elsewhere = scenario_node(elsewhere, None, None, "AM13")["shortage_fte"].to_list()
+    assert mu_inside == pytest.approx(mu_elsewhere)
