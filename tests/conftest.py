@@ -27,6 +27,7 @@ BROWSER_FIXTURES = frozenset({"browser"})
 SLOW_FIXTURES = frozenset(
     {
         "region_forecast",
+        "area_forecast",
         "prophet_data",
         "dashboard_data",
         "main_data",
@@ -148,5 +149,25 @@ def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory)
     settings = baseline_settings(120)
     forecast_region(
         data_dir, settings, models_dir=data_dir / "models", paths=200, evaluate_leaving=False
+    )
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def area_forecast(area_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``area_data`` with the three regions' forecast, made as ``region_forecast``."""
+    import shutil
+
+    from workforce.forecast.engine_run import baseline_settings
+    from workforce.outlook.region_forecast import forecast_region
+
+    data_dir = tmp_path_factory.mktemp("area_forecast")
+    shutil.copytree(area_data / "marts", data_dir / "marts", symlinks=False)
+    forecast_region(
+        data_dir,
+        baseline_settings(120),
+        models_dir=data_dir / "models",
+        paths=200,
+        evaluate_leaving=False,
     )
     return data_dir

@@ -24,6 +24,8 @@ from workforce.schemas import (
     Vacancy,
     contract_columns,
     nullable_columns,
+    optional_columns,
+    required_columns,
     unique_key,
 )
 
@@ -52,6 +54,12 @@ BROKEN: list[tuple[Contract, dict[str, Any], str, str]] = [
     (StaffSpell, {"profession_code": "astronaut"}, "profession_code", "unknown profession_code"),
     (StaffSpell, {"sector_code": "bakery"}, "sector_code", "unknown sector_code"),
     (StaffSpell, {"municipality_code": "GM9999"}, "municipality_code", "unknown municipality_code"),
+    (
+        StaffSpell,
+        {"residence_municipality_code": "GM9999"},
+        "residence_municipality_code",
+        "unknown residence_municipality_code",
+    ),
     (
         StaffSpell,
         {"start_date": dt.date(1959, 12, 31)},
@@ -307,12 +315,19 @@ def test_anything_else_is_not_a_pseudonym(key: str) -> None:
 
 
 def test_contract_shapes() -> None:
-    assert list(contract_columns(StaffSpell)) == list(STAFF)
+    assert list(contract_columns(StaffSpell)) == [*STAFF, "residence_municipality_code"]
+    assert list(required_columns(StaffSpell)) == list(STAFF)
+    assert optional_columns(StaffSpell) == {"residence_municipality_code"}
+    assert optional_columns(Vacancy) == set()
     assert list(contract_columns(Vacancy)) == list(VACANCY)
     assert list(contract_columns(EducationCohort)) == list(COHORT)
     assert list(contract_columns(PopulationCount)) == list(POPULATION)
     assert nullable_columns(PopulationCount) == {"age_to", "persons_lo", "persons_hi"}
-    assert nullable_columns(StaffSpell) == {"end_date", "leave_reason"}
+    assert nullable_columns(StaffSpell) == {
+        "end_date",
+        "leave_reason",
+        "residence_municipality_code",
+    }
     assert nullable_columns(Vacancy) == {"closed_on"}
     assert nullable_columns(EducationCohort) == set()
     assert unique_key(StaffSpell) == ["employer_id", "person_key", "start_date"]

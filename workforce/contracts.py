@@ -85,6 +85,20 @@ AREA_OR_REGION = TEXT
 Contract = dict[str, Kind]
 
 MART_CONTRACTS = {
+    "staff_residence": {
+        "month": KEY_DATE,
+        "work_region_code": KEY_TEXT,
+        "residence_municipality_code": KEY_TEXT,
+        "persons": COUNT,
+        "suppressed": FLAG,
+    },
+    "commuting": {
+        "month": KEY_DATE,
+        "work_region_code": KEY_TEXT,
+        "residence_region_code": KEY_TEXT,
+        "persons": COUNT,
+        "suppressed": FLAG,
+    },
     "population": {
         "year": KEY_INTEGER,
         "municipality_code": KEY_TEXT,

@@ -174,6 +174,15 @@ class StaffSpell(pa.DataFrameModel):
         description="Where the employee went after the contract ended; empty while ongoing.",
         metadata={"example": "other_care_employer", "allowed": ", ".join(LEAVE_REASONS)},
     )
+    residence_municipality_code: str = pa.Field(
+        nullable=True,
+        required=False,
+        description=(
+            "CBS municipality code of where the employee lives (optional column: extracts "
+            "without it still load; an empty cell means not known)."
+        ),
+        metadata={"example": "GM0307", "allowed": "data/reference/municipalities.csv"},
+    )
 
     _person_key = _rule(
         "person_key",
@@ -185,6 +194,11 @@ class StaffSpell(pa.DataFrameModel):
     _profession_code = _profession()
     _sector_code = _known("sector_code", lambda: load_reference().sector_codes(), "sectors")
     _municipality_code = _municipality()
+    _residence_municipality_code = _known(
+        "residence_municipality_code",
+        lambda: load_reference().municipality_codes(),
+        "municipalities",
+    )
     _start_date = _date_between("start_date", dt.date(1960, 1, 1), dt.date(2035, 12, 31))
     _end_after_start = _rule(
         "end_date",
@@ -585,6 +599,17 @@ def contract_columns(contract: Contract) -> dict[str, pl.DataType]:
 
 def _instance(dtype: pl.DataType | type[pl.DataType]) -> pl.DataType:
     return dtype() if isinstance(dtype, type) else dtype
+
+
+def required_columns(contract: Contract) -> dict[str, pl.DataType]:
+    """The columns a file must have to follow ``contract`` (its optional ones left out)."""
+    optional = optional_columns(contract)
+    return {n: t for n, t in contract_columns(contract).items() if n not in optional}
+
+
+def optional_columns(contract: Contract) -> set[str]:
+    """Columns a file may leave out; they are read as empty then."""
+    return {name for name, column in contract.to_schema().columns.items() if not column.required}
 
 
 def nullable_columns(contract: Contract) -> set[str]:

@@ -138,3 +138,66 @@ def test_the_projected_shortage_shows_its_80_percent_interval(area_data: Path) -
     assert "Verwacht tekort 2031: 80 %-interval" in table
     assert "4.900 tot 5.150" in table, "Midden-Utrecht's own interval"
     assert "8.450 tot 9.010" in table, "the three together: the simulated sum, not 8.400 tot 8.800"
+
+
+def test_a_page_built_without_charts_shows_its_tiles_first(
+    app: RegionsApp, area_data: Path
+) -> None:
+    first = RegionsApp.from_data_dir(area_data, charts=False)
+    app.scope.value, app.measure.value = ALL, MEASURES[0]
+    assert [t.value for t in first.tiles.values()] == [t.value for t in app.tiles.values()]
+    assert all(
+        output.outputs == ()
+        for output in (first.comparison_plot, first.map_plot, first.tension_plot)
+    )  # no chart built yet
+    first.scope.value = "AM14"  # the tiles follow the choice before the charts are drawn
+    assert first.tiles["staff"].value != app.tiles["staff"].value
+    first.scope.value = ALL
+    first.draw_charts()
+    for name in FIGURES:
+        assert getattr(first, name).to_dict() == getattr(app, name).to_dict(), name
+    assert first.table.value == app.table.value
+
+
+def test_the_map_shows_where_the_staff_live_and_the_page_states_the_commuting(
+    app: RegionsApp, area_data: Path
+) -> None:
+    from workforce.store import Store
+
+    residence = Store(area_data).read_mart("staff_residence")
+    assert [value for _, value in app.place.options] == ["work", "home"]
+    assert [label for label, _ in app.place.options] == ["Werkplaats", "Woonplaats"]
+    app.scope.value, app.measure.value, app.place.value = "AM14", "headcount", "work"
+    at_work = app.map_figure.to_dict()
+    app.place.value = "home"
+    assert app.measure.disabled
+    assert "woonplaats" in app.map_figure.layout.title.text
+    assert "Amersfoort" in app.map_figure.layout.title.text
+    assert app.map_figure.to_dict() != at_work
+    shown = app.municipal()
+    published = residence.filter(
+        (pl.col("work_region_code") == "AM14")
+        & ~pl.col(SUPPRESSED)
+        & pl.col("residence_municipality_code").str.starts_with("GM")
+    )
+    people = dict(shown.select("municipality_code", "people").iter_rows())
+    for code, persons in published.select("residence_municipality_code", "persons").iter_rows():
+        assert people[code] == persons
+    # Amersfoort's staff live in the other regions too: commuters.
+    assert set(shown.filter(pl.col("people") > 0)["region_code"]) == {"AM12", "AM13", "AM14"}
+    app.place.value = "work"
+    assert not app.measure.disabled
+    note = app.commuting_note.value
+    assert "Woon-werkverkeer" in note
+    for name in ("Midden-Utrecht", "Amersfoort", "Gooi en Vechtstreek"):
+        assert f"{name}: " in note
+    assert "woont in een andere regio" in note
+    assert not CODES.search(note)
+
+
+def test_without_residences_the_map_offers_the_place_of_work_only(area_data: Path) -> None:
+    from workforce.regional import load_marts
+
+    page = RegionsApp(marts=load_marts(area_data))
+    assert [value for _, value in page.place.options] == ["work"]
+    assert "geen woonplaats" in page.commuting_note.value

@@ -143,7 +143,8 @@ def test_accepted_spellings() -> None:
     result = check_rows([row])
     assert result.is_clean
     assert result.valid.row(0, named=True) | {"person_key": None} == TYPED_STAFF | {
-        "person_key": None
+        "person_key": None,
+        "residence_municipality_code": None,  # optional, not in this extract
     }
 
 
@@ -447,3 +448,48 @@ def test_command_folder_without_data_files_fails(tmp_path: Path) -> None:
     exit_code, output = run(tmp_path)
     assert exit_code == 1
     assert "No .csv, .parquet, .xlsx files found" in output
+
+
+# --- the optional residence column ---------------------------------------------------------------
+
+
+def test_an_extract_without_a_residence_column_still_loads() -> None:
+    result = check_rows([staff(1), staff(2)])
+    assert result.is_clean
+    assert "residence_municipality_code" not in STAFF
+    assert result.valid["residence_municipality_code"].to_list() == [None, None]
+
+
+def test_a_residence_is_a_known_municipality_code_or_empty() -> None:
+    result = check_rows(
+        [
+            staff(1, residence_municipality_code="GM0307"),
+            staff(2, residence_municipality_code="gm0344"),
+            staff(3, residence_municipality_code=""),
+            staff(4, residence_municipality_code="GM9999"),
+        ]
+    )
+    assert result.valid["residence_municipality_code"].to_list() == ["GM0307", "GM0344", None]
+    assert result.failures.to_dicts() == [
+        {
+            "source_file": "rows.csv",
+            "row_number": 5,
+            "column": "residence_municipality_code",
+            "rule": "unknown residence_municipality_code",
+            "value": "GM9999",
+        }
+    ]
+
+
+def test_an_unknown_residence_is_one_line_naming_file_row_and_column(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "staff.csv",
+        [staff(1, residence_municipality_code="GM0307"), staff(2, residence_municipality_code="X")],
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    line = next(line for line in result.output.splitlines() if "row 3" in line)
+    assert "staff.csv" in line
+    assert "residence_municipality_code = 'X'" in line
+    assert "unknown residence_municipality_code" in line

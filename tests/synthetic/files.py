@@ -17,7 +17,7 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "employer_id": pl.String(), "person_key": pl.String(), "profession_code": pl.String(),
         "sector_code": pl.String(), "municipality_code": pl.String(), "start_date": pl.Date(),
         "end_date": pl.Date(), "contract_hours_week": pl.Float64(), "birth_year": pl.Int64(),
-        "leave_reason": pl.String(),
+        "leave_reason": pl.String(), "residence_municipality_code": pl.String(),
     },
     "vacancies": {
         "employer_id": pl.String(), "vacancy_id": pl.String(), "profession_code": pl.String(),
@@ -44,10 +44,14 @@ def read_source(out: Path, source: str) -> pl.DataFrame:
     frames = []
     for path in sorted((out / source).rglob("*")):
         if path.suffix == ".csv":
-            frames.append(pl.read_csv(path, schema=schema))
+            frame = pl.read_csv(path, schema_overrides=schema)
         elif path.suffix == ".parquet":
-            frames.append(pl.read_parquet(path, hive_partitioning=False).cast(schema))
-    return pl.concat(frames)
+            frame = pl.read_parquet(path, hive_partitioning=False)
+        else:
+            continue
+        # an optional column (the residence) may be left out, as an older extract does
+        frames.append(frame.cast({n: t for n, t in schema.items() if n in frame.columns}))
+    return pl.concat(frames, how="diagonal")
 
 
 def read_manifest(out: Path) -> dict[str, Any]:

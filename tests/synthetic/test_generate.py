@@ -258,3 +258,39 @@ def test_national_scale_streams_one_partition_per_block(tmp_path: Path) -> None:
     assert 0.85 * 28 * 1500 <= at_extract <= 1.2 * 28 * 1500
     blocks = read_manifest(tmp_path)["blocks"]
     assert len({block["municipality_code"] for block in blocks.values()}) == 28
+
+
+def test_staff_live_mostly_near_their_work_and_some_across_a_region_border(
+    area: Path, area_staff: pl.DataFrame
+) -> None:
+    """One residence per person, in the area; most live in the region where they work, a
+    minority commute from another region, as the manifest counts them."""
+    from workforce.reference import load_reference
+
+    regions = load_reference().municipalities.select("municipality_code", "region_code")
+    assert area_staff["residence_municipality_code"].null_count() == 0
+    assert (
+        area_staff.group_by("person_key")
+        .agg(pl.col("residence_municipality_code").n_unique())["residence_municipality_code"]
+        .max()
+        == 1
+    )
+    placed = area_staff.join(regions, on="municipality_code").join(
+        regions.rename(
+            {"municipality_code": "residence_municipality_code", "region_code": "home_region"}
+        ),
+        on="residence_municipality_code",
+    )
+    assert placed.height == area_staff.height  # every residence is a municipality of the area
+    ongoing = placed.filter(pl.col("end_date").is_null())
+    counted: dict[str, dict[str, int]] = {}
+    for work, home, n in ongoing.group_by("region_code", "home_region").len().iter_rows():
+        counted.setdefault(work, {})[home] = n
+    manifest = read_manifest(area)
+    assert counted == manifest["realized"]["contracts_at_extract_by_work_and_home_region"]
+    across = ongoing.filter(pl.col("region_code") != pl.col("home_region")).height
+    assert 0.05 < across / ongoing.height < 0.3
+    same_place = (ongoing["municipality_code"] == ongoing["residence_municipality_code"]).mean()
+    assert same_place > 0.3
+    for work in AREA_REGIONS:  # commuters come from both other regions
+        assert len(counted[work]) == 3

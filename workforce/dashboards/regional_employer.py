@@ -100,9 +100,22 @@ from workforce.dashboards.widgets import (
 )
 from workforce.privacy import PUBLIC, Viewer
 from workforce.regional.data import RegionalMarts
+from workforce.regional.published import REGION_NAMES
 from workforce.store import Store
 
 DEFAULT_HORIZON_YEARS = 5
+
+REGION_TEXTS: dict[str, dict[Language, str]] = {
+    "region": {Language.nl: "Regio", Language.en: "Region"},
+    "all_regions": {Language.nl: "Alle regio's", Language.en: "All regions"},
+    "region_note": {
+        Language.nl: "Eén regio gekozen: wie naar een werkgever in een andere regio gaat, telt "
+        "als uitstroom; met alle regio's samen is dat doorstroom binnen de regio.",
+        Language.en: "One region chosen: staff moving to an employer in another region count "
+        "as leavers; with all regions together that is mobility within the region.",
+    },
+}
+"""Texts of the region choice."""
 
 
 class RegionalEmployerApp(App):
@@ -140,11 +153,13 @@ class RegionalEmployerApp(App):
         self._shortage = shortage
         self.names = names or Names()
         self.language = language
-        self.files = regional or RegionalFiles()
+        self.all_files = regional or RegionalFiles()
         self.marts = marts
-        self._nodes = partition_nodes(shortage)
+        self._files: dict[str | None, RegionalFiles] = {}
+        self._scoped_marts: dict[str | None, RegionalMarts | None] = {None: marts}
+        self._node_sets: dict[str | None, dict[tuple[str, str], pl.DataFrame]] = {}
         self._scenarios = ScenarioResults(engine)
-        self._views: dict[str | None, ViewerTables] = {}
+        self._views: dict[tuple[str | None, str | None], ViewerTables] = {}
         self.headlines: RegionalHeadlines | None = None
         self.scenario_view: pl.DataFrame | None = None
 
@@ -155,6 +170,8 @@ class RegionalEmployerApp(App):
         self.language_switch = language_switch(language)
         self.source = widgets.HTML()
         self._run_id = run_id
+        self.region = dropdown(REGION_TEXTS["region"][language], self._region_options())
+        self.region_note = widgets.HTML()
         self.viewer = dropdown(text("viewer", language), self._viewer_options())
         self.sector = dropdown(text("sector", language), [])
         self.profession = dropdown(text("profession", language), [])
@@ -197,6 +214,7 @@ class RegionalEmployerApp(App):
         if charts:
             self.draw_charts()
 
+        self.on_change(self.region, self._on_region)
         self.on_change(self.sector, self._on_sector)
         self.on_change(self.profession, self._draw_node)
         self.on_change(self.horizon, self._draw_node)
@@ -241,6 +259,45 @@ class RegionalEmployerApp(App):
     # State -----------------------------------------------------------------------------------
 
     @property
+    def region_code(self) -> str | None:
+        """The region chosen (``None``: the regions together, or the data's one region)."""
+        return None if self.region.value in (None, ALL) else str(self.region.value)
+
+    @property
+    def files(self) -> RegionalFiles:
+        """What ``workforce regional`` wrote, of the region chosen."""
+        region = self.region_code
+        if region not in self._files:
+            self._files[region] = self.all_files.for_region(region)
+        return self._files[region]
+
+    @property
+    def _nodes(self) -> dict[tuple[str, str], pl.DataFrame]:
+        region = self.region_code
+        if region not in self._node_sets:
+            self._node_sets[region] = partition_nodes(self._shortage, region)
+        return self._node_sets[region]
+
+    def region_codes(self) -> list[str]:
+        """The regions to choose from: those the figures or the outlook are split by."""
+        codes = set(self.all_files.region_codes)
+        if self._shortage is not None and "level" in self._shortage.columns:
+            outlook = self._shortage.filter(pl.col("level") == "region_code")
+            codes |= set(outlook["region_code"].drop_nulls().unique().to_list())
+        return sorted(codes) if len(codes) > 1 else []
+
+    def scoped_marts(self) -> RegionalMarts | None:
+        """The marts of the region chosen (moves to other regions as outflow), or all."""
+        region = self.region_code
+        if region not in self._scoped_marts:
+            from workforce.regional.scope import for_regions
+
+            marts = self.marts
+            chosen = [region] if region is not None else []
+            self._scoped_marts[region] = None if marts is None else for_regions(marts, chosen)
+        return self._scoped_marts[region]
+
+    @property
     def sector_code(self) -> str | None:
         return None if self.sector.value in (None, ALL) else str(self.sector.value)
 
@@ -278,13 +335,16 @@ class RegionalEmployerApp(App):
     def view(self) -> ViewerTables:
         """The employer-comparing tables as the chosen viewer may see them."""
         viewer = self.current_viewer
-        if viewer.employer_id not in self._views:
-            self._views[viewer.employer_id] = viewer_tables(viewer, self.files, self.marts)
-        return self._views[viewer.employer_id]
+        key = (self.region_code, viewer.employer_id)
+        if key not in self._views:
+            marts = self.scoped_marts() if viewer.employer_id is not None else None
+            self._views[key] = viewer_tables(viewer, self.files, marts)
+        return self._views[key]
 
     def scenario(self) -> pl.DataFrame | None:
-        """The scenario engine's shortage per node and year for the sliders (None at baseline)."""
-        return self._scenarios.recompute(self.lever_values())
+        """The scenario engine's shortage per node and year for the sliders (None at baseline),
+        the levers kept inside the region chosen."""
+        return self._scenarios.recompute(self.lever_values(), self.region_code)
 
     # Options ---------------------------------------------------------------------------------
 
@@ -301,6 +361,19 @@ class RegionalEmployerApp(App):
                 {} if sectors is None else employer_labels(sectors, self.language)
             )
         return self._labels[self.language]
+
+    def region_name(self, code: str | None) -> str:
+        """A region's screen name ("Alle regio's" for the regions together), never its code."""
+        if code in (None, ALL):
+            return REGION_TEXTS["all_regions"][self.language]
+        name = self.names.get(str(code), self.language.value)
+        return REGION_NAMES.get(str(code), name) if name == code else name
+
+    def _region_options(self) -> list[tuple[str, str]]:
+        codes = self.region_codes()
+        if not codes:
+            return [(self.region_name(None), ALL)]
+        return [(self.region_name(None), ALL)] + [(self.region_name(c), c) for c in codes]
 
     def _viewer_options(self) -> list[tuple[str, str]]:
         options = [(text("viewer_public", self.language), "")]
@@ -340,6 +413,14 @@ class RegionalEmployerApp(App):
             "<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
             f"{html.escape(text('flex_note', language))}</div>"
         )
+        self.region.description = REGION_TEXTS["region"][language]
+        self.fill(self.region, self._region_options())
+        self.region_note.value = (
+            "<div style='font-family:sans-serif;font-size:12px;color:#57606a'>"
+            f"{html.escape(REGION_TEXTS['region_note'][language])}</div>"
+            if self.region_code is not None
+            else ""
+        )
         for control, key in (
             (self.viewer, "viewer"),
             (self.sector, "sector"),
@@ -363,6 +444,14 @@ class RegionalEmployerApp(App):
             self._draw_viewer_panels()
             self.flex_panel.draw(self.selection())
 
+    def _on_region(self) -> None:
+        self._label_page()  # the region note
+        self._fill_options()
+        self._draw_node()
+        if self.charts_drawn:
+            self._draw_viewer_panels()
+            self.flex_panel.draw(self.selection())
+
     def _on_sector(self) -> None:
         self.fill(self.profession, self._node_options("profession", self.sector_code))
         self._draw_node()
@@ -378,6 +467,8 @@ class RegionalEmployerApp(App):
             sector=self.sector_code,
             profession=self.profession_code,
             employers=self.employer_labels(),
+            region=self.region_code,
+            region_name=self.region_name(self.region_code) if self.region_codes() else "",
         )
 
     def _draw_viewer_panels(self) -> None:
@@ -448,9 +539,9 @@ class RegionalEmployerApp(App):
         self.scenario_view = (
             None
             if view is None
-            else scenario_node(view, self.sector_code, self.profession_code).filter(
-                pl.col("month") <= self._horizon_month()
-            )
+            else scenario_node(
+                view, self.sector_code, self.profession_code, self.region_code
+            ).filter(pl.col("month") <= self._horizon_month())
         )
         self.shortage_panel.draw_scenario(self.selection(), self.scenario_view)
         self._show_scenario_tile()
@@ -482,7 +573,15 @@ class RegionalEmployerApp(App):
     def _layout(self) -> widgets.VBox:
         row = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox(
-            [self.viewer, self.sector, self.profession, self.horizon, self.language_switch],
+            # the region choice only when the data hold several regions
+            [self.region] * (len(self.region.options) > 1)
+            + [
+                self.viewer,
+                self.sector,
+                self.profession,
+                self.horizon,
+                self.language_switch,
+            ],
             layout=row,
         )
         tiles = widgets.HBox(list(self.tiles.values()), layout=row)
@@ -493,6 +592,7 @@ class RegionalEmployerApp(App):
                 self.banner,
                 self.source,
                 controls,
+                self.region_note,
                 self.notice,
                 tiles,
                 self.help,

@@ -18,7 +18,7 @@ from workforce.dashboards.data import ALL, read_forecast
 from workforce.dashboards.shortage_ranking import one_employer_nodes
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, Viewer
 from workforce.regional.data import MissingMartsError, RegionalMarts, load_marts
-from workforce.scenario.spec import Lever, Scenario, scenario_of
+from workforce.scenario.spec import Lever, Scenario, scenario_of, within_regions
 from workforce.store import Store
 
 REGIONAL_FILES = (
@@ -30,7 +30,15 @@ REGIONAL_FILES = (
     "flex_pool",
     "benchmarks",
     "sick_leave",
+    "pooled_vacancies",
+    "employer_regions",
 )
+EMPLOYER_TABLES = {
+    "employer_flows": ("source_id", "target_id"),
+    "benchmarks": ("employer_id",),
+    "pooled_vacancies": ("employer_id",),
+}
+"""Tables per employer, of the regions together: a region shows its own employers' rows."""
 SICK_LEAVE_ALL = "other_care_welfare"
 """The sector whose sick-leave branch is all of care and welfare (SBI Q): shown for all sectors."""
 SHORTAGE_YEARS = (1, 3, 5)
@@ -68,6 +76,10 @@ class RegionalFiles:
 
     tables: dict[str, pl.DataFrame | None] = field(default_factory=dict)
     headline: dict[str, object] = field(default_factory=dict)
+    regions: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Each region's headline when ``workforce regional`` split the figures by region."""
+    region: str | None = None
+    """The region these files show (``None``: the regions together)."""
     _kpi_cells: dict[tuple[str, str], pl.DataFrame] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -94,6 +106,31 @@ class RegionalFiles:
         key = (sector or TOTAL, profession or TOTAL)
         return self._kpi_cells.get(key, self._kpi_cells[next(iter(self._kpi_cells))].clear())
 
+    def for_region(self, region: str | None) -> RegionalFiles:
+        """The files of one region (``None``: the regions together): the rows of the tables
+        split by region, and the region's own employers' rows of the tables per employer."""
+        if region is None and self.region is None and not self.regions:
+            return self
+        tables = {name: _region_rows(frame, region) for name, frame in self.tables.items()}
+        if region is not None:
+            employers = _employers_in(self.get("employer_regions"), region)
+            for name, columns in EMPLOYER_TABLES.items():
+                frame = tables.get(name)
+                if frame is not None:
+                    kept = employers if name == "benchmarks" else [*employers, TOTAL]
+                    tables[name] = frame.filter(
+                        pl.all_horizontal(pl.col(c).is_in(kept) for c in columns)
+                    )
+        headline = dict(self.regions.get(region, {})) if region is not None else self.headline
+        if "k" not in headline and "k" in self.headline:
+            headline["k"] = self.headline["k"]
+        return RegionalFiles(tables=tables, headline=headline, regions={}, region=region)
+
+    @property
+    def region_codes(self) -> list[str]:
+        """The regions the figures are split by (none for one region)."""
+        return sorted(self.regions)
+
     @property
     def k(self) -> int:
         value = self.headline.get("k", DEFAULT_K)
@@ -111,12 +148,28 @@ def read_regional(data_dir: Path) -> RegionalFiles:
         except (OSError, pl.exceptions.PolarsError):
             tables[name] = None
     headline: dict[str, object] = {}
+    regions: dict[str, dict[str, object]] = {}
     try:
         manifest = json.loads((folder / "regional.json").read_text(encoding="utf-8"))
         headline = dict(manifest.get("headline") or {})
-    except (OSError, ValueError):
+        regions = {str(c): dict(h) for c, h in (manifest.get("regions") or {}).items()}
+    except (OSError, ValueError, AttributeError):
         pass
-    return RegionalFiles(tables=tables, headline=headline)
+    return RegionalFiles(tables=tables, headline=headline, regions=regions)
+
+
+def _region_rows(frame: pl.DataFrame | None, region: str | None) -> pl.DataFrame | None:
+    """A table's rows of ``region`` (``None``: the regions together) without ``region_code``;
+    tables not split by region unchanged."""
+    if frame is None or "region_code" not in frame.columns:
+        return frame
+    return frame.filter(pl.col("region_code") == (region or TOTAL)).drop("region_code")
+
+
+def _employers_in(employer_regions: pl.DataFrame | None, region: str) -> list[str]:
+    if employer_regions is None:
+        return []
+    return employer_regions.filter(pl.col("region_code") == region)["employer_id"].to_list()
 
 
 def read_marts(data_dir: Path) -> RegionalMarts | None:
@@ -140,9 +193,19 @@ def node_key(sector: str | None, profession: str | None) -> tuple[str, str]:
     return (sector or ALL, profession or ALL)
 
 
-def partition_nodes(shortage: pl.DataFrame | None) -> dict[tuple[str, str], pl.DataFrame]:
+def region_outlook(shortage: pl.DataFrame | None, region: str | None) -> pl.DataFrame | None:
+    """The outlook rows of one region (``None``: the regions together, or the one region)."""
+    if shortage is None or region is None:
+        return shortage
+    return shortage.filter(pl.col("region_code") == region)
+
+
+def partition_nodes(
+    shortage: pl.DataFrame | None, region: str | None = None
+) -> dict[tuple[str, str], pl.DataFrame]:
     """The shortage outlook per node key, monthly for 36 months and yearly after, by horizon;
-    with several regions, of all of them together."""
+    of ``region``, or with several regions and no choice, of all of them together."""
+    shortage = region_outlook(shortage, region)
     if shortage is None or shortage.is_empty():
         return {}
     frame = (
@@ -224,10 +287,10 @@ def node_headline(
     """The headline figures of one sector x profession from the published KPIs: staff, FTE,
     vacancies and vacancy rate in the latest month, turnover and mobility over its last year.
 
-    Empty for the whole region (``regional.json`` holds those) and for a suppressed cell.
+    Empty for a suppressed cell.
     """
     frame = published(kpis)
-    if frame.is_empty() or (sector is None and profession is None):
+    if frame.is_empty():
         return {}
     cell = frame.filter(
         (pl.col("sector_code") == (sector or TOTAL))
@@ -280,16 +343,24 @@ def regional_headlines(
 # Scenarios ----------------------------------------------------------------------------------
 
 
-def levers_scenario(values: dict[str, float]) -> Scenario:
-    """A scenario of the slider values (region-wide levers; zero values left out)."""
+def levers_scenario(values: dict[str, float], region: str | None = None) -> Scenario:
+    """A scenario of the slider values (zero values left out): for the whole area, or with
+    every lever that can be scoped to a region kept inside ``region``."""
     levers = [Lever(kind, float(value)) for kind, value in values.items() if value]
-    return scenario_of("dashboard", *levers)
+    scenario = scenario_of("dashboard", *levers)
+    return within_regions(scenario, [region]) if region is not None else scenario
 
 
-def scenario_node(view: pl.DataFrame, sector: str | None, profession: str | None) -> pl.DataFrame:
+def scenario_node(
+    view: pl.DataFrame, sector: str | None, profession: str | None, region: str | None = None
+) -> pl.DataFrame:
     """One node's rows of a :meth:`ScenarioEngine.recompute` result (``month``, shortage);
-    with several regions, of all of them together."""
-    view = one_employer_nodes(view)
+    of ``region``, or with several regions and no choice, of all of them together."""
+    view = (
+        view.filter(pl.col("region_code") == region)
+        if region is not None
+        else one_employer_nodes(view)
+    )
     sector_match = (
         pl.col("sector_code").is_null() if sector is None else pl.col("sector_code") == sector
     )

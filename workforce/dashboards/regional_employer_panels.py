@@ -35,6 +35,7 @@ from workforce.dashboards.regional_employer_data import (
     benchmark_rows,
     flex_rows,
     hidden_count,
+    region_outlook,
     retention_trend,
     retirement_rows,
     sankey_tables,
@@ -76,6 +77,10 @@ class Selection:
     profession: str | None = None
     employers: dict[str, str] = field(default_factory=dict)
     """Employers' labels by code (:mod:`workforce.dashboards.employers`)."""
+    region: str | None = None
+    """The labour-market region shown (``None``: the regions together, or the one region)."""
+    region_name: str = ""
+    """Its screen name; empty when the data hold one region."""
 
     def employer(self, code: str) -> str:
         """An employer's label ("VVT-instelling 04"), never its bare code."""
@@ -89,9 +94,8 @@ class Selection:
 
     @property
     def node_title(self) -> str:
-        return " · ".join(
-            (self.name(self.sector, "sector"), self.name(self.profession, "profession"))
-        )
+        parts = (self.name(self.sector, "sector"), self.name(self.profession, "profession"))
+        return " · ".join((self.region_name, *parts) if self.region_name else parts)
 
 
 def _half_row() -> widgets.Layout:
@@ -224,6 +228,8 @@ class FlowsPanel(Panel):
             sankey.link.target = targets
             sankey.link.value = links["value"].to_list()
             sankey.link.color = link_colours
+            # Plotly cannot draw a Sankey without links ("Invalid array length"): hide it.
+            sankey.visible = bool(links.height)
             left, right = self.figure.layout.annotations
             left.text = text("flow_from", language)
             right.text = text("flow_to", language)
@@ -394,17 +400,21 @@ class RankingPanel:
     def __init__(self) -> None:
         self.table = widgets.HTML()
         self.rows: pl.DataFrame = shortage_ranking(None, horizon_months=12)
-        self._rankings: dict[tuple[str | None, int], pl.DataFrame] = {}
+        self._rankings: dict[tuple[str | None, str | None, int], pl.DataFrame] = {}
 
     def draw(self, sel: Selection, shortage: pl.DataFrame | None, years: int) -> None:
         language = sel.language
-        key = (sel.sector, years)  # the ranking does not follow the profession: computed once
+        # the ranking does not follow the profession: computed once per region and sector
+        key = (sel.region, sel.sector, years)
         if key not in self._rankings:
             self._rankings[key] = shortage_ranking(
-                shortage, horizon_months=12 * years, sector=sel.sector
+                region_outlook(shortage, sel.region), horizon_months=12 * years, sector=sel.sector
             )
         self.rows = self._rankings[key]
-        title = text("ranking_title", language, n=years, scope=sel.name(sel.sector, "sector"))
+        scope = sel.name(sel.sector, "sector")
+        if sel.region_name:
+            scope = f"{sel.region_name} · {scope}"
+        title = text("ranking_title", language, n=years, scope=scope)
         if self.rows.is_empty():
             self.table.value = section_title(title) + empty_state_html(
                 language, text("forecast_hint", language)

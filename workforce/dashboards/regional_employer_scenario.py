@@ -51,21 +51,21 @@ class ScenarioResults:
     def __init__(self, engine: EngineFactory | None) -> None:
         self._factory = engine
         self._engine: ScenarioEngine | None = None
-        self._results: dict[tuple[tuple[str, float], ...], pl.DataFrame] = {}
+        self._results: dict[tuple[object, ...], pl.DataFrame] = {}
 
-    def recompute(self, values: dict[str, float]) -> pl.DataFrame | None:
-        """The shortage per node and year for the slider ``values`` (None at the baseline or
-        without an outlook)."""
+    def recompute(self, values: dict[str, float], region: str | None = None) -> pl.DataFrame | None:
+        """The shortage per node and year for the slider ``values``, the levers kept inside
+        ``region`` when one is chosen (None at the baseline or without an outlook)."""
         if not any(values.values()):
             return None
-        key = tuple(sorted(values.items()))
+        key = (region, *sorted(values.items()))
         if key not in self._results:
             if self._engine is None and self._factory is not None:
                 self._engine = self._factory()
                 self._factory = None
             if self._engine is None:
                 return None
-            self._results[key] = self._engine.recompute(levers_scenario(values))
+            self._results[key] = self._engine.recompute(levers_scenario(values, region))
         return self._results[key]
 
 

@@ -185,7 +185,13 @@ def _render_contract(contract: Contract) -> str:
                     {
                         "column": f"`{name}`",
                         "type": _TYPE_NAMES[type(types[name])],
-                        "may be empty": "yes" if name in nullable else "no",
+                        "may be empty": (
+                            "yes (the column too)"
+                            if not column.required
+                            else "yes"
+                            if name in nullable
+                            else "no"
+                        ),
                         "meaning": column.description,
                         "allowed values": _allowed(name, column.metadata["allowed"]),
                     }

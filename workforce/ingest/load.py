@@ -593,7 +593,8 @@ def _effective(
         for file_id in stored
         if (path := staging.rows_path(source, file_id)).exists()
     ]
-    rows = pl.concat([*scans, *pending], how="vertical_relaxed").join(
+    # diagonal: files staged before an optional column existed lack it (read as empty)
+    rows = pl.concat([*scans, *pending], how="diagonal_relaxed").join(
         cutoffs.lazy(), left_on=["file_id", party], right_on=["file_id", "party"], how="left"
     )
     if source == "education":

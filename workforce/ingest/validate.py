@@ -39,6 +39,7 @@ from workforce.schemas import (
     contract_columns,
     duplicate_rule,
     missing_rule,
+    required_columns,
     unique_key,
 )
 
@@ -66,6 +67,7 @@ CANONICAL_CASE = {
     "leave_reason": "lower",
     "outcome": "lower",
     "municipality_code": "upper",
+    "residence_municipality_code": "upper",
     "institution_code": "upper",
     "level": "upper",
 }
@@ -147,25 +149,25 @@ def detect_contract(columns: Sequence[str]) -> Contract:
             f"only one column found ({only[:60]!r}); columns must be separated by a comma "
             "or a semicolon"
         )
-    matches = [contract for contract in CONTRACTS if set(contract_columns(contract)) <= present]
+    matches = [contract for contract in CONTRACTS if set(required_columns(contract)) <= present]
     if matches:
-        return max(matches, key=lambda contract: len(contract_columns(contract)))
+        return max(matches, key=lambda contract: len(required_columns(contract)))
 
     lowered = {name.lower() for name in present}
 
     def overlap(contract: Contract) -> float:
-        expected = contract_columns(contract)
+        expected = required_columns(contract)
         return len(lowered.intersection(expected)) / len(expected)
 
     closest = max(CONTRACTS, key=overlap)
     if overlap(closest) >= 0.5:
-        missing = [name for name in contract_columns(closest) if name not in present]
+        missing = [name for name in required_columns(closest) if name not in present]
         hints = _case_hints(missing, present)
         raise ContractMismatchError(
             f"looks like a {closest.__name__} file but misses columns: {', '.join(missing)}{hints}"
         )
     expected = "; ".join(
-        f"{contract.__name__}: {', '.join(contract_columns(contract))}" for contract in CONTRACTS
+        f"{contract.__name__}: {', '.join(required_columns(contract))}" for contract in CONTRACTS
     )
     found = ", ".join(list(columns)[:12]) or "(none)"
     raise ContractMismatchError(f"columns match no contract (found: {found}); expected {expected}")
@@ -206,20 +208,23 @@ def validate_frame(
     """
     load_reference()  # fail here, clearly, rather than inside a check
     types = contract_columns(contract)
-    missing = [name for name in types if name not in raw.columns]
+    missing = [name for name in required_columns(contract) if name not in raw.columns]
     if missing:
         raise ContractMismatchError(f"missing columns: {', '.join(missing)}")
     ignored = tuple(name for name in raw.columns if name not in types)
-    original = raw.select(pl.col(name).cast(pl.String) for name in types).with_row_index(
+    given = {name: dtype for name, dtype in types.items() if name in raw.columns}
+    original = raw.select(pl.col(name).cast(pl.String) for name in given).with_row_index(
         "row_number", offset=first_row
     )
     original = original.with_columns(pl.col("row_number").cast(pl.Int64))
     typed = original.select(
         "row_number",
-        *(_parse(_text(name), dtype, name).alias(name) for name, dtype in types.items()),
+        *(_parse(_text(name), dtype, name).alias(name) for name, dtype in given.items()),
+        # An optional column a file leaves out (an extract made before it existed) is empty.
+        *(pl.lit(None, dtype).alias(name) for name, dtype in types.items() if name not in given),
     )
     typed = unify_spelling(typed, [name for name in PARTY_COLUMNS if name in types])
-    unreadable = _unreadable(original, typed, types)
+    unreadable = _unreadable(original, typed, given)
     readable = typed.join(unreadable.select("row_number").unique(), on="row_number", how="anti")
     broken = _rule_failures(readable, contract, original)
     failures = pl.concat([unreadable, broken]).with_columns(source_file=pl.lit(source_file))

@@ -21,6 +21,7 @@ from workforce import __version__
 from workforce.ingest.load import Staging, effective_rows
 from workforce.marts.compute import FTE_HOURS, MART_NAMES, MartInputs, mart_frames
 from workforce.marts.population import population_mart
+from workforce.marts.residence import RESIDENCE_MARTS, residence_marts
 from workforce.reference import Reference, load_reference
 from workforce.store import (
     Store,
@@ -98,6 +99,11 @@ def build_marts(data_dir: Path, *, now: dt.datetime | None = None) -> BuildResul
             write_frame(frame, folder / f"{name}.parquet", what=f"mart {name}")
             rows[name] = frame.height
             del frame
+        for name, frame in residence_marts(
+            inputs.staff, inputs.staff_months, inputs.reference
+        ).items():
+            write_frame(frame, folder / f"{name}.parquet", what=f"mart {name}")
+            rows[name] = frame.height
         population = population_mart(
             effective_rows(data_dir, "population"), inputs.reference
         ).collect()
@@ -119,7 +125,7 @@ def _run_manifest(
         "built_at": now.isoformat(timespec="seconds"),
         "code_version": {"package": __version__, "git_commit": git_commit()},
         "parameters": {"fte_hours": FTE_HOURS},
-        "rows": {name: rows[name] for name in (*MART_NAMES, "population")},
+        "rows": {name: rows[name] for name in (*MART_NAMES, "population", *RESIDENCE_MARTS)},
         "inputs": [
             {
                 "file_id": row["file_id"],

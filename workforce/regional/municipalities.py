@@ -6,8 +6,8 @@ control: fewer than ``k`` people, or people of one employer (or of two, one belo
 the cell, and a second cell is hidden where the region's total would reveal it.
 
 Inflow and outflow are those of the chosen regions as one employer (:mod:`workforce.regional.
-scope`): moves between the chosen regions are neither. The staff contract records the place of
-work, not where people live, so the drill-down is by place of work.
+scope`): moves between the chosen regions are neither. The drill-down is by place of work;
+where the staff live is in :mod:`workforce.regional.residence`.
 """
 
 from __future__ import annotations

@@ -131,7 +131,11 @@ def sector_net_flows(
     marts: RegionalMarts, *, months: int | None = DEFAULT_WINDOW_MONTHS, k: int = DEFAULT_K
 ) -> pl.DataFrame:
     """Per sector: ``gained, lost, net`` from the disclosed sector flow matrix's totals."""
-    matrix = sector_flow_matrix(marts, k=k, months=months)
+    return net_flows_of_matrix(sector_flow_matrix(marts, k=k, months=months))
+
+
+def net_flows_of_matrix(matrix: pl.DataFrame) -> pl.DataFrame:
+    """Per sector: ``gained, lost, net`` from a disclosed sector flow matrix's totals."""
     gained = matrix.filter((pl.col("source_id") == TOTAL) & (pl.col("target_id") != TOTAL))
     lost = matrix.filter((pl.col("target_id") == TOTAL) & (pl.col("source_id") != TOTAL))
     return (

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from workforce.ingest.cbs import OpenDataError
-from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL, disclose, two_contributor_cells
+from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
 from workforce.regional.benchmarks import employer_benchmarks
 from workforce.regional.contributions import (
     kpi_contributions,
@@ -30,104 +32,111 @@ from workforce.regional.network import (
     DEFAULT_WINDOW_MONTHS,
     employer_flow_matrix,
     employer_net_flows,
+    net_flows_of_matrix,
     sankey,
-    sector_flow_matrix,
-    sector_net_flows,
+)
+from workforce.regional.split import (
+    REGIONS_TOGETHER,
+    by_region,
+    disclose_by_region,
+    employer_regions,
+    region_part,
+    sector_flows_by_region,
+    split_regions,
 )
 from workforce.store import Store, holds_lock, write_frame, write_json
 
 __all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
 
 
-def _flag_two_contributors(
-    table: pl.DataFrame, contributions: pl.DataFrame, keys: list[str], count: str, k: int
+def disclosed_kpis(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, regions: Sequence[str] = ()
 ) -> pl.DataFrame:
-    flags = two_contributor_cells(contributions, keys, count=count, k=k)
-    return table.join(flags, on=keys, how="left").with_columns(pl.col("sensitive").fill_null(False))
-
-
-def disclosed_kpis(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
-    """Regional KPIs per month, quarter and year under disclosure control.
+    """Regional KPIs per month, quarter and year under disclosure control, per region of
+    ``regions`` and for the regions together (``region_code``, see :mod:`.split`).
 
     Hidden: cells with fewer than k staff, cells of two employers one of which has fewer
     than k (each would find the other), and the cells that would reveal them.
     """
     parts = []
-    keys = ["period", *DETAIL]
     for period in ("month", "quarter", "year"):
-        table = _flag_two_contributors(
-            regional_kpis(marts, period=period),
-            kpi_contributions(marts, period=period),
-            keys,
-            "headcount",
-            k,
-        )
         parts.append(
-            disclose(
-                table,
-                dims=list(DETAIL),
+            disclose_by_region(
+                by_region(marts, functools.partial(regional_kpis, period=period), regions),
+                by_region(marts, functools.partial(kpi_contributions, period=period), regions),
+                dims=DETAIL,
                 by=["period", "period_type"],
                 count="headcount",
                 k=k,
-                sensitive="sensitive",
-            ).drop("sensitive")
+            )
         )
     return pl.concat(parts)
 
 
-def disclosed_retention(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
-    """Retention per cohort and profession; fewer than k hires (or two employers) hidden."""
-    keys = ["cohort_year", "cohort", "profession_code"]
-    table = _flag_two_contributors(
-        retention(marts), retention_contributions(marts), keys, "hires", k
-    )
-    return disclose(
-        table,
+def disclosed_retention(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, regions: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Retention per cohort, profession and region; fewer than k hires (or two employers)
+    hidden."""
+    return disclose_by_region(
+        by_region(marts, retention, regions),
+        by_region(marts, retention_contributions, regions),
         dims=["profession_code"],
         by=["cohort_year", "cohort"],
         count="hires",
         k=k,
-        sensitive="sensitive",
-    ).drop("sensitive")
-
-
-def disclosed_retirement_wave(marts: RegionalMarts, *, k: int = DEFAULT_K) -> pl.DataFrame:
-    """Retirement wave per profession; fewer than k staff (or two employers) hidden."""
-    table = _flag_two_contributors(
-        retirement_wave(marts),
-        retirement_contributions(marts),
-        ["profession_code"],
-        "stock",
-        k,
     )
-    return disclose(
-        table, dims=["profession_code"], by=["year"], count="stock", k=k, sensitive="sensitive"
-    ).drop("sensitive")
+
+
+def disclosed_retirement_wave(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, regions: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Retirement wave per profession and region; fewer than k staff (or two employers)
+    hidden."""
+    return disclose_by_region(
+        by_region(marts, retirement_wave, regions),
+        by_region(marts, retirement_contributions, regions),
+        dims=["profession_code"],
+        by=["year"],
+        count="stock",
+        k=k,
+    )
 
 
 def compute_regional(
     marts: RegionalMarts, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
 ) -> dict[str, pl.DataFrame]:
-    """Every regional output, by file name (without ``.parquet``)."""
+    """Every regional output, by file name (without ``.parquet``).
+
+    With several regions in the marts, the KPIs, retention, retirement wave, sector flows and
+    flex pool hold each region alone and the regions together (``region_code``); the tables
+    per employer hold the regions together, and ``employer_regions`` says where each employer
+    works, so a page shows a region's employers without publishing a cell of its own.
+    """
+    regions = split_regions(marts)
     employer_flows = employer_flow_matrix(marts, k=k)
-    sector_flows = sector_flow_matrix(marts, k=k)
+    sector_flows = sector_flows_by_region(marts, regions, k=k)
+    sector_together = sector_flows.filter(pl.col("region_code") == REGIONS_TOGETHER).drop(
+        "region_code"
+    )
     employer_nodes, employer_links = sankey(employer_flows)
-    sector_nodes, sector_links = sankey(sector_flows)
+    sector_nodes, sector_links = sankey(sector_together)
     outputs = {
-        "kpis": disclosed_kpis(marts, k=k),
-        "retention": disclosed_retention(marts, k=k),
-        "retirement_wave": disclosed_retirement_wave(marts, k=k),
+        "kpis": disclosed_kpis(marts, k=k, regions=regions),
+        "retention": disclosed_retention(marts, k=k, regions=regions),
+        "retirement_wave": disclosed_retirement_wave(marts, k=k, regions=regions),
         "employer_flows": employer_flows,
         "sector_flows": sector_flows,
         "employer_net_flows": employer_net_flows(marts, k=k),
-        "sector_net_flows": sector_net_flows(marts, k=k),
+        "sector_net_flows": net_flows_of_matrix(sector_together),
         "sankey_employer_nodes": employer_nodes,
         "sankey_employer_links": employer_links,
         "sankey_sector_nodes": sector_nodes,
         "sankey_sector_links": sector_links,
         "pooled_vacancies": pooled_vacancies(marts, k=k),
-        "flex_pool": flex_pool_sizing(marts),
+        "flex_pool": by_region(marts, flex_pool_sizing, regions),
         "benchmarks": employer_benchmarks(marts, k=k),
+        "employer_regions": employer_regions(marts),
     }
     with contextlib.suppress(OpenDataError):  # the open-data copy is optional
         outputs["sick_leave"] = sick_leave(sick_leave_path)
@@ -142,12 +151,15 @@ class RegionalOutputs:
     rows: dict[str, int]
     suppressed: dict[str, int]
     headline: dict[str, float | int | str | None] = field(default_factory=dict)
+    regions: dict[str, dict[str, float | int | str | None]] = field(default_factory=dict)
+    """The headline of each region alone, by region code (empty for one region)."""
 
     def describe(self) -> str:
         """A short summary for the terminal."""
         h = self.headline
+        together = "The regions together" if self.regions else "Region"
         lines = [
-            f"Region as one employer, {h['month']}: {h['headcount']:,} staff, "
+            f"{together} as one employer, {h['month']}: {h['headcount']:,} staff, "
             f"{h['fte']:,.0f} FTE, {h['contract_hours_avg']:.1f} contract hours on average.",
             f"  Last 12 months: regional turnover {_pct(h['turnover_rate_12m'])}, internal "
             f"mobility {_pct(h['internal_mobility_rate_12m'])}; "
@@ -158,6 +170,12 @@ class RegionalOutputs:
             f"  Flex pool at 90% cover: {h['flex_separate_fte']:,.0f} FTE if each employer "
             f"covers its own peaks, {h['flex_pooled_fte']:,.0f} FTE pooled "
             f"(gain {h['flex_gain_fte']:,.0f} FTE).",
+            *(
+                f"  {code} alone (moves to the other regions are outflow): {r['headcount']:,} "
+                f"staff, regional turnover {_pct(r['turnover_rate_12m'])}, internal mobility "
+                f"{_pct(r['internal_mobility_rate_12m'])}."
+                for code, r in self.regions.items()
+            ),
             f"Wrote {len(self.rows)} files to {self.folder} (k = {h['k']}; "
             f"{sum(self.suppressed.values()):,} cells suppressed).",
         ]
@@ -169,11 +187,15 @@ def _pct(value: object) -> str:
 
 
 def headline(
-    outputs: dict[str, pl.DataFrame], marts: RegionalMarts, k: int
+    outputs: dict[str, pl.DataFrame],
+    marts: RegionalMarts,
+    k: int,
+    region: str = REGIONS_TOGETHER,
 ) -> dict[str, float | int | str | None]:
-    """Headline KPIs of the last month (and the 12 months up to it)."""
+    """Headline KPIs of the last month (and the 12 months up to it) of ``region`` (default
+    the regions together)."""
     month = last_month(marts)
-    kpis = outputs["kpis"].filter(
+    kpis = region_part(outputs["kpis"], region).filter(
         (pl.col("sector_code") == TOTAL) & (pl.col("profession_code") == TOTAL)
     )
     now = kpis.filter((pl.col("period_type") == "month") & (pl.col("period") == month)).row(
@@ -184,7 +206,7 @@ def headline(
     regional_leavers = int(last_year["regional_leavers"].sum())
     internal_moves = int(last_year["internal_moves"].sum())
     retention_total = (
-        outputs["retention"]
+        region_part(outputs["retention"], region)
         .filter(
             (pl.col("cohort") == "new_hires")
             & (pl.col("profession_code") == TOTAL)
@@ -193,7 +215,11 @@ def headline(
         .sort("cohort_year")
         .tail(1)
     )
-    pool = outputs["flex_pool"].filter(pl.col("profession_code") == TOTAL).row(0, named=True)
+    pool = (
+        region_part(outputs["flex_pool"], region)
+        .filter(pl.col("profession_code") == TOTAL)
+        .row(0, named=True)
+    )
     has_retention = retention_total.height > 0
     return {
         "k": k,
@@ -236,6 +262,7 @@ def write_regional(
         if SUPPRESSED in frame.columns
     }
     figures = headline(outputs, marts, k)
+    by_region = {region: headline(outputs, marts, k, region) for region in split_regions(marts)}
     manifest = {
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "k": k,
@@ -243,6 +270,9 @@ def write_regional(
             name: {"rows": rows[name], "suppressed": suppressed.get(name)} for name in outputs
         },
         "headline": figures,
+        "regions": by_region,
     }
     write_json(manifest, folder / "regional.json")
-    return RegionalOutputs(folder=folder, rows=rows, suppressed=suppressed, headline=figures)
+    return RegionalOutputs(
+        folder=folder, rows=rows, suppressed=suppressed, headline=figures, regions=by_region
+    )

@@ -52,6 +52,7 @@ from workforce.synthetic.params import (
 )
 from workforce.synthetic.population import Population, population_frames, simulate_population
 from workforce.synthetic.region import Calendar, Layout, build_layout, combine_layouts
+from workforce.synthetic.residence import LIVE_AT_WORK, SAME_REGION, draw_residences
 
 SOURCE_FOLDERS = ("staff", "vacancies", "education", "population")
 PARQUET_EVERY = 4
@@ -112,10 +113,28 @@ def _labels(
     return pl.Series(labels, dtype=pl.String).gather(index).alias(name)
 
 
-def staff_frame(market: LabourMarket, layout: Layout, keys: list[str]) -> pl.DataFrame:
-    """Spells in the staff contract's columns, sorted by employer, start date and person."""
+def staff_frame(
+    market: LabourMarket,
+    layout: Layout,
+    keys: list[str],
+    *,
+    residences: tuple[list[str], np.random.Generator] | None = None,
+) -> pl.DataFrame:
+    """Spells in the staff contract's columns, sorted by employer, start date and person.
+
+    ``residences`` (each municipality's region, and a stream of its own) adds where each
+    person lives (:mod:`workforce.synthetic.residence`); without it the optional column is left
+    out, as in an extract from before it existed.
+    """
     spells = market.spells
     employer = layout.cell_employer[spells["cell"]]
+    extra = []
+    if residences is not None:
+        region_of, rng = residences
+        home = draw_residences(
+            spells["person"], spells["start"], spells["municipality"], region_of, rng
+        )
+        extra.append(_labels("residence_municipality_code", layout.municipalities, home))
     return pl.DataFrame(
         [
             _labels("employer_id", layout.employer_ids, employer),
@@ -128,8 +147,22 @@ def staff_frame(market: LabourMarket, layout: Layout, keys: list[str]) -> pl.Dat
             pl.Series("contract_hours_week", spells["hours"]),
             pl.Series("birth_year", spells["birth_year"].astype(np.int64)),
             _labels("leave_reason", list(LEAVE_REASONS), spells["reason"], missing=NO_REASON),
+            *extra,
         ]
     ).sort("employer_id", "start_date", "person_key")
+
+
+def _work_and_home(staff: pl.DataFrame, region_of: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Ongoing contracts at the extract date per region of work and region of residence."""
+    ongoing = staff.filter(pl.col("end_date").is_null()).select(
+        work=pl.col("municipality_code").replace_strict(region_of),
+        home=pl.col("residence_municipality_code").replace_strict(region_of),
+    )
+    counts = ongoing.group_by("work", "home").len().sort("work", "home")
+    table: dict[str, dict[str, int]] = {}
+    for work, home, n in counts.iter_rows():
+        table.setdefault(work, {})[home] = n
+    return table
 
 
 def vacancy_frame(market: LabourMarket, layout: Layout) -> pl.DataFrame:
@@ -305,7 +338,11 @@ def generate_region(
     calendar, layout, market, keys = _simulate(
         params, reference, rng, municipality_weight=weights, population=population
     )
-    staff = staff_frame(market, layout, keys)
+    region_by_place = {m: region for region, places in weights.items() for m in places}
+    region_of = [region_by_place[m] for m in layout.municipalities]
+    # Residences have their own stream too.
+    residence_rng = np.random.default_rng([seed, 11])
+    staff = staff_frame(market, layout, keys, residences=(region_of, residence_rng))
     vacancies = vacancy_frame(market, layout)
     # The schools serve the whole area.
     demand_2015 = {
@@ -388,6 +425,11 @@ def generate_region(
             }
         },
         "demography": _demography_truth(params, layout, calendar),
+        "residence": {
+            "live_at_work": LIVE_AT_WORK,
+            "same_region": SAME_REGION,
+            "other_region": round(1 - LIVE_AT_WORK - SAME_REGION, 6),
+        },
         "education": {
             "graduates_needed_2015": {
                 k: round(v, 3) for k, v in education_truth.graduates_needed.items()
@@ -400,6 +442,7 @@ def generate_region(
             "demand_at_calibration": demand,
             "workers_at_extract": summary.workers_at_extract,
             "moves_between_regions": _moves_between_regions(market, layout),
+            "contracts_at_extract_by_work_and_home_region": _work_and_home(staff, region_by_place),
             "by_region": {
                 code: {
                     **_realized(market, layout, calendar, region=r),

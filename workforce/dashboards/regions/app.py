@@ -5,6 +5,14 @@ region or the three together (moves between chosen regions are then internal, no
 outflow); a second selector chooses what the map shows. Numbers come from
 :func:`workforce.regional.compare_regions` and :func:`workforce.regional.municipality_figures`
 on the marts (and the shortage forecast when there is one); nothing is computed here.
+
+The notebook ``dashboards/regions.ipynb`` shows the tiles first (see
+:mod:`workforce.dashboards.preview`)::
+
+    from workforce.dashboards.regions import RegionsApp
+    app = RegionsApp.from_data_dir(charts=False); app.show_preview()
+    # next cell
+    app.draw_charts(); app.container
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from workforce.dashboards.regions.figures import (
 )
 from workforce.dashboards.regions.texts import say
 from workforce.dashboards.widgets import dropdown, empty_state_html, headline_tile, set_tile
+from workforce.marts.residence import RESIDENCE_MARTS, UNKNOWN_RESIDENCE
 from workforce.privacy import DEFAULT_K
 from workforce.reference import load_reference
 from workforce.regional.comparison import AREA, RegionComparison, compare_regions
@@ -47,6 +56,7 @@ from workforce.regional.published import (
     REGION_NAMES,
     REGIONAL_SOURCE,
 )
+from workforce.regional.residence import commuting_shares, residence_figures
 
 PROJECTED_YEAR = 2031
 """The year of the projected shortage: that of the published figure for the three regions."""
@@ -58,6 +68,30 @@ if TYPE_CHECKING:
 TILES = ("staff", "shortage_now", "share_now", "retention", "time_to_fill", "moves_out")
 ALL = "all"
 """The selector's value for the three regions together."""
+WORK, HOME = "work", "home"
+"""The map's places: where the staff work, or where they live."""
+
+
+def read_residence(data_dir: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The marts of staff by residence and of commuting, or ``None`` (built before them)."""
+    from workforce.store import Store, StoreError
+
+    store = Store(data_dir)
+    frames: list[pl.DataFrame | None] = []
+    for name in RESIDENCE_MARTS:
+        try:
+            frames.append(store.read_mart(name) if store.mart_path(name).is_file() else None)
+        except (StoreError, OSError, pl.exceptions.PolarsError):
+            frames.append(None)
+    residence, commuting = frames
+    if (
+        residence is not None
+        and residence.filter(pl.col("residence_municipality_code") != UNKNOWN_RESIDENCE)
+        .filter(pl.col("residence_municipality_code") != "total")
+        .is_empty()
+    ):
+        return None, None  # the extracts name no residence
+    return residence, commuting
 
 
 class RegionsApp(App):
@@ -77,9 +111,13 @@ class RegionsApp(App):
         together: ProjectedShortage | None = None,
         language: Language = Language.nl,
         k: int = DEFAULT_K,
+        charts: bool = True,
+        residence: pl.DataFrame | None = None,
+        commuting: pl.DataFrame | None = None,
     ) -> None:
         super().__init__()
         self.marts, self.language, self.k = marts, language, k
+        self.residence, self.commuting = residence, commuting
         reference = load_reference()
         names = load_names()
         self.region_names = {code: names.get(code) for code in AREA_REGIONS}
@@ -128,6 +166,11 @@ class RegionsApp(App):
         self.measure = dropdown(
             say("measure", language), [(say(name, language), name) for name in MEASURES]
         )
+        places = [(say("place_work", language), WORK)]
+        if residence is not None:
+            places.append((say("place_home", language), HOME))
+        self.place = dropdown(say("place", language), places)
+        self.commuting_note = widgets.HTML()
         self.tiles = {name: headline_tile("", "") for name in TILES}
         self.table = widgets.HTML()
         self.context = widgets.HTML()
@@ -142,31 +185,44 @@ class RegionsApp(App):
         self.municipality_plot = figure_output()
         self.tension_plot = figure_output()
         self.moves_plot = figure_output()
-        self._draw_fixed()
-        self._draw()
+        self.charts_drawn = False
+        self._draw()  # the tiles; the charts too once drawn
+        if charts:
+            self.draw_charts()
         self.on_change(self.scope, self._draw)
         self.on_change(self.measure, self._draw)
+        self.on_change(self.place, self._draw)
         self.container = self._layout()
 
     @classmethod
     def from_data_dir(
-        cls, data_dir: Path | None = None, *, language: Language = Language.nl
+        cls, data_dir: Path | None = None, *, language: Language = Language.nl, charts: bool = True
     ) -> RegionsApp:
         """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and, when there
-        is one, the shortage forecast with its node of the regions together."""
+        is one, the shortage forecast with its node of the regions together.
+        ``charts=False`` shows the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         try:
             marts: RegionalMarts | None = load_marts(data_dir)
         except MissingMartsError:
             marts = None
         forecasts = read_forecast(data_dir, "shortage")
+        residence, commuting = read_residence(data_dir)
         together = None
         if forecasts is not None and "total" not in forecasts["level"]:
             # A forecast made before the area node: the regions together from the outlook.
             from workforce.regional.projection import projected_from_data_dir
 
             together = projected_from_data_dir(data_dir, PROJECTED_YEAR, paths=TOGETHER_PATHS)
-        return cls(marts=marts, forecasts=forecasts, together=together, language=language)
+        return cls(
+            marts=marts,
+            forecasts=forecasts,
+            together=together,
+            language=language,
+            charts=charts,
+            residence=residence,
+            commuting=commuting,
+        )
 
     # State -------------------------------------------------------------------------------------
 
@@ -182,6 +238,16 @@ class RegionsApp(App):
 
     def municipal(self) -> pl.DataFrame:
         """Municipality figures of the choice (disclosed), computed once per choice."""
+        if self.place.value == HOME and self.residence is not None:
+            key = (str(self.scope.value), HOME)
+            if key not in self._municipal:
+                self._municipal[key] = residence_figures(
+                    self.residence,
+                    self.chosen,
+                    together=self.scope.value == ALL,
+                    area=self.regions,
+                )
+            return self._municipal[key]
         key = (str(self.scope.value), str(self.measure.value))
         if key not in self._municipal and self.marts is not None:
             self._municipal[key] = municipality_figures(
@@ -190,6 +256,19 @@ class RegionsApp(App):
         return self._municipal[key]
 
     # Drawing -----------------------------------------------------------------------------------
+
+    def draw_charts(self) -> None:
+        """Draw the comparison, its table and every chart (a page built with ``charts=False``
+        shows its tiles first)."""
+        self.charts_drawn = True
+        self._draw_fixed()
+        self._draw()
+
+    def show_preview(self) -> None:
+        """Show the title and the tiles as the page's first screen."""
+        from workforce.dashboards.preview import show_preview
+
+        show_preview([self.title, self.notice], list(self.tiles.values()))
 
     def _draw_fixed(self) -> None:
         """What does not depend on the selectors: the comparison chart, table and context."""
@@ -204,9 +283,14 @@ class RegionsApp(App):
         self.show(self.comparison_plot, self.comparison_figure)
         self.table.value = self._table_html()
         self.context.value = self._context_html()
+        self.commuting_note.value = self._commuting_html()
 
     def _draw(self) -> None:
         if self.comparison is None:
+            self.notice.value = empty_state_html(self.language, self.problem)
+            return
+        self._show_tiles()
+        if not self.charts_drawn:
             return
         language = self.language
         scope_name = (
@@ -214,7 +298,9 @@ class RegionsApp(App):
             if self.scope_code == AREA
             else self.region_names[self.scope_code]
         )
-        measure = say(str(self.measure.value), language)
+        home = self.place.value == HOME
+        self.measure.disabled = home  # by residence the map shows staff only
+        measure = say("residence" if home else str(self.measure.value), language)
         figures = self.municipal()
         self.map_figure = map_figure(
             self.shapes,
@@ -253,7 +339,6 @@ class RegionsApp(App):
             (self.moves_plot, self.moves_figure),
         ):
             self.show(output, figure)
-        self._show_tiles()
 
     def _row(self) -> dict[str, object]:
         assert self.comparison is not None
@@ -368,6 +453,46 @@ class RegionsApp(App):
             + f"{html.escape(REGIONAL_SOURCE)}</div>"
         )
 
+    def _commuting_html(self) -> str:
+        """One line per region: the share of its staff living in another region, and where."""
+        language = self.language
+        title = section_title(say("commuting_title", language))
+        if self.commuting is None:
+            return title + empty_state_html(language, say("commuting_none", language))
+        shares = commuting_shares(self.commuting)
+        lines = []
+        for region in self.regions:
+            rows = shares.filter(pl.col("work_region_code") == region)
+            others = rows.filter(pl.col("residence_region_code") != region)
+            elsewhere = others.filter(pl.col("residence_region_code") != UNKNOWN_RESIDENCE)
+            if rows.is_empty() or elsewhere["suppressed"].any():
+                continue
+            parts = [
+                say(
+                    "commuting_other",
+                    language,
+                    n=format_number(n, language=language),
+                    region=self.region_names.get(code, code),
+                )
+                for code, n in elsewhere.select("residence_region_code", "persons").iter_rows()
+            ]
+            unknown = others.filter(pl.col("residence_region_code") == UNKNOWN_RESIDENCE)
+            if unknown.height and not unknown["suppressed"].any():
+                n = format_number(unknown["persons"][0], language=language)
+                parts.append(say("commuting_unknown", language, n=n))
+            share = elsewhere["share"].sum()
+            lines.append(
+                say(
+                    "commuting_line",
+                    language,
+                    region=self.region_names.get(region, region),
+                    share=format_percent(float(share), language=language),
+                    others=", ".join(parts),
+                )
+            )
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return title + f"<ul style='font-family:sans-serif;font-size:13px'>{items}</ul>"
+
     def _context_html(self) -> str:
         language = self.language
 
@@ -405,10 +530,11 @@ class RegionsApp(App):
                 self.comparison_plot,
                 self.table,
                 self.context,
-                widgets.HBox([self.scope, self.measure], layout=row),
+                widgets.HBox([self.scope, self.measure, self.place], layout=row),
                 widgets.HBox(list(self.tiles.values()), layout=row),
                 widgets.HBox([self.map_plot, self.municipality_plot], layout=row),
                 source,
+                self.commuting_note,
                 self.tension_plot,
                 self.moves_plot,
             ]

@@ -125,12 +125,38 @@ TEXTS: dict[str, dict[Language, str]] = {
     "data_note": {
         Language.nl: "Tekort nu = openstaande vacatures (vraag = bezette plus open plekken). "
         "Overstappen tussen de gekozen regio's tellen niet als in- of uitstroom. De gegevens "
-        "noemen de werkgemeente, niet de woongemeente. Cellen met minder dan {k} mensen of met "
-        "één of twee werkgevers zijn verborgen.",
+        "noemen de werkgemeente; de kaart kan ook de woonplaats tonen. Cellen met minder dan "
+        "{k} mensen of met één of twee werkgevers zijn verborgen.",
         Language.en: "Shortage now = open vacancies (demand = filled plus open posts). Moves "
         "between the chosen regions count as neither inflow nor outflow. The data name the "
-        "place of work, not where people live. Cells of fewer than {k} people or of one or two "
-        "employers are hidden.",
+        "place of work; the map can also show where people live. Cells of fewer than {k} people "
+        "or of one or two employers are hidden.",
+    },
+    "place": {Language.nl: "Plaats", Language.en: "Place"},
+    "place_work": {Language.nl: "Werkplaats", Language.en: "Place of work"},
+    "place_home": {Language.nl: "Woonplaats", Language.en: "Place of residence"},
+    "residence": {
+        Language.nl: "Medewerkers naar woonplaats",
+        Language.en: "Staff by place of residence",
+    },
+    "commuting_title": {
+        Language.nl: "Woon-werkverkeer tussen de regio's",
+        Language.en: "Commuting between the regions",
+    },
+    "commuting_line": {
+        Language.nl: "{region}: {share} van de medewerkers woont in een andere regio ({others}).",
+        Language.en: "{region}: {share} of the staff live in another region ({others}).",
+    },
+    "commuting_other": {Language.nl: "{n} in {region}", Language.en: "{n} in {region}"},
+    "commuting_unknown": {
+        Language.nl: "{n} zonder bekende woonplaats",
+        Language.en: "{n} without a known residence",
+    },
+    "commuting_none": {
+        Language.nl: "De gegevens noemen geen woonplaats: de personeelsbestanden hebben geen "
+        "kolom met de woongemeente.",
+        Language.en: "The data name no place of residence: run workforce build on files with "
+        "residence_municipality_code.",
     },
     "total": {Language.nl: "Alle drie", Language.en: "All three"},
     "map_source": {Language.nl: "{source}", Language.en: "{source}"},
