@@ -64,12 +64,13 @@ def outputs(data_dir: Path) -> dict[str, pl.DataFrame]:
     """Every frame the region produced, by ``<group>/<name>``."""
     from workforce.alignment import advise_intake
     from workforce.marts.compute import MART_NAMES
+    from workforce.marts.residence import RESIDENCE_MARTS
     from workforce.outlook.outlook import Outlook
     from workforce.scenario import lever_table, standard_levers
     from workforce.store import Store
 
     store = Store(data_dir)
-    frames = {f"marts/{name}": store.read_mart(name) for name in MART_NAMES}
+    frames = {f"marts/{name}": store.read_mart(name) for name in (*MART_NAMES, *RESIDENCE_MARTS)}
     for path in sorted(store.forecasts.glob("*.parquet")):
         frames[f"forecasts/{path.stem}"] = store.read_forecast(path.stem)
     for path in sorted(store.regional.glob("*.parquet")):
