@@ -61,10 +61,11 @@ pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def data_dir(area_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the area's marts with ``workforce regional``'s figures (no forecast)."""
+def data_dir(area_forecast: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the three regions' marts, forecast and models, to which the ``regional``
+    fixture adds ``workforce regional``'s figures."""
     folder = tmp_path_factory.mktemp("regions_page") / "data"
-    shutil.copytree(area_data / "marts", folder / "marts")
+    shutil.copytree(area_forecast, folder, symlinks=True)
     return folder
 
 
@@ -82,7 +83,7 @@ def server(data_dir: Path, regional: RegionalOutputs) -> Iterator[ServerSettings
     for notebook in (REGIONS[0], REGIONAL[0]):
         shutil.copy(dashboards_dir() / notebook, notebooks / notebook)
     settings = ServerSettings(
-        data_dir=data_dir, models_dir=folder / "models", port=free_port(),
+        data_dir=data_dir, models_dir=data_dir / "models", port=free_port(),
         notebooks=notebooks,
     )  # fmt: skip
     log = (folder / "voila.log").open("wb")
@@ -103,11 +104,11 @@ charts are drawn and whether the tiles are the preview."""
 
 
 def test_the_regions_tiles_show_before_the_charts(
-    server: ServerSettings, browser: Any, area_data: Path
+    server: ServerSettings, browser: Any, data_dir: Path
 ) -> None:
     from workforce.dashboards.regions import RegionsApp
 
-    expected = RegionsApp.from_data_dir(area_data, charts=False)
+    expected = RegionsApp.from_data_dir(data_dir, charts=False)
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     try:
         page.goto(server.url(REGIONS[0]), timeout=RENDER_TIMEOUT_MS, wait_until="commit")
@@ -159,11 +160,11 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
 
 @pytest.mark.parametrize("load", range(2))
 def test_regions_charts_follow_every_filter(
-    server: ServerSettings, browser: Any, area_data: Path, load: int
+    server: ServerSettings, browser: Any, data_dir: Path, load: int
 ) -> None:
     from workforce.dashboards.regions import RegionsApp
 
-    app = RegionsApp.from_data_dir(area_data)
+    app = RegionsApp.from_data_dir(data_dir)
     follow_every_filter(browser, server.url(REGIONS[0]), app, REGIONS, load, RENDER_TIMEOUT_MS)
 
 
@@ -210,8 +211,8 @@ def test_every_regional_chart_and_tile_follows_the_region_within_5_seconds(
     server: ServerSettings, browser: Any, data_dir: Path
 ) -> None:
     """Each region in turn, and back to all of them: every chart's title and data and the
-    first tiles show what the App computes for that region (no forecast in these data, so the
-    other filters have nothing to change here; the one-region page tests them)."""
+    first tiles show what the App computes for that region (the other filters are tested on
+    the one-region page)."""
     from workforce.dashboards.identity import PUBLIC_IDENTITY
     from workforce.dashboards.regional_employer import RegionalEmployerApp
 
