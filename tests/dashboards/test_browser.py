@@ -20,6 +20,7 @@ import pytest
 from tests.dashboards.dutch_page import codes_shown
 from tests.support.browser import (
     ERROR_TEXTS,
+    FIRST_TILES,
     LOADS,
     PLOT_DATA,
     PLOTS_DRAWN,
@@ -131,17 +132,6 @@ def test_explorer_shows_the_packages_headlines_dutch_style(
         format_percent(headlines.change, signed=True),
     ]
     assert format_number(headlines.mase_chosen, digits=2) in tiles
-
-
-FIRST_TILES = """() => {
-  const tiles = Array.from(document.querySelectorAll('.wf-tile-value')).map(t => t.innerText);
-  if (!tiles.length) return null;
-  const drawn = Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .filter(p => Array.isArray(p.data) && p.data.length).length;
-  return {tiles, drawn, preview: document.getElementById('wf-preview') !== null};
-}"""
-"""What the page shows in the first frame with a headline tile: the tiles' values, how many
-charts are drawn and whether the tiles are the preview."""
 
 
 def test_the_headline_tiles_show_before_the_charts(

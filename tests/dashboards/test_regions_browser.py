@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.browser import (
     ERROR_TEXTS,
+    FIRST_TILES,
     FOLLOW_TIMEOUT_MS,
     RENDERED,
     PageSpec,
@@ -90,17 +91,6 @@ def server(data_dir: Path, regional: RegionalOutputs) -> Iterator[ServerSettings
     with DashboardServer(settings, log=log):
         yield settings
     log.close()
-
-
-FIRST_TILES = """() => {
-  const tiles = Array.from(document.querySelectorAll('.wf-tile-value')).map(t => t.innerText);
-  if (!tiles.length) return null;
-  const drawn = Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .filter(p => Array.isArray(p.data) && p.data.length).length;
-  return {tiles, drawn, preview: document.getElementById('wf-preview') !== null};
-}"""
-"""What the page shows in the first frame with a headline tile: the tiles' values, how many
-charts are drawn and whether the tiles are the preview."""
 
 
 def test_the_regions_tiles_show_before_the_charts(

@@ -34,6 +34,17 @@ PLOTS_DRAWN = """(count) => {
 }"""
 """True once ``count`` Plotly graphs are on the page, each with its traces."""
 
+FIRST_TILES = """() => {
+  const tiles = Array.from(document.querySelectorAll('.wf-tile-value')).map(t => t.innerText);
+  if (!tiles.length) return null;
+  const drawn = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(p => Array.isArray(p.data) && p.data.length).length;
+  return {tiles, drawn, preview: document.getElementById('wf-preview') !== null};
+}"""
+"""What the page shows in the first frame with a headline tile: the tiles' values, how many
+charts are drawn and whether the tiles are the preview."""
+
+
 RENDERED = """(minPlots) => {
   const loading = document.getElementById('loading');
   if (loading && loading.style.display !== 'none') return false;
