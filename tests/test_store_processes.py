@@ -17,6 +17,7 @@ import pytest
 
 from workforce.ingest.load import Staging
 from workforce.marts.compute import MART_NAMES
+from workforce.marts.residence import RESIDENCE_MARTS
 from workforce.store import Store
 from workforce.synthetic import generate_region
 
@@ -108,7 +109,8 @@ def test_identical_inputs_give_identical_mart_bytes(region_data: Path, tmp_path:
         result = _run("build", "--data-dir", data_dir)
         assert result.returncode == 0, result.stdout + result.stderr
         digests.append(_digests(Store(data_dir).marts))
-    assert set(digests[0]) == {f"{name}.parquet" for name in (*MART_NAMES, "population")}
+    marts = (*MART_NAMES, "population", *RESIDENCE_MARTS)
+    assert set(digests[0]) == {f"{name}.parquet" for name in marts}
     assert digests[0] == digests[1]
 
 

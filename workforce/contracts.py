@@ -365,6 +365,10 @@ REGIONAL_CONTRACTS = {
         "moves": COUNT,
         "suppressed": FLAG,
     },
+    "employer_regions": {
+        "employer_id": KEY_TEXT,
+        "region_code": TEXT,
+    },
     "employer_net_flows": {
         "direction": TEXT,
         "employer_id": KEY_TEXT,
