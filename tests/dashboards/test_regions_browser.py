@@ -15,6 +15,7 @@ from tests.support.browser import (
     ERROR_TEXTS,
     FIRST_TILES,
     FOLLOW_TIMEOUT_MS,
+    LOADS,
     RENDERED,
     PageSpec,
     chosen_label,
@@ -148,7 +149,7 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
         page.close()
 
 
-@pytest.mark.parametrize("load", range(2))
+@pytest.mark.parametrize("load", range(LOADS))
 def test_regions_charts_follow_every_filter(
     server: ServerSettings, browser: Any, data_dir: Path, load: int
 ) -> None:
