@@ -21,6 +21,7 @@ the kernel accepts only the messages widgets need, so the browser cannot run cod
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import html
 import inspect
@@ -94,18 +95,26 @@ probeert het over {retry} seconden vanzelf.</p>
 """
 RETRY_SECONDS = 15
 RELEASE_CHECK_SECONDS = 5
+SHUTDOWN_SECONDS = 20
 
 
 class LeftPages:
     """Shuts down the kernel of a page the browser left: connected once, now without a
     connection for ``after`` seconds. Kernels still waiting for their page to connect (slow
-    under load) are left to the idle culler, which waits longer."""
+    under load) are left to the idle culler, which waits longer.
+
+    Each shutdown runs on its own, at most ``SHUTDOWN_SECONDS`` long: a kernel that is slow to
+    stop never holds up the next checks (the periodic check waits for :meth:`check` to return,
+    so one hanging shutdown would otherwise keep every later left page's kernel, until the cap
+    turns every viewer away).
+    """
 
     def __init__(self, kernel_manager: Any, *, after: float) -> None:
         self.kernel_manager = kernel_manager
         self.after = after
         self.connected: set[str] = set()
         self.left_at: dict[str, float] = {}
+        self.stopping: dict[str, asyncio.Task[None]] = {}
 
     async def check(self) -> None:
         now = time.monotonic()
@@ -120,13 +129,22 @@ class LeftPages:
             if kernel_id not in connections:
                 self.left_at.pop(kernel_id)
                 self.connected.discard(kernel_id)
-            elif now - since >= self.after:
+            elif now - since >= self.after and kernel_id not in self.stopping:
                 self.left_at.pop(kernel_id)
                 self.connected.discard(kernel_id)
-                try:
-                    await self.kernel_manager.shutdown_kernel(kernel_id)
-                except Exception:  # already gone: nothing to release
-                    continue
+                self.stopping[kernel_id] = asyncio.ensure_future(self._shut_down(kernel_id))
+
+    async def _shut_down(self, kernel_id: str) -> None:
+        """Stop the kernel at once (its page is gone); give up after ``SHUTDOWN_SECONDS``."""
+        try:
+            await asyncio.wait_for(
+                ensure_async(self.kernel_manager.shutdown_kernel(kernel_id, now=True)),
+                SHUTDOWN_SECONDS,
+            )
+        except Exception:  # already gone, or stuck: the idle culler is the last resort
+            return
+        finally:
+            self.stopping.pop(kernel_id, None)
 
 
 class WorkforceIdentityProvider(PasswordIdentityProvider):
