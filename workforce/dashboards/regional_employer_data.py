@@ -470,8 +470,9 @@ def sick_leave_rows(
 
 
 def flex_rows(flex: pl.DataFrame | None, *, top: int = 15) -> pl.DataFrame:
-    """The professions with the largest separate flex pools (without the total row)."""
-    if flex is None or flex.is_empty():
+    """The published professions with the largest separate flex pools (without the total)."""
+    flex = published(flex)
+    if flex.is_empty():
         return pl.DataFrame(
             schema={
                 "profession_code": pl.String,
@@ -488,10 +489,12 @@ def flex_rows(flex: pl.DataFrame | None, *, top: int = 15) -> pl.DataFrame:
 
 
 def flex_total(flex: pl.DataFrame | None) -> dict[str, float] | None:
-    """The region's total flex pool row (separate, pooled, gain), or ``None``."""
-    if flex is None:
+    """The region's total flex pool row (separate, pooled, gain), or ``None`` (also when
+    it is hidden)."""
+    total = published(flex)
+    if total.is_empty():
         return None
-    total = flex.filter(pl.col("profession_code") == TOTAL)
+    total = total.filter(pl.col("profession_code") == TOTAL)
     if total.is_empty():
         return None
     row = total.row(0, named=True)

@@ -21,6 +21,7 @@ from workforce.ingest.cbs import OpenDataError
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
 from workforce.regional.benchmarks import employer_benchmarks
 from workforce.regional.contributions import (
+    flex_pool_contributions,
     kpi_contributions,
     retention_contributions,
     retirement_contributions,
@@ -103,6 +104,35 @@ def disclosed_retirement_wave(
     )
 
 
+FLEX_POOL_VALUES = (
+    "units",
+    "months",
+    "separate_fte",
+    "pooled_fte",
+    "pooling_gain_fte",
+    "pooling_gain_share",
+    "vacancies",
+)
+"""Columns of the flex pool hidden with a cell (its coverage is a setting, not data)."""
+
+
+def disclosed_flex_pool(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, regions: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Flex pool per profession and region; a cell of fewer than k vacancies opened in the
+    window (or of two employers, one with fewer) hidden, with every cell that would reveal it
+    (a profession against the region's total, a region against the regions together)."""
+    return disclose_by_region(
+        by_region(marts, flex_pool_sizing, regions),
+        by_region(marts, flex_pool_contributions, regions),
+        dims=["profession_code"],
+        by=[],
+        count="vacancies",
+        k=k,
+        values=FLEX_POOL_VALUES,
+    )
+
+
 def compute_regional(
     marts: RegionalMarts, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
 ) -> dict[str, pl.DataFrame]:
@@ -134,7 +164,7 @@ def compute_regional(
         "sankey_sector_nodes": sector_nodes,
         "sankey_sector_links": sector_links,
         "pooled_vacancies": pooled_vacancies(marts, k=k),
-        "flex_pool": by_region(marts, flex_pool_sizing, regions),
+        "flex_pool": disclosed_flex_pool(marts, k=k, regions=regions),
         "benchmarks": employer_benchmarks(marts, k=k),
         "employer_regions": employer_regions(marts),
     }
@@ -167,9 +197,9 @@ class RegionalOutputs:
             f"  Open vacancies {h['open']:,} (vacancy rate {_pct(h['vacancy_rate'])}, "
             f"hard to fill {_pct(h['hard_to_fill_share'])}); retention of "
             f"{h['retention_cohort']} new hires after 12 months {_pct(h['retention_12'])}.",
-            f"  Flex pool at 90% cover: {h['flex_separate_fte']:,.0f} FTE if each employer "
-            f"covers its own peaks, {h['flex_pooled_fte']:,.0f} FTE pooled "
-            f"(gain {h['flex_gain_fte']:,.0f} FTE).",
+            f"  Flex pool at 90% cover: {_fte(h['flex_separate_fte'])} FTE if each employer "
+            f"covers its own peaks, {_fte(h['flex_pooled_fte'])} FTE pooled "
+            f"(gain {_fte(h['flex_gain_fte'])} FTE).",
             *(
                 f"  {code} alone (moves to the other regions are outflow): {r['headcount']:,} "
                 f"staff, regional turnover {_pct(r['turnover_rate_12m'])}, internal mobility "
@@ -184,6 +214,11 @@ class RegionalOutputs:
 
 def _pct(value: object) -> str:
     return f"{value:.1%}" if isinstance(value, float) else "n/a"
+
+
+def _fte(value: object) -> str:
+    """An FTE figure, or "hidden" for a cell under disclosure control."""
+    return f"{value:,.0f}" if isinstance(value, int | float) else "hidden"
 
 
 def headline(
