@@ -166,6 +166,40 @@ def flex_pool_sizing(
     )
 
 
+POOLED_VACANCY_SUMS = ("fte", "open", "open_fte")
+"""Columns of :func:`vacancy_cells` that add up to a total like the headcount."""
+
+
+def vacancy_cells(marts: RegionalMarts, *, month: dt.date | None = None) -> pl.DataFrame:
+    """Staff and open vacancies per employer and profession in one month (default the last),
+    before disclosure control: ``employer_id, profession_code, headcount, fte, open,
+    open_fte``."""
+    month = month or last_month(marts)
+    staff = (
+        marts.workforce_monthly.filter(pl.col("month") == month)
+        .group_by("employer_id", "profession_code")
+        .agg(pl.sum("headcount", "fte"))
+    )
+    open_now = (
+        marts.vacancies_monthly.filter(pl.col("month") == month)
+        .group_by("employer_id", "profession_code")
+        .agg(pl.sum("open", "open_fte"))
+    )
+    return staff.join(
+        open_now, on=["employer_id", "profession_code"], how="full", coalesce=True
+    ).with_columns(
+        pl.col("headcount", "open").fill_null(0), pl.col("fte", "open_fte").fill_null(0.0)
+    )
+
+
+def with_vacancy_rates(published: pl.DataFrame) -> pl.DataFrame:
+    """Vacancy rates (per person and per FTE) of disclosed :func:`vacancy_cells`."""
+    return published.with_columns(
+        vacancy_rate=pl.col("open") / (pl.col("headcount") + pl.col("open")),
+        vacancy_rate_fte=pl.col("open_fte") / (pl.col("fte") + pl.col("open_fte")),
+    ).with_columns(pl.col("vacancy_rate", "vacancy_rate_fte").fill_nan(None))
+
+
 @employer_view(count="headcount", dims=("employer_id", "profession_code"))
 def pooled_vacancies(
     marts: RegionalMarts,
@@ -179,31 +213,12 @@ def pooled_vacancies(
     Columns: ``employer_id, profession_code, headcount, fte, open, open_fte, suppressed,
     vacancy_rate, vacancy_rate_fte``; ``employer_id == total`` holds the region-wide pool.
     """
-    month = month or last_month(marts)
-    staff = (
-        marts.workforce_monthly.filter(pl.col("month") == month)
-        .group_by("employer_id", "profession_code")
-        .agg(pl.sum("headcount", "fte"))
-    )
-    open_now = (
-        marts.vacancies_monthly.filter(pl.col("month") == month)
-        .group_by("employer_id", "profession_code")
-        .agg(pl.sum("open", "open_fte"))
-    )
-    cells = staff.join(
-        open_now, on=["employer_id", "profession_code"], how="full", coalesce=True
-    ).with_columns(
-        pl.col("headcount", "open").fill_null(0), pl.col("fte", "open_fte").fill_null(0.0)
-    )
     published = disclose(
-        cells,
+        vacancy_cells(marts, month=month),
         dims=["employer_id", "profession_code"],
         count="headcount",
-        sums=["fte", "open", "open_fte"],
+        sums=POOLED_VACANCY_SUMS,
         k=k,
         viewer=viewer,
     )
-    return published.with_columns(
-        vacancy_rate=pl.col("open") / (pl.col("headcount") + pl.col("open")),
-        vacancy_rate_fte=pl.col("open_fte") / (pl.col("fte") + pl.col("open_fte")),
-    ).with_columns(pl.col("vacancy_rate", "vacancy_rate_fte").fill_nan(None))
+    return with_vacancy_rates(published)

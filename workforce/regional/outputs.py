@@ -19,7 +19,6 @@ import polars as pl
 
 from workforce.ingest.cbs import OpenDataError
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
-from workforce.regional.benchmarks import employer_benchmarks
 from workforce.regional.contributions import (
     flex_pool_contributions,
     kpi_contributions,
@@ -27,11 +26,15 @@ from workforce.regional.contributions import (
     retirement_contributions,
 )
 from workforce.regional.data import MissingMartsError, RegionalMarts, last_month, load_marts
-from workforce.regional.flexpool import flex_pool_sizing, pooled_vacancies
+from workforce.regional.employer_split import (
+    benchmarks_by_region,
+    employer_flows_by_region,
+    pooled_vacancies_by_region,
+)
+from workforce.regional.flexpool import flex_pool_sizing
 from workforce.regional.kpis import DETAIL, regional_kpis, retention, retirement_wave, sick_leave
 from workforce.regional.network import (
     DEFAULT_WINDOW_MONTHS,
-    employer_flow_matrix,
     employer_net_flows,
     net_flows_of_matrix,
     sankey,
@@ -138,18 +141,16 @@ def compute_regional(
 ) -> dict[str, pl.DataFrame]:
     """Every regional output, by file name (without ``.parquet``).
 
-    With several regions in the marts, the KPIs, retention, retirement wave, sector flows and
-    flex pool hold each region alone and the regions together (``region_code``); the tables
-    per employer hold the regions together, and ``employer_regions`` says where each employer
-    works, so a page shows a region's employers without publishing a cell of its own.
+    With several regions in the marts, the KPIs, retention, retirement wave, sector flows,
+    flex pool and the tables per employer (flows, benchmarks, pooled vacancies) hold each
+    region alone and the regions together (``region_code``, see :mod:`.split` and
+    :mod:`.employer_split`); ``employer_regions`` says where each employer works.
     """
     regions = split_regions(marts)
-    employer_flows = employer_flow_matrix(marts, k=k)
+    employer_flows = employer_flows_by_region(marts, k=k, regions=regions)
     sector_flows = sector_flows_by_region(marts, regions, k=k)
-    sector_together = sector_flows.filter(pl.col("region_code") == REGIONS_TOGETHER).drop(
-        "region_code"
-    )
-    employer_nodes, employer_links = sankey(employer_flows)
+    sector_together = region_part(sector_flows)
+    employer_nodes, employer_links = sankey(region_part(employer_flows))
     sector_nodes, sector_links = sankey(sector_together)
     outputs = {
         "kpis": disclosed_kpis(marts, k=k, regions=regions),
@@ -163,9 +164,9 @@ def compute_regional(
         "sankey_employer_links": employer_links,
         "sankey_sector_nodes": sector_nodes,
         "sankey_sector_links": sector_links,
-        "pooled_vacancies": pooled_vacancies(marts, k=k),
+        "pooled_vacancies": pooled_vacancies_by_region(marts, k=k, regions=regions),
         "flex_pool": disclosed_flex_pool(marts, k=k, regions=regions),
-        "benchmarks": employer_benchmarks(marts, k=k),
+        "benchmarks": benchmarks_by_region(marts, k=k, regions=regions),
         "employer_regions": employer_regions(marts),
     }
     with contextlib.suppress(OpenDataError):  # the open-data copy is optional
