@@ -40,7 +40,7 @@ def test_a_regions_benchmarks_are_those_of_the_region_alone(
         alone = benchmark_table(for_regions(marts, [region]))
         shown = region_part(benchmarks, region).filter(~pl.col(SUPPRESSED))
         assert shown.filter(pl.col("employer_id") != TOTAL).height > 0
-        assert shown.filter((pl.col("employer_id") == TOTAL)).height > 0
+        assert shown.filter(pl.col("employer_id") == TOTAL).height > 0
         joined = shown.join(alone, on=["metric", "employer_id"], suffix="_alone")
         assert joined.height == shown.height
         assert joined["value"].to_list() == pytest.approx(

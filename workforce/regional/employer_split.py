@@ -131,9 +131,9 @@ def employer_flows_by_region(
     scope = for_regions(marts, regions, reference) if regions else marts
     together = employer_flow_matrix(scope, k=k, viewer=viewer, months=months)
     parts = [together.with_columns(region_code=pl.lit(REGIONS_TOGETHER, pl.String))]
-    pairs = together.filter(
-        (pl.col("source_id") != TOTAL) & (pl.col("target_id") != TOTAL)
-    ).select("source_id", "target_id", together="moves", shown=~pl.col(SUPPRESSED))
+    pairs = together.filter((pl.col("source_id") != TOTAL) & (pl.col("target_id") != TOTAL)).select(
+        "source_id", "target_id", together="moves", shown=~pl.col(SUPPRESSED)
+    )
     for region in regions:
         alone = flows(for_regions(marts, [region], reference), level="employer", months=months)
         same = (
