@@ -11,13 +11,15 @@ import polars as pl
 import pytest
 
 from workforce.dashboards.format import format_number, format_percent
+from workforce.dashboards.identity import Identity
 from workforce.dashboards.regional_employer import RegionalEmployerApp
 from workforce.dashboards.regional_employer_data import (
     levers_scenario,
     published,
+    read_regional,
     scenario_node,
 )
-from workforce.privacy import TOTAL
+from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
 from workforce.regional import load_marts
 from workforce.regional.benchmarks import benchmark_table
 from workforce.regional.data import RegionalMarts
@@ -311,3 +313,41 @@ def test_the_sliders_of_a_chosen_region_move_that_region_only(area_forecast: Pat
     mu_inside = scenario_node(inside, None, None, "AM13")["shortage_fte"].to_list()
     mu_elsewhere = scenario_node(elsewhere, None, None, "AM13")["shortage_fte"].to_list()
     assert mu_inside == pytest.approx(mu_elsewhere)
+
+
+def test_an_employers_own_view_of_a_chosen_region_is_of_that_region_alone(
+    area_regional: Path, written: RegionalOutputs
+) -> None:
+    """Signed in as an Amersfoort employer with Amersfoort chosen: its own figures are those
+    of Amersfoort alone, in full; another employer's figure is shown only for k people."""
+    marts = load_marts(area_regional)
+    regions = pl.read_parquet(written.folder / "employer_regions.parquet")
+    employer = regions.filter(pl.col("region_code") == "AM14")["employer_id"].sort()[0]
+    app = RegionalEmployerApp(
+        shortage=None,
+        regional=read_regional(area_regional),
+        marts=marts,
+        identity=Identity(employer, "employer token"),
+    )
+    app.viewer.value = employer
+    app.region.value = "AM14"
+    benchmarks = app.view().benchmarks
+    assert benchmarks is not None
+    own = benchmarks.filter(pl.col("employer_id") == employer)
+    assert own.height > 0
+    assert not own[SUPPRESSED].any()
+    alone = benchmark_table(for_regions(marts, ["AM14"])).filter(pl.col("employer_id") == employer)
+    joined = own.join(alone, on="metric", suffix="_alone")
+    assert joined.height == own.height
+    assert joined["value"].to_list() == pytest.approx(joined["value_alone"].to_list())
+    others = benchmarks.filter(
+        ~pl.col(SUPPRESSED) & ~pl.col("employer_id").is_in([employer, TOTAL])
+    )
+    assert others.height > 0
+    assert others["people"].min() >= DEFAULT_K
+    flows = app.view().employer_flows
+    assert flows is not None
+    small = flows.filter(~pl.col(SUPPRESSED) & (pl.col("moves") < DEFAULT_K))
+    assert small.filter(
+        (pl.col("source_id") != employer) & (pl.col("target_id") != employer)
+    ).is_empty()
