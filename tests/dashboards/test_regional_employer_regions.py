@@ -11,10 +11,18 @@ import polars as pl
 import pytest
 
 from workforce.dashboards.format import format_number, format_percent
+from workforce.dashboards.identity import Identity
 from workforce.dashboards.regional_employer import RegionalEmployerApp
-from workforce.dashboards.regional_employer_data import levers_scenario, scenario_node
-from workforce.privacy import TOTAL
+from workforce.dashboards.regional_employer_data import (
+    levers_scenario,
+    published,
+    read_regional,
+    scenario_node,
+)
+from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
 from workforce.regional import load_marts
+from workforce.regional.benchmarks import benchmark_table
+from workforce.regional.data import RegionalMarts
 from workforce.regional.kpis import regional_kpis
 from workforce.regional.outputs import RegionalOutputs, write_regional
 from workforce.regional.published import AREA_REGIONS
@@ -112,18 +120,64 @@ def test_the_charts_follow_the_region(app: RegionalEmployerApp) -> None:
     assert app.region_note.value == ""
 
 
-def test_a_region_shows_only_its_own_employers(app: RegionalEmployerApp) -> None:
-    regions = app.all_files.get("employer_regions")
-    assert regions is not None
-    own = set(regions.filter(pl.col("region_code") == "AM14")["employer_id"])
-    app.region.value = "AM14"
-    benchmarks = app.files.get("benchmarks")
-    assert benchmarks is not None
-    assert benchmarks.height > 0
-    assert set(benchmarks["employer_id"]) <= own  # not the regions' value either
-    flows = app.files.get("employer_flows")
-    assert flows is not None
-    assert set(flows["source_id"]) | set(flows["target_id"]) <= own | {TOTAL}
+def _crossing_leavers(marts: RegionalMarts, region: str, employer: str, since: dt.date) -> int:
+    """Staff of ``employer`` in ``region`` who left for a care employer in another region."""
+    return marts.spells.filter(
+        (pl.col("employer_id") == employer)
+        & (pl.col("region_code") == region)
+        & (pl.col("end_date") >= since)
+        & pl.col("leaver_destination").is_in(["internal", "other_care_employer"])
+        & (pl.col("next_region_code") != region)
+    ).height
+
+
+def test_a_chosen_regions_benchmark_is_computed_from_that_region_alone(
+    app: RegionalEmployerApp, area_regional: Path
+) -> None:
+    """With Amersfoort chosen, an employer's benchmark figures and the reference line are
+    those of Amersfoort alone, where a move to another region is outflow."""
+    region = "AM14"
+    marts = load_marts(area_regional)
+    alone = benchmark_table(for_regions(marts, [region]))
+    together = benchmark_table(marts)
+    since = dt.date(2025, 1, 1)  # the benchmark's 12 months up to the marts' last month
+    assert marts.workforce_monthly["month"].max() == dt.date(2025, 12, 1)
+    app.metric.value = "turnover_rate"
+    app.region.value = region
+    shown = published(app.view().benchmarks).filter(pl.col("metric") == "turnover_rate")
+    employers = shown.filter(pl.col("employer_id") != TOTAL)
+    assert employers.height > 0
+    expected = alone.filter(pl.col("metric") == "turnover_rate")
+    joined = employers.join(expected, on="employer_id", suffix="_alone")
+    assert joined.height == employers.height
+    assert joined["value"].to_list() == pytest.approx(joined["value_alone"].to_list())
+    # The reference line is Amersfoort's own value, not the regions together's.
+    region_value = expected.filter(pl.col("employer_id") == TOTAL)["value"].item()
+    line = app.benchmark_figure.data[1]
+    assert len(line.x) == employers.height
+    assert line.x[0] == pytest.approx(region_value)
+    # An employer whose staff moved to another region: each such move is outflow here.
+    rates = joined.join(
+        together.filter(pl.col("metric") == "turnover_rate").select(
+            "employer_id", together="value"
+        ),
+        on="employer_id",
+    ).with_columns(
+        crossing=pl.col("employer_id").map_elements(
+            lambda e: _crossing_leavers(marts, region, e, since), return_dtype=pl.Int64
+        )
+    )
+    movers = rates.filter(pl.col("crossing") > 0)
+    assert movers.height > 0
+    for row in movers.iter_rows(named=True):
+        extra = (row["value"] - row["together"]) * row["people"]
+        assert extra == pytest.approx(row["crossing"], abs=0.5), row["employer_id"]
+    app.region.value = "*"
+    assert app.benchmark_figure.data[1].x[0] == pytest.approx(
+        together.filter((pl.col("metric") == "turnover_rate") & (pl.col("employer_id") == TOTAL))[
+            "value"
+        ].item()
+    )
 
 
 def test_the_sliders_act_on_the_chosen_region_and_show_its_node() -> None:
@@ -259,3 +313,41 @@ def test_the_sliders_of_a_chosen_region_move_that_region_only(area_forecast: Pat
     mu_inside = scenario_node(inside, None, None, "AM13")["shortage_fte"].to_list()
     mu_elsewhere = scenario_node(elsewhere, None, None, "AM13")["shortage_fte"].to_list()
     assert mu_inside == pytest.approx(mu_elsewhere)
+
+
+def test_an_employers_own_view_of_a_chosen_region_is_of_that_region_alone(
+    area_regional: Path, written: RegionalOutputs
+) -> None:
+    """Signed in as an Amersfoort employer with Amersfoort chosen: its own figures are those
+    of Amersfoort alone, in full; another employer's figure is shown only for k people."""
+    marts = load_marts(area_regional)
+    regions = pl.read_parquet(written.folder / "employer_regions.parquet")
+    employer = regions.filter(pl.col("region_code") == "AM14")["employer_id"].sort()[0]
+    app = RegionalEmployerApp(
+        shortage=None,
+        regional=read_regional(area_regional),
+        marts=marts,
+        identity=Identity(employer, "employer token"),
+    )
+    app.viewer.value = employer
+    app.region.value = "AM14"
+    benchmarks = app.view().benchmarks
+    assert benchmarks is not None
+    own = benchmarks.filter(pl.col("employer_id") == employer)
+    assert own.height > 0
+    assert not own[SUPPRESSED].any()
+    alone = benchmark_table(for_regions(marts, ["AM14"])).filter(pl.col("employer_id") == employer)
+    joined = own.join(alone, on="metric", suffix="_alone")
+    assert joined.height == own.height
+    assert joined["value"].to_list() == pytest.approx(joined["value_alone"].to_list())
+    others = benchmarks.filter(
+        ~pl.col(SUPPRESSED) & ~pl.col("employer_id").is_in([employer, TOTAL])
+    )
+    assert others.height > 0
+    assert others["people"].min() >= DEFAULT_K
+    flows = app.view().employer_flows
+    assert flows is not None
+    small = flows.filter(~pl.col(SUPPRESSED) & (pl.col("moves") < DEFAULT_K))
+    assert small.filter(
+        (pl.col("source_id") != employer) & (pl.col("target_id") != employer)
+    ).is_empty()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +13,7 @@ from workforce.regional import load_marts
 from workforce.regional.data import RegionalMarts
 from workforce.regional.kpis import regional_kpis
 from workforce.regional.network import flows
-from workforce.regional.outputs import compute_regional
+from workforce.regional.outputs import compute_regional, disclosed_flex_pool
 from workforce.regional.published import AREA_REGIONS
 from workforce.regional.scope import for_regions
 from workforce.regional.split import REGIONS_TOGETHER, region_part, split_regions
@@ -106,3 +107,45 @@ def test_moves_between_regions_cannot_be_found_from_the_sector_flows(
         cells = matrix.filter((pl.col("source_id") == source) & (pl.col("target_id") == target))
         assert cells.filter(pl.col(SUPPRESSED)).height >= 1, (source, target)
     assert "between_regions" not in matrix["region_code"].to_list()
+
+
+@pytest.mark.parametrize("k", [DEFAULT_K, 40])
+def test_the_flex_pool_hides_a_regions_small_cell_and_every_cell_that_would_reveal_it(
+    marts: RegionalMarts, outputs: dict[str, pl.DataFrame], k: int
+) -> None:
+    """A profession with few vacancies in one region is hidden there; neither the other
+    regions beside the regions together nor the other professions beside the region's total
+    give it away."""
+    pool = (
+        outputs["flex_pool"]
+        if k == DEFAULT_K
+        else disclosed_flex_pool(marts, k=k, regions=split_regions(marts))
+    )
+    start = pl.date(2023, 1, 1)  # the 36-month window up to the marts' last month, 2025-12
+    assert marts.vacancies_monthly["month"].max() == dt.date(2025, 12, 1)
+    opened = pl.concat(
+        [
+            for_regions(marts, [region])
+            .vacancies_monthly.filter(pl.col("month") >= start)
+            .group_by("profession_code")
+            .agg(expected=pl.col("opened").sum())
+            .with_columns(region_code=pl.lit(region))
+            for region in AREA_REGIONS
+        ]
+    )
+    cells = pool.join(opened, on=["region_code", "profession_code"])
+    small = cells.filter(pl.col("expected") < k)
+    assert small[SUPPRESSED].all()
+    assert pool[SUPPRESSED].any()  # the rule is exercised
+    if k > DEFAULT_K:
+        assert small.height > 0
+    shown = pool.filter(~pl.col(SUPPRESSED))
+    assert (shown["vacancies"] >= k).all()
+    assert (
+        pool.filter(pl.col(SUPPRESSED)).select("separate_fte", "pooled_fte").null_count().row(0)
+        == (pool[SUPPRESSED].sum(),) * 2
+    )
+    for dim in ("region_code", "profession_code"):
+        other = "profession_code" if dim == "region_code" else "region_code"
+        hidden = pool.group_by(other).agg(pl.col(SUPPRESSED).sum())
+        assert not (hidden[SUPPRESSED] == 1).any(), dim

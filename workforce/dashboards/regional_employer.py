@@ -156,10 +156,9 @@ class RegionalEmployerApp(App):
         self.all_files = regional or RegionalFiles()
         self.marts = marts
         self._files: dict[str | None, RegionalFiles] = {}
-        self._scoped_marts: dict[str | None, RegionalMarts | None] = {None: marts}
         self._node_sets: dict[str | None, dict[tuple[str, str], pl.DataFrame]] = {}
         self._scenarios = ScenarioResults(engine)
-        self._views: dict[tuple[str | None, str | None], ViewerTables] = {}
+        self._views: dict[str | None, ViewerTables] = {}
         self.headlines: RegionalHeadlines | None = None
         self.scenario_view: pl.DataFrame | None = None
 
@@ -286,17 +285,6 @@ class RegionalEmployerApp(App):
             codes |= set(outlook["region_code"].drop_nulls().unique().to_list())
         return sorted(codes) if len(codes) > 1 else []
 
-    def scoped_marts(self) -> RegionalMarts | None:
-        """The marts of the region chosen (moves to other regions as outflow), or all."""
-        region = self.region_code
-        if region not in self._scoped_marts:
-            from workforce.regional.scope import for_regions
-
-            marts = self.marts
-            chosen = [region] if region is not None else []
-            self._scoped_marts[region] = None if marts is None else for_regions(marts, chosen)
-        return self._scoped_marts[region]
-
     @property
     def sector_code(self) -> str | None:
         return None if self.sector.value in (None, ALL) else str(self.sector.value)
@@ -333,13 +321,14 @@ class RegionalEmployerApp(App):
         return {kind: float(slider.value) for kind, slider in self.levers.items()}
 
     def view(self) -> ViewerTables:
-        """The employer-comparing tables as the chosen viewer may see them."""
+        """The employer-comparing tables of the region chosen as the chosen viewer may see
+        them (an employer's own view is computed once for every region)."""
         viewer = self.current_viewer
-        key = (self.region_code, viewer.employer_id)
-        if key not in self._views:
-            marts = self.scoped_marts() if viewer.employer_id is not None else None
-            self._views[key] = viewer_tables(viewer, self.files, marts)
-        return self._views[key]
+        if viewer.employer_id is None:
+            return viewer_tables(viewer, self.files, None)
+        if viewer.employer_id not in self._views:
+            self._views[viewer.employer_id] = viewer_tables(viewer, self.all_files, self.marts)
+        return self._views[viewer.employer_id].of_region(self.region_code)
 
     def scenario(self) -> pl.DataFrame | None:
         """The scenario engine's shortage per node and year for the sliders (None at baseline),

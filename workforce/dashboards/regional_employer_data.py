@@ -33,12 +33,6 @@ REGIONAL_FILES = (
     "pooled_vacancies",
     "employer_regions",
 )
-EMPLOYER_TABLES = {
-    "employer_flows": ("source_id", "target_id"),
-    "benchmarks": ("employer_id",),
-    "pooled_vacancies": ("employer_id",),
-}
-"""Tables per employer, of the regions together: a region shows its own employers' rows."""
 SICK_LEAVE_ALL = "other_care_welfare"
 """The sector whose sick-leave branch is all of care and welfare (SBI Q): shown for all sectors."""
 SHORTAGE_YEARS = (1, 3, 5)
@@ -108,19 +102,10 @@ class RegionalFiles:
 
     def for_region(self, region: str | None) -> RegionalFiles:
         """The files of one region (``None``: the regions together): the rows of the tables
-        split by region, and the region's own employers' rows of the tables per employer."""
+        split by region, those per employer included (each region computed alone)."""
         if region is None and self.region is None and not self.regions:
             return self
-        tables = {name: _region_rows(frame, region) for name, frame in self.tables.items()}
-        if region is not None:
-            employers = _employers_in(self.get("employer_regions"), region)
-            for name, columns in EMPLOYER_TABLES.items():
-                frame = tables.get(name)
-                if frame is not None:
-                    kept = employers if name == "benchmarks" else [*employers, TOTAL]
-                    tables[name] = frame.filter(
-                        pl.all_horizontal(pl.col(c).is_in(kept) for c in columns)
-                    )
+        tables = {name: region_rows(frame, region) for name, frame in self.tables.items()}
         headline = dict(self.regions.get(region, {})) if region is not None else self.headline
         if "k" not in headline and "k" in self.headline:
             headline["k"] = self.headline["k"]
@@ -158,18 +143,12 @@ def read_regional(data_dir: Path) -> RegionalFiles:
     return RegionalFiles(tables=tables, headline=headline, regions=regions)
 
 
-def _region_rows(frame: pl.DataFrame | None, region: str | None) -> pl.DataFrame | None:
+def region_rows(frame: pl.DataFrame | None, region: str | None) -> pl.DataFrame | None:
     """A table's rows of ``region`` (``None``: the regions together) without ``region_code``;
     tables not split by region unchanged."""
     if frame is None or "region_code" not in frame.columns:
         return frame
     return frame.filter(pl.col("region_code") == (region or TOTAL)).drop("region_code")
-
-
-def _employers_in(employer_regions: pl.DataFrame | None, region: str) -> list[str]:
-    if employer_regions is None:
-        return []
-    return employer_regions.filter(pl.col("region_code") == region)["employer_id"].to_list()
 
 
 def read_marts(data_dir: Path) -> RegionalMarts | None:
@@ -470,8 +449,9 @@ def sick_leave_rows(
 
 
 def flex_rows(flex: pl.DataFrame | None, *, top: int = 15) -> pl.DataFrame:
-    """The professions with the largest separate flex pools (without the total row)."""
-    if flex is None or flex.is_empty():
+    """The published professions with the largest separate flex pools (without the total)."""
+    flex = published(flex)
+    if flex.is_empty():
         return pl.DataFrame(
             schema={
                 "profession_code": pl.String,
@@ -488,10 +468,12 @@ def flex_rows(flex: pl.DataFrame | None, *, top: int = 15) -> pl.DataFrame:
 
 
 def flex_total(flex: pl.DataFrame | None) -> dict[str, float] | None:
-    """The region's total flex pool row (separate, pooled, gain), or ``None``."""
-    if flex is None:
+    """The region's total flex pool row (separate, pooled, gain), or ``None`` (also when
+    it is hidden)."""
+    total = published(flex)
+    if total.is_empty():
         return None
-    total = flex.filter(pl.col("profession_code") == TOTAL)
+    total = total.filter(pl.col("profession_code") == TOTAL)
     if total.is_empty():
         return None
     row = total.row(0, named=True)
@@ -509,6 +491,14 @@ class ViewerTables:
     employer_flows: pl.DataFrame | None
     benchmarks: pl.DataFrame | None
 
+    def of_region(self, region: str | None) -> ViewerTables:
+        """The tables of one region (``None``: the regions together)."""
+        return ViewerTables(
+            self.viewer,
+            region_rows(self.employer_flows, region),
+            region_rows(self.benchmarks, region),
+        )
+
 
 def viewer_tables(
     viewer: Viewer,
@@ -517,21 +507,23 @@ def viewer_tables(
 ) -> ViewerTables:
     """The public tables from ``workforce regional``, or an employer's own view from the marts.
 
-    An employer's view comes from :func:`~workforce.regional.employer_flow_matrix` and
-    :func:`~workforce.regional.employer_benchmarks` with ``viewer``: its own cells in full,
-    other employers' small cells hidden.
+    An employer's view comes from
+    :func:`~workforce.regional.employer_split.employer_flows_by_region` and
+    :func:`~workforce.regional.employer_split.benchmarks_by_region` with ``viewer``: its own
+    cells in full, other employers' small cells hidden, each region alone and the regions
+    together disclosed as one (pick one with :meth:`ViewerTables.of_region`).
     """
     if viewer.employer_id is None:
         return ViewerTables(viewer, files.get("employer_flows"), files.get("benchmarks"))
     if marts is None:
         return ViewerTables(viewer, None, None)
-    from workforce.regional import employer_benchmarks, employer_flow_matrix
+    from workforce.regional.employer_split import benchmarks_by_region, employer_flows_by_region
 
     k = files.k
     return ViewerTables(
         viewer,
-        employer_flow_matrix(marts, k=k, viewer=viewer),
-        employer_benchmarks(marts, k=k, viewer=viewer),
+        employer_flows_by_region(marts, k=k, viewer=viewer),
+        benchmarks_by_region(marts, k=k, viewer=viewer),
     )
 
 

@@ -125,15 +125,14 @@ def _time_to_fill(marts: RegionalMarts, months: int) -> pl.DataFrame:
     )
 
 
-@employer_view(count="people", dims=("employer_id",), by=("metric",))
-def employer_benchmarks(
-    marts: RegionalMarts, *, k: int = DEFAULT_K, viewer: Viewer = PUBLIC, months: int = 12
-) -> pl.DataFrame:
-    """Every employer against the region over the last ``months`` months (see METRICS).
+AVERAGE_PEOPLE = ("turnover_rate", "internal_mobility_rate")
+"""Metrics whose ``people`` is a rounded average of staff: regions add up to the regions
+together only up to that rounding."""
 
-    Columns: ``metric, employer_id, value, people, suppressed``; the region is
-    ``employer_id == total``. Retention is for the newest cohort year followed 12 months.
-    """
+
+def benchmark_table(marts: RegionalMarts, *, months: int = 12) -> pl.DataFrame:
+    """Every employer's metrics and the region's (``employer_id == total``), before
+    disclosure control: ``metric, employer_id, value, people``."""
     staff = _with_region(_staff_bases(marts, months))
     retention = _with_region(_retention_bases(marts))
     ratios = [
@@ -152,11 +151,22 @@ def employer_benchmarks(
             ),
         ]
     ).unnest("metrics")
-    table = pl.concat([long, _time_to_fill(marts, months).select(long.columns)]).with_columns(
+    return pl.concat([long, _time_to_fill(marts, months).select(long.columns)]).with_columns(
         pl.col("value").fill_nan(None)
     )
+
+
+@employer_view(count="people", dims=("employer_id",), by=("metric",))
+def employer_benchmarks(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, viewer: Viewer = PUBLIC, months: int = 12
+) -> pl.DataFrame:
+    """Every employer against the region over the last ``months`` months (see METRICS).
+
+    Columns: ``metric, employer_id, value, people, suppressed``; the region is
+    ``employer_id == total``. Retention is for the newest cohort year followed 12 months.
+    """
     return disclose(
-        table,
+        benchmark_table(marts, months=months),
         dims=["employer_id"],
         by=["metric"],
         count="people",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from workforce.regional.data import RegionalMarts
+from workforce.regional.flexpool import vacancies_opened
 from workforce.regional.kpis import (
     COHORTS,
     DETAIL,
@@ -64,3 +65,13 @@ def retirement_contributions(marts: RegionalMarts) -> pl.DataFrame:
     """
     staff = current_staff(marts).with_columns(stock=pl.lit(1, pl.Int64))
     return at_every_level(staff, ["employer_id"], ["stock"], dims=("profession_code",))
+
+
+def flex_pool_contributions(marts: RegionalMarts) -> pl.DataFrame:
+    """Vacancies opened per employer, per profession of the flex pool (and their total).
+
+    Columns: ``profession_code, employer_id, vacancies``.
+    """
+    return at_every_level(
+        vacancies_opened(marts), ["employer_id"], ["vacancies"], dims=("profession_code",)
+    )

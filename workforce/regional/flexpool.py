@@ -111,6 +111,22 @@ def flex_pool(
     )
 
 
+def vacancies_opened(
+    marts: RegionalMarts, *, months: int | None = DEFAULT_WINDOW_MONTHS
+) -> pl.DataFrame:
+    """Vacancies opened in the window per employer and profession: ``employer_id,
+    profession_code, vacancies``, the people a flex pool's figures rest on."""
+    start = window_start(marts, months)
+    vacancies = marts.vacancies_monthly
+    if start is not None:
+        vacancies = vacancies.filter(pl.col("month") >= start)
+    return (
+        vacancies.group_by("employer_id", "profession_code")
+        .agg(vacancies=pl.col("opened").sum().cast(pl.Int64))
+        .sort("employer_id", "profession_code")
+    )
+
+
 def flex_pool_sizing(
     marts: RegionalMarts,
     *,
@@ -120,20 +136,68 @@ def flex_pool_sizing(
     """Regional flex pool per profession over the window, plus a :data:`TOTAL` row.
 
     The total adds the professions up (staff do not stand in for another profession).
-    ``units`` is the number of employers with any open vacancy in the profession.
+    ``units`` is the number of employers with any open vacancy in the profession;
+    ``vacancies`` the vacancies opened in the window, the count disclosure control applies
+    to (see :func:`~workforce.regional.outputs.disclosed_flex_pool`).
     """
-    per_profession = flex_pool(open_fte_series(marts, months=months), p=p)
+    opened = (
+        vacancies_opened(marts, months=months)
+        .group_by("profession_code")
+        .agg(pl.col("vacancies").sum())
+    )
+    per_profession = (
+        flex_pool(open_fte_series(marts, months=months), p=p)
+        .join(opened, on="profession_code", how="left")
+        .with_columns(pl.col("vacancies").fill_null(0).cast(pl.Int64))
+    )
     total = per_profession.select(
         pl.lit(TOTAL).alias("profession_code"),
         pl.col("units").max(),
         pl.col("months").max(),
         pl.col("separate_fte", "pooled_fte", "pooling_gain_fte").sum(),
+        pl.col("vacancies").sum(),
     ).with_columns(
         pooling_gain_share=pl.when(pl.col("separate_fte") > 0)
         .then(pl.col("pooling_gain_fte") / pl.col("separate_fte"))
         .otherwise(0.0)
     )
-    return pl.concat([per_profession, total]).with_columns(coverage=pl.lit(p))
+    return pl.concat([per_profession, total.select(per_profession.columns)]).with_columns(
+        coverage=pl.lit(p)
+    )
+
+
+POOLED_VACANCY_SUMS = ("fte", "open", "open_fte")
+"""Columns of :func:`vacancy_cells` that add up to a total like the headcount."""
+
+
+def vacancy_cells(marts: RegionalMarts, *, month: dt.date | None = None) -> pl.DataFrame:
+    """Staff and open vacancies per employer and profession in one month (default the last),
+    before disclosure control: ``employer_id, profession_code, headcount, fte, open,
+    open_fte``."""
+    month = month or last_month(marts)
+    staff = (
+        marts.workforce_monthly.filter(pl.col("month") == month)
+        .group_by("employer_id", "profession_code")
+        .agg(pl.sum("headcount", "fte"))
+    )
+    open_now = (
+        marts.vacancies_monthly.filter(pl.col("month") == month)
+        .group_by("employer_id", "profession_code")
+        .agg(pl.sum("open", "open_fte"))
+    )
+    return staff.join(
+        open_now, on=["employer_id", "profession_code"], how="full", coalesce=True
+    ).with_columns(
+        pl.col("headcount", "open").fill_null(0), pl.col("fte", "open_fte").fill_null(0.0)
+    )
+
+
+def with_vacancy_rates(published: pl.DataFrame) -> pl.DataFrame:
+    """Vacancy rates (per person and per FTE) of disclosed :func:`vacancy_cells`."""
+    return published.with_columns(
+        vacancy_rate=pl.col("open") / (pl.col("headcount") + pl.col("open")),
+        vacancy_rate_fte=pl.col("open_fte") / (pl.col("fte") + pl.col("open_fte")),
+    ).with_columns(pl.col("vacancy_rate", "vacancy_rate_fte").fill_nan(None))
 
 
 @employer_view(count="headcount", dims=("employer_id", "profession_code"))
@@ -149,31 +213,12 @@ def pooled_vacancies(
     Columns: ``employer_id, profession_code, headcount, fte, open, open_fte, suppressed,
     vacancy_rate, vacancy_rate_fte``; ``employer_id == total`` holds the region-wide pool.
     """
-    month = month or last_month(marts)
-    staff = (
-        marts.workforce_monthly.filter(pl.col("month") == month)
-        .group_by("employer_id", "profession_code")
-        .agg(pl.sum("headcount", "fte"))
-    )
-    open_now = (
-        marts.vacancies_monthly.filter(pl.col("month") == month)
-        .group_by("employer_id", "profession_code")
-        .agg(pl.sum("open", "open_fte"))
-    )
-    cells = staff.join(
-        open_now, on=["employer_id", "profession_code"], how="full", coalesce=True
-    ).with_columns(
-        pl.col("headcount", "open").fill_null(0), pl.col("fte", "open_fte").fill_null(0.0)
-    )
     published = disclose(
-        cells,
+        vacancy_cells(marts, month=month),
         dims=["employer_id", "profession_code"],
         count="headcount",
-        sums=["fte", "open", "open_fte"],
+        sums=POOLED_VACANCY_SUMS,
         k=k,
         viewer=viewer,
     )
-    return published.with_columns(
-        vacancy_rate=pl.col("open") / (pl.col("headcount") + pl.col("open")),
-        vacancy_rate_fte=pl.col("open_fte") / (pl.col("fte") + pl.col("open_fte")),
-    ).with_columns(pl.col("vacancy_rate", "vacancy_rate_fte").fill_nan(None))
+    return with_vacancy_rates(published)

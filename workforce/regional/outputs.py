@@ -19,18 +19,22 @@ import polars as pl
 
 from workforce.ingest.cbs import OpenDataError
 from workforce.privacy import DEFAULT_K, SUPPRESSED, TOTAL
-from workforce.regional.benchmarks import employer_benchmarks
 from workforce.regional.contributions import (
+    flex_pool_contributions,
     kpi_contributions,
     retention_contributions,
     retirement_contributions,
 )
 from workforce.regional.data import MissingMartsError, RegionalMarts, last_month, load_marts
-from workforce.regional.flexpool import flex_pool_sizing, pooled_vacancies
+from workforce.regional.employer_split import (
+    benchmarks_by_region,
+    employer_flows_by_region,
+    pooled_vacancies_by_region,
+)
+from workforce.regional.flexpool import flex_pool_sizing
 from workforce.regional.kpis import DETAIL, regional_kpis, retention, retirement_wave, sick_leave
 from workforce.regional.network import (
     DEFAULT_WINDOW_MONTHS,
-    employer_flow_matrix,
     employer_net_flows,
     net_flows_of_matrix,
     sankey,
@@ -103,23 +107,50 @@ def disclosed_retirement_wave(
     )
 
 
+FLEX_POOL_VALUES = (
+    "units",
+    "months",
+    "separate_fte",
+    "pooled_fte",
+    "pooling_gain_fte",
+    "pooling_gain_share",
+    "vacancies",
+)
+"""Columns of the flex pool hidden with a cell (its coverage is a setting, not data)."""
+
+
+def disclosed_flex_pool(
+    marts: RegionalMarts, *, k: int = DEFAULT_K, regions: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Flex pool per profession and region; a cell of fewer than k vacancies opened in the
+    window (or of two employers, one with fewer) hidden, with every cell that would reveal it
+    (a profession against the region's total, a region against the regions together)."""
+    return disclose_by_region(
+        by_region(marts, flex_pool_sizing, regions),
+        by_region(marts, flex_pool_contributions, regions),
+        dims=["profession_code"],
+        by=[],
+        count="vacancies",
+        k=k,
+        values=FLEX_POOL_VALUES,
+    )
+
+
 def compute_regional(
     marts: RegionalMarts, *, k: int = DEFAULT_K, sick_leave_path: Path | None = None
 ) -> dict[str, pl.DataFrame]:
     """Every regional output, by file name (without ``.parquet``).
 
-    With several regions in the marts, the KPIs, retention, retirement wave, sector flows and
-    flex pool hold each region alone and the regions together (``region_code``); the tables
-    per employer hold the regions together, and ``employer_regions`` says where each employer
-    works, so a page shows a region's employers without publishing a cell of its own.
+    With several regions in the marts, the KPIs, retention, retirement wave, sector flows,
+    flex pool and the tables per employer (flows, benchmarks, pooled vacancies) hold each
+    region alone and the regions together (``region_code``, see :mod:`.split` and
+    :mod:`.employer_split`); ``employer_regions`` says where each employer works.
     """
     regions = split_regions(marts)
-    employer_flows = employer_flow_matrix(marts, k=k)
+    employer_flows = employer_flows_by_region(marts, k=k, regions=regions)
     sector_flows = sector_flows_by_region(marts, regions, k=k)
-    sector_together = sector_flows.filter(pl.col("region_code") == REGIONS_TOGETHER).drop(
-        "region_code"
-    )
-    employer_nodes, employer_links = sankey(employer_flows)
+    sector_together = region_part(sector_flows)
+    employer_nodes, employer_links = sankey(region_part(employer_flows))
     sector_nodes, sector_links = sankey(sector_together)
     outputs = {
         "kpis": disclosed_kpis(marts, k=k, regions=regions),
@@ -133,9 +164,9 @@ def compute_regional(
         "sankey_employer_links": employer_links,
         "sankey_sector_nodes": sector_nodes,
         "sankey_sector_links": sector_links,
-        "pooled_vacancies": pooled_vacancies(marts, k=k),
-        "flex_pool": by_region(marts, flex_pool_sizing, regions),
-        "benchmarks": employer_benchmarks(marts, k=k),
+        "pooled_vacancies": pooled_vacancies_by_region(marts, k=k, regions=regions),
+        "flex_pool": disclosed_flex_pool(marts, k=k, regions=regions),
+        "benchmarks": benchmarks_by_region(marts, k=k, regions=regions),
         "employer_regions": employer_regions(marts),
     }
     with contextlib.suppress(OpenDataError):  # the open-data copy is optional
@@ -167,9 +198,9 @@ class RegionalOutputs:
             f"  Open vacancies {h['open']:,} (vacancy rate {_pct(h['vacancy_rate'])}, "
             f"hard to fill {_pct(h['hard_to_fill_share'])}); retention of "
             f"{h['retention_cohort']} new hires after 12 months {_pct(h['retention_12'])}.",
-            f"  Flex pool at 90% cover: {h['flex_separate_fte']:,.0f} FTE if each employer "
-            f"covers its own peaks, {h['flex_pooled_fte']:,.0f} FTE pooled "
-            f"(gain {h['flex_gain_fte']:,.0f} FTE).",
+            f"  Flex pool at 90% cover: {_fte(h['flex_separate_fte'])} FTE if each employer "
+            f"covers its own peaks, {_fte(h['flex_pooled_fte'])} FTE pooled "
+            f"(gain {_fte(h['flex_gain_fte'])} FTE).",
             *(
                 f"  {code} alone (moves to the other regions are outflow): {r['headcount']:,} "
                 f"staff, regional turnover {_pct(r['turnover_rate_12m'])}, internal mobility "
@@ -184,6 +215,11 @@ class RegionalOutputs:
 
 def _pct(value: object) -> str:
     return f"{value:.1%}" if isinstance(value, float) else "n/a"
+
+
+def _fte(value: object) -> str:
+    """An FTE figure, or "hidden" for a cell under disclosure control."""
+    return f"{value:,.0f}" if isinstance(value, int | float) else "hidden"
 
 
 def headline(

@@ -68,12 +68,14 @@ def disclose_by_region(
     by: Sequence[str],
     count: str,
     k: int = DEFAULT_K,
+    values: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """A table of :func:`by_region` under one disclosure control over every scope.
 
     Hidden: cells below ``k`` people, cells of two employers one of which has fewer than
     ``k`` (``contributions``: per cell and employer), and every cell that would reveal one,
     across sector, profession and region (a region against the regions together).
+    ``values`` are the columns hidden with a cell (default: all but the cell's keys).
     """
     keys = [c for c in ("region_code", *by, *dims) if c in contributions.columns]
     flags = two_contributor_cells(contributions, keys, count=count, k=k)
@@ -86,6 +88,7 @@ def disclose_by_region(
         dims=["region_code", *dims] if split else list(dims),
         by=list(by) if split else ["region_code", *by],
         count=count,
+        values=values,
         k=k,
         sensitive="sensitive",
     ).drop("sensitive")
