@@ -201,3 +201,14 @@ def test_without_residences_the_map_offers_the_place_of_work_only(area_data: Pat
     page = RegionsApp(marts=load_marts(area_data))
     assert [value for _, value in page.place.options] == ["work"]
     assert "geen woonplaats" in page.commuting_note.value
+
+
+def test_the_map_and_municipality_counts_read_as_dutch_whole_numbers(app: RegionsApp) -> None:
+    """Thousands as 2.000 (the Dutch separator), not Plotly's default 2k."""
+    app.scope.value = ALL
+    assert app.municipality_figure.layout.xaxis.tickformat == ","
+    assert app.municipality_figure.layout.separators == ",."
+    colourbars = [t.marker.colorbar for t in app.map_figure.data if t.marker and t.marker.showscale]
+    assert colourbars
+    assert all(bar.tickformat == "," for bar in colourbars)
+    assert app.map_figure.layout.separators == ",."

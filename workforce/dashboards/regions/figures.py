@@ -111,7 +111,8 @@ def map_figure(
         x=[centre[0][0]], y=[centre[0][1]], mode="markers", hoverinfo="skip", showlegend=False,
         marker={"size": 0.1, "color": [low], "cmin": low, "cmax": high if high > low else low + 1,
                 "colorscale": [[0, _colour(low, low, high)], [1, _colour(high, low, high)]],
-                "showscale": True, "colorbar": {"thickness": 12, "len": 0.6}},
+                "showscale": True,
+                "colorbar": {"thickness": 12, "len": 0.6, "tickformat": ","}},
     )  # fmt: skip
     figure.update_layout(title={"text": title}, hovermode="closest")
     figure.update_xaxes(visible=False)
@@ -148,6 +149,7 @@ def municipality_figure(
             showlegend=False,  # each hidden bar says so itself
         )
     figure.update_layout(title={"text": title}, hovermode="closest", barmode="overlay")
+    figure.update_xaxes(tickformat=",")  # 2.000, not 2k
     set_separators(figure, language)
     return figure
 
