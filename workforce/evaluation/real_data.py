@@ -74,17 +74,23 @@ def _quarterly(frame: pl.DataFrame, measure: str) -> pl.DataFrame:
     )
 
 
-def _national_vacancies(sectors: dict[str, str]) -> pl.DataFrame:
-    from workforce.ingest.cbs import read_vacancies_by_sector
-
-    national = _quarterly(read_vacancies_by_sector(), "open_vacancies").filter(
-        pl.col("sector_key").is_in(list(sectors))
-    )
+def _national(
+    frame: pl.DataFrame, measure: str, prefix: str, sectors: dict[str, str]
+) -> pl.DataFrame:
+    """One national quarterly ``measure`` per sector of ``sectors`` (CBS key -> short name),
+    as ``unique_id`` ``<prefix>/NL/<short name>``, ``ds``, ``y``."""
+    national = _quarterly(frame, measure).filter(pl.col("sector_key").is_in(list(sectors)))
     return national.select(
-        unique_id=pl.lit("vacancies/NL/") + pl.col("sector_key").replace_strict(sectors),
+        unique_id=pl.lit(f"{prefix}/NL/") + pl.col("sector_key").replace_strict(sectors),
         ds="period",
         y="value",
     )
+
+
+def _national_vacancies(sectors: dict[str, str]) -> pl.DataFrame:
+    from workforce.ingest.cbs import read_vacancies_by_sector
+
+    return _national(read_vacancies_by_sector(), "open_vacancies", "vacancies", sectors)
 
 
 def _provincial_vacancies(sectors: dict[str, str]) -> pl.DataFrame:
@@ -106,14 +112,7 @@ def _provincial_vacancies(sectors: dict[str, str]) -> pl.DataFrame:
 def _sick_leave(sectors: dict[str, str]) -> pl.DataFrame:
     from workforce.ingest.cbs import read_sick_leave
 
-    frame = _quarterly(read_sick_leave(), "sick_leave_pct").filter(
-        pl.col("sector_key").is_in(list(sectors))
-    )
-    return frame.select(
-        unique_id=pl.lit("sick_leave/NL/") + pl.col("sector_key").replace_strict(sectors),
-        ds="period",
-        y="value",
-    )
+    return _national(read_sick_leave(), "sick_leave_pct", "sick_leave", sectors)
 
 
 def vacancy_series() -> pl.DataFrame:
