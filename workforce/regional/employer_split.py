@@ -39,7 +39,13 @@ from workforce.regional.data import RegionalMarts
 from workforce.regional.flexpool import POOLED_VACANCY_SUMS, vacancy_cells, with_vacancy_rates
 from workforce.regional.network import DEFAULT_WINDOW_MONTHS, employer_flow_matrix, flows
 from workforce.regional.scope import for_regions
-from workforce.regional.split import BETWEEN_REGIONS, REGIONS_TOGETHER, by_region, split_regions
+from workforce.regional.split import (
+    BETWEEN_REGIONS,
+    REGIONS_TOGETHER,
+    by_region,
+    region_scope,
+    split_regions,
+)
 
 
 def between_regions(
@@ -91,10 +97,11 @@ def disclose_across_regions(
     if split:
         between = between_regions(table, cell=[*by, *dims], count=count, where=between_where)
         table = pl.concat([table, between], how="diagonal_relaxed")
+    scope_dims, scope_by = region_scope(table, dims, by)
     disclosed = disclose(
         table,
-        dims=["region_code", *dims] if split else list(dims),
-        by=list(by) if split else ["region_code", *by],
+        dims=scope_dims,
+        by=scope_by,
         count=count,
         k=k,
         viewer=viewer,

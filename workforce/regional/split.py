@@ -60,6 +60,17 @@ def by_region(
     return frame.select("region_code", *together.columns)
 
 
+def region_scope(
+    table: pl.DataFrame, dims: Sequence[str], by: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """``dims`` and ``by`` of a table split by region for :func:`~workforce.privacy.disclose`:
+    with several regions, the region is a dimension (the regions together its total); with
+    one, it only groups."""
+    if table["region_code"].n_unique() > 1:
+        return ["region_code", *dims], list(by)
+    return list(dims), ["region_code", *by]
+
+
 def disclose_by_region(
     table: pl.DataFrame,
     contributions: pl.DataFrame,
@@ -82,11 +93,11 @@ def disclose_by_region(
     flagged = table.join(flags, on=keys, how="left").with_columns(
         pl.col("sensitive").fill_null(False)
     )
-    split = table["region_code"].n_unique() > 1
+    scope_dims, scope_by = region_scope(table, dims, by)
     return disclose(
         flagged,
-        dims=["region_code", *dims] if split else list(dims),
-        by=list(by) if split else ["region_code", *by],
+        dims=scope_dims,
+        by=scope_by,
         count=count,
         values=values,
         k=k,
