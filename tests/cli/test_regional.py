@@ -49,6 +49,14 @@ def test_writes_every_output_with_a_manifest(written: tuple[Path, str]) -> None:
     assert f"{manifest['headline']['headcount']:,} staff" in output
 
 
+def test_stores_the_regions_comparison_at_its_threshold(written: tuple[Path, str]) -> None:
+    from workforce.regional.stored_comparison import comparison_key, read_comparison
+
+    data_dir = written[0].parent
+    assert read_comparison(data_dir, comparison_key(data_dir, ["AM13"], k=12)) is not None
+    assert read_comparison(data_dir, comparison_key(data_dir, ["AM13"])) is None, "k = 10"
+
+
 @pytest.mark.parametrize("name", EMPLOYER_FILES)
 def test_employer_files_show_no_cell_below_k(written: tuple[Path, str], name: str) -> None:
     folder, _ = written

@@ -212,3 +212,34 @@ def test_the_map_and_municipality_counts_read_as_dutch_whole_numbers(app: Region
     assert colourbars
     assert all(bar.tickformat == "," for bar in colourbars)
     assert app.map_figure.layout.separators == ",."
+
+
+def test_the_page_opens_on_the_stored_comparison_only_while_it_is_current(
+    area_forecast: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from workforce.regional.stored_comparison import write_comparison
+    from workforce.store import Store
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(area_forecast, data_dir, symlinks=True, ignore=shutil.ignore_patterns("models"))
+    folder = write_comparison(data_dir)
+    fresh = RegionsApp.from_data_dir(data_dir, charts=False)
+    # A stored figure the marts do not hold shows that the page reads what was stored.
+    table = pl.read_parquet(folder / "table.parquet")
+    table.with_columns(headcount=pl.lit(123_456, table["headcount"].dtype)).write_parquet(
+        folder / "table.parquet"
+    )
+    assert "123.456" in RegionsApp.from_data_dir(data_dir, charts=False).tiles["staff"].value
+
+    # A new forecast: the stored comparison is stale, the page computes its own.
+    path = Store(data_dir).forecast_path("shortage")
+    shortage = pl.read_parquet(path)
+    shortage.with_columns(pl.col("shortage_persons") * 1.5).write_parquet(path)
+    page = RegionsApp.from_data_dir(data_dir, charts=False)
+    assert [t.value for t in page.tiles.values()] == [t.value for t in fresh.tiles.values()]
+    assert page.comparison is not None
+    assert fresh.comparison is not None
+    projected = "projected_shortage_persons"
+    assert page.comparison.table[projected].to_list() != fresh.comparison.table[projected].to_list()

@@ -94,6 +94,8 @@ def forecast(
     from workforce.forecast.executor import ExecutorKind
     from workforce.forecast.frames import InputError
     from workforce.outlook.region_forecast import forecast_region, outlook_summary
+    from workforce.regional.data import MissingMartsError
+    from workforce.regional.stored_comparison import write_comparison
 
     started = time.perf_counter()
     if executor is Executor.dask and not scheduler:
@@ -126,6 +128,12 @@ def forecast(
     except ValueError as error:  # an outlook too short for any cohort to graduate
         warn(f"{store.alignment}: no default intake advice stored ({error})")
     run.seconds["intake advice"] = time.perf_counter() - advice_started
+    comparison_started = time.perf_counter()
+    try:
+        write_comparison(data_dir)
+    except MissingMartsError as error:  # marts built before the regional ones
+        warn(f"{store.regional}: no comparison of the regions stored ({error})")
+    run.seconds["regions comparison"] = time.perf_counter() - comparison_started
     for message in run.engine.failures:
         warn(message)
     averages = run.engine.averages.filter(pl.col("model").is_in(["chosen", "naive"]))

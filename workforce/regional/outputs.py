@@ -48,6 +48,7 @@ from workforce.regional.split import (
     sector_flows_by_region,
     split_regions,
 )
+from workforce.regional.stored_comparison import write_comparison
 from workforce.store import Store, holds_lock, write_frame, write_json
 
 __all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
@@ -309,6 +310,7 @@ def write_regional(
         "regions": by_region,
     }
     write_json(manifest, folder / "regional.json")
+    write_comparison(data_dir, k=k, marts=marts)
     return RegionalOutputs(
         folder=folder, rows=rows, suppressed=suppressed, headline=figures, regions=by_region
     )

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from workforce.dashboards.app import App, figure_output
-from workforce.dashboards.data import data_dir_from_env, load_names, read_forecast
+from workforce.dashboards.data import data_dir_from_env, load_names
 from workforce.dashboards.format import Language, format_month, format_number, format_percent
 from workforce.dashboards.page_text import html_table, section_title
 from workforce.dashboards.regions.figures import (
@@ -57,11 +57,14 @@ from workforce.regional.published import (
     REGIONAL_SOURCE,
 )
 from workforce.regional.residence import commuting_shares, residence_figures
+from workforce.regional.stored_comparison import (
+    PROJECTED_YEAR,
+    comparison_key,
+    compute_comparison,
+    marts_regions,
+    read_comparison,
+)
 
-PROJECTED_YEAR = 2031
-"""The year of the projected shortage: that of the published figure for the three regions."""
-TOGETHER_PATHS = 200
-"""Simulated paths behind the interval of the regions together."""
 if TYPE_CHECKING:
     from workforce.regional.projection import ProjectedShortage
 
@@ -109,6 +112,7 @@ class RegionsApp(App):
         marts: RegionalMarts | None,
         forecasts: pl.DataFrame | None = None,
         together: ProjectedShortage | None = None,
+        comparison: RegionComparison | None = None,
         language: Language = Language.nl,
         k: int = DEFAULT_K,
         charts: bool = True,
@@ -131,15 +135,10 @@ class RegionsApp(App):
         self.profession_names = {
             code: names.get(code, language.value) for code in reference.profession_codes()
         }
-        regions = (
-            [c for c in AREA_REGIONS if c in set(marts.demand["region_code"])]
-            if marts is not None and "region_code" in marts.demand.columns
-            else []
-        )
-        self.regions = regions or list(AREA_REGIONS)
-        self.comparison: RegionComparison | None = None
+        self.regions = marts_regions(marts) if marts is not None else list(AREA_REGIONS)
+        self.comparison: RegionComparison | None = comparison
         self.problem = "workforce build"
-        if marts is not None:
+        if marts is not None and comparison is None:
             try:
                 self.comparison = compare_regions(
                     marts,
@@ -198,26 +197,28 @@ class RegionsApp(App):
     def from_data_dir(
         cls, data_dir: Path | None = None, *, language: Language = Language.nl, charts: bool = True
     ) -> RegionsApp:
-        """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and, when there
-        is one, the shortage forecast with its node of the regions together.
+        """The page on ``data_dir`` (default ``$WORKFORCE_DATA``): its marts and the
+        comparison of its regions with the shortage forecast, as ``workforce forecast`` or
+        ``workforce regional`` stored it (computed afresh when stale or missing).
         ``charts=False`` shows the tiles only, until :meth:`draw_charts`."""
         data_dir = data_dir or data_dir_from_env()
         try:
             marts: RegionalMarts | None = load_marts(data_dir)
         except MissingMartsError:
             marts = None
-        forecasts = read_forecast(data_dir, "shortage")
         residence, commuting = read_residence(data_dir)
-        together = None
-        if forecasts is not None and "total" not in forecasts["level"]:
-            # A forecast made before the area node: the regions together from the outlook.
-            from workforce.regional.projection import projected_from_data_dir
-
-            together = projected_from_data_dir(data_dir, PROJECTED_YEAR, paths=TOGETHER_PATHS)
+        comparison = None
+        if marts is not None:
+            regions = marts_regions(marts)
+            comparison = read_comparison(data_dir, comparison_key(data_dir, regions))
+            if comparison is None:
+                try:
+                    comparison = compute_comparison(data_dir, marts, regions)
+                except MissingMartsError:
+                    comparison = None  # the page names what is missing
         return cls(
             marts=marts,
-            forecasts=forecasts,
-            together=together,
+            comparison=comparison,
             language=language,
             charts=charts,
             residence=residence,
