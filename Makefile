@@ -51,8 +51,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## The whole suite on two processes, a test file in one; the folders of the session fixtures
+## (generated regions, their forecasts) are built once and shared (tests/conftest.py).
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## Everything: lint, types and the whole suite, browser and slow tests included (CI).
 test: lint typecheck pytest

@@ -8,6 +8,10 @@ quarter of their examples (``FAST_LANE_EXAMPLES``); ``make test`` tries them all
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import hypothesis
@@ -64,6 +68,8 @@ supply projection on the region, Dask, whole-region forecasts, national-scale ge
 tests that start real processes (each pays a fresh interpreter and its imports)."""
 
 
+AREA_HORIZON = 72
+"""Months the three regions' test forecast runs: from December 2025 to December 2031."""
 FAST_LANE_EXAMPLES = 0.25
 """Share of a property test's examples tried when slow tests are left out (``-m "not slow"``)."""
 
@@ -97,77 +103,103 @@ def _fewer_examples(test: object, shortened: set[int]) -> None:
     )
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]
+) -> Path:
+    """A folder that ``build`` fills once per test run.
+
+    Under ``pytest -n`` (as ``make test`` runs) the workers share it: the first to ask builds
+    it while the others wait on a lock, so a whole-region forecast is made once, not once
+    per worker. Tests only read these folders (a test that writes copies first)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent / "shared"
+    shared.mkdir(exist_ok=True)
+    folder, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Midden-Utrecht alone (``--regions AM13``), generated once for the session: the tests of
     one region's pipeline (forecasts, scenarios, advice, the pages) need no more."""
-    out = tmp_path_factory.mktemp("region")
-    generate_region(out, seed=42, params=RegionParams().with_regions("AM13"))
-    return out
+
+    def build(out: Path) -> None:
+        generate_region(out, seed=42, params=RegionParams().with_regions("AM13"))
+
+    return built_once(tmp_path_factory, "region", build)
 
 
 @pytest.fixture(scope="session")
 def region_data(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with the region ingested and its marts built (``<dir>/marts``)."""
-    data_dir = tmp_path_factory.mktemp("region_data")
-    ingest_paths([region], data_dir)
-    build_marts(data_dir)
-    return data_dir
+
+    def build(data_dir: Path) -> None:
+        ingest_paths([region], data_dir)
+        build_marts(data_dir)
+
+    return built_once(tmp_path_factory, "region_data", build)
 
 
 @pytest.fixture(scope="session")
 def area(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The generator's default: the three regions of the Utrecht care employers, generated once."""
-    out = tmp_path_factory.mktemp("area")
-    generate_region(out, seed=42)
-    return out
+    return built_once(tmp_path_factory, "area", lambda out: generate_region(out, seed=42))
 
 
 @pytest.fixture(scope="session")
 def area_data(area: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with the three regions ingested and their marts built."""
-    data_dir = tmp_path_factory.mktemp("area_data")
-    ingest_paths([area], data_dir)
-    build_marts(data_dir)
-    return data_dir
+
+    def build(data_dir: Path) -> None:
+        ingest_paths([area], data_dir)
+        build_marts(data_dir)
+
+    return built_once(tmp_path_factory, "area_data", build)
 
 
-@pytest.fixture(scope="session")
-def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of ``region_data`` with a whole-region forecast: ``forecasts/`` and ``models/``.
-
-    The engine runs its baselines only, with two backtest folds, to keep the session short;
-    the leaving model, the supply projection and the joint simulation are the real ones.
-    """
-    import shutil
-
+def _forecast_copy(marts: Path, data_dir: Path, horizon: int) -> None:
+    """The marts copied into ``data_dir`` and forecast there: the engine's baselines with two
+    backtest folds, the real leaving model, supply projection and joint simulation."""
     from workforce.forecast.engine_run import baseline_settings
     from workforce.outlook.region_forecast import forecast_region
 
-    data_dir = tmp_path_factory.mktemp("region_forecast")
-    shutil.copytree(region_data / "marts", data_dir / "marts", symlinks=False)
-    settings = baseline_settings(120)
-    forecast_region(
-        data_dir, settings, models_dir=data_dir / "models", paths=200, evaluate_leaving=False
-    )
-    return data_dir
-
-
-@pytest.fixture(scope="session")
-def area_forecast(area_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of ``area_data`` with the three regions' forecast, made as ``region_forecast``."""
-    import shutil
-
-    from workforce.forecast.engine_run import baseline_settings
-    from workforce.outlook.region_forecast import forecast_region
-
-    data_dir = tmp_path_factory.mktemp("area_forecast")
-    shutil.copytree(area_data / "marts", data_dir / "marts", symlinks=False)
+    shutil.copytree(marts, data_dir / "marts", symlinks=False)
     forecast_region(
         data_dir,
-        baseline_settings(120),
+        baseline_settings(horizon),
         models_dir=data_dir / "models",
         paths=200,
         evaluate_leaving=False,
     )
-    return data_dir
+
+
+@pytest.fixture(scope="session")
+def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``region_data`` with a whole-region forecast (``forecasts/``, ``models/``)
+    of 120 months, to 2035."""
+    return built_once(
+        tmp_path_factory,
+        "region_forecast",
+        lambda data_dir: _forecast_copy(region_data / "marts", data_dir, 120),
+    )
+
+
+@pytest.fixture(scope="session")
+def area_forecast(area_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``area_data`` with the three regions' forecast, made as ``region_forecast``
+    to December 2031, the year of the regions' published projection."""
+    return built_once(
+        tmp_path_factory,
+        "area_forecast",
+        lambda data_dir: _forecast_copy(area_data / "marts", data_dir, AREA_HORIZON),
+    )
