@@ -68,8 +68,6 @@ supply projection on the region, Dask, whole-region forecasts, national-scale ge
 tests that start real processes (each pays a fresh interpreter and its imports)."""
 
 
-AREA_HORIZON = 72
-"""Months the three regions' test forecast runs: from December 2025 to December 2031."""
 FAST_LANE_EXAMPLES = 0.25
 """Share of a property test's examples tried when slow tests are left out (``-m "not slow"``)."""
 
@@ -196,10 +194,9 @@ def region_forecast(region_data: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="session")
 def area_forecast(area_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of ``area_data`` with the three regions' forecast, made as ``region_forecast``
-    to December 2031, the year of the regions' published projection."""
+    """A copy of ``area_data`` with the three regions' forecast, made as ``region_forecast``."""
     return built_once(
         tmp_path_factory,
         "area_forecast",
-        lambda data_dir: _forecast_copy(area_data / "marts", data_dir, AREA_HORIZON),
+        lambda data_dir: _forecast_copy(area_data / "marts", data_dir, 120),
     )

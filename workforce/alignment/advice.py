@@ -192,7 +192,10 @@ def _initial_units(
     inside: np.ndarray,
 ) -> pl.DataFrame:
     """One row per programme x institution for the profession it is advised for."""
-    links = _links(outlook, reference, inside).filter(~pl.col("profession_code").is_in(excluded))
+    excluded_codes = pl.Series(excluded, dtype=pl.String)  # typed: an empty list is ambiguous
+    links = _links(outlook, reference, inside).filter(
+        ~pl.col("profession_code").is_in(excluded_codes)
+    )
     programme = (
         links.group_by("programme_code", "level", "profession_code")
         .agg(
