@@ -59,7 +59,8 @@ def accuracy(
     """Backtest the forecast engine on real series, set by set, and write the accuracy report."""
     from workforce.evaluation.accuracy import write_report
 
-    write_report(out, series_dir, workers=workers, sets=tuple(only or ()))
+    with progress_bars() as progress:
+        write_report(out, series_dir, workers=workers, sets=tuple(only or ()), progress=progress)
     console.print(f"Written to {out}; series and metrics in {series_dir}", soft_wrap=True)
 
 

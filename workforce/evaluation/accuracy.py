@@ -20,6 +20,7 @@ from workforce.csv_safety import write_csv
 from workforce.evaluation.real_data import EVALUATION_SETS, EvaluationSet
 from workforce.forecast.backtest import average_over_series
 from workforce.forecast.engine_run import EngineSettings, run_engine
+from workforce.forecast.executor import ProgressCallback
 from workforce.forecast.frames import check_input
 from workforce.forecast.prophet import ProphetForecaster
 from workforce.forecast.registry import markdown_table
@@ -133,10 +134,17 @@ def engine_settings(evaluation_set: EvaluationSet) -> EngineSettings:
     )
 
 
-def run_set(evaluation_set: EvaluationSet, *, workers: int | None = None) -> SetResult:
+def run_set(
+    evaluation_set: EvaluationSet,
+    *,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> SetResult:
     """Backtest the engine and its candidates on one evaluation set."""
     frame, frequency = check_input(evaluation_set.series(), source=evaluation_set.name)
-    output = run_engine(frame, frequency, engine_settings(evaluation_set), workers=workers)
+    output = run_engine(
+        frame, frequency, engine_settings(evaluation_set), workers=workers, progress=progress
+    )
     scores = [r.fold_scores for r in output.results if not r.fold_scores.is_empty()]
     folds = pl.concat(scores, how="diagonal_relaxed")
     weights = pl.DataFrame(
@@ -388,12 +396,28 @@ def write_series(results_dir: Path) -> list[EvaluationSet]:
     return list(EVALUATION_SETS)
 
 
+SETS_STAGE = "Evaluation sets"
+"""The progress description of the sets done (``progress(SETS_STAGE, done, total)``)."""
+
+
 def write_report(
-    out: Path, series_dir: Path, *, workers: int | None = None, sets: tuple[str, ...] = ()
+    out: Path,
+    series_dir: Path,
+    *,
+    workers: int | None = None,
+    sets: tuple[str, ...] = (),
+    progress: ProgressCallback | None = None,
 ) -> str:
-    """Run every set (or those named), write the report and the series; return the report."""
+    """Run every set (or those named), write the report and the series; return the report.
+    ``progress`` hears of each set done and of the engine's work within it."""
     chosen = [item for item in write_series(series_dir) if not sets or item.name in sets]
-    results = [run_set(item, workers=workers) for item in chosen]
+    results = []
+    for done, item in enumerate(chosen):
+        if progress:
+            progress(SETS_STAGE, done, len(chosen))
+        results.append(run_set(item, workers=workers, progress=progress))
+    if progress:
+        progress(SETS_STAGE, len(chosen), len(chosen))
     report = build_report(results, series_dir=str(series_dir))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report, encoding="utf-8")
