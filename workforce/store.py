@@ -30,7 +30,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -417,6 +417,39 @@ def new_version(link: Path, versions: Path, version: str, *, keep: int = 2) -> I
 def version_stamp(now: dt.datetime | None = None) -> str:
     """A folder name that sorts by time: ``20250131T120000123456``."""
     return (now or dt.datetime.now()).strftime("%Y%m%dT%H%M%S%f")
+
+
+# -- results kept under the key of their inputs -----------------------------------------------
+
+KEY_FILE = "key.json"
+"""The description beside kept frames: ``{"key": ..., ...}``."""
+
+
+def keep_keyed(link: Path, frames: Mapping[str, pl.DataFrame], described: dict[str, Any]) -> Path:
+    """Keep ``frames`` (one Parquet file each) with ``described`` (which holds their ``key``:
+    everything they were computed from) as a new version at ``link``; the link."""
+    versions = link.with_name(f".{link.name}.versions")
+    with new_version(link, versions, version_stamp()) as into:
+        for name, frame in frames.items():
+            write_frame(frame, into / f"{name}.parquet")
+        write_json(described, into / KEY_FILE)
+    return link
+
+
+def read_keyed(
+    folder: Path, key: dict[str, Any], names: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, pl.DataFrame]] | None:
+    """The description and frames kept at ``folder`` when they were kept under ``key``; None
+    when nothing is kept, it was computed from other inputs (stale) or it cannot be read."""
+    import polars as pl
+
+    try:
+        described = json.loads((folder / KEY_FILE).read_text(encoding="utf-8"))
+        if described.get("key") != json.loads(json.dumps(key, default=str)):
+            return None
+        return described, {name: pl.read_parquet(folder / f"{name}.parquet") for name in names}
+    except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError):
+        return None
 
 
 # -- checked reads ----------------------------------------------------------------------------

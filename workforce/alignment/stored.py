@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,11 @@ import polars as pl
 from workforce.alignment.advice import Advice, advise_intake
 from workforce.alignment.capacity import DEFAULT_GROWTH_LIMIT, CapacityError, read_placements
 from workforce.outlook.outlook import DEFAULT_PATHS, Outlook
-from workforce.store import Store, new_version, version_stamp, write_frame, write_json
+from workforce.store import Store, keep_keyed, read_keyed
 
 PLACEMENTS_FILE = "placements.csv"
 """Placement capacity a data folder may hold (the format of ``workforce align --placements``)."""
 STORED_ADVICE = "default_advice"
-KEY_FILE = "key.json"
 FRAMES = ("table", "by_year", "gaps")
 
 
@@ -121,22 +119,18 @@ def write_default_advice(data_dir: Path, outlook: Outlook | None = None) -> Path
 
 def store_advice(data_dir: Path, advice: Advice, key: dict[str, Any]) -> Path:
     """Keep ``advice`` under ``key`` in ``<data>/alignment/default_advice`` (one version)."""
-    link = Store(data_dir).alignment / STORED_ADVICE
-    with new_version(link, link.with_name(f".{STORED_ADVICE}.versions"), version_stamp()) as into:
-        for name in FRAMES:
-            write_frame(getattr(advice, name), into / f"{name}.parquet")
-        write_json(
-            {
-                "key": key,
-                "horizon_year": advice.horizon_year,
-                "target": advice.target,
-                "origin": advice.origin.isoformat(),
-                "growth_limit": advice.growth_limit,
-                "regions": list(advice.regions),
-            },
-            into / KEY_FILE,
-        )
-    return link
+    return keep_keyed(
+        Store(data_dir).alignment / STORED_ADVICE,
+        {name: getattr(advice, name) for name in FRAMES},
+        {
+            "key": key,
+            "horizon_year": advice.horizon_year,
+            "target": advice.target,
+            "origin": advice.origin.isoformat(),
+            "growth_limit": advice.growth_limit,
+            "regions": list(advice.regions),
+        },
+    )
 
 
 def store_if_default(
@@ -172,19 +166,18 @@ def store_if_default(
 def read_default_advice(data_dir: Path, key: dict[str, Any]) -> Advice | None:
     """The stored advice when it was computed under ``key``; None when there is none, it is
     stale or it cannot be read."""
-    folder = Store(data_dir).alignment / STORED_ADVICE
+    kept = read_keyed(Store(data_dir).alignment / STORED_ADVICE, key, FRAMES)
+    if kept is None:
+        return None
+    described, frames = kept
     try:
-        meta = json.loads((folder / KEY_FILE).read_text(encoding="utf-8"))
-        if meta.get("key") != json.loads(json.dumps(key)):
-            return None
-        frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in FRAMES}
         return Advice(
             **frames,
-            horizon_year=int(meta["horizon_year"]),
-            target=str(meta["target"]),
-            origin=dt.date.fromisoformat(meta["origin"]),
-            growth_limit=float(meta["growth_limit"]),
-            regions=tuple(meta["regions"]),
+            horizon_year=int(described["horizon_year"]),
+            target=str(described["target"]),
+            origin=dt.date.fromisoformat(described["origin"]),
+            growth_limit=float(described["growth_limit"]),
+            regions=tuple(described["regions"]),
         )
-    except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
+    except (KeyError, TypeError, ValueError):
         return None

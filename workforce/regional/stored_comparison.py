@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,9 @@ from workforce.privacy import DEFAULT_K
 from workforce.regional.comparison import RegionComparison, compare_regions
 from workforce.regional.data import RegionalMarts, load_marts
 from workforce.regional.published import AREA_REGIONS
-from workforce.store import Store, StoreError, new_version, version_stamp, write_frame, write_json
+from workforce.store import Store, StoreError, keep_keyed, read_keyed
 
 STORED_COMPARISON = "comparison"
-KEY_FILE = "key.json"
 FRAMES = ("table", "tension", "moves")
 PROJECTED_YEAR = 2031
 """The year of the projected shortage: that of the published figure for the three regions."""
@@ -124,24 +122,21 @@ def write_comparison(
     regions = marts_regions(marts)
     key = comparison_key(data_dir, regions, k=k)
     comparison = compute_comparison(data_dir, marts, regions, k=k)
-    link = Store(data_dir).regional / STORED_COMPARISON
-    versions = link.with_name(f".{STORED_COMPARISON}.versions")
-    with new_version(link, versions, version_stamp()) as into:
-        for name in FRAMES:
-            write_frame(getattr(comparison, name), into / f"{name}.parquet")
-        write_json({"key": key, "month": comparison.month.isoformat()}, into / KEY_FILE)
-    return link
+    return keep_keyed(
+        Store(data_dir).regional / STORED_COMPARISON,
+        {name: getattr(comparison, name) for name in FRAMES},
+        {"key": key, "month": comparison.month.isoformat()},
+    )
 
 
 def read_comparison(data_dir: Path, key: dict[str, Any]) -> RegionComparison | None:
     """The stored comparison when it was computed under ``key``; None when there is none, it
     is stale or it cannot be read."""
-    folder = Store(data_dir).regional / STORED_COMPARISON
+    kept = read_keyed(Store(data_dir).regional / STORED_COMPARISON, key, FRAMES)
+    if kept is None:
+        return None
+    described, frames = kept
     try:
-        meta = json.loads((folder / KEY_FILE).read_text(encoding="utf-8"))
-        if meta.get("key") != json.loads(json.dumps(key)):
-            return None
-        frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in FRAMES}
-        return RegionComparison(month=dt.date.fromisoformat(meta["month"]), **frames)
-    except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+        return RegionComparison(month=dt.date.fromisoformat(described["month"]), **frames)
+    except (KeyError, TypeError, ValueError):
         return None
