@@ -52,7 +52,9 @@ def test_writes_every_output_with_a_manifest(written: tuple[Path, str]) -> None:
 def test_stores_the_regions_comparison_at_its_threshold(written: tuple[Path, str]) -> None:
     from workforce.regional.stored_comparison import comparison_key, read_comparison
 
-    data_dir = written[0].parent
+    folder, output = written
+    data_dir = folder.parent
+    assert f"the regions page's comparison to {folder / 'comparison'}" in output
     assert read_comparison(data_dir, comparison_key(data_dir, ["AM13"], k=12)) is not None
     assert read_comparison(data_dir, comparison_key(data_dir, ["AM13"])) is None, "k = 10"
 

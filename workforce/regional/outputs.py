@@ -48,7 +48,7 @@ from workforce.regional.split import (
     sector_flows_by_region,
     split_regions,
 )
-from workforce.regional.stored_comparison import write_comparison
+from workforce.regional.stored_comparison import STORED_COMPARISON, write_comparison
 from workforce.store import Store, holds_lock, write_frame, write_json
 
 __all__ = ["MissingMartsError", "RegionalOutputs", "compute_regional", "write_regional"]
@@ -209,7 +209,8 @@ class RegionalOutputs:
                 for code, r in self.regions.items()
             ),
             f"Wrote {len(self.rows)} files to {self.folder} (k = {h['k']}; "
-            f"{sum(self.suppressed.values()):,} cells suppressed).",
+            f"{sum(self.suppressed.values()):,} cells suppressed), and the regions page's "
+            f"comparison to {self.folder / STORED_COMPARISON}.",
         ]
         return "\n".join(lines)
 
