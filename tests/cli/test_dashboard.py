@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.ports import server_port
 from workforce.cli import app
-from workforce.dashboards.server import free_port
 
 runner = CliRunner()
 
@@ -35,7 +35,7 @@ def test_dashboard_is_a_command() -> None:
 
 @pytest.mark.slow
 def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_path: Path) -> None:
-    port = free_port()
+    port = server_port()
     command = [
         str(Path(sys.executable).with_name("workforce")),
         "dashboard",

@@ -30,6 +30,7 @@ from tests.support.browser import (
     follow_every_filter,
 )
 from tests.support.demo import DemoData
+from tests.support.ports import server_port
 from workforce.dashboards.data import read_forecast
 from workforce.dashboards.explorer import TRACES, ForecastExplorerApp
 from workforce.dashboards.explorer_data import forecast_frame, series_key
@@ -38,7 +39,6 @@ from workforce.dashboards.server import (
     DashboardServer,
     ServerSettings,
     dashboards_dir,
-    free_port,
 )
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -69,7 +69,7 @@ def server(
     settings = ServerSettings(
         data_dir=dashboard_data.data_dir,
         models_dir=dashboard_data.models_dir,
-        port=free_port(),
+        port=server_port(),
         notebooks=notebooks,
     )
     log = (folder / "voila.log").open("wb")

@@ -28,6 +28,7 @@ from tests.support.browser import (
     chromium_available,
     follow_every_filter,
 )
+from tests.support.ports import server_port
 from workforce.alignment import Advice
 from workforce.alignment.stored import DefaultAdvice
 from workforce.dashboards.access import issue_token, revoke_tokens
@@ -42,7 +43,7 @@ from workforce.dashboards.format import (
 )
 from workforce.dashboards.identity import PUBLIC_IDENTITY
 from workforce.dashboards.regional_employer_figures import FAN_TRACES
-from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
+from workforce.dashboards.server import DashboardServer, ServerSettings
 from workforce.outlook.outlook import Outlook
 from workforce.privacy import DEFAULT_K
 
@@ -115,7 +116,7 @@ def server(
     settings = ServerSettings(
         data_dir=main_data.data_dir,
         models_dir=main_data.data_dir / "models",
-        port=free_port(),
+        port=server_port(),
     )
     log = (tmp_path_factory.mktemp("voila_main") / "voila.log").open("wb")
     with DashboardServer(settings, log=log):

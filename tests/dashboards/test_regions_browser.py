@@ -23,8 +23,9 @@ from tests.support.browser import (
     follow_every_filter,
 )
 from tests.support.browser import _wait_shown as wait_shown
+from tests.support.ports import server_port
 from workforce.dashboards.format import format_number
-from workforce.dashboards.server import DashboardServer, ServerSettings, dashboards_dir, free_port
+from workforce.dashboards.server import DashboardServer, ServerSettings, dashboards_dir
 from workforce.regional.outputs import RegionalOutputs, write_regional
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -85,7 +86,7 @@ def server(data_dir: Path, regional: RegionalOutputs) -> Iterator[ServerSettings
     for notebook in (REGIONS[0], REGIONAL[0]):
         shutil.copy(dashboards_dir() / notebook, notebooks / notebook)
     settings = ServerSettings(
-        data_dir=data_dir, models_dir=data_dir / "models", port=free_port(),
+        data_dir=data_dir, models_dir=data_dir / "models", port=server_port(),
         notebooks=notebooks,
     )  # fmt: skip
     log = (folder / "voila.log").open("wb")

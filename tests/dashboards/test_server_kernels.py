@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.ports import server_port
 from workforce.dashboards.access import issue_token
 from workforce.dashboards.kernel_pool import WarmKernelManager, notebook_imports, warm_up_code
-from workforce.dashboards.server import DashboardServer, ServerSettings, free_port
+from workforce.dashboards.server import DashboardServer, ServerSettings
 
 HEAVY = ("prophet", "cmdstanpy", "sklearn", "scipy.stats", "pandera", "pandas")
 """Libraries for fitting and checking that a page showing finished outputs never needs."""
@@ -158,7 +159,7 @@ def _warm_server(folder: Path, **changes: Any) -> Iterator[tuple[DashboardServer
     settings = ServerSettings(
         data_dir=folder / "data",
         models_dir=folder / "models",
-        port=free_port(),
+        port=server_port(),
         token="shared-token",
         notebooks=notebooks,
         **changes,

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import server_port
 from workforce.dashboards.access import issue_token, revoke_tokens
 from workforce.dashboards.server import (
     DashboardServer,
     ServerSettings,
-    free_port,
 )
 from workforce.dashboards.voila_app import LOADING, RELEASE_CHECK_SECONDS
 
@@ -37,7 +37,7 @@ def _serve(folder: Path, **changes: object) -> Iterator[ServerSettings]:
     settings = ServerSettings(
         data_dir=folder / "data",
         models_dir=folder / "models",
-        port=free_port(),
+        port=server_port(),
         token="shared-token",
         **changes,  # type: ignore[arg-type]
     )
