@@ -165,6 +165,18 @@ def area_data(area: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(tmp_path_factory, "area_data", build)
 
 
+@pytest.fixture
+def own_copy(tmp_path: Path) -> Callable[[Path], Path]:
+    """A test's own copy of a shared session folder, for a test that writes into it."""
+
+    def copy(folder: Path) -> Path:
+        target = tmp_path / f"own_{folder.name}"
+        shutil.copytree(folder, target, symlinks=True)
+        return target
+
+    return copy
+
+
 def _forecast_copy(marts: Path, data_dir: Path, horizon: int) -> None:
     """The marts copied into ``data_dir`` and forecast there: the engine's baselines with two
     backtest folds, the real leaving model, supply projection and joint simulation."""

@@ -3,6 +3,7 @@ no faster than placements or the growth limit allow, and says so in plain words 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -359,7 +360,10 @@ def test_on_the_region_each_profession_gets_what_the_advice_claims(region_foreca
     assert np.allclose(closed[alone], claimed[alone], rtol=0.2, atol=3), shown
 
 
-def test_workforce_align_on_the_region(region_forecast: Path, tmp_path: Path) -> None:
+def test_workforce_align_on_the_region(
+    region_forecast: Path, tmp_path: Path, own_copy: Callable[[Path], Path]
+) -> None:
+    region_forecast = own_copy(region_forecast)  # the refused placement rows go to quarantine
     placements = tmp_path / "placements.csv"
     placements.write_text(
         "programme_code,institution_code,year,placements\n"

@@ -35,12 +35,15 @@ def test_dashboard_is_a_command() -> None:
 
 @pytest.mark.slow
 def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"  # the server writes its log here: not into the shared folder
+    data_dir.mkdir()
+    (data_dir / "marts").symlink_to((region_data / "marts").resolve())
     port = server_port()
     command = [
         str(Path(sys.executable).with_name("workforce")),
         "dashboard",
         "--data-dir",
-        str(region_data),
+        str(data_dir),
         "--models-dir",
         str(tmp_path / "models"),
         "--port",
@@ -65,7 +68,7 @@ def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_pa
         sign_in = next(line.split(": ", 1)[1].strip() for line in lines if "Sign in" in line)
         assert sign_in == f"http://127.0.0.1:{port}/?token=start-message-token"
         assert f"http://127.0.0.1:{port}/voila/render/forecast_explorer.ipynb\n" in message
-        log = region_data / "logs" / "dashboard.log"
+        log = data_dir / "logs" / "dashboard.log"
         assert f"Server log: {log.resolve()}" in message
         with urllib.request.urlopen(sign_in, timeout=30) as page:
             assert page.status == 200

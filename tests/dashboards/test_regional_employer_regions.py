@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -280,11 +281,14 @@ def test_the_ranking_and_the_fan_follow_the_chosen_region() -> None:
     assert "Amersfoort" in app.figure.layout.title.text
 
 
-def test_the_sliders_of_a_chosen_region_move_that_region_only(area_forecast: Path) -> None:
+def test_the_sliders_of_a_chosen_region_move_that_region_only(
+    area_forecast: Path, own_copy: Callable[[Path], Path]
+) -> None:
     """On the three regions' forecast: with Amersfoort chosen, the tiles are its outlook and a
     slider recomputes its shortage with the levers kept inside it; Midden-Utrecht is untouched."""
     from workforce.dashboards.regional_employer_scenario import all_levels_engine
 
+    area_forecast = own_copy(area_forecast)  # the regional outputs are written into it
     write_regional(area_forecast)
     app = RegionalEmployerApp.from_data_dir(area_forecast)
     shortage = pl.read_parquet(area_forecast / "forecasts" / "shortage.parquet")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workforce.dashboards.widgets import COLOURS, base_figure
+from workforce.dashboards.widgets import COLOURS, base_figure, house_layout
 
 TRACES = (
     "lo_95",
@@ -59,7 +59,7 @@ def backtest_template() -> go.Figure:
 def components_template() -> go.Figure:
     """Two stacked panels sharing the time axis: trend on top, yearly season below."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
-    figure.update_layout(base_figure(height=380).layout)
+    figure.update_layout(**house_layout(height=380))
     figure.add_scatter(row=1, col=1, mode="lines", line={"color": COLOURS["history"]})
     figure.add_scatter(row=2, col=1, mode="lines", line={"color": COLOURS["forecast"]})
     figure.update_xaxes(tickformat="%Y", dtick="M12")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workforce.dashboards.widgets import COLOURS, base_figure
+from workforce.dashboards.widgets import COLOURS, base_figure, house_layout
 
 FAN_TRACES = ("lo_95", "hi_95", "lo_80", "hi_80", "shortage", "scenario")
 """Traces of the shortage fan chart, in order: bands first, then the forecast and the scenario."""
@@ -52,7 +52,7 @@ TREND_TRACES = ("retention_12", "turnover_rate", "mobility_rate", "days_to_fill"
 def trends_template() -> go.Figure:
     """Three panels: retention of new hires, turnover vs mobility, median days to fill."""
     figure = make_subplots(rows=1, cols=3, horizontal_spacing=0.08)
-    figure.update_layout(base_figure(height=320).layout)
+    figure.update_layout(**house_layout(height=320))
     figure.add_scatter(row=1, col=1, mode="lines+markers", line={"color": COLOURS["history"]})
     figure.add_scatter(row=1, col=2, mode="lines+markers", line={"color": COLOURS["forecast"]})
     figure.add_scatter(row=1, col=2, mode="lines+markers", line={"color": SCENARIO_COLOUR})
@@ -67,7 +67,7 @@ def trends_template() -> go.Figure:
 def retirement_template() -> go.Figure:
     """Bars: people reaching pension age per year; a line: cumulative share of today's staff."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.update_layout(base_figure(height=320).layout)
+    figure.update_layout(**house_layout(height=320))
     figure.add_bar(marker={"color": COLOURS["bar"]}, secondary_y=False)
     figure.add_scatter(mode="lines+markers", line={"color": COLOURS["forecast"]}, secondary_y=True)
     figure.update_yaxes(tickformat=",", secondary_y=False)

@@ -6,6 +6,7 @@ Charts are shown whole in ``Output`` widgets by :mod:`workforce.dashboards.app`.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -71,18 +72,23 @@ def empty_state(language: Language = Language.nl, hint: str = "") -> widgets.HTM
     return widgets.HTML(empty_state_html(language, hint))
 
 
+def house_layout(*, height: int = 420) -> dict[str, Any]:
+    """The house layout: Dutch separators, legend on top. Give it to ``update_layout`` as
+    keywords: a whole ``Layout`` object there re-validates every property of its template
+    (close to a second per figure)."""
+    return {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+        "separators": ",.",
+        "template": "plotly_white",
+        "legend": {"orientation": "h", "y": 1.08, "x": 0},
+        "hovermode": "x unified",
+    }
+
+
 def base_figure(*, height: int = 420) -> go.Figure:
-    """An empty figure with the house layout: Dutch separators, legend on top."""
-    return go.Figure(
-        layout=go.Layout(
-            height=height,
-            margin={"l": 60, "r": 20, "t": 40, "b": 40},
-            separators=",.",
-            template="plotly_white",
-            legend={"orientation": "h", "y": 1.08, "x": 0},
-            hovermode="x unified",
-        )
-    )
+    """An empty figure with the house layout (:func:`house_layout`)."""
+    return go.Figure(layout=go.Layout(**house_layout(height=height)))
 
 
 def set_separators(figure: BaseFigure, language: Language) -> None:
