@@ -78,3 +78,54 @@ def test_command_serves_with_a_token_and_stops_cleanly(region_data: Path, tmp_pa
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
     assert "Voil" in log.read_text(encoding="utf-8", errors="replace")  # the server wrote it
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux's /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.slow
+def test_a_stop_while_voila_starts_stops_voila_too(region_data: Path, tmp_path: Path) -> None:
+    """A stop request (SIGTERM: a service manager, a closed terminal) may come before the
+    command has said where it serves; Voila must never be left serving on its own."""
+    import time
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "marts").symlink_to((region_data / "marts").resolve())
+    command = [
+        str(Path(sys.executable).with_name("workforce")),
+        *("dashboard", "--data-dir", str(data_dir), "--port", str(server_port())),
+        *("--models-dir", str(tmp_path / "models"), "--no-browser"),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (voila := _children(process.pid)):
+            assert time.monotonic() < deadline, "Voila did not start"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)  # Voila is starting; nothing is printed yet
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in voila):
+        if time.monotonic() > deadline:
+            for pid in voila:
+                os.kill(pid, signal.SIGKILL)
+            pytest.fail("Voila kept running after the command stopped")
+        time.sleep(0.2)

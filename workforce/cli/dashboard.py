@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,6 +17,9 @@ from rich.markup import escape
 from workforce.cli.options import DataDir
 from workforce.cli.support import console, fail
 from workforce.store import Store
+
+if TYPE_CHECKING:
+    from workforce.dashboards.server import ServerSettings
 
 dashboard_app = typer.Typer(
     help="Serve the dashboards (token authentication on); manage employers' access tokens.",
@@ -50,6 +53,25 @@ def _data_dir(data_dir: Path) -> Path:
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _print_start_message(settings: ServerSettings, names: list[str], log_path: Path) -> None:
+    """Where the dashboards are, the sign-in URL with the shared token (its only showing),
+    the server log and the page cap."""
+    console.print(
+        f"Dashboards on {settings.data_dir.resolve()} (models {settings.models_dir.resolve()}):",
+        soft_wrap=True,
+    )
+    console.print(f"  Sign in (shared token, public view): {settings.url()}", soft_wrap=True)
+    for name in names:
+        console.print(f"  {settings.url(name, with_token=False)}", soft_wrap=True)
+    if settings.trust_proxy_header:
+        console.print(
+            f"Employer views from the header {settings.trust_proxy_header}.", soft_wrap=True
+        )
+    console.print(f"Server log: {log_path.resolve()}", soft_wrap=True)
+    cap = settings.max_kernels or "any number of"
+    console.print(f"At most {cap} pages at once. Stop with Ctrl+C.")
 
 
 @dashboard_app.callback()
@@ -112,28 +134,20 @@ def dashboard(
     except OSError as error:
         raise fail(f"{log_path}: cannot write the server log ({error.strerror})") from None
     server = DashboardServer(settings, log=log)
-    try:
-        server.start()
-    except ServerError as error:
-        log.close()
-        raise fail(f"{error}; see the server log {log_path}") from None
-    names = sorted(path.name for path in notebooks.glob("*.ipynb"))
-    console.print(
-        f"Dashboards on {data_dir.resolve()} (models {models_dir.resolve()}):", soft_wrap=True
-    )
-    console.print(f"  Sign in (shared token, public view): {settings.url()}", soft_wrap=True)
-    for name in names:
-        console.print(f"  {settings.url(name, with_token=False)}", soft_wrap=True)
-    if trust_proxy_header:
-        console.print(f"Employer views from the header {trust_proxy_header}.", soft_wrap=True)
-    console.print(f"Server log: {log_path.resolve()}", soft_wrap=True)
-    console.print(f"At most {max_kernels or 'any number of'} pages at once. Stop with Ctrl+C.")
-    if not no_browser and names:
-        import webbrowser
-
-        webbrowser.open(settings.url(names[0]))
+    # From before Voila starts: a stop request at any moment after stops Voila too, never
+    # leaves it serving on its own.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        try:
+            server.start()
+        except ServerError as error:
+            raise fail(f"{error}; see the server log {log_path}") from None
+        names = sorted(path.name for path in notebooks.glob("*.ipynb"))
+        _print_start_message(settings, names, log_path)
+        if not no_browser and names:
+            import webbrowser
+
+            webbrowser.open(settings.url(names[0]))
         while server.process is not None and server.process.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
