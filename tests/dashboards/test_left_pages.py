@@ -54,3 +54,21 @@ def test_a_connected_page_keeps_its_kernel() -> None:
         return kernels
 
     assert asyncio.run(scenario()).stopped == []
+
+
+def test_a_page_that_came_and_went_between_two_checks_is_released() -> None:
+    """A viewer who opens a page and leaves within the check interval: the manager saw the
+    connection come (``connected_once``) though no check saw it open."""
+
+    async def scenario() -> Kernels:
+        kernels = Kernels(["quick", "waiting"], stuck=set())
+        kernels._kernel_connections = {"quick": 0, "waiting": 0}
+        kernels.connected_once = {"quick", "gone"}  # type: ignore[attr-defined]
+        left = LeftPages(kernels, after=0)
+        await left.check()  # quick left: its time starts
+        await left.check()  # and is up
+        await asyncio.sleep(0.1)
+        assert kernels.connected_once == {"quick"}, "a kernel no longer there is forgotten"  # type: ignore[attr-defined]
+        return kernels
+
+    assert asyncio.run(scenario()).stopped == [("quick", True)], "waiting: its page may come"

@@ -89,6 +89,14 @@ class WarmKernelManager(AsyncMappingKernelManager):
         self.pool_path = ""
         """The API path (working folder) pooled kernels start in: the served notebooks'."""
         self.pool_env: dict[str, str] = {}
+        self.connected_once: set[str] = set()
+        """Kernels a page has connected to, however briefly (see ``LeftPages``)."""
+
+    def notify_connect(self, kernel_id: str) -> None:
+        """Count a page's connection, and remember that one came: a page that connects and
+        leaves between two of the server's checks must still count as left."""
+        super().notify_connect(kernel_id)
+        self.connected_once.add(kernel_id)
 
     @property
     def pooled(self) -> int:

@@ -100,8 +100,10 @@ SHUTDOWN_SECONDS = 20
 
 class LeftPages:
     """Shuts down the kernel of a page the browser left: connected once, now without a
-    connection for ``after`` seconds. Kernels still waiting for their page to connect (slow
-    under load) are left to the idle culler, which waits longer.
+    connection for ``after`` seconds. "Connected once" is what the kernel manager saw
+    (``connected_once``, :class:`~workforce.dashboards.kernel_pool.WarmKernelManager`), so a
+    page open for less than a check's interval counts too. Kernels still waiting for their page
+    to connect (slow under load) are left to the idle culler, which waits longer.
 
     Each shutdown runs on its own, at most ``SHUTDOWN_SECONDS`` long: a kernel that is slow to
     stop never holds up the next checks (the periodic check waits for :meth:`check` to return,
@@ -119,11 +121,15 @@ class LeftPages:
     async def check(self) -> None:
         now = time.monotonic()
         connections = dict(getattr(self.kernel_manager, "_kernel_connections", {}))
+        # Connections the manager saw come (and perhaps go) since the last check.
+        connected_once: set[str] = getattr(self.kernel_manager, "connected_once", set())
+        connected_once.intersection_update(connections)  # forget kernels that are gone
         for kernel_id, count in connections.items():
             if count > 0:
                 self.connected.add(kernel_id)
                 self.left_at.pop(kernel_id, None)
-            elif kernel_id in self.connected:
+            elif kernel_id in self.connected or kernel_id in connected_once:
+                self.connected.add(kernel_id)
                 self.left_at.setdefault(kernel_id, now)
         for kernel_id, since in list(self.left_at.items()):
             if kernel_id not in connections:
