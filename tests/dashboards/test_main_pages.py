@@ -27,6 +27,7 @@ from tests.support.browser import (
     chosen_label,
     chromium_available,
     follow_every_filter,
+    screenshot_page,
 )
 from tests.support.ports import server_port
 from workforce.alignment import Advice
@@ -48,10 +49,6 @@ from workforce.outlook.outlook import Outlook
 from workforce.privacy import DEFAULT_K
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SCROLL_HEIGHT = """() => Math.ceil(Math.max(document.body.scrollHeight,
-  ...Array.from(document.querySelectorAll('.jupyter-widgets'))
-    .map(e => e.getBoundingClientRect().bottom)) + 24)"""
-"""The content's height: inside Voila the page scrolls in an inner container."""
 RENDER_TIMEOUT_MS = 180_000
 CHANGE_TIMEOUT_MS = 60_000
 SHOWN_TIMEOUT_MS = 5_000
@@ -150,19 +147,6 @@ def outlook(main_data: MainPagesData) -> Outlook:
     return Outlook.load(main_data.data_dir / "forecasts" / "outlook")
 
 
-def _screenshot(page: Any, name: str) -> None:
-    """The first screen at 1440 x 900 as ``name`` and the whole page as ``<name>_full``."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.wait_for_timeout(1500)  # the charts redraw for the new width
-    page.screenshot(path=str(SCREENSHOTS / name))
-    height = page.evaluate(SCROLL_HEIGHT)
-    page.set_viewport_size({"width": 1440, "height": max(900, min(int(height), 9000))})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(SCREENSHOTS / name.replace(".png", "_full.png")), full_page=True)
-    page.set_viewport_size({"width": 1400, "height": 1000})
-
-
 def _plot(page: Any, index: int, trace: int) -> list[float]:
     return list(
         page.evaluate(
@@ -208,7 +192,7 @@ def test_regional_page_renders_the_packages_headlines(
     assert "Demonstratiegegevens" in text
     assert "Bron:" in text
     assert "Waar is het tekort het grootst?" in text
-    _screenshot(regional_page, "regional_employer.png")
+    screenshot_page(regional_page, SCREENSHOTS / "regional_employer.png")
 
 
 PLOT_HEIGHTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -413,7 +397,7 @@ def test_training_page_renders_the_packages_advice(training_page: Any, page_advi
         in row
     )
     assert codes_shown(training_page) == [], "names, not codes, on the Dutch page"
-    _screenshot(training_page, "training_alignment.png")
+    screenshot_page(training_page, SCREENSHOTS / "training_alignment.png")
 
 
 def test_choosing_a_profession_changes_the_graduates_chart(

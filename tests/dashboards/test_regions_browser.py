@@ -17,10 +17,12 @@ from tests.support.browser import (
     FOLLOW_TIMEOUT_MS,
     LOADS,
     RENDERED,
+    SCROLL_HEIGHT,
     PageSpec,
     chosen_label,
     chromium_available,
     follow_every_filter,
+    screenshot_page,
 )
 from tests.support.browser import _wait_shown as wait_shown
 from tests.support.ports import server_port
@@ -136,8 +138,7 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
             ".filter(t => t.fill === 'toself').length"
         )
         assert shapes >= 28  # one filled shape (or more) per municipality
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "regions.png"))
+        screenshot_page(page, SCREENSHOTS / "regions.png")
         page.locator(".widget-dropdown select").nth(2).select_option(label="Woonplaats")
         page.wait_for_function(
             "() => document.querySelectorAll('.js-plotly-plot')[1].layout.title.text"
@@ -145,7 +146,10 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
             timeout=FOLLOW_TIMEOUT_MS,
         )
         assert "woont in een andere regio" in page.inner_text("body")
-        page.screenshot(path=str(SCREENSHOTS / "regions_residence.png"))
+        height = min(int(page.evaluate(SCROLL_HEIGHT)), 9000)
+        page.set_viewport_size({"width": 1440, "height": max(900, height)})
+        page.wait_for_timeout(1500)  # the charts redraw for the new size
+        page.screenshot(path=str(SCREENSHOTS / "regions_residence.png"), full_page=True)
     finally:
         page.close()
 

@@ -93,3 +93,20 @@ def test_token_from_the_environment_or_random(monkeypatch: pytest.MonkeyPatch) -
     assert len(first) >= 24
     monkeypatch.setenv(TOKEN_ENV, "from-env")
     assert new_token() == "from-env"
+
+
+def test_the_start_page_names_every_dashboard_in_dutch_with_its_user() -> None:
+    import html
+    import re
+
+    from workforce.dashboards.server import dashboards_dir
+    from workforce.dashboards.voila_app import PAGES, index_page
+
+    notebooks = sorted(path.name for path in dashboards_dir().glob("*.ipynb"))
+    assert set(notebooks) == set(PAGES), "a dashboard without a Dutch name on the start page"
+    visible = html.unescape(re.sub(r"<[^>]+>", " ", index_page("/", notebooks)))
+    for title, line in PAGES.values():
+        assert title in visible
+        assert line in visible
+    assert ".ipynb" not in visible
+    assert "Regions" not in visible

@@ -257,3 +257,23 @@ def follow_every_filter(
         assert not own, own
     finally:
         page.close()
+
+
+SCROLL_HEIGHT = """() => Math.ceil(Math.max(document.body.scrollHeight,
+  ...Array.from(document.querySelectorAll('.jupyter-widgets'))
+    .map(e => e.getBoundingClientRect().bottom)) + 24)"""
+"""The content's height: inside Voila the page scrolls in an inner container."""
+
+
+def screenshot_page(page: Any, path: Path) -> None:
+    """The first screen at 1440 x 900 as ``path`` and the whole page as ``<path>_full.png``;
+    the page is left at 1400 x 1000."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(1500)  # the charts redraw for the new width
+    page.screenshot(path=str(path))
+    height = page.evaluate(SCROLL_HEIGHT)
+    page.set_viewport_size({"width": 1440, "height": max(900, min(int(height), 9000))})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path.with_name(f"{path.stem}_full.png")), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})

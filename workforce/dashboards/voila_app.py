@@ -54,6 +54,7 @@ from workforce.dashboards.identity import (
 from workforce.dashboards.kernel_pool import WarmKernelManager, warm_up_code
 from workforce.dashboards.page_text import text
 from workforce.dashboards.preview import PreviewFilter
+from workforce.dashboards.regions.texts import say as say_regions
 
 LOADING = "De pagina wordt opgebouwd\u2026"
 COMPUTING = "De cijfers worden berekend\u2026"
@@ -279,12 +280,17 @@ PAGES = {
         text("training_title"),
         "Voor opleidingen: instroomadvies per opleiding en instelling.",
     ),
+    "regions.ipynb": (
+        say_regions("title"),
+        "Voor HR-directeuren: de drie regio's vergeleken, met kaart per gemeente en de pendel.",
+    ),
     "forecast_explorer.ipynb": (
         text("explorer_title"),
         "Voor analisten: de vraagprognose per regio, branche en beroep, met backtest.",
     ),
 }
-"""The dashboards by notebook: the name and the one line the index page shows."""
+"""The dashboards by notebook: the name and the one line the index page shows (every
+notebook in ``dashboards/``; a test holds the two together)."""
 
 INDEX_PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Dashboards zorg en welzijn</title></head>
