@@ -103,7 +103,9 @@ class RegionsApp(App):
     State lives in the widgets: set ``app.scope.value`` (``all`` or a region code) or
     ``app.measure.value`` and the figures (``comparison_figure``, ``map_figure``,
     ``municipality_figure``, ``tension_figure``, ``moves_figure``) follow, each shown whole
-    in its ``Output``. :attr:`comparison` is the package's comparison shown.
+    in its ``Output``. :attr:`comparison` is the package's comparison shown: ``comparison``
+    when given (the stored one, see :meth:`from_data_dir`), else computed from ``marts`` with
+    ``forecasts`` and ``together``.
     """
 
     def __init__(
