@@ -138,6 +138,12 @@ def test_regions_page_renders_in_dutch_with_its_map(server: ServerSettings, brow
             ".filter(t => t.fill === 'toself').length"
         )
         assert shapes >= 28  # one filled shape (or more) per municipality
+        page.set_viewport_size({"width": 1440, "height": 900})
+        tiles_bottom = page.evaluate(
+            "() => Math.max(...Array.from(document.querySelectorAll('.wf-tile'))"
+            ".map(tile => tile.getBoundingClientRect().bottom))"
+        )
+        assert 0 < tiles_bottom <= 900, "the tiles are on the first screen, as on the other pages"
         screenshot_page(page, SCREENSHOTS / "regions.png")
         page.locator(".widget-dropdown select").nth(2).select_option(label="Woonplaats")
         page.wait_for_function(

@@ -72,6 +72,17 @@ def test_the_page_speaks_dutch_without_codes(app: RegionsApp) -> None:
     assert "1.350.000" in app.context.value
 
 
+def test_the_page_says_its_sources_and_that_its_data_are_the_demo(app: RegionsApp) -> None:
+    """As every page: the yellow banner on generated data and the source line with its date,
+    first in the layout and in the preview."""
+    assert "Demonstratiegegevens" in app.banner.value
+    source = app.source_line.value
+    assert "Bron: personeels- en vacaturebestanden van" in source
+    assert "prognose 2022 van de werkgeversorganisatie" in source
+    assert "peildatum 31 dec. 2025" in source
+    assert list(app.container.children[:3]) == [app.title, app.banner, app.source_line]
+
+
 def test_the_charts_never_show_a_hidden_cell(app: RegionsApp) -> None:
     app.scope.value, app.measure.value = ALL, "inflow"
     figures = app.municipal()

@@ -42,7 +42,12 @@ def read_provenance(data_dir: Path) -> Provenance:
         return UNKNOWN
     inputs = [item for item in run.get("inputs") or [] if isinstance(item, dict)]
     dates = [d for d in (_date(item.get("extract_date")) for item in inputs) if d is not None]
-    folders = {Path(str(item.get("path", ""))).parent for item in inputs if item.get("path")}
+    folders = {
+        folder
+        for item in inputs
+        if item.get("path")
+        for folder in _input_folders(Path(str(item["path"])).parent, data_dir)
+    }
     employers = {
         Path(str(item.get("path"))).stem.split("_")[0]
         for item in inputs
@@ -54,6 +59,15 @@ def read_provenance(data_dir: Path) -> Provenance:
         reference_date=max(dates) if dates else None,
         employers=len(employers),
     )
+
+
+def _input_folders(folder: Path, data_dir: Path) -> list[Path]:
+    """Where an input's folder may be: a relative path was relative to where ``workforce
+    ingest`` ran (``data/raw/...`` from the project, beside the data folder), not to where a
+    page's kernel runs (the dashboards folder)."""
+    if folder.is_absolute():
+        return [folder]
+    return [folder, data_dir.resolve().parent / folder, data_dir.resolve() / folder]
 
 
 def _date(value: Any) -> dt.date | None:

@@ -26,9 +26,18 @@ import plotly.graph_objects as go
 import polars as pl
 
 from workforce.dashboards.app import App, figure_output
-from workforce.dashboards.data import data_dir_from_env, load_names
+from workforce.dashboards.data import data_dir_from_env, latest_run, load_names
 from workforce.dashboards.format import Language, format_month, format_number, format_percent
 from workforce.dashboards.page_text import html_table, section_title
+from workforce.dashboards.provenance import (
+    UNKNOWN,
+    Provenance,
+    demo_banner_html,
+    forecast_source,
+    read_provenance,
+    source_html,
+    staff_source,
+)
 from workforce.dashboards.regions.figures import (
     comparison_figure,
     map_figure,
@@ -64,6 +73,7 @@ from workforce.regional.stored_comparison import (
     marts_regions,
     read_comparison,
 )
+from workforce.store import Store
 
 if TYPE_CHECKING:
     from workforce.regional.projection import ProjectedShortage
@@ -77,7 +87,7 @@ WORK, HOME = "work", "home"
 
 def read_residence(data_dir: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """The marts of staff by residence and of commuting, or ``None`` (built before them)."""
-    from workforce.store import Store, StoreError
+    from workforce.store import StoreError
 
     store = Store(data_dir)
     frames: list[pl.DataFrame | None] = []
@@ -115,6 +125,8 @@ class RegionsApp(App):
         forecasts: pl.DataFrame | None = None,
         together: ProjectedShortage | None = None,
         comparison: RegionComparison | None = None,
+        provenance: Provenance = UNKNOWN,
+        run_id: str = "",
         language: Language = Language.nl,
         k: int = DEFAULT_K,
         charts: bool = True,
@@ -176,6 +188,11 @@ class RegionsApp(App):
         self.table = widgets.HTML()
         self.context = widgets.HTML()
         self.notice = widgets.HTML()
+        self.banner = widgets.HTML(demo_banner_html(provenance, language))
+        sources = [staff_source(provenance, language), REGIONAL_SOURCE.removeprefix("Bron: ")]
+        if run_id:
+            sources.append(forecast_source(run_id, language))
+        self.source_line = widgets.HTML(source_html(sources, provenance, language))
         self.comparison_figure = go.Figure()
         self.map_figure = go.Figure()
         self.municipality_figure = go.Figure()
@@ -218,9 +235,12 @@ class RegionsApp(App):
                     comparison = compute_comparison(data_dir, marts, regions)
                 except MissingMartsError:
                     comparison = None  # the page names what is missing
+        forecast_made = Store(data_dir).forecast_path("shortage").is_file()
         return cls(
             marts=marts,
             comparison=comparison,
+            provenance=read_provenance(data_dir),
+            run_id=latest_run(Store(data_dir).models).run_id if forecast_made else "",
             language=language,
             charts=charts,
             residence=residence,
@@ -271,7 +291,9 @@ class RegionsApp(App):
         """Show the title and the tiles as the page's first screen."""
         from workforce.dashboards.preview import show_preview
 
-        show_preview([self.title, self.notice], list(self.tiles.values()))
+        show_preview(
+            [self.title, self.banner, self.source_line, self.notice], list(self.tiles.values())
+        )
 
     def _draw_fixed(self) -> None:
         """What does not depend on the selectors: the comparison chart, table and context."""
@@ -529,12 +551,16 @@ class RegionsApp(App):
         return widgets.VBox(
             [
                 self.title,
+                self.banner,
+                self.source_line,
                 self.notice,
+                # The choice and its tiles first, as on the other pages; the regions side by
+                # side below them, then the map and the charts that follow the choice.
+                widgets.HBox([self.scope, self.measure, self.place], layout=row),
+                widgets.HBox(list(self.tiles.values()), layout=row),
                 self.comparison_plot,
                 self.table,
                 self.context,
-                widgets.HBox([self.scope, self.measure, self.place], layout=row),
-                widgets.HBox(list(self.tiles.values()), layout=row),
                 widgets.HBox([self.map_plot, self.municipality_plot], layout=row),
                 source,
                 self.commuting_note,
