@@ -254,3 +254,21 @@ def test_the_page_opens_on_the_stored_comparison_only_while_it_is_current(
     assert fresh.comparison is not None
     projected = "projected_shortage_persons"
     assert page.comparison.table[projected].to_list() != fresh.comparison.table[projected].to_list()
+
+
+def test_the_page_switches_to_english_and_back_keeping_the_choice(area_data: Path) -> None:
+    page = RegionsApp.from_data_dir(area_data)
+    page.scope.value = "AM14"
+    dutch = _shown_text(page)
+    labels = [page.scope.description, page.measure.description, page.place.description]
+    page.language_switch.value = "en"
+    english = _shown_text(page)
+    assert page.scope.value == "AM14", "the choice stays"
+    assert "The three labour-market regions side by side" in page.title.value
+    assert "Demonstration data" in page.banner.value
+    assert page.scope.description == "Region"
+    for dutch_word in ("Medewerkers", "Tekort", "regio's samen", "woonplaats", "Spanning"):
+        assert dutch_word not in english, dutch_word
+    page.language_switch.value = "nl"
+    assert _shown_text(page) == dutch
+    assert [page.scope.description, page.measure.description, page.place.description] == labels

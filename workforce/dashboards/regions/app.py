@@ -46,7 +46,13 @@ from workforce.dashboards.regions.figures import (
     tension_figure,
 )
 from workforce.dashboards.regions.texts import say
-from workforce.dashboards.widgets import dropdown, empty_state_html, headline_tile, set_tile
+from workforce.dashboards.widgets import (
+    dropdown,
+    empty_state_html,
+    headline_tile,
+    language_switch,
+    set_tile,
+)
 from workforce.marts.residence import RESIDENCE_MARTS, UNKNOWN_RESIDENCE
 from workforce.privacy import DEFAULT_K
 from workforce.reference import load_reference
@@ -137,18 +143,15 @@ class RegionsApp(App):
         self.marts, self.language, self.k = marts, language, k
         self.residence, self.commuting = residence, commuting
         reference = load_reference()
-        names = load_names()
-        self.region_names = {code: names.get(code) for code in AREA_REGIONS}
+        self._names = load_names()
+        self._profession_codes = reference.profession_codes()
         self.region_names = {
-            code: REGION_NAMES.get(code, name) for code, name in self.region_names.items()
+            code: REGION_NAMES.get(code, self._names.get(code)) for code in AREA_REGIONS
         }
-        self.region_names[AREA] = say("total", language)
         self.municipality_names = dict(
             reference.municipalities.select("municipality_code", "municipality_name").iter_rows()
         )
-        self.profession_names = {
-            code: names.get(code, language.value) for code in reference.profession_codes()
-        }
+        self.profession_names: dict[str, str] = {}
         self.regions = marts_regions(marts) if marts is not None else list(AREA_REGIONS)
         self.comparison: RegionComparison | None = comparison
         self.problem = "workforce build"
@@ -170,29 +173,21 @@ class RegionsApp(App):
         }
         self._municipal: dict[tuple[str, str], pl.DataFrame] = {}
 
-        self.title = widgets.HTML(
-            f"<h2 style='font-family:sans-serif'>{html.escape(say('title', language))}</h2>"
-        )
-        scopes = [(say("all_regions", language), ALL)] if len(self.regions) > 1 else []
-        scopes += [(self.region_names[code], code) for code in self.regions]
-        self.scope = dropdown(say("scope", language), scopes)
-        self.measure = dropdown(
-            say("measure", language), [(say(name, language), name) for name in MEASURES]
-        )
-        places = [(say("place_work", language), WORK)]
-        if residence is not None:
-            places.append((say("place_home", language), HOME))
-        self.place = dropdown(say("place", language), places)
+        self._provenance, self._run_id = provenance, run_id
+        self._has_residence = residence is not None
+        self.title = widgets.HTML()
+        self.language_switch = language_switch(language)
+        self.scope = dropdown("", [])
+        self.measure = dropdown("", [])
+        self.place = dropdown("", [])
         self.commuting_note = widgets.HTML()
         self.tiles = {name: headline_tile("", "") for name in TILES}
         self.table = widgets.HTML()
         self.context = widgets.HTML()
         self.notice = widgets.HTML()
-        self.banner = widgets.HTML(demo_banner_html(provenance, language))
-        sources = [staff_source(provenance, language), REGIONAL_SOURCE.removeprefix("Bron: ")]
-        if run_id:
-            sources.append(forecast_source(run_id, language))
-        self.source_line = widgets.HTML(source_html(sources, provenance, language))
+        self.banner = widgets.HTML()
+        self.source_line = widgets.HTML()
+        self._label_page()
         self.comparison_figure = go.Figure()
         self.map_figure = go.Figure()
         self.municipality_figure = go.Figure()
@@ -210,7 +205,46 @@ class RegionsApp(App):
         self.on_change(self.scope, self._draw)
         self.on_change(self.measure, self._draw)
         self.on_change(self.place, self._draw)
+        self.on_change(self.language_switch, self._on_language)
         self.container = self._layout()
+
+    def _label_page(self) -> None:
+        """Every fixed text, label and option name in the current language; the choices stay."""
+        language = self.language
+        self.region_names[AREA] = say("total", language)
+        self.profession_names = {
+            code: self._names.get(code, language.value) for code in self._profession_codes
+        }
+        self.title.value = (
+            f"<h2 style='font-family:sans-serif'>{html.escape(say('title', language))}</h2>"
+        )
+        self.banner.value = demo_banner_html(self._provenance, language)
+        sources = [
+            staff_source(self._provenance, language),
+            REGIONAL_SOURCE.removeprefix("Bron: "),
+        ]
+        if self._run_id:
+            sources.append(forecast_source(self._run_id, language))
+        self.source_line.value = source_html(sources, self._provenance, language)
+        scopes = [(say("all_regions", language), ALL)] if len(self.regions) > 1 else []
+        scopes += [(self.region_names[code], code) for code in self.regions]
+        places = [(say("place_work", language), WORK)]
+        if self._has_residence:
+            places.append((say("place_home", language), HOME))
+        for control, key, options in (
+            (self.scope, "scope", scopes),
+            (self.measure, "measure", [(say(name, language), name) for name in MEASURES]),
+            (self.place, "place", places),
+        ):
+            control.description = say(key, language)
+            self.fill(control, options)
+
+    def _on_language(self) -> None:
+        self.language = Language(self.language_switch.value)
+        self._label_page()
+        if self.charts_drawn:
+            self._draw_fixed()
+        self._draw()
 
     @classmethod
     def from_data_dir(
@@ -553,6 +587,7 @@ class RegionsApp(App):
                 self.title,
                 self.banner,
                 self.source_line,
+                self.language_switch,
                 self.notice,
                 # The choice and its tiles first, as on the other pages; the regions side by
                 # side below them, then the map and the charts that follow the choice.
