@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from tests.support.demo import DemoData
 from workforce.dashboards.data import (
+    MODELS_ENV,
     NO_RUN,
+    forecast_run_id,
     latest_run,
     load_names,
     read_forecast,
@@ -44,6 +47,25 @@ def test_latest_run_is_the_newest_folder(tmp_path: Path) -> None:
     assert run.run_id == "20260101T000000Z"
     assert run.metrics["mase"].to_list() == [0.5]
     assert run.choices.is_empty()
+
+
+def test_the_source_line_finds_the_run_where_make_run_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` keeps the models in the project's models/, not beside the data: the pages'
+    source lines must still name the forecast run (it was missing from all three)."""
+    data_dir, models = tmp_path / "data", tmp_path / "models"
+    data_dir.mkdir()
+    monkeypatch.setenv(MODELS_ENV, str(models))
+    assert forecast_run_id(data_dir) == ""
+    for run_id in ("20250101T000000Z", "20260101T000000Z"):
+        (models / run_id).mkdir(parents=True)
+        (models / run_id / "run.json").write_text(json.dumps({"run_id": run_id}))
+    assert forecast_run_id(data_dir) == "20260101T000000Z"
+    beside = data_dir / "models" / "20240101T000000Z"
+    beside.mkdir(parents=True)
+    (beside / "run.json").write_text(json.dumps({"run_id": "20240101T000000Z"}))
+    assert forecast_run_id(data_dir) == "20240101T000000Z", "the data's own models come first"
 
 
 def test_reads_what_the_forecast_writes(dashboard_data: DemoData) -> None:

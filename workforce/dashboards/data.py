@@ -90,14 +90,35 @@ class RegistryRun:
 NO_RUN = RegistryRun(run_id="", folder=None)
 
 
+def _newest_run_folder(models_dir: Path) -> Path | None:
+    """The newest run folder under ``models_dir`` (run ids sort by time), if any."""
+    if not models_dir.is_dir():
+        return None
+    runs = sorted(p for p in models_dir.iterdir() if (p / "run.json").is_file())
+    return runs[-1] if runs else None
+
+
+def forecast_run_id(data_dir: Path) -> str:
+    """The id of the newest forecast run, for a page's source line: from the models beside
+    the data, else from ``$WORKFORCE_MODELS`` (``make run`` keeps them in the project's
+    ``models/``); empty when there is none. Reads the run's description only."""
+    for models_dir in (Store(data_dir).models, models_dir_from_env()):
+        folder = _newest_run_folder(models_dir)
+        if folder is None:
+            continue
+        try:
+            manifest = json.loads((folder / "run.json").read_text())
+        except (OSError, ValueError):
+            return folder.name
+        return str(manifest.get("run_id", folder.name))
+    return ""
+
+
 def latest_run(models_dir: Path) -> RegistryRun:
     """The newest run folder under ``models_dir`` (run ids sort by time), or :data:`NO_RUN`."""
-    if not models_dir.is_dir():
+    folder = _newest_run_folder(models_dir)
+    if folder is None:
         return NO_RUN
-    runs = sorted(p for p in models_dir.iterdir() if (p / "run.json").is_file())
-    if not runs:
-        return NO_RUN
-    folder = runs[-1]
     try:
         manifest = json.loads((folder / "run.json").read_text())
     except (OSError, ValueError):

@@ -35,7 +35,7 @@ import ipywidgets as widgets
 import polars as pl
 
 from workforce.dashboards.app import App
-from workforce.dashboards.data import ALL, Names, data_dir_from_env, latest_run, load_names
+from workforce.dashboards.data import ALL, Names, data_dir_from_env, forecast_run_id, load_names
 from workforce.dashboards.employers import (
     employer_label,
     employer_labels,
@@ -101,7 +101,6 @@ from workforce.dashboards.widgets import (
 from workforce.privacy import PUBLIC, Viewer
 from workforce.regional.data import RegionalMarts
 from workforce.regional.published import REGION_NAMES
-from workforce.store import Store
 
 DEFAULT_HORIZON_YEARS = 5
 
@@ -250,7 +249,7 @@ class RegionalEmployerApp(App):
             names=load_names(),
             language=language,
             provenance=read_provenance(data_dir),
-            run_id=latest_run(Store(data_dir).models).run_id,
+            run_id=forecast_run_id(data_dir),
             employer_sectors=read_employer_sectors(data_dir),
             charts=charts,
         )

@@ -36,7 +36,7 @@ from workforce.dashboards.data import (
     ALL,
     Names,
     data_dir_from_env,
-    latest_run,
+    forecast_run_id,
     load_names,
     read_mart,
 )
@@ -92,7 +92,6 @@ from workforce.dashboards.widgets import (
     set_separators,
     set_tile,
 )
-from workforce.store import Store
 
 TILES = ("gap", "first_step", "status", "remaining_gap")
 TABLE_ROWS = 60
@@ -204,7 +203,7 @@ class TrainingAlignmentApp(App):
             names=load_names(),
             language=language,
             provenance=read_provenance(data_dir),
-            run_id=latest_run(Store(data_dir).models).run_id,
+            run_id=forecast_run_id(data_dir),
             charts=charts,
         )
 

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from workforce.dashboards.app import App, figure_output
-from workforce.dashboards.data import data_dir_from_env, latest_run, load_names
+from workforce.dashboards.data import data_dir_from_env, forecast_run_id, load_names
 from workforce.dashboards.format import Language, format_month, format_number, format_percent
 from workforce.dashboards.page_text import html_table, section_title
 from workforce.dashboards.provenance import (
@@ -274,7 +274,7 @@ class RegionsApp(App):
             marts=marts,
             comparison=comparison,
             provenance=read_provenance(data_dir),
-            run_id=latest_run(Store(data_dir).models).run_id if forecast_made else "",
+            run_id=forecast_run_id(data_dir) if forecast_made else "",
             language=language,
             charts=charts,
             residence=residence,
