@@ -18,13 +18,21 @@ viewer: seconds until the page is rendered (past the cap a viewer gets the "busy
 retries by itself, and waits); p50/p95 against the single viewer of the same run, how many were
 told "busy", the server's peak memory (Voila and its kernels) against the cap times the
 single viewer's memory, and the CPU seconds per page view of the server (Voila and its kernels)
-beside those of the viewers' Chromium, which runs on the same machine here. Targets: p95 <= 3x
-one viewer; memory bounded by the cap. ``--pool-size`` sets the warm kernels kept ready.
+beside those of the viewers. Targets: p95 <= 3x one viewer; memory bounded by the cap.
+``--pool-size`` sets the warm kernels kept ready. Two kinds of viewer (``--clients``):
+- protocol: a viewer on another machine as the server meets it: the page until Voila has sent
+  it whole, then the kernel's answer with every widget's state (the graphs' data), which the
+  browser's widget manager asks for before it draws; no browser work on this machine;
+- browser: Chromium on this machine, until the graphs hold their data; 20 viewers' Chromium
+  then share the server's cores.
+Each kind also runs on the minimal page (unless ``--no-floor``): its ratio is the floor that
+this machine and that kind of viewer set for any page.
 
     .venv/bin/python benchmarks/dashboards.py [--data-dir data] [--runs 3] [--updates 5]
         [--pages training_alignment ...]
     .venv/bin/python benchmarks/dashboards.py --modes load [--viewers 20] [--page NAME]
         [--max-kernels 8] [--pool-size 4]
+        [--clients protocol browser] [--no-floor]
 
 Run it after ``make run`` so that every dashboard has its data. When the data folder has no
 forecasts, the seeded region is generated and a few series are forecast into a temporary folder
@@ -35,14 +43,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import json
 import math
 import os
+import re
 import shutil
 import statistics
+import struct
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -404,6 +417,11 @@ class MemoryPeak:
             self._used(self._client_ticks, self._client_start),
         )
 
+    def voila_cpu_seconds(self) -> float:
+        """CPU seconds of Voila's own process while sampling (its kernels not included)."""
+        used = self._server_ticks.get(self.root, 0) - self._server_start.get(self.root, 0)
+        return used / os.sysconf("SC_CLK_TCK")
+
     @staticmethod
     def _used(ticks: dict[int, int], start: dict[int, int]) -> float:
         used = sum(now - start.get(pid, 0) for pid, now in ticks.items())
@@ -468,7 +486,7 @@ async def _visit(browser: Any, url: str, plots: int, stay: float) -> Visit:
     return visit
 
 
-async def _visits(url: str, plots: int, viewers: int, stay: float) -> list[Visit]:
+async def _browser_visits(url: str, plots: int, viewers: int, stay: float) -> list[Visit]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -480,11 +498,192 @@ async def _visits(url: str, plots: int, viewers: int, stay: float) -> list[Visit
     return list(visits)
 
 
+def _jupyter_message(msg_type: str, content: dict[str, Any], session: str) -> str:
+    header = {
+        "msg_id": uuid.uuid4().hex,
+        "username": "viewer",
+        "session": session,
+        "msg_type": msg_type,
+        "version": "5.3",
+        "date": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    return json.dumps(
+        {
+            "header": header,
+            "parent_header": {},
+            "metadata": {"version": "1.0.0"},
+            "content": content,
+            "channel": "shell",
+            "buffers": [],
+        }
+    )
+
+
+def _widget_states_arrived(frame: str | bytes) -> bool:
+    """True when ``frame`` (a kernel websocket message, JSON or with binary buffers) carries the
+    widget manager's ``update_states`` answer."""
+    if isinstance(frame, bytes):  # [count][offsets...][message JSON][buffers...]
+        count = struct.unpack("!I", frame[:4])[0]
+        offsets = struct.unpack(f"!{count}I", frame[4 : 4 + 4 * count])
+        end = offsets[1] if count > 1 else len(frame)
+        frame = frame[offsets[0] : end].decode()
+    message = json.loads(frame)
+    data = message.get("content", {}).get("data", {})
+    return message.get("msg_type") == "comm_msg" and data.get("method") == "update_states"
+
+
+async def _protocol_visit(url: str, stay: float) -> Visit:
+    """One viewer on another machine, as the server meets it, without a browser's own work.
+
+    Asks for the page as a browser does (and waits out "busy" as the busy page does), reads it
+    until Voila has run the notebook and sent it whole, then connects to the page's kernel
+    and asks for every widget's state, the graphs' data included, as the widget manager does
+    before it draws. Rendered once those states have arrived; the connection then stays
+    ``stay`` seconds and closes, as a page that is left."""
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.websocket import websocket_connect
+
+    visit = Visit()
+    started = time.perf_counter()
+    try:
+        while True:
+            response = await AsyncHTTPClient().fetch(
+                url, raise_error=False, request_timeout=LOAD_TIMEOUT_S
+            )
+            if response.code != 503:
+                break
+            visit.busy += 1
+            await asyncio.sleep(float(response.headers.get("Retry-After", "15")))
+        if response.code != 200:
+            raise RuntimeError(f"HTTP {response.code}")
+        found = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', response.body.decode())
+        if found is None:
+            raise RuntimeError("no kernel in the page")
+        base, query = url.split("/voila/render/")[0], url.split("?", 1)[1]
+        channels = f"ws{base[4:]}/api/kernels/{found.group(1)}/channels?{query}"
+        socket = await websocket_connect(channels)
+        session, comm = uuid.uuid4().hex, uuid.uuid4().hex
+        opened = {"comm_id": comm, "target_name": "jupyter.widget.control", "data": {}}
+        await socket.write_message(_jupyter_message("comm_open", opened, session))
+        request = {"comm_id": comm, "data": {"method": "request_states"}}
+        await socket.write_message(_jupyter_message("comm_msg", request, session))
+        while True:
+            frame = await asyncio.wait_for(socket.read_message(), LOAD_TIMEOUT_S)
+            if frame is None:
+                raise RuntimeError("the kernel closed the connection")
+            if _widget_states_arrived(frame):
+                break
+        visit.seconds = time.perf_counter() - started
+        await asyncio.sleep(stay)
+        socket.close()
+    except Exception as error:  # a viewer that never got the page is reported, not fatal
+        visit.failed = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+    return visit
+
+
+async def _protocol_visits(url: str, viewers: int, stay: float) -> list[Visit]:
+    return list(await asyncio.gather(*(_protocol_visit(url, stay) for _ in range(viewers))))
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+@dataclass
+class Crowd:
+    """One kind of viewer on one page: alone, then many at once."""
+
+    page: str
+    viewers: str
+    alone: Visit
+    crowd: list[Visit]
+    alone_memory: MemoryPeak
+    crowd_memory: MemoryPeak
+
+    @property
+    def p95(self) -> float:
+        return _percentile([v.seconds for v in self.crowd if not v.failed], 0.95)
+
+    @property
+    def ratio(self) -> float:
+        return self.p95 / self.alone.seconds
+
+
+def _measure_crowd(
+    server: DashboardServer, url: str, page: str, kind: str, viewers: int, stay: float
+) -> Crowd:
+    assert server.process is not None
+    plots = 0
+    if kind == "browser":
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            plots, _ = count_plots(browser, url)  # warm-up, not counted
+            browser.close()
+    else:
+        asyncio.run(_protocol_visits(url, 1, 0))  # warm-up, not counted
+
+    def visits(count: int) -> list[Visit]:
+        if kind == "browser":
+            return asyncio.run(_browser_visits(url, plots, count, stay))
+        return asyncio.run(_protocol_visits(url, count, stay))
+
+    time.sleep(CULL_IDLE_TIMEOUT / 4)
+    with MemoryPeak(server.process.pid) as alone_memory:
+        (alone,) = visits(1)
+    time.sleep(CULL_IDLE_TIMEOUT / 4)
+    with MemoryPeak(server.process.pid) as crowd_memory:
+        crowd = visits(viewers)
+    return Crowd(page, kind, alone, crowd, alone_memory, crowd_memory)
+
+
+CLIENTS = {
+    "protocol": "viewers on other machines (no browser here: the page, then the widgets' state)",
+    "browser": "viewers in Chromium on this machine",
+}
+
+
+def report_crowd(result: Crowd, *, viewers: int, server_alone: int, bound: int) -> None:
+    seconds = [v.seconds for v in result.crowd if not v.failed]
+    p50 = _percentile(seconds, 0.5)
+    mib = 1024 * 1024
+    print(f"  {result.page}, {CLIENTS[result.viewers]}:")
+    print(
+        f"    one viewer alone: rendered in {result.alone.seconds:.1f} s; {viewers} at once: "
+        f"p50 {p50:.1f} s, p95 {result.p95:.1f} s = {result.ratio:.1f}x one viewer "
+        f"(target <= 3x); slowest {max(seconds, default=float('nan')):.1f} s"
+    )
+    told_busy = sum(1 for v in result.crowd if v.busy)
+    failures = [v.failed for v in result.crowd if v.failed]
+    print(
+        f"    told busy at least once: {told_busy} of {viewers}; never rendered: {len(failures)}"
+        + (f" ({'; '.join(sorted(set(failures)))})" if failures else "")
+    )
+    # Per kernel: the largest kernel process the single viewer's server held (its page's kernel;
+    # warm kernels waiting in the pool are smaller). The pool refills one kernel at a time, so
+    # the cap may be passed by that one kernel while it warms.
+    memory = result.crowd_memory
+    per_page = max(result.alone_memory.kernel_peak, 1)
+    print(
+        f"    server peak memory {memory.peak / mib:.0f} MiB with at most "
+        f"{memory.kernels_peak} kernel processes; bound by the cap (+ one warming) x the single "
+        f"viewer's page kernel = {(bound * per_page + server_alone) / mib:.0f} MiB "
+        f"(Voila {server_alone / mib:.0f} MiB + {bound} x {per_page / mib:.0f} MiB)"
+    )
+    server_cpu, client_cpu = memory.cpu_seconds()
+    voila_cpu = memory.voila_cpu_seconds()
+    viewers_cpu = (
+        f", viewers' Chromium {client_cpu / viewers:.1f} s (on the same {os.cpu_count()} cores)"
+        if result.viewers == "browser"
+        else ""
+    )
+    print(
+        f"    CPU per page view: server {server_cpu / viewers:.1f} s (Voila "
+        f"{voila_cpu / viewers:.1f} s, kernels {(server_cpu - voila_cpu) / viewers:.1f} s)"
+        + viewers_cpu
+    )
 
 
 def run_load(
@@ -497,9 +696,13 @@ def run_load(
     stay: float,
     max_kernels: int,
     pool_size: int = POOL_SIZE,
+    clients: list[str] | None = None,
+    floor: bool = True,
     log: Path | None = None,
 ) -> None:
-    """One viewer alone, then ``viewers`` at once, on one server capped at ``max_kernels``."""
+    """One viewer alone, then ``viewers`` at once, on one server capped at ``max_kernels``: for
+    each kind of viewer in ``clients``, on ``page`` and (``floor``) on the minimal page, whose
+    ratio is what any page meets on this machine with those viewers."""
     settings = ServerSettings(
         data_dir=data_dir,
         models_dir=models_dir,
@@ -508,62 +711,34 @@ def run_load(
         max_kernels=max_kernels,
         pool_size=pool_size,
     )
+    pages = [page] + ([MINIMAL.name] if floor and page != MINIMAL.name else [])
     log_file = log.open("ab") if log else None
-    url = settings.url(page)
+    results = []
     with DashboardServer(settings, log=log_file) as server:
         assert server.process is not None
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            plots, _ = count_plots(browser, url)  # warm-up, not counted
-            browser.close()
         time.sleep(CULL_IDLE_TIMEOUT / 4)
         server_alone = _resident_bytes([server.process.pid])  # Voila with no page open
-        with MemoryPeak(server.process.pid) as alone_memory:
-            (alone,) = asyncio.run(_visits(url, plots, 1, stay))
-        time.sleep(CULL_IDLE_TIMEOUT / 4)
-        with MemoryPeak(server.process.pid) as crowd_memory:
-            crowd = asyncio.run(_visits(url, plots, viewers, stay))
-        server_cpu, client_cpu = crowd_memory.cpu_seconds()
+        for kind in clients or list(CLIENTS):
+            for name in pages:
+                results.append(
+                    _measure_crowd(server, settings.url(name), name, kind, viewers, stay)
+                )
     if log_file:
         log_file.close()
-    seconds = [v.seconds for v in crowd if not v.failed]
-    p50, p95 = _percentile(seconds, 0.5), _percentile(seconds, 0.95)
-    mib = 1024 * 1024
     print(
-        f"\n{viewers} viewers at once on {page}, each staying {stay:.0f} s, cap {max_kernels}, "
+        f"\n{viewers} viewers at once, each staying {stay:.0f} s, cap {max_kernels}, "
         f"{pool_size} warm kernels"
     )
-    print(
-        f"  one viewer alone: first render {alone.seconds:.1f} s, "
-        f"server {alone_memory.peak / mib:.0f} MiB"
-    )
-    print(
-        f"  {viewers} at once: p50 {p50:.1f} s, p95 {p95:.1f} s = {p95 / alone.seconds:.1f}x one "
-        f"viewer (target <= 3x); slowest {max(seconds, default=float('nan')):.1f} s"
-    )
-    told_busy = sum(1 for v in crowd if v.busy)
-    failures = [v.failed for v in crowd if v.failed]
-    print(
-        f"  told busy at least once: {told_busy} of {viewers}; never rendered: {len(failures)}"
-        + (f" ({'; '.join(sorted(set(failures)))})" if failures else "")
-    )
-    # Per kernel: the largest kernel process the single viewer's server held (its page's kernel;
-    # warm kernels waiting in the pool are smaller). The pool refills one kernel at a time, so
-    # the cap may be passed by that one kernel while it warms.
-    per_page = max(alone_memory.kernel_peak, 1)
     bound = max_kernels + (1 if pool_size else 0)
-    print(
-        f"  server peak memory {crowd_memory.peak / mib:.0f} MiB with at most "
-        f"{crowd_memory.kernels_peak} kernel processes; bound by the cap "
-        f"(+ one warming) x the single viewer's page kernel = "
-        f"{(bound * per_page + server_alone) / mib:.0f} MiB "
-        f"(Voila {server_alone / mib:.0f} MiB + {bound} x {per_page / mib:.0f} MiB)"
-    )
-    print(
-        f"  CPU per page view in the crowd: server {server_cpu / viewers:.1f} s (Voila and "
-        f"kernels), viewers' Chromium {client_cpu / viewers:.1f} s (same machine; "
-        f"{os.cpu_count()} cores)"
-    )
+    for result in results:
+        report_crowd(result, viewers=viewers, server_alone=server_alone, bound=bound)
+    for kind in clients or list(CLIENTS):
+        measured = {r.page: r for r in results if r.viewers == kind}
+        if page in measured and MINIMAL.name in measured and page != MINIMAL.name:
+            print(
+                f"  {kind} viewers: {page} {measured[page].ratio:.1f}x against the minimal "
+                f"page's {measured[MINIMAL.name].ratio:.1f}x in the same run"
+            )
 
 
 def main() -> None:
@@ -585,6 +760,18 @@ def main() -> None:
     parser.add_argument("--pool-size", type=int, default=POOL_SIZE, help="Warm kernels (load).")
     parser.add_argument(
         "--page", default="regional_employer.ipynb", help="Notebook the viewers open (load)."
+    )
+    parser.add_argument(
+        "--clients",
+        nargs="+",
+        choices=list(CLIENTS),
+        default=list(CLIENTS),
+        help="Kinds of viewer (load): protocol (the server's work alone) and/or browser.",
+    )
+    parser.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="Skip the minimal page's crowd (load), the floor this machine sets.",
     )
     parser.add_argument("--voila-log", type=Path, help="Append Voila's log to this file.")
     parser.add_argument(
@@ -625,6 +812,8 @@ def main() -> None:
                 stay=args.stay,
                 max_kernels=args.max_kernels,
                 pool_size=args.pool_size,
+                clients=args.clients,
+                floor=not args.no_floor,
                 log=args.voila_log,
             )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from workforce.evaluation.outlook_backtest_report import origin_summary, summary_lines
+from workforce.evaluation.outlook_backtest_report import coverage, origin_summary, summary_lines
+from workforce.forecast.metrics import coverage_p_value
 
 SHORTAGE = {"AM13": [100.0, 130.0, 160.0], "AM14": [80.0, 70.0, 60.0]}
 """Realised shortage one to three years ahead: rising in one region, falling in the other."""
@@ -75,3 +76,13 @@ def test_the_summary_has_a_line_per_region_and_the_regions_together() -> None:
         assert "Direction of the trend right at 2 of 2 origins." in line
     assert "the regions 12 of 12 inside their 80 % interval" in text
     assert "the regions together 6 of 6 inside their 80 % interval" in text
+
+
+def test_coverage_says_how_likely_its_distance_from_nominal_is_by_chance() -> None:
+    cover = coverage(_rows())
+    regions = cover.filter(pl.col("level") == "region")
+    # Every region's value lies inside both intervals: 4 of 4 per year ahead.
+    assert regions["n"].to_list() == [4, 4, 4]
+    assert regions["in_80"].to_list() == [1.0, 1.0, 1.0]
+    assert regions["p_80"].to_list() == pytest.approx([coverage_p_value(4, 4, level=80)] * 3)
+    assert regions["p_95"].to_list() == pytest.approx([coverage_p_value(4, 4, level=95)] * 3)

@@ -8,6 +8,7 @@ import pytest
 from workforce.forecast.metrics import (
     bias,
     coverage,
+    coverage_p_value,
     mase,
     pinball,
     rmsse,
@@ -94,3 +95,28 @@ def test_pinball_at_the_median_is_half_the_absolute_error() -> None:
     high = pinball(actual, actual + 1, quantile=0.1)
     assert low == pytest.approx(0.1)
     assert high == pytest.approx(0.9)
+
+
+def test_a_coverage_near_nominal_is_put_down_to_chance_and_a_far_one_is_not() -> None:
+    # 14 of 15 inside a 95 % interval is as expected; 15 of 15 is still likely by chance.
+    assert coverage_p_value(14, 15, level=95) > 0.5
+    assert coverage_p_value(15, 15, level=95) == pytest.approx(0.215, abs=0.005)
+    # 9 of 9 inside an 80 % interval (0.8**9 = 13 %) is borderline; 60 of 60 is not chance.
+    assert 0.02 < coverage_p_value(9, 9, level=80) < 0.1
+    assert coverage_p_value(60, 60, level=80) < 1e-5
+    # Exactly nominal gives 1; the same share at more values is less likely to be chance.
+    assert coverage_p_value(80, 100, level=80) == pytest.approx(1.0)
+    assert coverage_p_value(700, 1000, level=80) < coverage_p_value(7, 10, level=80)
+
+
+def test_the_coverage_test_matches_simulated_chance() -> None:
+    # The share of correct 80 % intervals at n = 40 whose p falls below 0.05 is about 5 %.
+    rng = np.random.default_rng(3)
+    inside = rng.binomial(40, 0.8, size=20_000)
+    rejected = np.mean([coverage_p_value(int(k), 40, level=80) < 0.05 for k in inside])
+    assert 0.02 < rejected < 0.08
+
+
+def test_a_coverage_test_refuses_impossible_counts() -> None:
+    with pytest.raises(ValueError, match="inside=5, n=4"):
+        coverage_p_value(5, 4, level=80)

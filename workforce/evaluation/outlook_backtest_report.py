@@ -21,6 +21,7 @@ from workforce.evaluation.outlook_backtest import (
     store_outlooks,
 )
 from workforce.forecast.executor import ProgressCallback
+from workforce.forecast.metrics import coverage_p_value
 from workforce.generator_manifest import describe_generated, generated_manifest
 from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
@@ -32,6 +33,8 @@ CSV_NAME = "outlook_backtest.csv"
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
 """Coverage an interval must reach at every year ahead, pooled over origins and series."""
 TREND_MIN_YEARS = 2
+SMALL_N = 15
+"""The example of a small count the page explains coverage at (three regions, five origins)."""
 REGIONAL_LEVELS = ("region", "area")
 """Each labour-market region, and the regions together where the data hold several."""
 
@@ -79,9 +82,11 @@ def coverage(rows: pl.DataFrame) -> pl.DataFrame:
     """Per level and year ahead: how often the realised shortage fell inside, calibrated and raw.
 
     ``width_ratio`` is the median calibrated 80 % width over the raw one; ``error_to_half_width``
-    the median absolute point error over the calibrated 80 % half-width.
+    the median absolute point error over the calibrated 80 % half-width; ``p_80`` and ``p_95``
+    how likely a coverage this far from nominal is by chance at that ``n``
+    (:func:`~workforce.forecast.metrics.coverage_p_value`).
     """
-    return (
+    cover = (
         rows.group_by("level", "horizon")
         .agg(
             n=pl.len(),
@@ -98,6 +103,17 @@ def coverage(rows: pl.DataFrame) -> pl.DataFrame:
             ).median(),
         )
         .sort(pl.col("level").cast(pl.Enum(list(LEVEL_NAMES.values()))), "horizon")
+    )
+    return cover.with_columns(
+        pl.Series(
+            f"p_{lv}",
+            [
+                coverage_p_value(round(share * n), n, level=lv)
+                for share, n in zip(cover[f"in_{lv}"], cover["n"], strict=True)
+            ],
+            dtype=pl.Float64,
+        )
+        for lv in (80, 95)
     )
 
 
@@ -369,7 +385,12 @@ def markdown(
         f"Targets: 80 % interval {TARGETS[80][0]:.0%}-{TARGETS[80][1]:.0%}, 95 % interval "
         f"{TARGETS[95][0]:.0%}-{TARGETS[95][1]:.0%}, pooled over origins and nodes. "
         "n is the number of origin x node pairs; a region, or the regions together, is one "
-        "node, so its figures rest on a handful of origins.",
+        "node, so its figures rest on a handful of origins. p is how likely a coverage at "
+        "least this far from 80 % (95 %) would be by chance with n values if the interval were "
+        "right (Kupiec's test): below 0.05, chance hardly explains it. At small n a calibrated "
+        f"interval often lands outside the target band ({SMALL_N} values and a right 95 % "
+        f"interval: all {SMALL_N} inside happens {0.95**SMALL_N:.0%} of the time), and values "
+        "of one origin move together, so p is, if anything, too low.",
         "",
         markdown_table(
             cover.select(
@@ -385,6 +406,8 @@ def markdown(
                         ("raw_in_95", "raw in 95 %"),
                     )
                 ),
+                pl.col("p_80").round(2).cast(pl.String).alias("p 80 %"),
+                pl.col("p_95").round(2).cast(pl.String).alias("p 95 %"),
                 pl.col("width_ratio").alias("width / raw"),
                 pl.col("error_to_half_width").alias("median error / half-width"),
             ),
@@ -437,6 +460,7 @@ def write_backtest(
     for row in cover.iter_rows(named=True):
         lines.append(
             f"  {row['level']:<10} {row['horizon']} years ahead: {row['in_80']:.0%} in 80 %, "
-            f"{row['in_95']:.0%} in 95 % (n={row['n']})"
+            f"{row['in_95']:.0%} in 95 % (n={row['n']}; by chance: p {row['p_80']:.2f}, "
+            f"{row['p_95']:.2f})"
         )
     return "\n".join(lines)

@@ -7,6 +7,8 @@ seasonal naive forecast made in-sample.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -55,6 +57,31 @@ def bias(actual: np.ndarray, forecast: np.ndarray) -> float:
 def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
     """Share of actual values inside their interval."""
     return float(np.mean((actual >= lower) & (actual <= upper)))
+
+
+def coverage_p_value(inside: int, n: int, *, level: int) -> float:
+    """How likely a coverage at least this far from ``level`` % is by chance alone, for ``n``
+    independent values of which ``inside`` fell inside a correct ``level`` % interval.
+
+    Kupiec's (1995) proportion-of-failures test: the likelihood ratio of the observed miss rate
+    against the nominal one, chi-squared with one degree of freedom. Values that move together
+    (one origin's years, one shock across series) make it reject more often than it should.
+    """
+    if n <= 0 or not 0 <= inside <= n:
+        raise ValueError(f"need 0 <= inside <= n and n > 0, got inside={inside}, n={n}")
+    expected_miss = 1 - level / 100
+    misses = n - inside
+
+    def log_likelihood(miss_rate: float) -> float:
+        total = 0.0
+        if misses:
+            total += misses * math.log(miss_rate)
+        if inside:
+            total += inside * math.log(1 - miss_rate)
+        return total
+
+    ratio = 2 * (log_likelihood(misses / n) - log_likelihood(expected_miss))
+    return math.erfc(math.sqrt(max(ratio, 0.0) / 2))
 
 
 def winkler(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, level: int) -> float:
