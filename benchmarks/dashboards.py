@@ -539,7 +539,7 @@ async def _protocol_visit(url: str, stay: float) -> Visit:
     until Voila has run the notebook and sent it whole, then connects to the page's kernel
     and asks for every widget's state, the graphs' data included, as the widget manager does
     before it draws. Rendered once those states have arrived; the connection then stays
-    ``stay`` seconds and closes, as a page that is left."""
+    ``stay`` seconds and the viewer leaves as a closed page does."""
     from tornado.httpclient import AsyncHTTPClient
     from tornado.websocket import websocket_connect
 
@@ -576,12 +576,20 @@ async def _protocol_visit(url: str, stay: float) -> Visit:
         visit.seconds = time.perf_counter() - started
         await asyncio.sleep(stay)
         socket.close()
+        # Leaving: the page's "beforeunload" asks Voila to shut its kernel down.
+        await AsyncHTTPClient().fetch(
+            f"{base}/voila/api/shutdown/{found.group(1)}?{query}", method="POST", body=b""
+        )
     except Exception as error:  # a viewer that never got the page is reported, not fatal
         visit.failed = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
     return visit
 
 
 async def _protocol_visits(url: str, viewers: int, stay: float) -> list[Visit]:
+    from tornado.httpclient import AsyncHTTPClient
+
+    # Every viewer asks at once (Tornado's client otherwise keeps at most 10 requests going).
+    AsyncHTTPClient.configure(None, max_clients=max(viewers, 10))
     return list(await asyncio.gather(*(_protocol_visit(url, stay) for _ in range(viewers))))
 
 

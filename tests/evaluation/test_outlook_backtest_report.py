@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from workforce.evaluation.outlook_backtest_report import coverage, origin_summary, summary_lines
+from workforce.evaluation.outlook_backtest_report import (
+    chance_lines,
+    chance_of_every_band,
+    coverage,
+    origin_summary,
+    summary_lines,
+)
 from workforce.forecast.metrics import coverage_p_value
 
 SHORTAGE = {"AM13": [100.0, 130.0, 160.0], "AM14": [80.0, 70.0, 60.0]}
@@ -86,3 +92,15 @@ def test_coverage_says_how_likely_its_distance_from_nominal_is_by_chance() -> No
     assert regions["in_80"].to_list() == [1.0, 1.0, 1.0]
     assert regions["p_80"].to_list() == pytest.approx([coverage_p_value(4, 4, level=80)] * 3)
     assert regions["p_95"].to_list() == pytest.approx([coverage_p_value(4, 4, level=95)] * 3)
+
+
+def test_the_page_says_how_often_a_correct_interval_meets_every_year_at_these_counts() -> None:
+    cover = coverage(_rows())
+    # Four values per year and a correct 95 % interval: 4 of 4 (100 %) is above 99 % and 3 of
+    # 4 (75 %) below 88 %, so no year can meet the band.
+    assert chance_of_every_band(cover, "region", 95) == 0
+    text = "\n".join(chance_lines(cover))
+    assert "Each region (4, 4, 4 values per year ahead)" in text
+    assert "The regions together (2, 2, 2 values per year ahead)" in text
+    # 80 %: 3 of 4 (75 %) is in band, 0.8**3 * 0.2 * 4 = 41 % per year, three years.
+    assert chance_of_every_band(cover, "region", 80) == pytest.approx((4 * 0.8**3 * 0.2) ** 3)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from workforce.forecast.metrics import (
+    band_probability,
     bias,
     coverage,
     coverage_p_value,
@@ -120,3 +121,11 @@ def test_the_coverage_test_matches_simulated_chance() -> None:
 def test_a_coverage_test_refuses_impossible_counts() -> None:
     with pytest.raises(ValueError, match="inside=5, n=4"):
         coverage_p_value(5, 4, level=80)
+
+
+def test_few_values_often_miss_a_coverage_band_by_chance_and_many_rarely_do() -> None:
+    # 15 values and a correct 95 % interval: only exactly one miss lands in 88-99 %.
+    one_miss = 15 * 0.05 * 0.95**14
+    assert band_probability(15, level=95, band=(0.88, 0.99)) == pytest.approx(one_miss)
+    assert band_probability(1000, level=80, band=(0.75, 0.85)) > 0.99
+    assert band_probability(9, level=80, band=(0.70, 0.90)) < 0.7

@@ -21,7 +21,7 @@ from workforce.evaluation.outlook_backtest import (
     store_outlooks,
 )
 from workforce.forecast.executor import ProgressCallback
-from workforce.forecast.metrics import coverage_p_value
+from workforce.forecast.metrics import band_probability, coverage_p_value
 from workforce.generator_manifest import describe_generated, generated_manifest
 from workforce.markdown import markdown_table
 from workforce.outlook.interval_calibration import CALIBRATION_FILE, LEVEL_NAMES
@@ -31,6 +31,8 @@ from workforce.store import write_frame, write_text
 
 CSV_NAME = "outlook_backtest.csv"
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
+INTERVALS = tuple(TARGETS)
+LEVEL_TEXT = {"region": "Each region", "area": "The regions together", "profession": "Professions"}
 """Coverage an interval must reach at every year ahead, pooled over origins and series."""
 TREND_MIN_YEARS = 2
 SMALL_N = 15
@@ -115,6 +117,39 @@ def coverage(rows: pl.DataFrame) -> pl.DataFrame:
         )
         for lv in (80, 95)
     )
+
+
+def chance_of_every_band(cover: pl.DataFrame, level: str, interval: int) -> float:
+    """The chance that a correct ``interval`` % interval of ``level`` lands inside its target
+    band at every year ahead, at the number of values each year has (years independent)."""
+    chance = 1.0
+    for n in cover.filter(pl.col("level") == level)["n"]:
+        chance *= band_probability(int(n), level=interval, band=TARGETS[interval])
+    return chance
+
+
+def chance_lines(cover: pl.DataFrame) -> list[str]:
+    """What the per-year coverage targets can show at these counts: for each regional level
+    and the professions, how often a correct interval would meet every year's band."""
+    lines = []
+    for level in (*REGIONAL_LEVELS, "profession"):
+        at = cover.filter(pl.col("level") == level)
+        if at.is_empty():
+            continue
+        counts = ", ".join(str(n) for n in at["n"])
+        chances = " and ".join(
+            f"{interval} % {chance_of_every_band(cover, level, interval):.1%}"
+            for interval in INTERVALS
+        )
+        lines.append(
+            f"- {LEVEL_TEXT[level]} ({counts} values per year ahead): a correct interval meets "
+            f"its band at every year ahead with a chance of {chances}."
+        )
+    return [
+        "How much the per-year targets can tell at these counts (binomial, values independent):",
+        "",
+        *lines,
+    ]
 
 
 def place_names(rows: pl.DataFrame) -> dict[str, str]:
@@ -414,6 +449,7 @@ def markdown(
             digits=2,
         ),
     ]
+    lines += ["", *chance_lines(cover)]
     live = result.live_calibration
     lines += [
         "",

@@ -84,6 +84,18 @@ def coverage_p_value(inside: int, n: int, *, level: int) -> float:
     return math.erfc(math.sqrt(max(ratio, 0.0) / 2))
 
 
+def band_probability(n: int, *, level: int, band: tuple[float, float]) -> float:
+    """The chance that a correct ``level`` % interval covers a share within ``band`` (bounds
+    included) of ``n`` independent values: binomial, so a small ``n`` often lands outside."""
+    inside = level / 100
+    low, high = band
+    return sum(
+        math.comb(n, k) * inside**k * (1 - inside) ** (n - k)
+        for k in range(n + 1)
+        if low - 1e-9 <= k / n <= high + 1e-9
+    )
+
+
 def winkler(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, level: int) -> float:
     """Mean Winkler interval score: width plus a penalty of 2/alpha times each miss."""
     alpha = 1 - level / 100
