@@ -519,17 +519,18 @@ def _jupyter_message(msg_type: str, content: dict[str, Any], session: str) -> st
     )
 
 
-def _widget_states_arrived(frame: str | bytes) -> bool:
-    """True when ``frame`` (a kernel websocket message, JSON or with binary buffers) carries the
-    widget manager's ``update_states`` answer."""
+def _message_type(frame: str | bytes) -> str:
+    """The type of a kernel websocket message (JSON, or binary with buffers); a widget control
+    comm message counts by its method (``update_states``)."""
     if isinstance(frame, bytes):  # [count][offsets...][message JSON][buffers...]
         count = struct.unpack("!I", frame[:4])[0]
         offsets = struct.unpack(f"!{count}I", frame[4 : 4 + 4 * count])
         end = offsets[1] if count > 1 else len(frame)
         frame = frame[offsets[0] : end].decode()
     message = json.loads(frame)
-    data = message.get("content", {}).get("data", {})
-    return message.get("msg_type") == "comm_msg" and data.get("method") == "update_states"
+    method = message.get("content", {}).get("data", {}).get("method")
+    msg_type = message.get("msg_type") or message.get("header", {}).get("msg_type", "")
+    return method if msg_type == "comm_msg" and method else msg_type
 
 
 async def _protocol_visit(url: str, stay: float) -> Visit:
@@ -563,16 +564,23 @@ async def _protocol_visit(url: str, stay: float) -> Visit:
         channels = f"ws{base[4:]}/api/kernels/{found.group(1)}/channels?{query}"
         socket = await websocket_connect(channels)
         session, comm = uuid.uuid4().hex, uuid.uuid4().hex
+
+        async def answer(msg_type: str) -> None:
+            while True:
+                frame = await asyncio.wait_for(socket.read_message(), LOAD_TIMEOUT_S)
+                if frame is None:
+                    raise RuntimeError("the kernel closed the connection")
+                if _message_type(frame) == msg_type:
+                    return
+
+        # As the browser does: wait until the kernel answers on the connection, then ask.
+        await socket.write_message(_jupyter_message("kernel_info_request", {}, session))
+        await answer("kernel_info_reply")
         opened = {"comm_id": comm, "target_name": "jupyter.widget.control", "data": {}}
         await socket.write_message(_jupyter_message("comm_open", opened, session))
         request = {"comm_id": comm, "data": {"method": "request_states"}}
         await socket.write_message(_jupyter_message("comm_msg", request, session))
-        while True:
-            frame = await asyncio.wait_for(socket.read_message(), LOAD_TIMEOUT_S)
-            if frame is None:
-                raise RuntimeError("the kernel closed the connection")
-            if _widget_states_arrived(frame):
-                break
+        await answer("update_states")
         visit.seconds = time.perf_counter() - started
         await asyncio.sleep(stay)
         socket.close()

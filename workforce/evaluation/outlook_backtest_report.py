@@ -138,7 +138,7 @@ def chance_lines(cover: pl.DataFrame) -> list[str]:
             continue
         counts = ", ".join(str(n) for n in at["n"])
         chances = " and ".join(
-            f"{interval} % {chance_of_every_band(cover, level, interval):.1%}"
+            f"{_chance(chance_of_every_band(cover, level, interval))} ({interval} % interval)"
             for interval in INTERVALS
         )
         lines.append(
@@ -150,6 +150,14 @@ def chance_lines(cover: pl.DataFrame) -> list[str]:
         "",
         *lines,
     ]
+
+
+def _chance(value: float) -> str:
+    if value < 0.001:
+        return "below 0.1%"
+    if value > 0.999:
+        return "above 99.9%"
+    return f"{value:.1%}"
 
 
 def place_names(rows: pl.DataFrame) -> dict[str, str]:
@@ -441,8 +449,12 @@ def markdown(
                         ("raw_in_95", "raw in 95 %"),
                     )
                 ),
-                pl.col("p_80").round(2).cast(pl.String).alias("p 80 %"),
-                pl.col("p_95").round(2).cast(pl.String).alias("p 95 %"),
+                *(
+                    pl.col(f"p_{lv}")
+                    .map_elements(lambda p: f"{p:.2f}", return_dtype=pl.String)
+                    .alias(f"p {lv} %")
+                    for lv in INTERVALS
+                ),
                 pl.col("width_ratio").alias("width / raw"),
                 pl.col("error_to_half_width").alias("median error / half-width"),
             ),
