@@ -1,8 +1,9 @@
 """Forecast engine against a plain loop of default Prophet fits, on the generated region's demand.
 
-Generates the Midden-Utrecht region, builds its marts, and takes every demand series
-(region x sector x profession, monthly). Both sides do the same job: a rolling-origin backtest
-(4 folds of 12 months) and a 36-month forecast of every series.
+Generates the region as ``workforce generate`` does by default (its three labour-market
+regions), builds its marts, and takes every demand series (region x sector x profession,
+monthly). Both sides do the same job: a rolling-origin backtest (4 folds of 12 months) and a
+36-month forecast of every series.
 
 - engine: naive, seasonal naive, drift, damped ETS, Theta and Prophet per series, an inner
   backtest at every origin, one weighting per origin pooled over the series, calibrated intervals,

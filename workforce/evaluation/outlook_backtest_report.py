@@ -31,9 +31,9 @@ from workforce.store import write_frame, write_text
 
 CSV_NAME = "outlook_backtest.csv"
 TARGETS = {80: (0.70, 0.90), 95: (0.88, 0.99)}
+"""Coverage an interval must reach at every year ahead, pooled over origins and series."""
 INTERVALS = tuple(TARGETS)
 LEVEL_TEXT = {"region": "Each region", "area": "The regions together", "profession": "Professions"}
-"""Coverage an interval must reach at every year ahead, pooled over origins and series."""
 TREND_MIN_YEARS = 2
 SMALL_N = 15
 """The example of a small count the page explains coverage at (three regions, five origins)."""
@@ -115,7 +115,7 @@ def coverage(rows: pl.DataFrame) -> pl.DataFrame:
             ],
             dtype=pl.Float64,
         )
-        for lv in (80, 95)
+        for lv in INTERVALS
     )
 
 
