@@ -19,6 +19,10 @@ from workforce.forecast.frames import (
     split_series,
 )
 
+NORMAL_QUANTILES = {level: float(norm.ppf(0.5 + level / 200)) for level in LEVELS}
+"""The standard normal's upper quantile of each central interval level (computed once: a
+``norm.ppf`` call costs more than the interval arithmetic it feeds)."""
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -32,8 +36,7 @@ class Prediction:
     def from_normal(cls, mean: np.ndarray, sigma: np.ndarray) -> Prediction:
         """Intervals from a normal error with standard deviation ``sigma`` per step."""
         lower, upper = {}, {}
-        for level in LEVELS:
-            z = float(norm.ppf(0.5 + level / 200))
+        for level, z in NORMAL_QUANTILES.items():
             lower[level], upper[level] = mean - z * sigma, mean + z * sigma
         return cls(mean, lower, upper)
 

@@ -48,6 +48,23 @@ def _is_plain(model: Any) -> bool:
     )
 
 
+def days_since_epoch(ds: pd.DatetimeIndex) -> np.ndarray:
+    """Days since 1970-01-01 as Prophet's ``fourier_series`` computes them (seconds / 86400)."""
+    nanoseconds = (ds.as_unit("ns") - pd.Timestamp("1970-01-01")).asi8
+    return nanoseconds / 1e9 / (24 * 60 * 60)
+
+
+def fourier_features(days: np.ndarray, period: float, order: int) -> np.ndarray:
+    """Prophet's ``fourier_series`` on plain arrays: sine and cosine of each order, interleaved."""
+    x_t = np.pi * 2 * days
+    features = np.empty((days.shape[0], 2 * order))
+    for i in range(order):
+        c = (i + 1) / period * x_t
+        features[:, 2 * i] = np.sin(c)
+        features[:, 2 * i + 1] = np.cos(c)
+    return features
+
+
 def direct_mean(model: Any, ds: pd.DatetimeIndex) -> np.ndarray:
     """Prophet's ``yhat`` at ``ds`` from a fitted plain model (see :func:`_is_plain`)."""
     from prophet import Prophet
@@ -66,9 +83,9 @@ def direct_mean(model: Any, ds: pd.DatetimeIndex) -> np.ndarray:
     additive = np.zeros(len(ds))
     multiplicative = np.zeros(len(ds))
     column = 0
-    dates = pd.Series(ds)
+    days = days_since_epoch(ds)
     for props in model.seasonalities.values():
-        features = Prophet.fourier_series(dates, props["period"], props["fourier_order"])
+        features = fourier_features(days, props["period"], props["fourier_order"])
         width = features.shape[1]
         terms = features @ beta[column : column + width]
         column += width
