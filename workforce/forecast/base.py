@@ -59,7 +59,10 @@ class Prediction:
         for level in LEVELS:
             columns[f"yhat_lo_{level}"] = self.lower[level]
             columns[f"yhat_hi_{level}"] = self.upper[level]
-        return pl.DataFrame(columns).with_columns(pl.col("ds").cast(pl.Date))
+        frame = pl.DataFrame(columns)
+        if frame.schema["ds"] == pl.Date:  # datetime64[D] arrives as dates already
+            return frame
+        return frame.with_columns(pl.col("ds").cast(pl.Date))
 
 
 class Forecaster(BaseEstimator):
