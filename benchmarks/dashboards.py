@@ -63,6 +63,8 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
+from tornado.httpclient import AsyncHTTPClient
+from tornado.websocket import websocket_connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support, run as a script
 
@@ -541,9 +543,6 @@ async def _protocol_visit(url: str, stay: float) -> Visit:
     and asks for every widget's state, the graphs' data included, as the widget manager does
     before it draws. Rendered once those states have arrived; the connection then stays
     ``stay`` seconds and the viewer leaves as a closed page does."""
-    from tornado.httpclient import AsyncHTTPClient
-    from tornado.websocket import websocket_connect
-
     visit = Visit()
     started = time.perf_counter()
     try:
@@ -594,8 +593,6 @@ async def _protocol_visit(url: str, stay: float) -> Visit:
 
 
 async def _protocol_visits(url: str, viewers: int, stay: float) -> list[Visit]:
-    from tornado.httpclient import AsyncHTTPClient
-
     # Every viewer asks at once (Tornado's client otherwise keeps at most 10 requests going).
     AsyncHTTPClient.configure(None, max_clients=max(viewers, 10))
     return list(await asyncio.gather(*(_protocol_visit(url, stay) for _ in range(viewers))))

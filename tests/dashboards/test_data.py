@@ -55,17 +55,21 @@ def test_the_source_line_finds_the_run_where_make_run_keeps_it(
     """`make run` keeps the models in the project's models/, not beside the data: the pages'
     source lines must still name the forecast run (it was missing from all three)."""
     data_dir, models = tmp_path / "data", tmp_path / "models"
-    data_dir.mkdir()
+    (data_dir / "forecasts").mkdir(parents=True)
     monkeypatch.setenv(MODELS_ENV, str(models))
     assert forecast_run_id(data_dir) == ""
     for run_id in ("20250101T000000Z", "20260101T000000Z"):
         (models / run_id).mkdir(parents=True)
         (models / run_id / "run.json").write_text(json.dumps({"run_id": run_id}))
+    assert forecast_run_id(data_dir) == "", "no forecast in this data: no run made its numbers"
+    pl.DataFrame({"shortage": [1.0]}).write_parquet(data_dir / "forecasts" / "shortage.parquet")
     assert forecast_run_id(data_dir) == "20260101T000000Z"
     beside = data_dir / "models" / "20240101T000000Z"
     beside.mkdir(parents=True)
     (beside / "run.json").write_text(json.dumps({"run_id": "20240101T000000Z"}))
     assert forecast_run_id(data_dir) == "20240101T000000Z", "the data's own models come first"
+    (beside / "run.json").write_text("{not json")
+    assert forecast_run_id(data_dir) == "", "an unreadable run is named by no one"
 
 
 def test_reads_what_the_forecast_writes(dashboard_data: DemoData) -> None:

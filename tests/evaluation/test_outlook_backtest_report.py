@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 import pytest
 
@@ -12,7 +14,6 @@ from workforce.evaluation.outlook_backtest_report import (
     origin_summary,
     summary_lines,
 )
-from workforce.forecast.metrics import coverage_p_value
 
 SHORTAGE = {"AM13": [100.0, 130.0, 160.0], "AM14": [80.0, 70.0, 60.0]}
 """Realised shortage one to three years ahead: rising in one region, falling in the other."""
@@ -90,8 +91,12 @@ def test_coverage_says_how_likely_its_distance_from_nominal_is_by_chance() -> No
     # Every region's value lies inside both intervals: 4 of 4 per year ahead.
     assert regions["n"].to_list() == [4, 4, 4]
     assert regions["in_80"].to_list() == [1.0, 1.0, 1.0]
-    assert regions["p_80"].to_list() == pytest.approx([coverage_p_value(4, 4, level=80)] * 3)
-    assert regions["p_95"].to_list() == pytest.approx([coverage_p_value(4, 4, level=95)] * 3)
+    # No miss in 4: the likelihood ratio is -2 * 4 * ln(nominal), chi-squared with one degree.
+    for level, nominal in ((80, 0.8), (95, 0.95)):
+        expected = math.erfc(math.sqrt(-4 * math.log(nominal)))
+        assert regions[f"p_{level}"].to_list() == pytest.approx([expected] * 3)
+    # All inside is further from 80 % than from 95 %: chance explains it less well.
+    assert (regions["p_80"] < regions["p_95"]).all()
 
 
 def test_the_page_says_how_often_a_correct_interval_meets_every_year_at_these_counts() -> None:

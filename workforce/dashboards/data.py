@@ -98,30 +98,35 @@ def _newest_run_folder(models_dir: Path) -> Path | None:
     return runs[-1] if runs else None
 
 
+def _manifest(folder: Path) -> dict | None:
+    """A run folder's ``run.json``, or ``None`` when it cannot be read."""
+    try:
+        manifest = json.loads((folder / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
 def forecast_run_id(data_dir: Path) -> str:
     """The id of the newest forecast run, for a page's source line: from the models beside
     the data, else from ``$WORKFORCE_MODELS`` (``make run`` keeps them in the project's
-    ``models/``); empty when there is none. Reads the run's description only."""
+    ``models/``). Empty when the data folder holds no forecast (a run elsewhere did not make
+    these numbers) or no run can be read. Reads the run's description only."""
+    if not Store(data_dir).forecast_path("shortage").is_file():
+        return ""
     for models_dir in (Store(data_dir).models, models_dir_from_env()):
         folder = _newest_run_folder(models_dir)
-        if folder is None:
-            continue
-        try:
-            manifest = json.loads((folder / "run.json").read_text())
-        except (OSError, ValueError):
-            return folder.name
-        return str(manifest.get("run_id", folder.name))
+        if folder is not None:
+            manifest = _manifest(folder)
+            return "" if manifest is None else str(manifest.get("run_id", folder.name))
     return ""
 
 
 def latest_run(models_dir: Path) -> RegistryRun:
     """The newest run folder under ``models_dir`` (run ids sort by time), or :data:`NO_RUN`."""
     folder = _newest_run_folder(models_dir)
-    if folder is None:
-        return NO_RUN
-    try:
-        manifest = json.loads((folder / "run.json").read_text())
-    except (OSError, ValueError):
+    manifest = _manifest(folder) if folder is not None else None
+    if folder is None or manifest is None:
         return NO_RUN
     metrics = _read_csv(folder / "metrics.csv") if (folder / "metrics.csv").is_file() else None
     choices = _read_csv(folder / "choices.csv") if (folder / "choices.csv").is_file() else None

@@ -79,7 +79,7 @@ from workforce.regional.stored_comparison import (
     marts_regions,
     read_comparison,
 )
-from workforce.store import Store
+from workforce.store import Store, StoreError
 
 if TYPE_CHECKING:
     from workforce.regional.projection import ProjectedShortage
@@ -93,8 +93,6 @@ WORK, HOME = "work", "home"
 
 def read_residence(data_dir: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """The marts of staff by residence and of commuting, or ``None`` (built before them)."""
-    from workforce.store import StoreError
-
     store = Store(data_dir)
     frames: list[pl.DataFrame | None] = []
     for name in RESIDENCE_MARTS:
@@ -269,12 +267,11 @@ class RegionsApp(App):
                     comparison = compute_comparison(data_dir, marts, regions)
                 except MissingMartsError:
                     comparison = None  # the page names what is missing
-        forecast_made = Store(data_dir).forecast_path("shortage").is_file()
         return cls(
             marts=marts,
             comparison=comparison,
             provenance=read_provenance(data_dir),
-            run_id=forecast_run_id(data_dir) if forecast_made else "",
+            run_id=forecast_run_id(data_dir),
             language=language,
             charts=charts,
             residence=residence,
